@@ -1,0 +1,187 @@
+//! `taskstat check`: can taskstats queries work here, and if not, why.
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use serde::Serialize;
+use taskstat::client::Client;
+use taskstat::record::{Record, version_notes};
+use taskstat::system;
+use taskstat::wire::{KNOWN_VERSION, RequestAttr, TaskStats};
+
+use crate::cli::CheckArgs;
+use crate::exit;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    name: &'static str,
+    status: Status,
+    detail: String,
+    fix: Option<String>,
+}
+
+fn check(
+    name: &'static str,
+    status: Status,
+    detail: impl Into<String>,
+    fix: Option<&str>,
+) -> Check {
+    Check {
+        name,
+        status,
+        detail: detail.into(),
+        fix: fix.map(str::to_string),
+    }
+}
+
+pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
+    let mut checks = Vec::new();
+    let mut code = exit::OK;
+
+    // taskstats reachable, then a query of ourselves for privileges and version.
+    match Client::connect(timeout) {
+        Err(e) => {
+            let (c, hint) = crate::classify(&e);
+            code = c;
+            checks.push(check("taskstats", Status::Fail, e.to_string(), hint));
+        }
+        Ok(mut client) => {
+            checks.push(check(
+                "taskstats",
+                Status::Ok,
+                format!(
+                    "generic netlink family TASKSTATS found (id {})",
+                    client.family_id()
+                ),
+                None,
+            ));
+            let me = std::process::id();
+            match client.query(RequestAttr::Pid(me)) {
+                Err(e) => {
+                    let (c, hint) = crate::classify(&e);
+                    code = c;
+                    checks.push(check("privileges", Status::Fail, e.to_string(), hint));
+                }
+                Ok(raws) => {
+                    checks.push(check(
+                        "privileges",
+                        Status::Ok,
+                        "querying tasks works (CAP_NET_ADMIN held)",
+                        None,
+                    ));
+                    checks.push(version_check(raws.first().map(|r| Record::decode(r, me))));
+                }
+            }
+        }
+    }
+    if code == exit::OK && system::has_cap_net_admin() == Some(false) {
+        checks.push(check(
+            "privileges",
+            Status::Warn,
+            "CAP_NET_ADMIN is not in the effective set",
+            None,
+        ));
+    }
+
+    checks.push(match system::delayacct() {
+        Some(true) => check("delay accounting", Status::Ok, "on (kernel.task_delayacct = 1)", None),
+        Some(false) => check(
+            "delay accounting",
+            Status::Warn,
+            "off (kernel.task_delayacct = 0): only CPU delay is measured",
+            Some("sysctl kernel.task_delayacct=1 (or boot with `delayacct`); tasks started before that have no delay figures besides CPU"),
+        ),
+        None => check(
+            "delay accounting",
+            Status::Warn,
+            format!("{} is not readable", system::DELAYACCT_SYSCTL),
+            Some("a kernel without CONFIG_TASK_DELAY_ACCT reports no delays"),
+        ),
+    });
+
+    let init_pid_ns = system::pid_ns_depth() == Some(0);
+    checks.push(match system::pid_ns_depth() {
+        Some(0) => check("pid namespace", Status::Ok, "initial pid namespace", None),
+        Some(d) => check(
+            "pid namespace",
+            Status::Warn,
+            format!("nested {d} level(s) deep: ids are this namespace's, outer tasks are not visible, and listening for exits is refused (EINVAL)"),
+            Some("run taskstat in the host's pid namespace to see every task"),
+        ),
+        None => check("pid namespace", Status::Warn, "unknown (no NSpid in /proc/self/status)", None),
+    });
+    checks.push(match (init_pid_ns, system::same_net_ns_as_init()) {
+        (true, Some(true)) => check("network namespace", Status::Ok, "initial network namespace", None),
+        (true, Some(false)) => check(
+            "network namespace",
+            Status::Warn,
+            "not the initial network namespace: queries work, but exit records are never delivered here",
+            Some("run taskstat in the host's network namespace (e.g. --net=host) to listen for exits"),
+        ),
+        _ => check("network namespace", Status::Warn, "cannot tell (not in the initial pid namespace)", None),
+    });
+
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({"ok": code == exit::OK, "checks": checks}),
+        )?;
+        writeln!(out)?;
+    } else {
+        for c in &checks {
+            let status = match c.status {
+                Status::Ok => "ok",
+                Status::Warn => "warn",
+                Status::Fail => "FAIL",
+            };
+            writeln!(out, "{status:<5} {:<18} {}", c.name, c.detail)?;
+            if let Some(fix) = &c.fix {
+                writeln!(out, "{:<24} fix: {fix}", "")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(exit::code(code))
+}
+
+fn version_check(rec: Option<Result<Record, taskstat::wire::WireError>>) -> Check {
+    match rec {
+        None => check(
+            "struct version",
+            Status::Fail,
+            "the kernel's reply had no record",
+            None,
+        ),
+        Some(Err(e)) => check(
+            "struct version",
+            Status::Fail,
+            format!("cannot decode the kernel's reply: {e}"),
+            None,
+        ),
+        Some(Ok(r)) => {
+            let v = r.stats.version;
+            let size = r.stats.payload_len;
+            let notes = version_notes(&r.stats);
+            let status = if v > KNOWN_VERSION || TaskStats::expected_len(v).is_none() {
+                Status::Warn
+            } else {
+                Status::Ok
+            };
+            let mut detail = format!("{v} ({size} bytes)");
+            if !notes.is_empty() {
+                detail = format!("{detail}; {}", notes.join("; "));
+            }
+            check("struct version", status, detail, None)
+        }
+    }
+}

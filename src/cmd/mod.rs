@@ -1,0 +1,23 @@
+//! One module per subcommand.
+
+mod check;
+mod query;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::cli::{Cli, Command};
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let timeout = Duration::from_millis(cli.timeout);
+    match cli.command {
+        Command::Pid(args) => query::run(args, query::Kind::Pid, timeout),
+        Command::Tgid(args) => query::run(args, query::Kind::Tgid, timeout),
+        Command::Check(args) => check::run(args, timeout),
+    }
+}
+
+/// Warnings go to stderr once per run, prefixed like errors.
+pub fn warn(msg: &str) {
+    eprintln!("taskstat: warning: {msg}");
+}

@@ -1,0 +1,10 @@
+//! taskstat: Linux per-task statistics from the kernel's taskstats interface.
+//!
+//! The data path runs one way: a request ([`wire`]), bytes from the kernel
+//! ([`client`]), a typed [`record::Record`], a renderer ([`render`]).
+
+pub mod client;
+pub mod record;
+pub mod render;
+pub mod system;
+pub mod wire;

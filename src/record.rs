@@ -1,0 +1,325 @@
+//! The typed record and its published schema.
+//!
+//! A [`Record`] is what the kernel sent, decoded. [`Record::view`] turns it
+//! into the schema that json, ndjson, csv and tables print: kernel units,
+//! stable keys, and `None` (null) wherever the kernel did not provide a figure,
+//! with a note that says why.
+
+use serde::Serialize;
+
+use crate::wire::{Category, KNOWN_VERSION, RawDelay, RawRecord, RecordKind, TaskStats, WireError};
+
+/// One decoded taskstats record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub kind: RecordKind,
+    /// The PID or TGID the kernel put in the reply.
+    pub id: u32,
+    pub stats: TaskStats,
+}
+
+impl Record {
+    /// Decodes a raw record; `fallback_id` stands in when the kernel sent no id.
+    pub fn decode(raw: &RawRecord, fallback_id: u32) -> Result<Record, WireError> {
+        Ok(Record {
+            kind: raw.kind,
+            id: raw.id.unwrap_or(fallback_id),
+            stats: TaskStats::decode(&raw.stats)?,
+        })
+    }
+}
+
+/// Facts about the system that decide what the kernel's figures mean.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// `kernel.task_delayacct`; `None` when it could not be read.
+    pub delayacct: Option<bool>,
+}
+
+/// `{count, total_ns, average_ns, max_ns, min_ns, max_at}` of one category.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DelayView {
+    pub count: Option<u64>,
+    pub total_ns: Option<u64>,
+    /// total_ns / count, rounded down; 0 when count is 0.
+    pub average_ns: Option<u64>,
+    pub max_ns: Option<u64>,
+    pub min_ns: Option<u64>,
+    /// When the max happened (struct v17 and later).
+    pub max_at: Option<MaxAt>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MaxAt {
+    pub sec: i64,
+    pub nsec: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DelaysView {
+    pub cpu: DelayView,
+    pub blkio: DelayView,
+    pub swapin: DelayView,
+    /// The kernel's freepages_* (direct reclaim).
+    pub reclaim: DelayView,
+    pub thrashing: DelayView,
+    pub compact: DelayView,
+    pub wpcopy: DelayView,
+    pub irq: DelayView,
+}
+
+impl DelaysView {
+    /// The categories with their schema names, in the kernel's order.
+    pub fn iter(&self) -> [(&'static str, &DelayView); 8] {
+        [
+            ("cpu", &self.cpu),
+            ("blkio", &self.blkio),
+            ("swapin", &self.swapin),
+            ("reclaim", &self.reclaim),
+            ("thrashing", &self.thrashing),
+            ("compact", &self.compact),
+            ("wpcopy", &self.wpcopy),
+            ("irq", &self.irq),
+        ]
+    }
+
+    fn slot(&mut self, c: Category) -> &mut DelayView {
+        match c {
+            Category::Cpu => &mut self.cpu,
+            Category::Blkio => &mut self.blkio,
+            Category::Swapin => &mut self.swapin,
+            Category::Freepages => &mut self.reclaim,
+            Category::Thrashing => &mut self.thrashing,
+            Category::Compact => &mut self.compact,
+            Category::Wpcopy => &mut self.wpcopy,
+            Category::Irq => &mut self.irq,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CpuView {
+    pub user_us: Option<u64>,
+    pub system_us: Option<u64>,
+    pub user_scaled_us: Option<u64>,
+    pub system_scaled_us: Option<u64>,
+    pub run_real_ns: Option<u64>,
+    pub run_virtual_ns: Option<u64>,
+    pub run_scaled_ns: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ContextSwitchesView {
+    pub voluntary: Option<u64>,
+    pub involuntary: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IoView {
+    pub read_bytes: Option<u64>,
+    pub write_bytes: Option<u64>,
+    pub cancelled_write_bytes: Option<u64>,
+    pub read_chars: Option<u64>,
+    pub write_chars: Option<u64>,
+    pub read_syscalls: Option<u64>,
+    pub write_syscalls: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MemoryView {
+    pub hiwater_rss_kib: Option<u64>,
+    pub hiwater_vm_kib: Option<u64>,
+    pub coremem_mb_us: Option<u64>,
+    pub virtmem_mb_us: Option<u64>,
+    pub minor_faults: Option<u64>,
+    pub major_faults: Option<u64>,
+}
+
+/// The published record schema. Key names and types are a contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordView {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub id: u32,
+    pub version: u16,
+    pub comm: Option<String>,
+    pub pid: Option<u32>,
+    pub tgid: Option<u32>,
+    pub ppid: Option<u32>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub nice: Option<i8>,
+    pub sched_policy: Option<u8>,
+    pub flags: Option<u8>,
+    pub exit_code: Option<u32>,
+    /// Epoch seconds.
+    pub start_time: Option<u64>,
+    pub elapsed_us: Option<u64>,
+    pub group_elapsed_us: Option<u64>,
+    pub exe_dev: Option<u64>,
+    pub exe_inode: Option<u64>,
+    pub cpu: CpuView,
+    pub delays: DelaysView,
+    pub context_switches: ContextSwitchesView,
+    pub io: IoView,
+    pub memory: MemoryView,
+    /// Why figures are null, one sentence each.
+    pub notes: Vec<String>,
+}
+
+pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's";
+pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
+
+fn delay_view(raw: &RawDelay, with_extremes: bool) -> DelayView {
+    DelayView {
+        count: raw.count,
+        total_ns: raw.total_ns,
+        average_ns: match (raw.count, raw.total_ns) {
+            (Some(0), Some(_)) => Some(0),
+            (Some(c), Some(t)) => Some(t / c),
+            _ => None,
+        },
+        max_ns: raw.max_ns.filter(|_| with_extremes),
+        min_ns: raw.min_ns.filter(|_| with_extremes),
+        // A zero timespec means "never set" (getdelays prints N/A).
+        max_at: raw
+            .max_ts
+            .filter(|t| with_extremes && (t.sec, t.nsec) != (0, 0))
+            .map(|t| MaxAt {
+                sec: t.sec,
+                nsec: t.nsec,
+            }),
+    }
+}
+
+impl Record {
+    pub fn view(&self, ctx: &Context) -> RecordView {
+        let s = &self.stats;
+        let tgid_record = self.kind == RecordKind::Tgid;
+        // For a thread group, the kernel leaves per-task fields empty.
+        let task = |v: Option<u64>| if tgid_record { None } else { v };
+        let task32 = |v: Option<u32>| if tgid_record { None } else { v };
+        let mut notes = Vec::new();
+
+        let mut delays = DelaysView::default();
+        let delayacct_off = ctx.delayacct == Some(false);
+        for c in Category::ALL {
+            let v = if delayacct_off && c != Category::Cpu {
+                DelayView::default()
+            } else {
+                delay_view(s.delay(c), !tgid_record)
+            };
+            *delays.slot(c) = v;
+        }
+
+        if tgid_record {
+            notes.push(NOTE_TGID.to_string());
+        }
+        if delayacct_off {
+            notes.push(NOTE_DELAYACCT_OFF.to_string());
+        }
+        notes.extend(version_notes(s));
+
+        RecordView {
+            kind: match self.kind {
+                RecordKind::Pid => "pid",
+                RecordKind::Tgid => "tgid",
+            },
+            id: self.id,
+            version: s.version,
+            comm: s
+                .ac_comm
+                .as_ref()
+                .filter(|_| !tgid_record)
+                .map(|b| String::from_utf8_lossy(b).into_owned()),
+            pid: task32(s.ac_pid),
+            tgid: task32(s.ac_tgid),
+            ppid: task32(s.ac_ppid),
+            uid: task32(s.ac_uid),
+            gid: task32(s.ac_gid),
+            nice: s.ac_nice.filter(|_| !tgid_record).map(|n| n as i8),
+            sched_policy: s.ac_sched.filter(|_| !tgid_record),
+            flags: s.ac_flag.filter(|_| !tgid_record),
+            exit_code: task32(s.ac_exitcode),
+            start_time: task(s.ac_btime64.or(s.ac_btime.map(u64::from))),
+            elapsed_us: s.ac_etime,
+            group_elapsed_us: task(s.ac_tgetime),
+            exe_dev: task(s.ac_exe_dev),
+            exe_inode: task(s.ac_exe_inode),
+            cpu: CpuView {
+                user_us: s.ac_utime,
+                system_us: s.ac_stime,
+                user_scaled_us: task(s.ac_utimescaled),
+                system_scaled_us: task(s.ac_stimescaled),
+                run_real_ns: s.cpu_run_real_total,
+                run_virtual_ns: s.cpu_run_virtual_total,
+                run_scaled_ns: s.cpu_scaled_run_real_total,
+            },
+            delays,
+            context_switches: ContextSwitchesView {
+                voluntary: s.nvcsw,
+                involuntary: s.nivcsw,
+            },
+            io: IoView {
+                read_bytes: task(s.read_bytes),
+                write_bytes: task(s.write_bytes),
+                cancelled_write_bytes: task(s.cancelled_write_bytes),
+                read_chars: task(s.read_char),
+                write_chars: task(s.write_char),
+                read_syscalls: task(s.read_syscalls),
+                write_syscalls: task(s.write_syscalls),
+            },
+            memory: MemoryView {
+                hiwater_rss_kib: task(s.hiwater_rss),
+                hiwater_vm_kib: task(s.hiwater_vm),
+                coremem_mb_us: task(s.coremem),
+                virtmem_mb_us: task(s.virtmem),
+                minor_faults: task(s.ac_minflt),
+                major_faults: task(s.ac_majflt),
+            },
+            notes,
+        }
+    }
+}
+
+/// Notes on what this struct version (and payload length) leaves out.
+pub fn version_notes(s: &TaskStats) -> Vec<String> {
+    let v = s.version;
+    let mut notes = Vec::new();
+    if v > KNOWN_VERSION {
+        notes.push(format!(
+            "struct taskstats version {v} is newer than this taskstat knows ({KNOWN_VERSION}): only the known fields were decoded"
+        ));
+    }
+    if v == 15 {
+        notes.push("struct version 15 (Linux 6.14's mid-struct max/min layout) was decoded with its own offsets".to_string());
+    }
+    let missing: Vec<&str> = [
+        (9, "thrashing"),
+        (11, "compact"),
+        (12, "tgid, group_elapsed_us, exe_dev, exe_inode"),
+        (13, "wpcopy"),
+        (14, "irq"),
+        (15, "per-category max_ns/min_ns"),
+        (17, "max_at"),
+    ]
+    .into_iter()
+    .filter(|(since, _)| v < *since)
+    .map(|(_, what)| what)
+    .collect();
+    if !missing.is_empty() {
+        notes.push(format!(
+            "struct version {v} has no {}: null",
+            missing.join(", ")
+        ));
+    }
+    if let Some(expected) = TaskStats::expected_len(v)
+        && s.payload_len < expected
+    {
+        notes.push(format!(
+            "the kernel sent {} bytes, fewer than the {expected} of struct version {v}: fields past the end are null",
+            s.payload_len
+        ));
+    }
+    notes
+}

@@ -1,0 +1,156 @@
+//! Human units for tables. Null is "-", never 0.
+
+pub const NONE: &str = "-";
+
+/// Nanoseconds as ms with three decimals (the unit getdelays uses), or as
+/// seconds past 10 s.
+pub fn ns(v: Option<u64>) -> String {
+    match v {
+        None => NONE.to_string(),
+        Some(v) if v >= 10_000_000_000 => format!("{:.3} s", v as f64 / 1e9),
+        Some(v) => format!("{:.3} ms", v as f64 / 1e6),
+    }
+}
+
+pub fn us(v: Option<u64>) -> String {
+    ns(v.map(|v| v.saturating_mul(1000)))
+}
+
+pub fn count(v: Option<u64>) -> String {
+    v.map_or_else(|| NONE.to_string(), |v| v.to_string())
+}
+
+/// Bytes in binary units.
+pub fn bytes(v: Option<u64>) -> String {
+    let Some(v) = v else {
+        return NONE.to_string();
+    };
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut x = v as f64;
+    let mut u = 0;
+    while x >= 1024.0 && u < UNITS.len() - 1 {
+        x /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{v} B")
+    } else {
+        format!("{x:.1} {}", UNITS[u])
+    }
+}
+
+pub fn kib(v: Option<u64>) -> String {
+    bytes(v.map(|v| v.saturating_mul(1024)))
+}
+
+/// Epoch seconds as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn epoch(v: Option<u64>) -> String {
+    let Some(secs) = v else {
+        return NONE.to_string();
+    };
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+pub fn sched_policy(v: Option<u8>) -> String {
+    match v {
+        None => NONE.to_string(),
+        Some(p) => {
+            let name = match p {
+                0 => "normal",
+                1 => "fifo",
+                2 => "rr",
+                3 => "batch",
+                5 => "idle",
+                6 => "deadline",
+                7 => "ext",
+                _ => "?",
+            };
+            format!("{p} ({name})")
+        }
+    }
+}
+
+/// acct flags, e.g. `0x21 (AFORK|AGROUP)`.
+pub fn acct_flags(v: Option<u8>) -> String {
+    let Some(f) = v else {
+        return NONE.to_string();
+    };
+    let names: Vec<&str> = [
+        (0x01, "AFORK"),
+        (0x02, "ASU"),
+        (0x04, "ACOMPAT"),
+        (0x08, "ACORE"),
+        (0x10, "AXSIG"),
+        (0x20, "AGROUP"),
+    ]
+    .into_iter()
+    .filter(|(bit, _)| f & bit != 0)
+    .map(|(_, n)| n)
+    .collect();
+    if names.is_empty() {
+        format!("{f:#x}")
+    } else {
+        format!("{f:#x} ({})", names.join("|"))
+    }
+}
+
+/// A wait(2)-style status: `exited 3`, `killed by signal 9`.
+pub fn exit_status(v: Option<u32>) -> String {
+    let Some(st) = v else {
+        return NONE.to_string();
+    };
+    let sig = st & 0x7f;
+    if st == 0 {
+        "0".to_string()
+    } else if sig == 0 {
+        format!("{st} (exited {})", (st >> 8) & 0xff)
+    } else {
+        let core = if st & 0x80 != 0 { ", core dumped" } else { "" };
+        format!("{st} (killed by signal {sig}{core})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_formats_known_dates() {
+        assert_eq!(epoch(Some(0)), "1970-01-01 00:00:00 UTC");
+        assert_eq!(epoch(Some(1_795_000_000)), "2026-11-18 11:06:40 UTC");
+        assert_eq!(epoch(Some(951_782_400)), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(ns(Some(1_500_000)), "1.500 ms");
+        assert_eq!(ns(None), "-");
+        assert_eq!(bytes(Some(1023)), "1023 B");
+        assert_eq!(bytes(Some(1536)), "1.5 KiB");
+        assert_eq!(exit_status(Some(768)), "768 (exited 3)");
+        assert_eq!(exit_status(Some(9)), "9 (killed by signal 9)");
+        assert_eq!(acct_flags(Some(0x21)), "0x21 (AFORK|AGROUP)");
+    }
+}

@@ -1,0 +1,96 @@
+//! json, ndjson and csv: the record schema, for scripts.
+
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use crate::record::RecordView;
+
+pub fn write_json(out: &mut dyn Write, records: &[RecordView]) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, records)?;
+    out.write_all(b"\n")
+}
+
+/// One record per line; each line is a complete JSON document.
+pub fn write_ndjson(out: &mut dyn Write, records: &[RecordView]) -> io::Result<()> {
+    for r in records {
+        serde_json::to_writer(&mut *out, r)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    let key = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                flatten(&key(k), v, out);
+            }
+        }
+        Value::Null => out.push((prefix.to_string(), String::new())),
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        Value::Array(items) => out.push((
+            prefix.to_string(),
+            items
+                .iter()
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| i.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        )),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+/// Flattened columns of a record, in schema order. `max_at` objects flatten to
+/// `.sec`/`.nsec` even when null so that every row has the same columns.
+pub fn csv_row(r: &RecordView) -> io::Result<Vec<(String, String)>> {
+    let mut v = serde_json::to_value(r)?;
+    if let Some(delays) = v.get_mut("delays").and_then(Value::as_object_mut) {
+        for cat in delays.values_mut() {
+            if let Some(at) = cat.get_mut("max_at")
+                && at.is_null()
+            {
+                *at = serde_json::json!({"sec": null, "nsec": null});
+            }
+        }
+    }
+    let mut cols = Vec::new();
+    flatten("", &v, &mut cols);
+    Ok(cols)
+}
+
+pub fn write_csv(out: &mut dyn Write, records: &[RecordView]) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header_done = false;
+    for r in records {
+        let cols = csv_row(r)?;
+        if !header_done {
+            w.write_record(cols.iter().map(|(k, _)| k))?;
+            header_done = true;
+        }
+        w.write_record(cols.iter().map(|(_, v)| v))?;
+    }
+    if !header_done {
+        // No records: still print the header, so a consumer sees the columns.
+        let empty = crate::record::Record {
+            kind: crate::wire::RecordKind::Pid,
+            id: 0,
+            stats: Default::default(),
+        }
+        .view(&Default::default());
+        w.write_record(csv_row(&empty)?.iter().map(|(k, _)| k))?;
+    }
+    w.flush()
+}

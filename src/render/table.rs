@@ -1,0 +1,174 @@
+//! The human table: one block per record, sections chosen by [`Sections`].
+
+use std::io::{self, Write};
+
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
+
+/// Width of the first column in every section, so that values line up.
+const KEY_WIDTH: u16 = 26;
+
+use super::Sections;
+use super::human::{self, NONE};
+use crate::record::RecordView;
+
+fn plain_table() -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::NOTHING);
+    t.set_content_arrangement(ContentArrangement::Disabled);
+    t
+}
+
+fn key_column(t: &mut Table) {
+    if let Some(c) = t.column_mut(0) {
+        c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(KEY_WIDTH)));
+    }
+}
+
+fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> io::Result<()> {
+    let mut t = plain_table();
+    t.set_header(vec![title, ""]);
+    for (k, v) in rows {
+        t.add_row(vec![k.to_string(), v.clone()]);
+    }
+    key_column(&mut t);
+    if let Some(c) = t.column_mut(1) {
+        c.set_cell_alignment(CellAlignment::Right);
+    }
+    writeln!(out, "{t}\n")
+}
+
+fn delays_section(out: &mut dyn Write, r: &RecordView) -> io::Result<()> {
+    let mut t = plain_table();
+    t.set_header(vec!["DELAYS", "count", "total", "average", "max", "min"]);
+    for (name, d) in r.delays.iter() {
+        t.add_row(vec![
+            name.to_string(),
+            human::count(d.count),
+            human::ns(d.total_ns),
+            human::ns(d.average_ns),
+            human::ns(d.max_ns),
+            human::ns(d.min_ns),
+        ]);
+    }
+    for i in 1..6 {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    key_column(&mut t);
+    writeln!(out, "{t}\n")
+}
+
+fn heading(r: &RecordView) -> String {
+    let comm = r
+        .comm
+        .as_deref()
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
+    format!(
+        "{} {}{comm} · struct v{}",
+        r.kind.to_uppercase(),
+        r.id,
+        r.version
+    )
+}
+
+fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()> {
+    writeln!(out, "{}", heading(r))?;
+    if s.cpu {
+        kv_section(
+            out,
+            "TASK",
+            &[
+                ("pid / tgid / ppid", ids(&[r.pid, r.tgid, r.ppid])),
+                ("uid / gid", ids(&[r.uid, r.gid])),
+                (
+                    "nice",
+                    r.nice.map_or_else(|| NONE.to_string(), |n| n.to_string()),
+                ),
+                ("policy", human::sched_policy(r.sched_policy)),
+                ("started", human::epoch(r.start_time)),
+                ("elapsed", human::us(r.elapsed_us)),
+                ("group elapsed", human::us(r.group_elapsed_us)),
+                ("flags", human::acct_flags(r.flags)),
+                ("exit status", human::exit_status(r.exit_code)),
+            ],
+        )?;
+        kv_section(
+            out,
+            "CPU",
+            &[
+                ("user", human::us(r.cpu.user_us)),
+                ("system", human::us(r.cpu.system_us)),
+                ("user scaled", human::us(r.cpu.user_scaled_us)),
+                ("system scaled", human::us(r.cpu.system_scaled_us)),
+                ("run real (tick sampled)", human::ns(r.cpu.run_real_ns)),
+                ("run virtual (precise)", human::ns(r.cpu.run_virtual_ns)),
+                ("run scaled", human::ns(r.cpu.run_scaled_ns)),
+            ],
+        )?;
+    }
+    if s.delays {
+        delays_section(out, r)?;
+    }
+    if s.context_switches {
+        kv_section(
+            out,
+            "CONTEXT SWITCHES",
+            &[
+                ("voluntary", human::count(r.context_switches.voluntary)),
+                ("involuntary", human::count(r.context_switches.involuntary)),
+            ],
+        )?;
+    }
+    if s.io {
+        kv_section(
+            out,
+            "I/O",
+            &[
+                ("read from storage", human::bytes(r.io.read_bytes)),
+                ("written to storage", human::bytes(r.io.write_bytes)),
+                ("cancelled writes", human::bytes(r.io.cancelled_write_bytes)),
+                ("read (syscall bytes)", human::bytes(r.io.read_chars)),
+                ("written (syscall bytes)", human::bytes(r.io.write_chars)),
+                ("read syscalls", human::count(r.io.read_syscalls)),
+                ("write syscalls", human::count(r.io.write_syscalls)),
+            ],
+        )?;
+    }
+    if s.memory {
+        kv_section(
+            out,
+            "MEMORY",
+            &[
+                ("peak RSS", human::kib(r.memory.hiwater_rss_kib)),
+                ("peak VM", human::kib(r.memory.hiwater_vm_kib)),
+                ("RSS x time (MB·µs)", human::count(r.memory.coremem_mb_us)),
+                ("VM x time (MB·µs)", human::count(r.memory.virtmem_mb_us)),
+                ("minor faults", human::count(r.memory.minor_faults)),
+                ("major faults", human::count(r.memory.major_faults)),
+            ],
+        )?;
+    }
+    for n in &r.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    Ok(())
+}
+
+fn ids(v: &[Option<u32>]) -> String {
+    v.iter()
+        .map(|i| i.map_or_else(|| NONE.to_string(), |i| i.to_string()))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+pub fn write_table(out: &mut dyn Write, records: &[RecordView], s: Sections) -> io::Result<()> {
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write_one(out, r, s.or_all())?;
+    }
+    Ok(())
+}
