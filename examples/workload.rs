@@ -1,0 +1,104 @@
+//! A workload with known effects, for the live-kernel tests.
+//!
+//!     workload burn MS             burn MS ms of CPU time
+//!     workload sleep N MS          sleep N times for MS ms (N voluntary switches)
+//!     workload write BYTES PATH    write BYTES to PATH, then fsync
+//!     workload threads N MS        N threads, each burns MS ms of CPU, all stay alive
+//!
+//! When the work is done it stops itself with SIGSTOP (the whole process), so
+//! that its figures hold still while the tests read them. The tests kill it.
+
+use std::io::Write;
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid out-pointer to a local timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+fn burn(ms: u64) -> u64 {
+    let start = thread_cpu_ns();
+    let mut x = 0u64;
+    while thread_cpu_ns() - start < ms * 1_000_000 {
+        for i in 0..10_000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(i);
+        }
+    }
+    std::hint::black_box(x)
+}
+
+fn arg(args: &[String], i: usize) -> u64 {
+    args.get(i).and_then(|a| a.parse().ok()).unwrap_or_else(|| {
+        eprintln!("workload: argument {i} must be a number");
+        std::process::exit(2)
+    })
+}
+
+fn stop_self() {
+    println!("ready");
+    let _ = std::io::stdout().flush();
+    // SAFETY: plain syscalls on our own pid.
+    unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("burn") => {
+            burn(arg(&args, 2));
+            stop_self();
+        }
+        Some("sleep") => {
+            for _ in 0..arg(&args, 2) {
+                std::thread::sleep(Duration::from_millis(arg(&args, 3)));
+            }
+            stop_self();
+        }
+        Some("write") => {
+            let path = args.get(3).expect("workload write BYTES PATH");
+            let mut f = std::fs::File::create(path).expect("create the file");
+            let chunk = vec![0xa5u8; 64 * 1024];
+            let mut left = arg(&args, 2) as usize;
+            while left > 0 {
+                let n = left.min(chunk.len());
+                f.write_all(&chunk[..n]).expect("write");
+                left -= n;
+            }
+            f.sync_all().expect("fsync");
+            stop_self();
+        }
+        Some("threads") => {
+            let n = arg(&args, 2) as usize;
+            let ms = arg(&args, 3);
+            let ready = Arc::new(Barrier::new(n + 1));
+            let _threads: Vec<_> = (0..n)
+                .map(|_| {
+                    let ready = Arc::clone(&ready);
+                    std::thread::spawn(move || {
+                        burn(ms);
+                        ready.wait();
+                        loop {
+                            std::thread::park();
+                        }
+                    })
+                })
+                .collect();
+            ready.wait();
+            stop_self();
+        }
+        _ => {
+            eprintln!("usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS");
+            std::process::exit(2);
+        }
+    }
+    // Resumed (SIGCONT): park until killed.
+    loop {
+        std::thread::park();
+    }
+}

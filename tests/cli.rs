@@ -1,0 +1,209 @@
+//! The command line's error paths and exit statuses.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use assert_cmd::prelude::*;
+use predicates::prelude::*;
+
+use crate::util::{kernel, pid_max_plus_one, taskstat};
+
+const NO_SUCH_TASK: i32 = 3;
+const PERMISSION_DENIED: i32 = 4;
+
+#[test]
+fn bad_ids_are_usage_errors() {
+    for bad in ["0", "-1", "abc", "4294967296", "12x", ""] {
+        taskstat().args(["pid", bad]).assert().code(2);
+        taskstat().args(["tgid", "1", bad]).assert().code(2);
+    }
+    taskstat()
+        .arg("pid")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("<ID>"));
+    taskstat()
+        .args(["pid", "1", "--format", "yaml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn help_and_version_need_no_kernel() {
+    taskstat()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit status"));
+    taskstat()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("taskstat "));
+}
+
+#[test]
+fn missing_task_is_one_line_and_its_own_exit_code() {
+    if !kernel("missing_task_is_one_line_and_its_own_exit_code") {
+        return;
+    }
+    let missing = pid_max_plus_one();
+    taskstat()
+        .args(["pid", &missing])
+        .assert()
+        .code(NO_SUCH_TASK)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "no such task {missing} in this pid namespace"
+        )));
+    taskstat()
+        .args(["tgid", &missing, "--json"])
+        .assert()
+        .code(NO_SUCH_TASK)
+        .stderr(predicate::str::contains(format!(
+            "no such process {missing}"
+        )));
+}
+
+#[test]
+fn found_ids_print_and_missing_ones_set_the_exit_code() {
+    if !kernel("found_ids_print_and_missing_ones_set_the_exit_code") {
+        return;
+    }
+    let missing = pid_max_plus_one();
+    let out = taskstat()
+        .args(["pid", "1", &missing, "1", "--json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(NO_SUCH_TASK));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let ids: Vec<u64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![1, 1]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("no such task").count(), 1, "{stderr}");
+}
+
+fn unprivileged(args: &[&str]) -> Option<Command> {
+    // setpriv needs root to switch users; as non-root we are unprivileged already.
+    let root = std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
+    let mut c = if root {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(env!("CARGO_BIN_EXE_taskstat"));
+        c
+    } else {
+        taskstat()
+    };
+    c.args(args);
+    Some(c)
+}
+
+#[test]
+fn without_cap_net_admin_the_error_says_how_to_fix_it() {
+    if !kernel("without_cap_net_admin_the_error_says_how_to_fix_it") {
+        return;
+    }
+    let Some(mut cmd) = unprivileged(&["pid", "1"]) else {
+        panic!("cannot read /proc/self/status");
+    };
+    let out = cmd.output().expect("run setpriv");
+    assert_eq!(out.status.code(), Some(PERMISSION_DENIED), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("CAP_NET_ADMIN") && stderr.contains("setcap cap_net_admin+ep"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = unprivileged(&["check"])
+        .unwrap()
+        .output()
+        .expect("run setpriv");
+    assert_eq!(out.status.code(), Some(PERMISSION_DENIED));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("FAIL  privileges"), "{stdout}");
+}
+
+#[test]
+fn check_reports_each_item() {
+    if !kernel("check_reports_each_item") {
+        return;
+    }
+    let out = taskstat().args(["check", "--json"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["ok"], true);
+    let names: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        "taskstats",
+        "privileges",
+        "delay accounting",
+        "struct version",
+        "pid namespace",
+        "network namespace",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+    let version = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "struct version")
+        .unwrap();
+    assert!(
+        version["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("16 (560 bytes)"),
+        "{version}"
+    );
+}
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    if !kernel("closed_stdout_ends_quietly") {
+        return;
+    }
+    // 300 table records are far more than a pipe holds, so writes hit EPIPE.
+    let mut args = vec!["pid".to_string()];
+    args.extend(std::iter::repeat_n("1".to_string(), 300));
+    let mut child = taskstat()
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        !stderr.contains("Broken pipe") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,203 @@
+//! Against the running kernel: workloads with known effects, and the figures
+//! the kernel reports for them.
+
+use serde_json::Value;
+
+use crate::util::{Workload, json, kernel, kernel_with_delayacct, u64_at};
+
+fn one(v: Value) -> Value {
+    let arr = v.as_array().expect("a JSON array");
+    assert_eq!(arr.len(), 1, "{v}");
+    arr[0].clone()
+}
+
+#[test]
+fn burning_cpu_shows_as_cpu_time() {
+    if !kernel("burning_cpu_shows_as_cpu_time") {
+        return;
+    }
+    let w = Workload::start(&["burn", "300"]);
+    let pid = w.pid().to_string();
+    let r = one(json(&["pid", &pid, "--json"]));
+    assert_eq!(r["type"], "pid");
+    assert_eq!(r["comm"], "workload");
+    assert_eq!(u64_at(&r, &["pid"]), w.pid() as u64);
+    assert_eq!(u64_at(&r, &["tgid"]), w.pid() as u64);
+    assert_eq!(u64_at(&r, &["version"]), 16);
+    // 300 ms of thread CPU time; utime/stime are tick-sampled (4 ms at HZ=250).
+    assert!(u64_at(&r, &["cpu", "run_virtual_ns"]) >= 300_000_000, "{r}");
+    let user = u64_at(&r, &["cpu", "user_us"]);
+    let total = user + u64_at(&r, &["cpu", "system_us"]);
+    assert!(user >= 200_000, "user {user} us");
+    assert!(
+        (280_000..2_000_000).contains(&total),
+        "user+system {total} us"
+    );
+}
+
+#[test]
+fn sleeping_counts_voluntary_switches() {
+    if !kernel("sleeping_counts_voluntary_switches") {
+        return;
+    }
+    let w = Workload::start(&["sleep", "25", "4"]);
+    let r = one(json(&["pid", &w.pid().to_string(), "--json"]));
+    let vol = u64_at(&r, &["context_switches", "voluntary"]);
+    assert!(vol >= 25, "voluntary {vol}");
+    // Sleeping costs almost no CPU.
+    assert!(u64_at(&r, &["cpu", "run_virtual_ns"]) < 200_000_000);
+}
+
+#[test]
+fn write_and_fsync_show_as_write_bytes() {
+    if !kernel("write_and_fsync_show_as_write_bytes") {
+        return;
+    }
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fsync-test.dat");
+    let path = path.to_str().expect("utf-8 path");
+    let w = Workload::start(&["write", "4194304", path]);
+    let r = one(json(&["pid", &w.pid().to_string(), "--json"]));
+    let wb = u64_at(&r, &["io", "write_bytes"]);
+    assert!(
+        (4_194_304..4_194_304 + 1_048_576).contains(&wb),
+        "write_bytes {wb}"
+    );
+    assert!(u64_at(&r, &["io", "write_chars"]) >= 4_194_304);
+    if taskstat::system::delayacct() == Some(true) {
+        // fsync waited for the device: at least one block I/O delay.
+        assert!(u64_at(&r, &["delays", "blkio", "count"]) >= 1, "{r}");
+        assert!(u64_at(&r, &["delays", "blkio", "total_ns"]) > 0);
+    }
+    let _ = std::fs::remove_file(path);
+}
+
+/// Fields the kernel sums over a thread group (taskstats-abi.md §2, "Y").
+const SUMMED: &[&[&str]] = &[
+    &["cpu", "run_real_ns"],
+    &["cpu", "run_virtual_ns"],
+    &["context_switches", "voluntary"],
+    &["context_switches", "involuntary"],
+    &["cpu", "user_us"],
+    &["cpu", "system_us"],
+    &["cpu", "run_scaled_ns"],
+];
+
+#[test]
+fn tgid_record_is_the_sum_of_its_threads() {
+    if !kernel_with_delayacct("tgid_record_is_the_sum_of_its_threads") {
+        return;
+    }
+    let w = Workload::start(&["threads", "3", "120"]);
+    let tids = w.threads();
+    assert_eq!(tids.len(), 4, "main thread + 3 workers");
+    let tgid = one(json(&["tgid", &w.pid().to_string(), "--json"]));
+    assert_eq!(tgid["type"], "tgid");
+    assert_eq!(u64_at(&tgid, &["id"]), w.pid() as u64);
+    let tid_args: Vec<String> = tids.iter().map(u32::to_string).collect();
+    let mut args = vec!["pid", "--json"];
+    args.extend(tid_args.iter().map(String::as_str));
+    let threads = json(&args);
+    let threads = threads.as_array().expect("array");
+    assert_eq!(threads.len(), 4);
+
+    let mut paths: Vec<Vec<&str>> = SUMMED.iter().map(|p| p.to_vec()).collect();
+    for cat in [
+        "cpu",
+        "blkio",
+        "swapin",
+        "reclaim",
+        "thrashing",
+        "compact",
+        "wpcopy",
+        "irq",
+    ] {
+        paths.push(vec!["delays", cat, "count"]);
+        paths.push(vec!["delays", cat, "total_ns"]);
+    }
+    for p in &paths {
+        let sum: u64 = threads.iter().map(|t| u64_at(t, p)).sum();
+        assert_eq!(u64_at(&tgid, p), sum, "{p:?}");
+    }
+    // 3 x 120 ms of CPU in the workers.
+    assert!(u64_at(&tgid, &["cpu", "run_virtual_ns"]) >= 360_000_000);
+    // Per-thread fields the kernel leaves empty for a group are null, not 0.
+    assert!(tgid["comm"].is_null() && tgid["io"]["write_bytes"].is_null());
+    assert!(tgid["delays"]["cpu"]["max_ns"].is_null());
+    assert!(threads[0]["delays"]["cpu"]["max_ns"].is_u64());
+}
+
+#[test]
+fn two_queries_of_a_stopped_task_are_equal() {
+    if !kernel("two_queries_of_a_stopped_task_are_equal") {
+        return;
+    }
+    let w = Workload::start(&["threads", "2", "30"]);
+    let pid = w.pid().to_string();
+    for cmd in ["pid", "tgid"] {
+        let strip = |mut v: Value| {
+            // Elapsed time keeps running while a task is stopped.
+            for r in v.as_array_mut().expect("array") {
+                r["elapsed_us"] = Value::Null;
+                r["group_elapsed_us"] = Value::Null;
+            }
+            v
+        };
+        let a = strip(json(&[cmd, &pid, "--json"]));
+        let b = strip(json(&[cmd, &pid, "--json"]));
+        assert_eq!(a, b, "{cmd}");
+    }
+}
+
+#[test]
+fn formats_agree_on_the_same_stopped_task() {
+    if !kernel("formats_agree_on_the_same_stopped_task") {
+        return;
+    }
+    let w = Workload::start(&["sleep", "3", "1"]);
+    let pid = w.pid().to_string();
+    let j = one(json(&["pid", &pid, "--json"]));
+    let nd = crate::util::taskstat()
+        .args(["pid", &pid, "-f", "ndjson"])
+        .output()
+        .expect("run");
+    let nd: Value = serde_json::from_slice(&nd.stdout).expect("one ndjson line");
+    let mask = |mut v: Value| {
+        v["elapsed_us"] = Value::Null;
+        v["group_elapsed_us"] = Value::Null;
+        v
+    };
+    assert_eq!(mask(j.clone()), mask(nd));
+
+    let csv = crate::util::taskstat()
+        .args(["pid", &pid, "-f", "csv"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8(csv.stdout).expect("utf-8");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let row: Vec<&str> = lines.next().expect("row").split(',').collect();
+    assert_eq!(header.len(), row.len());
+    let col = |name: &str| row[header.iter().position(|h| *h == name).expect(name)];
+    assert_eq!(
+        col("context_switches.voluntary"),
+        j["context_switches"]["voluntary"].to_string()
+    );
+    assert_eq!(
+        col("delays.cpu.count"),
+        j["delays"]["cpu"]["count"].to_string()
+    );
+    assert_eq!(col("comm"), "workload");
+
+    let gd = crate::util::taskstat()
+        .args(["pid", &pid, "-f", "getdelays", "-q"])
+        .output()
+        .expect("run");
+    let expected = format!(
+        "\n\nTask   {:>15}{:>15}\n       {:>15}{:>15}\n",
+        "voluntary",
+        "nonvoluntary",
+        u64_at(&j, &["context_switches", "voluntary"]),
+        u64_at(&j, &["context_switches", "involuntary"])
+    );
+    assert_eq!(String::from_utf8_lossy(&gd.stdout), expected);
+}

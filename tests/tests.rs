@@ -1,0 +1,6 @@
+//! One integration-test binary (one link on a 2-core machine), a module per area.
+
+mod cli;
+mod kernel;
+mod util;
+mod wire;
