@@ -266,3 +266,38 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request the kernel silently drops (message type 0, as when the family
+    /// id is forgotten) must end in a timeout, not a hang.
+    #[test]
+    fn unanswered_request_times_out() {
+        let mut client = match Client::connect(Duration::from_millis(200)) {
+            Ok(c) => c,
+            Err(e) if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
+                panic!("taskstats unreachable: {e}")
+            }
+            Err(e) => {
+                eprintln!("skipping unanswered_request_times_out: {e}");
+                return;
+            }
+        };
+        let msg = GenlMessage::from_payload(TaskstatsMessage::get(RequestAttr::Pid(1)));
+        let start = Instant::now();
+        let err = client
+            .transact(msg, 0, Expect::Reply, "a dropped request")
+            .expect_err("the kernel ignores message type 0");
+        assert!(matches!(err, ClientError::Timeout { .. }), "{err}");
+        assert!(start.elapsed() >= Duration::from_millis(200));
+        assert!(start.elapsed() < Duration::from_secs(2));
+        // The client still works after a timeout.
+        let me = std::process::id();
+        match client.query(RequestAttr::Pid(me)) {
+            Ok(r) => assert_eq!(r.len(), 1),
+            Err(e) => assert_eq!(e.errno(), Some(libc::EPERM), "{e}"),
+        }
+    }
+}

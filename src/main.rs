@@ -67,3 +67,47 @@ pub fn classify(e: &ClientError) -> (u8, Option<&'static str>) {
         _ => (exit::FAILURE, None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn errors_map_to_documented_exit_codes() {
+        let kernel = |errno| ClientError::Kernel {
+            op: "querying pid 1".into(),
+            errno,
+        };
+        assert_eq!(classify(&kernel(libc::EPERM)).0, exit::PERMISSION_DENIED);
+        assert!(
+            classify(&kernel(libc::EPERM))
+                .1
+                .unwrap()
+                .contains("CAP_NET_ADMIN")
+        );
+        assert_eq!(classify(&kernel(libc::ESRCH)).0, exit::NO_SUCH_TASK);
+        assert_eq!(classify(&ClientError::FamilyMissing).0, exit::UNAVAILABLE);
+        let no_netlink = ClientError::Socket(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+        assert_eq!(classify(&no_netlink).0, exit::UNAVAILABLE);
+        let timeout = ClientError::Timeout {
+            op: "x".into(),
+            timeout: Duration::from_millis(5),
+        };
+        assert_eq!(
+            classify(&timeout),
+            (
+                exit::FAILURE,
+                Some("the kernel did not answer; retry, or raise --timeout")
+            )
+        );
+        assert_eq!(classify(&kernel(libc::EINVAL)).0, exit::FAILURE);
+    }
+
+    #[test]
+    fn broken_pipe_anywhere_in_the_chain_is_success() {
+        let err =
+            anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe)).context("writing");
+        assert_eq!(report(&err), exit::code(exit::OK));
+    }
+}
