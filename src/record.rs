@@ -170,6 +170,9 @@ pub struct RecordView {
 pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's";
 pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
 
+/// Starts the note on max_at, which tables (that never show max_at) leave out.
+pub const NOTE_MAX_AT_PREFIX: &str = "max_at (the time of each category's max) needs";
+
 fn delay_view(raw: &RawDelay, with_extremes: bool) -> DelayView {
     DelayView {
         count: raw.count,
@@ -301,7 +304,6 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
         (13, "wpcopy"),
         (14, "irq"),
         (15, "per-category max_ns/min_ns"),
-        (17, "max_at"),
     ]
     .into_iter()
     .filter(|(since, _)| v < *since)
@@ -311,6 +313,11 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
         notes.push(format!(
             "struct version {v} has no {}: null",
             missing.join(", ")
+        ));
+    }
+    if v < 17 {
+        notes.push(format!(
+            "{NOTE_MAX_AT_PREFIX} struct version 17; this kernel sends {v}: null"
         ));
     }
     if let Some(expected) = TaskStats::expected_len(v)

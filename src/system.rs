@@ -49,11 +49,16 @@ pub fn pid_ns_depth() -> Option<usize> {
     )
 }
 
-/// Whether this process shares pid 1's network namespace. Only meaningful in
-/// the initial pid namespace, where pid 1 is the host's init.
-pub fn same_net_ns_as_init() -> Option<bool> {
+/// Whether this process is in the initial network namespace, judged by
+/// kthreadd's (pid 2 in the initial pid namespace; kernel threads always live
+/// in the initial network namespace). Pid 1's link is often unreadable in
+/// sandboxes, kthreadd's is not.
+pub fn in_initial_net_ns() -> Option<bool> {
+    if fs::read_to_string("/proc/2/comm").ok()?.trim() != "kthreadd" {
+        return None;
+    }
     let mine = fs::read_link("/proc/self/ns/net").ok()?;
-    let init = fs::read_link("/proc/1/ns/net").ok()?;
+    let init = fs::read_link("/proc/2/ns/net").ok()?;
     Some(mine == init)
 }
 

@@ -119,7 +119,7 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         ),
         None => check("pid namespace", Status::Warn, "unknown (no NSpid in /proc/self/status)", None),
     });
-    checks.push(match (init_pid_ns, system::same_net_ns_as_init()) {
+    checks.push(match (init_pid_ns, system::in_initial_net_ns()) {
         (true, Some(true)) => check("network namespace", Status::Ok, "initial network namespace", None),
         (true, Some(false)) => check(
             "network namespace",
@@ -127,7 +127,8 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
             "not the initial network namespace: queries work, but exit records are never delivered here",
             Some("run taskstat in the host's network namespace (e.g. --net=host) to listen for exits"),
         ),
-        _ => check("network namespace", Status::Warn, "cannot tell (not in the initial pid namespace)", None),
+        (false, _) => check("network namespace", Status::Warn, "cannot tell (not in the initial pid namespace)", None),
+        (true, None) => check("network namespace", Status::Warn, "cannot tell (/proc/2/ns/net is not readable)", None),
     });
 
     let mut out = io::stdout().lock();

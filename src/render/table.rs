@@ -9,7 +9,7 @@ const KEY_WIDTH: u16 = 26;
 
 use super::Sections;
 use super::human::{self, NONE};
-use crate::record::RecordView;
+use crate::record::{NOTE_MAX_AT_PREFIX, RecordView};
 
 fn plain_table() -> Table {
     let mut t = Table::new();
@@ -150,7 +150,11 @@ fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()>
             ],
         )?;
     }
-    for n in &r.notes {
+    for n in r
+        .notes
+        .iter()
+        .filter(|n| !n.starts_with(NOTE_MAX_AT_PREFIX))
+    {
         writeln!(out, "note: {n}")?;
     }
     Ok(())

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the kernel's tools/accounting/getdelays.c (the anchor) outside the
+# repository and prints the binary's path. Source: Debian's linux-source
+# package (installed with apt-get when missing). Nothing here is committed.
+set -euo pipefail
+ver=${LINUX_SOURCE_VERSION:-6.12}
+out=${GETDELAYS_BUILD_DIR:-${TMPDIR:-/tmp}/taskstat-getdelays}
+if [ -x "$out/getdelays" ]; then
+    echo "$out/getdelays"
+    exit 0
+fi
+tarball=/usr/src/linux-source-$ver.tar.xz
+if [ ! -f "$tarball" ]; then
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "linux-source-$ver" >&2
+fi
+mkdir -p "$out"
+tar -xJf "$tarball" -C "$out" --strip-components=1 \
+    "linux-source-$ver/tools/accounting/getdelays.c" \
+    "linux-source-$ver/include/uapi/linux/taskstats.h" \
+    "linux-source-$ver/include/uapi/linux/cgroupstats.h" >&2
+# The tree's own uapi headers first, so the struct matches its getdelays.c.
+mkdir -p "$out/inc/linux"
+cp "$out/include/uapi/linux/taskstats.h" "$out/include/uapi/linux/cgroupstats.h" "$out/inc/linux/"
+gcc -O2 -I"$out/inc" "$out/tools/accounting/getdelays.c" -o "$out/getdelays" >&2
+echo "$out/getdelays"

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Benchmark: one whole `taskstat tgid PID` process against the kernel's
+# `getdelays -d -i -q -t PID` on the same SIGSTOPped task, side by side.
+#
+# A single query takes well under a millisecond, and this 2-core machine's
+# timing drifts by more than the difference between the two, so hyperfine
+# runs ROUNDS rounds, rotating the order of the commands each round; the
+# report gives each round's median ratio to getdelays and the median of
+# those. Peak RSS comes from /usr/bin/time.
+#
+#   bench/query.sh                      # builds getdelays from Debian's linux-source
+#   GETDELAYS=/path/to/getdelays bench/query.sh
+#
+# Needs root (CAP_NET_ADMIN), hyperfine, python3 and /usr/bin/time
+# (apt-get install hyperfine time; linux-perf adds a perf stat comparison).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
+RUNS=${RUNS:-1000}
+ROUNDS=${ROUNDS:-5}
+
+# The release build as `make` produces it: statically linked (see Makefile);
+# the dynamic `cargo build --release` binary is measured too.
+host=$(rustc -vV | sed -n 's/^host: //p')
+RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked -q --target "$host" --bin taskstat
+cargo build --release --locked -q --bin taskstat --example workload
+ts=target/$host/release/taskstat
+dyn=target/release/taskstat
+
+fifo=$(mktemp -u) && mkfifo "$fifo"
+target/release/examples/workload threads 3 50 >"$fifo" &
+wl=$!
+out=$(mktemp -d)
+trap 'kill -9 $wl 2>/dev/null; rm -rf "$fifo" "$out"' EXIT
+read -r ready <"$fifo"
+[ "$ready" = ready ]
+while [ "$(awk '{print $3}' /proc/$wl/stat)" != T ]; do sleep 0.01; done
+
+names=("getdelays -d -i -q -t" "taskstat tgid" "taskstat tgid --json" "taskstat tgid -f getdelays" "taskstat tgid (dynamic build)")
+cmds=("$GETDELAYS -d -i -q -t $wl" "$ts tgid $wl" "$ts tgid $wl --json" "$ts tgid $wl -f getdelays" "$dyn tgid $wl")
+for round in $(seq "$ROUNDS"); do
+    args=()
+    for i in "${!cmds[@]}"; do
+        j=$(( (i + round) % ${#cmds[@]} ))
+        args+=(-n "${names[$j]}" "${cmds[$j]}")
+    done
+    hyperfine -N --warmup 50 --runs "$RUNS" --export-json "$out/round$round.json" "${args[@]}" >/dev/null
+done
+
+python3 - "$out" "$ROUNDS" <<'PY'
+import json, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+per = {}
+for r in range(1, rounds + 1):
+    for res in json.load(open(f"{out}/round{r}.json"))["results"]:
+        per.setdefault(res["command"], []).append(statistics.median(res["times"]) * 1e3)
+anchor = per["getdelays -d -i -q -t"]
+print(f"{'command':32} {'median ms per round':40} ratio to getdelays (median of rounds)")
+for name, meds in per.items():
+    ratios = [m / a for m, a in zip(meds, anchor)]
+    print(f"{name:32} {' '.join(f'{m:.3f}' for m in meds):40} {statistics.median(ratios):.2f}")
+PY
+
+if command -v perf >/dev/null; then
+    echo
+    echo "perf stat -r $RUNS, task-clock (CPU ms) and elapsed (ms), alternating, $ROUNDS rounds:"
+    for round in $(seq "$ROUNDS"); do
+        for c in "$GETDELAYS -d -i -q -t $wl" "$ts tgid $wl --json"; do
+            perf stat -r "$RUNS" $c 2>&1 >/dev/null |
+                awk -v c="${c%% *}" '/task-clock/ {t=$1} /elapsed/ {e=$1*1000} END {printf "  %-60s %.3f %.3f\n", c, t, e}'
+        done
+    done
+fi
+
+echo
+echo "peak RSS (KiB), median of 20 runs:"
+for cmd in "$GETDELAYS -d -i -q -t $wl" "$ts tgid $wl" "$ts tgid $wl --json"; do
+    rss=$(for _ in $(seq 20); do /usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 10p)
+    echo "  $rss  $cmd"
+done
