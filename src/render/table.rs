@@ -18,6 +18,14 @@ fn plain_table() -> Table {
     t
 }
 
+/// Left-aligned under the heading, two spaces between columns, no trailing blanks.
+fn finish(t: &mut Table) -> String {
+    for c in t.column_iter_mut() {
+        c.set_padding((0, 2));
+    }
+    t.trim_fmt()
+}
+
 fn key_column(t: &mut Table) {
     if let Some(c) = t.column_mut(0) {
         c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(KEY_WIDTH)));
@@ -34,7 +42,7 @@ fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> io::
     if let Some(c) = t.column_mut(1) {
         c.set_cell_alignment(CellAlignment::Right);
     }
-    writeln!(out, "{t}\n")
+    writeln!(out, "{}\n", finish(&mut t))
 }
 
 fn delays_section(out: &mut dyn Write, r: &RecordView) -> io::Result<()> {
@@ -56,7 +64,7 @@ fn delays_section(out: &mut dyn Write, r: &RecordView) -> io::Result<()> {
         }
     }
     key_column(&mut t);
-    writeln!(out, "{t}\n")
+    writeln!(out, "{}\n", finish(&mut t))
 }
 
 fn heading(r: &RecordView) -> String {
@@ -88,7 +96,14 @@ fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()>
                 ),
                 ("policy", human::sched_policy(r.sched_policy)),
                 ("started", human::epoch(r.start_time)),
-                ("elapsed", human::us(r.elapsed_us)),
+                (
+                    if r.kind == "tgid" {
+                        "elapsed (sum of threads)"
+                    } else {
+                        "elapsed"
+                    },
+                    human::us(r.elapsed_us),
+                ),
                 ("group elapsed", human::us(r.group_elapsed_us)),
                 ("flags", human::acct_flags(r.flags)),
                 ("exit status", human::exit_status(r.exit_code)),
