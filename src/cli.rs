@@ -2,21 +2,26 @@
 
 use clap::{Args, Parser, Subcommand};
 
-use taskstat::render::{Format, Sections};
+use crate::render::{Format, Sections};
 
-const AFTER_HELP: &str = "\
-Querying tasks needs CAP_NET_ADMIN: run as root, or give the binary the \
-capability with `setcap cap_net_admin+ep /path/to/taskstat`.
-Delay figures other than CPU need delay accounting: `sysctl kernel.task_delayacct=1` \
-(it covers tasks started after it is switched on).
-
-Exit status: 0 success, 1 other failure, 2 usage error, 3 no such task, \
-4 permission denied, 5 taskstats unavailable.";
+/// The long help's closing text: privileges, delay accounting, exit statuses.
+pub fn after_help() -> String {
+    let mut s = String::from(
+        "Querying tasks needs CAP_NET_ADMIN: run as root, or give the binary the \
+         capability with `setcap cap_net_admin+ep /path/to/taskstat`.\n\
+         Delay figures other than CPU need delay accounting: `sysctl kernel.task_delayacct=1` \
+         (it covers tasks started after it is switched on).\n\nExit status:\n",
+    );
+    for (code, meaning) in crate::exit::TABLE {
+        s += &format!("  {code}  {meaning}\n");
+    }
+    s
+}
 
 /// Per-task delay, CPU, I/O and memory statistics from the Linux kernel's
 /// taskstats interface: what is this process waiting on?
 #[derive(Debug, Parser)]
-#[command(name = "taskstat", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+#[command(name = "taskstat", version, about, after_help = after_help(), max_term_width = 100)]
 pub struct Cli {
     /// How long to wait for each answer from the kernel, in milliseconds.
     #[arg(long, global = true, value_name = "MS", default_value_t = 5000,

@@ -3,7 +3,9 @@
 //! The data path runs one way: a request ([`wire`]), bytes from the kernel
 //! ([`client`]), a typed [`record::Record`], a renderer ([`render`]).
 
+pub mod cli;
 pub mod client;
+pub mod exit;
 pub mod record;
 pub mod render;
 pub mod system;

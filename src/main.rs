@@ -1,14 +1,13 @@
 //! taskstat: parse, dispatch, and turn errors into one line and an exit status.
 
-mod cli;
 mod cmd;
-mod exit;
 
 use std::io;
 use std::process::ExitCode;
 
 use clap::Parser;
 use taskstat::client::ClientError;
+use taskstat::{cli, exit};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

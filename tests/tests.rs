@@ -2,5 +2,6 @@
 
 mod cli;
 mod kernel;
+mod packaging;
 mod util;
 mod wire;

@@ -447,3 +447,31 @@ proptest! {
         }
     }
 }
+
+/// The man page's schema section is generated from SCHEMA_DOC: every key a
+/// record has must be documented there, and nothing else.
+#[test]
+fn schema_doc_covers_every_key() {
+    use taskstat::record::{CATEGORIES, SCHEMA_DOC};
+    let raws = records(include_bytes!("fixtures/v16-pid-reply.bin"));
+    let view = Record::decode(&raws[0], 0)
+        .unwrap()
+        .view(&Context::default());
+    let mut keys: Vec<String> = taskstat::render::csv_row(&view)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| {
+            let mut parts: Vec<&str> = k.split('.').collect();
+            if parts[0] == "delays" {
+                assert!(CATEGORIES.contains(&parts[1]), "{k}");
+                parts[1] = "<cat>";
+                parts.truncate(3); // max_at.sec / max_at.nsec
+            }
+            parts.join(".")
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    keys.retain(|k| seen.insert(k.clone()));
+    let documented: Vec<String> = SCHEMA_DOC.iter().map(|d| d.key.to_string()).collect();
+    assert_eq!(keys, documented);
+}

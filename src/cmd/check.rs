@@ -10,8 +10,8 @@ use taskstat::record::{Record, version_notes};
 use taskstat::system;
 use taskstat::wire::{KNOWN_VERSION, RequestAttr, TaskStats};
 
-use crate::cli::CheckArgs;
-use crate::exit;
+use taskstat::cli::CheckArgs;
+use taskstat::exit;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -6,7 +6,7 @@ mod query;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::cli::{Cli, Command};
+use taskstat::cli::{Cli, Command};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_millis(cli.timeout);

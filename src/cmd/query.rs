@@ -11,8 +11,8 @@ use taskstat::render::{self, Format};
 use taskstat::system;
 use taskstat::wire::{KNOWN_VERSION, RequestAttr};
 
-use crate::cli::QueryArgs;
-use crate::exit;
+use taskstat::cli::QueryArgs;
+use taskstat::exit;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

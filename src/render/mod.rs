@@ -7,7 +7,7 @@ mod structured;
 mod table;
 
 pub use getdelays::write_getdelays;
-pub use structured::{write_csv, write_json, write_ndjson};
+pub use structured::{csv_row, write_csv, write_json, write_ndjson};
 pub use table::write_table;
 
 /// Output formats of record-printing commands.

@@ -1,0 +1,85 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[taskstat] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'taskstat'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'taskstat'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand pid 'Statistics of single threads (task ids), one record per id'
+            cand tgid 'Statistics of whole processes: the kernel''s sum over a thread group'
+            cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'taskstat;pid'= {
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --json 'Same as --format json'
+            cand -d 'Show the delay section (getdelays -d)'
+            cand --delays 'Show the delay section (getdelays -d)'
+            cand -i 'Show the I/O section (getdelays -i)'
+            cand --io 'Show the I/O section (getdelays -i)'
+            cand -q 'Show the context-switch section (getdelays -q)'
+            cand --context-switches 'Show the context-switch section (getdelays -q)'
+            cand --cpu 'Show the task and CPU-time sections'
+            cand --memory 'Show the memory section'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskstat;tgid'= {
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --json 'Same as --format json'
+            cand -d 'Show the delay section (getdelays -d)'
+            cand --delays 'Show the delay section (getdelays -d)'
+            cand -i 'Show the I/O section (getdelays -i)'
+            cand --io 'Show the I/O section (getdelays -i)'
+            cand -q 'Show the context-switch section (getdelays -q)'
+            cand --context-switches 'Show the context-switch section (getdelays -q)'
+            cand --cpu 'Show the task and CPU-time sections'
+            cand --memory 'Show the memory section'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskstat;check'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --json 'Print the checks as JSON'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'taskstat;help'= {
+            cand pid 'Statistics of single threads (task ids), one record per id'
+            cand tgid 'Statistics of whole processes: the kernel''s sum over a thread group'
+            cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'taskstat;help;pid'= {
+        }
+        &'taskstat;help;tgid'= {
+        }
+        &'taskstat;help;check'= {
+        }
+        &'taskstat;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

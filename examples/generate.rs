@@ -1,0 +1,256 @@
+//! Regenerates the committed man pages and shell completions from the clap
+//! definitions, so they cannot drift from the binary.
+//!
+//!     cargo run --example generate              # rewrite man/ and completions/
+//!     cargo run --example generate -- --check   # exit 1 if any file is stale
+//!
+//! The test suite runs the --check form.
+
+use std::path::{Path, PathBuf};
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+use roff::{Roff, bold, italic, roman};
+use taskstat::cli::Cli;
+use taskstat::exit;
+use taskstat::record::{CATEGORIES, SCHEMA_DOC};
+
+fn render(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut buf = Vec::new();
+    f(&mut buf).expect("rendering to memory cannot fail");
+    String::from_utf8(buf).expect("roff is UTF-8")
+}
+
+fn section(r: &mut Roff, title: &str) {
+    r.control("SH", [title]);
+}
+
+fn para(r: &mut Roff, text: &str) {
+    r.control("PP", []).text([roman(text)]);
+}
+
+fn tagged(r: &mut Roff, tag: Vec<roff::Inline>, text: &str) {
+    r.control("TP", []).text(tag).text([roman(text)]);
+}
+
+/// One section per subcommand: its synopsis, long description and options.
+fn subcommands(cmd: &clap::Command) -> String {
+    let mut out = String::new();
+    for sub in cmd.get_subcommands() {
+        let sub = sub.clone().bin_name(format!("taskstat {}", sub.get_name()));
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut r = Roff::new();
+        section(
+            &mut r,
+            &format!("TASKSTAT {}", sub.get_name().to_uppercase()),
+        );
+        out += &r.to_roff();
+        // Reuse clap_mangen's synopsis and options, as subsections.
+        out += &render(|w| man.render_synopsis_section(w)).replace(".SH SYNOPSIS", ".SS Synopsis");
+        let about = sub
+            .get_long_about()
+            .or(sub.get_about())
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let mut r = Roff::new();
+        for p in about.split("\n\n") {
+            para(&mut r, p.trim());
+        }
+        out += &r.to_roff();
+        out += &render(|w| man.render_options_section(w)).replace(".SH OPTIONS", ".SS Options");
+    }
+    out
+}
+
+fn main_page() -> String {
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone())
+        .manual("User Commands")
+        .source(format!("taskstat {}", env!("CARGO_PKG_VERSION")));
+    let mut page = String::new();
+    page += &render(|w| man.render_title(w));
+    page += &render(|w| man.render_name_section(w));
+    page += &render(|w| man.render_synopsis_section(w));
+
+    let mut r = Roff::new();
+    section(&mut r, "DESCRIPTION");
+    para(
+        &mut r,
+        "taskstat asks the Linux kernel's taskstats generic-netlink interface for per-task statistics and prints them as tables for people, or as JSON, NDJSON or CSV for scripts. It answers \"what is this process waiting on?\": time spent runnable but waiting for a CPU, waiting for block I/O, swap-in, direct memory reclaim, thrashing, compaction, write-protect copy and IRQs, plus CPU time, context switches, I/O bytes and memory peaks.",
+    );
+    para(
+        &mut r,
+        "It decodes every struct taskstats layout by version and length (2 to 17, including the incompatible version 15), and never prints a fake zero: a figure the kernel did not provide is null in JSON and - in tables, and a note says why.",
+    );
+    page += &r.to_roff();
+    page += &render(|w| man.render_options_section(w)).replace(".SH OPTIONS", ".SH GLOBAL OPTIONS");
+    page += &subcommands(&cmd);
+
+    let mut r = Roff::new();
+    section(&mut r, "OUTPUT FORMATS");
+    for (name, text) in [
+        (
+            "table",
+            "human-readable sections (the default); -d, -i, -q, --cpu and --memory choose sections, none chooses all",
+        ),
+        ("json", "one JSON array of records"),
+        ("ndjson", "one JSON record per line, flushed per record"),
+        (
+            "csv",
+            "a header row and one row per record; nested keys joined with dots, e.g. delays.blkio.total_ns; null is an empty cell",
+        ),
+        (
+            "getdelays",
+            "the exact text of the kernel's tools/accounting/getdelays -d -i -q (without its option echo lines), for scripts written for getdelays",
+        ),
+    ] {
+        tagged(&mut r, vec![bold(name)], text);
+    }
+    para(
+        &mut r,
+        "The default table layout may change between releases; scripts should use json, ndjson or csv, whose keys and types are stable.",
+    );
+
+    section(&mut r, "JSON RECORD SCHEMA");
+    para(
+        &mut r,
+        &format!(
+            "Every record has every key below, with one type per key: numbers in the kernel's own units (named in the key), strings, or null. <cat> is each delay category: {}. reclaim is the kernel's freepages_* fields. A key newer than the kernel's struct version is null.",
+            CATEGORIES.join(", ")
+        ),
+    );
+    for d in SCHEMA_DOC {
+        let mut text = d.meaning.to_string();
+        if !d.kernel.is_empty() {
+            text += &format!(". Kernel field: {}", d.kernel);
+        }
+        if let Some(v) = d.since {
+            text += &format!(". Since struct version {v}");
+        }
+        if !d.null_when.is_empty() {
+            text += &format!(". Null in {}", d.null_when);
+        }
+        text += ".";
+        tagged(&mut r, vec![bold(d.key)], &text);
+    }
+    para(
+        &mut r,
+        "Null, and why. In tgid records the kernel sums only the delay counts and totals, CPU times, context switches and elapsed time over the threads; the per-thread fields are null, and so are the per-category max_ns and min_ns, because the kernel's thread-group reply carries only the last thread's. With delay accounting off (kernel.task_delayacct = 0) every delay category but cpu, which comes from scheduler statistics, is null. The notes array of each record says which of these applies.",
+    );
+
+    section(&mut r, "EXIT STATUS");
+    for (code, meaning) in exit::TABLE {
+        tagged(&mut r, vec![bold(code.to_string())], meaning);
+    }
+
+    section(&mut r, "ENVIRONMENT");
+    tagged(
+        &mut r,
+        vec![bold("kernel.task_delayacct")],
+        "The sysctl that switches delay accounting on (1) or off (0, the default since Linux 5.14; also the delayacct boot parameter). Only tasks started after it is switched on get delay figures besides cpu. With it off, taskstat warns once on stderr and reports the other categories as null. Turn it on with: sysctl kernel.task_delayacct=1",
+    );
+    tagged(
+        &mut r,
+        vec![bold("CAP_NET_ADMIN")],
+        "Querying any task, even one's own, needs this capability in the initial user namespace; the capability, not uid 0, is what counts. Run taskstat as root, or give the binary the capability: setcap cap_net_admin+ep /usr/bin/taskstat",
+    );
+    tagged(
+        &mut r,
+        vec![bold("Namespaces")],
+        "Ids are looked up in taskstat's own pid namespace. Queries work in any network namespace; exit records are only delivered in the initial one.",
+    );
+
+    section(&mut r, "FILES");
+    tagged(
+        &mut r,
+        vec![italic("/proc/sys/kernel/task_delayacct")],
+        "read to tell whether delay figures are measured.",
+    );
+    tagged(
+        &mut r,
+        vec![italic("/proc/self/status")],
+        "NSpid and CapEff, read by taskstat check.",
+    );
+    tagged(
+        &mut r,
+        vec![italic("/proc/net/netlink")],
+        "per-socket netlink drop counters; the place to look when exit records are lost.",
+    );
+
+    section(&mut r, "EXAMPLES");
+    for (cmdline, what) in [
+        (
+            "taskstat tgid $(pidof postgres | cut -d' ' -f1)",
+            "the whole process: where its threads waited",
+        ),
+        ("taskstat pid 1234 -d", "the delay table of one thread"),
+        (
+            "taskstat pid 1234 5678 --json | jq '.[].delays.blkio.total_ns'",
+            "block I/O wait of two tasks, for a script",
+        ),
+        (
+            "taskstat tgid 1234 -f getdelays",
+            "what getdelays -d -i -q -t 1234 prints",
+        ),
+        (
+            "taskstat check",
+            "whether queries can work here, and what to fix",
+        ),
+    ] {
+        tagged(&mut r, vec![bold(cmdline)], what);
+    }
+
+    section(&mut r, "SEE ALSO");
+    r.text([roman("getdelays(8), pidstat(1), iotop(8), the kernel's Documentation/accounting/taskstats.rst and delay-accounting.rst")]);
+    page += &r.to_roff();
+    page += &render(|w| man.render_version_section(w));
+    page
+}
+
+fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = vec![(root.join("man/taskstat.1"), main_page().into_bytes())];
+    let mut cmd = Cli::command();
+    cmd.build();
+    for (shell, name) in [
+        (Shell::Bash, "taskstat.bash"),
+        (Shell::Zsh, "_taskstat"),
+        (Shell::Fish, "taskstat.fish"),
+        (Shell::Elvish, "taskstat.elv"),
+        (Shell::PowerShell, "_taskstat.ps1"),
+    ] {
+        let mut buf = Vec::new();
+        clap_complete::generate(shell, &mut cmd, "taskstat", &mut buf);
+        out.push((root.join("completions").join(name), buf));
+    }
+    out
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let check = std::env::args().any(|a| a == "--check");
+    let mut stale = Vec::new();
+    for (path, content) in files(root) {
+        let current = std::fs::read(&path).ok();
+        if current.as_deref() == Some(&content[..]) {
+            continue;
+        }
+        if check {
+            stale.push(path);
+        } else {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).expect("create the output folder");
+            }
+            std::fs::write(&path, &content).expect("write the generated file");
+            println!("wrote {}", path.display());
+        }
+    }
+    if !stale.is_empty() {
+        for p in &stale {
+            eprintln!(
+                "stale: {} (run `cargo run --example generate`)",
+                p.display()
+            );
+        }
+        std::process::exit(1);
+    }
+}
