@@ -16,6 +16,9 @@ _taskstat() {
             ",$1")
                 cmd="taskstat"
                 ;;
+            taskstat,cgroup-fd)
+                cmd="taskstat__subcmd__cgroup__subcmd__fd"
+                ;;
             taskstat,check)
                 cmd="taskstat__subcmd__check"
                 ;;
@@ -27,6 +30,9 @@ _taskstat() {
                 ;;
             taskstat,tgid)
                 cmd="taskstat__subcmd__tgid"
+                ;;
+            taskstat__subcmd__help,cgroup-fd)
+                cmd="taskstat__subcmd__help__subcmd__cgroup__subcmd__fd"
                 ;;
             taskstat__subcmd__help,check)
                 cmd="taskstat__subcmd__help__subcmd__check"
@@ -47,12 +53,42 @@ _taskstat() {
 
     case "${cmd}" in
         taskstat)
-            opts="-h -V --timeout --help --version pid tgid check help"
+            opts="-h -V --timeout --help --version pid tgid cgroup-fd check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskstat__subcmd__cgroup__subcmd__fd)
+            opts="-f -d -i -q -h --fd --totals --recursive --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --fd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -83,8 +119,22 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__help)
-            opts="pid tgid check help"
+            opts="pid tgid cgroup-fd check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskstat__subcmd__help__subcmd__cgroup__subcmd__fd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

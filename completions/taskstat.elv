@@ -25,6 +25,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --version 'Print version'
             cand pid 'Statistics of single threads (task ids), one record per id'
             cand tgid 'Statistics of whole processes: the kernel''s sum over a thread group'
+            cand cgroup-fd 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics'
             cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -60,6 +61,25 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'taskstat;cgroup-fd'= {
+            cand --fd 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --totals 'Also sum the statistics of every process in the cgroup (needs CAP_NET_ADMIN)'
+            cand --recursive 'With --totals: include the processes of every cgroup below it'
+            cand --json 'Same as --format json'
+            cand -d 'Show the delay section (getdelays -d)'
+            cand --delays 'Show the delay section (getdelays -d)'
+            cand -i 'Show the I/O section (getdelays -i)'
+            cand --io 'Show the I/O section (getdelays -i)'
+            cand -q 'Show the context-switch section (getdelays -q)'
+            cand --context-switches 'Show the context-switch section (getdelays -q)'
+            cand --cpu 'Show the task and CPU-time sections'
+            cand --memory 'Show the memory section'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'taskstat;check'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
             cand --json 'Print the checks as JSON'
@@ -69,12 +89,15 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         &'taskstat;help'= {
             cand pid 'Statistics of single threads (task ids), one record per id'
             cand tgid 'Statistics of whole processes: the kernel''s sum over a thread group'
+            cand cgroup-fd 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics'
             cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'taskstat;help;pid'= {
         }
         &'taskstat;help;tgid'= {
+        }
+        &'taskstat;help;cgroup-fd'= {
         }
         &'taskstat;help;check'= {
         }

@@ -138,6 +138,16 @@ fn main_page() -> String {
         "Null, and why. In tgid records the kernel sums only the delay counts and totals, CPU times, context switches and elapsed time over the threads; the per-thread fields are null, and so are the per-category max_ns and min_ns, because the kernel's thread-group reply carries only the last thread's. With delay accounting off (kernel.task_delayacct = 0) every delay category but cpu, which comes from scheduler statistics, is null. The notes array of each record says which of these applies.",
     );
 
+    section(&mut r, "CGROUP REPORT");
+    para(
+        &mut r,
+        "taskstat cgroup-fd prints one object: type (\"cgroup\"), path, source (\"kernel\" for a cgroup v1 directory, counted by CGROUPSTATS_CMD_GET; \"procfs\" for cgroup2, counted from /proc), and the task-state counts sleeping, running, stopped, uninterruptible and io_wait (the kernel's nr_io_wait, which getdelays prints as \"blocked\"). With --totals it adds processes (how many were summed) and totals, an object with the record schema's cpu, delays, context_switches, io and memory sections: delays, CPU times and context switches are the sum of the processes' thread-group records (exited threads included); I/O and memory are summed from the live threads' records, with each process's memory peaks counted once; per-category max_ns and min_ns are null.",
+    );
+    para(
+        &mut r,
+        "Like the kernel, cgroup-fd counts only the tasks directly in the cgroup, not in its descendants. For cgroup2, a task whose wait channel cannot be read (another user's, without privilege) is counted from its state letter alone.",
+    );
+
     section(&mut r, "EXIT STATUS");
     for (code, meaning) in exit::TABLE {
         tagged(&mut r, vec![bold(code.to_string())], meaning);

@@ -47,6 +47,18 @@ pub enum Command {
     /// null, and so are per-category max/min (the kernel reports only the
     /// last thread's).
     Tgid(QueryArgs),
+    /// Task-state counts of a cgroup, and with --totals its processes' summed statistics.
+    ///
+    /// For a cgroup v1 directory the kernel counts the tasks
+    /// (CGROUPSTATS_CMD_GET, no privilege needed). The kernel refuses cgroup2
+    /// directories, so for those taskstat counts the threads in cgroup.threads
+    /// from /proc the way the kernel counts v1 ones: exactly R is running,
+    /// exactly S is sleeping (freezable sleeps such as nanosleep and futex
+    /// waits are not, as in the kernel), D uninterruptible, T stopped; the
+    /// kernel's io_wait catch-all cannot be seen in /proc and stays 0.
+    /// Only tasks directly in the cgroup are counted, as the kernel does.
+    #[command(name = "cgroup-fd")]
+    CgroupFd(CgroupArgs),
     /// Diagnose whether taskstats queries can work here, and how to fix them.
     Check(CheckArgs),
 }
@@ -108,6 +120,33 @@ impl OutputArgs {
         }
         .or_all()
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CgroupArgs {
+    /// A cgroup directory: in a cgroup v1 hierarchy or the cgroup2 tree.
+    #[arg(
+        value_name = "PATH",
+        required_unless_present = "fd",
+        conflicts_with = "fd"
+    )]
+    pub path: Option<std::path::PathBuf>,
+
+    /// Use a descriptor of a cgroup directory that the caller holds open
+    /// (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..))]
+    pub fd: Option<i32>,
+
+    /// Also sum the statistics of every process in the cgroup (needs CAP_NET_ADMIN).
+    #[arg(long)]
+    pub totals: bool,
+
+    /// With --totals: include the processes of every cgroup below it.
+    #[arg(long, requires = "totals")]
+    pub recursive: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

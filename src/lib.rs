@@ -3,10 +3,12 @@
 //! The data path runs one way: a request ([`wire`]), bytes from the kernel
 //! ([`client`]), a typed [`record::Record`], a renderer ([`render`]).
 
+pub mod cgroup;
 pub mod cli;
 pub mod client;
 pub mod exit;
 pub mod record;
 pub mod render;
 pub mod system;
+pub mod totals;
 pub mod wire;

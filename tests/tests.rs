@@ -1,5 +1,6 @@
 //! One integration-test binary (one link on a 2-core machine), a module per area.
 
+mod cgroup;
 mod cli;
 mod kernel;
 mod packaging;

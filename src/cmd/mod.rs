@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod cgroup;
 mod check;
 mod query;
 
@@ -13,6 +14,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Pid(args) => query::run(args, query::Kind::Pid, timeout),
         Command::Tgid(args) => query::run(args, query::Kind::Tgid, timeout),
+        Command::CgroupFd(args) => cgroup::run(args, timeout),
         Command::Check(args) => check::run(args, timeout),
     }
 }

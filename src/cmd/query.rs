@@ -92,7 +92,14 @@ fn write_records(
         Format::Table => render::write_table(out, &views(), args.output.sections()),
         Format::Json => render::write_json(out, &views()),
         Format::Ndjson => render::write_ndjson(out, &views()),
-        Format::Csv => render::write_csv(out, &views()),
+        Format::Csv => {
+            let empty = Record {
+                kind: taskstat::wire::RecordKind::Pid,
+                id: 0,
+                stats: Default::default(),
+            };
+            render::write_csv(out, &views(), &empty.view(ctx))
+        }
         Format::Getdelays => {
             for r in records {
                 render::write_getdelays(out, r, args.output.sections())?;

@@ -1,11 +1,13 @@
 //! Renderers: records in, bytes out. Every renderer writes to a `dyn Write`
 //! and knows nothing of where the records came from.
 
+mod cgroup;
 mod getdelays;
 mod human;
 mod structured;
 mod table;
 
+pub use cgroup::{write_cgroup_getdelays, write_cgroup_table};
 pub use getdelays::write_getdelays;
 pub use structured::{csv_row, write_csv, write_json, write_ndjson};
 pub use table::write_table;

@@ -4,15 +4,15 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
-use crate::record::RecordView;
+use serde::Serialize;
 
-pub fn write_json(out: &mut dyn Write, records: &[RecordView]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, records)?;
+pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
     out.write_all(b"\n")
 }
 
 /// One record per line; each line is a complete JSON document.
-pub fn write_ndjson(out: &mut dyn Write, records: &[RecordView]) -> io::Result<()> {
+pub fn write_ndjson<T: Serialize>(out: &mut dyn Write, records: &[T]) -> io::Result<()> {
     for r in records {
         serde_json::to_writer(&mut *out, r)?;
         out.write_all(b"\n")?;
@@ -55,7 +55,7 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 
 /// Flattened columns of a record, in schema order. `max_at` objects flatten to
 /// `.sec`/`.nsec` even when null so that every row has the same columns.
-pub fn csv_row(r: &RecordView) -> io::Result<Vec<(String, String)>> {
+pub fn csv_row<T: Serialize>(r: &T) -> io::Result<Vec<(String, String)>> {
     let mut v = serde_json::to_value(r)?;
     if let Some(delays) = v.get_mut("delays").and_then(Value::as_object_mut) {
         for cat in delays.values_mut() {
@@ -71,7 +71,9 @@ pub fn csv_row(r: &RecordView) -> io::Result<Vec<(String, String)>> {
     Ok(cols)
 }
 
-pub fn write_csv(out: &mut dyn Write, records: &[RecordView]) -> io::Result<()> {
+/// Header and rows; with no rows, the header of `empty` (so that a consumer
+/// still sees the columns).
+pub fn write_csv<T: Serialize>(out: &mut dyn Write, records: &[T], empty: &T) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let mut header_done = false;
     for r in records {
@@ -83,14 +85,7 @@ pub fn write_csv(out: &mut dyn Write, records: &[RecordView]) -> io::Result<()> 
         w.write_record(cols.iter().map(|(_, v)| v))?;
     }
     if !header_done {
-        // No records: still print the header, so a consumer sees the columns.
-        let empty = crate::record::Record {
-            kind: crate::wire::RecordKind::Pid,
-            id: 0,
-            stats: Default::default(),
-        }
-        .view(&Default::default());
-        w.write_record(csv_row(&empty)?.iter().map(|(k, _)| k))?;
+        w.write_record(csv_row(empty)?.iter().map(|(k, _)| k))?;
     }
     w.flush()
 }

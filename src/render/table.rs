@@ -4,12 +4,14 @@ use std::io::{self, Write};
 
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
 
-/// Width of the first column in every section, so that values line up.
-const KEY_WIDTH: u16 = 26;
-
 use super::Sections;
 use super::human::{self, NONE};
-use crate::record::{NOTE_MAX_AT_PREFIX, RecordView};
+use crate::record::{
+    ContextSwitchesView, CpuView, DelaysView, IoView, MemoryView, NOTE_MAX_AT_PREFIX, RecordView,
+};
+
+/// Width of the first column in every section, so that values line up.
+const KEY_WIDTH: u16 = 26;
 
 fn plain_table() -> Table {
     let mut t = Table::new();
@@ -32,7 +34,8 @@ fn key_column(t: &mut Table) {
     }
 }
 
-fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> io::Result<()> {
+/// A titled section of key/value rows.
+pub fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> io::Result<()> {
     let mut t = plain_table();
     t.set_header(vec![title, ""]);
     for (k, v) in rows {
@@ -45,10 +48,10 @@ fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> io::
     writeln!(out, "{}\n", finish(&mut t))
 }
 
-fn delays_section(out: &mut dyn Write, r: &RecordView) -> io::Result<()> {
+fn delays_section(out: &mut dyn Write, delays: &DelaysView) -> io::Result<()> {
     let mut t = plain_table();
     t.set_header(vec!["DELAYS", "count", "total", "average", "max", "min"]);
-    for (name, d) in r.delays.iter() {
+    for (name, d) in delays.iter() {
         t.add_row(vec![
             name.to_string(),
             human::count(d.count),
@@ -65,6 +68,77 @@ fn delays_section(out: &mut dyn Write, r: &RecordView) -> io::Result<()> {
     }
     key_column(&mut t);
     writeln!(out, "{}\n", finish(&mut t))
+}
+
+/// The measured sections of a record, or of a sum of records.
+pub struct Measures<'a> {
+    pub cpu: &'a CpuView,
+    pub delays: &'a DelaysView,
+    pub context_switches: &'a ContextSwitchesView,
+    pub io: &'a IoView,
+    pub memory: &'a MemoryView,
+}
+
+/// CPU, delays, context switches, I/O and memory, as `s` selects.
+pub fn write_measures(out: &mut dyn Write, m: &Measures, s: Sections) -> io::Result<()> {
+    if s.cpu {
+        kv_section(
+            out,
+            "CPU",
+            &[
+                ("user", human::us(m.cpu.user_us)),
+                ("system", human::us(m.cpu.system_us)),
+                ("user scaled", human::us(m.cpu.user_scaled_us)),
+                ("system scaled", human::us(m.cpu.system_scaled_us)),
+                ("run real (tick sampled)", human::ns(m.cpu.run_real_ns)),
+                ("run virtual (precise)", human::ns(m.cpu.run_virtual_ns)),
+                ("run scaled", human::ns(m.cpu.run_scaled_ns)),
+            ],
+        )?;
+    }
+    if s.delays {
+        delays_section(out, m.delays)?;
+    }
+    if s.context_switches {
+        kv_section(
+            out,
+            "CONTEXT SWITCHES",
+            &[
+                ("voluntary", human::count(m.context_switches.voluntary)),
+                ("involuntary", human::count(m.context_switches.involuntary)),
+            ],
+        )?;
+    }
+    if s.io {
+        kv_section(
+            out,
+            "I/O",
+            &[
+                ("read from storage", human::bytes(m.io.read_bytes)),
+                ("written to storage", human::bytes(m.io.write_bytes)),
+                ("cancelled writes", human::bytes(m.io.cancelled_write_bytes)),
+                ("read (syscall bytes)", human::bytes(m.io.read_chars)),
+                ("written (syscall bytes)", human::bytes(m.io.write_chars)),
+                ("read syscalls", human::count(m.io.read_syscalls)),
+                ("write syscalls", human::count(m.io.write_syscalls)),
+            ],
+        )?;
+    }
+    if s.memory {
+        kv_section(
+            out,
+            "MEMORY",
+            &[
+                ("peak RSS", human::kib(m.memory.hiwater_rss_kib)),
+                ("peak VM", human::kib(m.memory.hiwater_vm_kib)),
+                ("RSS x time (MB·µs)", human::count(m.memory.coremem_mb_us)),
+                ("VM x time (MB·µs)", human::count(m.memory.virtmem_mb_us)),
+                ("minor faults", human::count(m.memory.minor_faults)),
+                ("major faults", human::count(m.memory.major_faults)),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 fn heading(r: &RecordView) -> String {
@@ -84,6 +158,11 @@ fn heading(r: &RecordView) -> String {
 fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()> {
     writeln!(out, "{}", heading(r))?;
     if s.cpu {
+        let elapsed = if r.kind == "tgid" {
+            "elapsed (sum of threads)"
+        } else {
+            "elapsed"
+        };
         kv_section(
             out,
             "TASK",
@@ -96,75 +175,21 @@ fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()>
                 ),
                 ("policy", human::sched_policy(r.sched_policy)),
                 ("started", human::epoch(r.start_time)),
-                (
-                    if r.kind == "tgid" {
-                        "elapsed (sum of threads)"
-                    } else {
-                        "elapsed"
-                    },
-                    human::us(r.elapsed_us),
-                ),
+                (elapsed, human::us(r.elapsed_us)),
                 ("group elapsed", human::us(r.group_elapsed_us)),
                 ("flags", human::acct_flags(r.flags)),
                 ("exit status", human::exit_status(r.exit_code)),
             ],
         )?;
-        kv_section(
-            out,
-            "CPU",
-            &[
-                ("user", human::us(r.cpu.user_us)),
-                ("system", human::us(r.cpu.system_us)),
-                ("user scaled", human::us(r.cpu.user_scaled_us)),
-                ("system scaled", human::us(r.cpu.system_scaled_us)),
-                ("run real (tick sampled)", human::ns(r.cpu.run_real_ns)),
-                ("run virtual (precise)", human::ns(r.cpu.run_virtual_ns)),
-                ("run scaled", human::ns(r.cpu.run_scaled_ns)),
-            ],
-        )?;
     }
-    if s.delays {
-        delays_section(out, r)?;
-    }
-    if s.context_switches {
-        kv_section(
-            out,
-            "CONTEXT SWITCHES",
-            &[
-                ("voluntary", human::count(r.context_switches.voluntary)),
-                ("involuntary", human::count(r.context_switches.involuntary)),
-            ],
-        )?;
-    }
-    if s.io {
-        kv_section(
-            out,
-            "I/O",
-            &[
-                ("read from storage", human::bytes(r.io.read_bytes)),
-                ("written to storage", human::bytes(r.io.write_bytes)),
-                ("cancelled writes", human::bytes(r.io.cancelled_write_bytes)),
-                ("read (syscall bytes)", human::bytes(r.io.read_chars)),
-                ("written (syscall bytes)", human::bytes(r.io.write_chars)),
-                ("read syscalls", human::count(r.io.read_syscalls)),
-                ("write syscalls", human::count(r.io.write_syscalls)),
-            ],
-        )?;
-    }
-    if s.memory {
-        kv_section(
-            out,
-            "MEMORY",
-            &[
-                ("peak RSS", human::kib(r.memory.hiwater_rss_kib)),
-                ("peak VM", human::kib(r.memory.hiwater_vm_kib)),
-                ("RSS x time (MB·µs)", human::count(r.memory.coremem_mb_us)),
-                ("VM x time (MB·µs)", human::count(r.memory.virtmem_mb_us)),
-                ("minor faults", human::count(r.memory.minor_faults)),
-                ("major faults", human::count(r.memory.major_faults)),
-            ],
-        )?;
-    }
+    let m = Measures {
+        cpu: &r.cpu,
+        delays: &r.delays,
+        context_switches: &r.context_switches,
+        io: &r.io,
+        memory: &r.memory,
+    };
+    write_measures(out, &m, s)?;
     for n in r
         .notes
         .iter()

@@ -1,0 +1,250 @@
+//! Cgroups: which hierarchy a directory is in, its member tasks, and the
+//! kernel's cgroupstats task-state counts recomputed from /proc for cgroup2
+//! (where the kernel's CGROUPSTATS_CMD_GET answers EINVAL).
+
+use std::ffi::CString;
+use std::fs;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::wire::CgroupStats;
+
+const CGROUP_SUPER_MAGIC: i64 = 0x27e0eb;
+const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
+
+/// The kind of filesystem a directory lives on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hierarchy {
+    V1,
+    V2,
+    NotCgroup,
+}
+
+fn hierarchy_of(f_type: i64) -> Hierarchy {
+    match f_type {
+        CGROUP_SUPER_MAGIC => Hierarchy::V1,
+        CGROUP2_SUPER_MAGIC => Hierarchy::V2,
+        _ => Hierarchy::NotCgroup,
+    }
+}
+
+/// statfs(2) of a path.
+pub fn hierarchy(path: &Path) -> io::Result<Hierarchy> {
+    let c = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains a NUL byte"))?;
+    // SAFETY: zeroed statfs is a valid out-parameter.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: a NUL-terminated path and a valid out-pointer, both live for the call.
+    if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(hierarchy_of(st.f_type as i64))
+}
+
+/// fstatfs(2) of a descriptor this process holds.
+pub fn hierarchy_of_fd(fd: i32) -> io::Result<Hierarchy> {
+    // SAFETY: zeroed statfs is a valid out-parameter.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: fstatfs only reads the fd number and writes the out-pointer.
+    if unsafe { libc::fstatfs(fd, &mut st) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(hierarchy_of(st.f_type as i64))
+}
+
+/// Sleeps whose task state carries TASK_FREEZABLE on top of
+/// TASK_INTERRUPTIBLE (kernel/time/hrtimer.c do_nanosleep, kernel/futex,
+/// kernel/signal.c do_sigtimedwait, and kernel threads that sleep with
+/// wait_event_freezable). The kernel's cgroupstats compares the state for
+/// equality, so it does not count these as sleeping; /proc shows them as
+/// plain `S`. Each was checked on 6.18 against the kernel's own count of a
+/// v1 cgroup holding only that task (kswapd, kdevtmpfs and hwrng, by
+/// contrast, are counted as sleeping).
+pub const FREEZABLE_WAITS: &[&str] = &[
+    "hrtimer_nanosleep",
+    "do_nanosleep",
+    "futex_do_wait",
+    "futex_wait_queue",
+    "futex_wait",
+    "futex_wait_multiple",
+    "futex_wait_requeue_pi",
+    "do_sigtimedwait",
+    "kcompactd",
+    "khugepaged",
+    "ksm_scan_thread",
+    "kauditd_thread",
+    "oom_reaper",
+];
+
+/// How the kernel's cgroupstats code would count one task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    Sleeping,
+    Running,
+    Stopped,
+    Uninterruptible,
+    /// A state the kernel counts only when the task is in iowait, which /proc
+    /// does not show: idle kernel threads, freezable or killable sleeps,
+    /// traced, zombie and dead tasks.
+    Other,
+}
+
+/// Classifies a task from its /proc state letter and wait channel.
+pub fn classify(state: char, wchan: &str) -> Counted {
+    // wchan symbols may carry compiler suffixes such as ".isra.0".
+    let wchan = wchan.split('.').next().unwrap_or(wchan);
+    match state {
+        'R' => Counted::Running,
+        'S' if FREEZABLE_WAITS.contains(&wchan) => Counted::Other,
+        'S' => Counted::Sleeping,
+        'D' => Counted::Uninterruptible,
+        'T' => Counted::Stopped,
+        _ => Counted::Other,
+    }
+}
+
+impl Counted {
+    pub fn add_to(self, c: &mut CgroupStats) {
+        match self {
+            Counted::Sleeping => c.sleeping += 1,
+            Counted::Running => c.running += 1,
+            Counted::Stopped => c.stopped += 1,
+            Counted::Uninterruptible => c.uninterruptible += 1,
+            Counted::Other => {}
+        }
+    }
+}
+
+/// The state letter of `/proc/<tid>/stat` (it follows the parenthesised comm,
+/// which may itself contain parentheses).
+pub fn parse_stat_state(stat: &str) -> Option<char> {
+    stat.rsplit_once(") ")?.1.chars().next()
+}
+
+/// Counts a cgroup2 directory's threads the way the kernel counts a v1 one.
+/// Threads that exit while being read are left out.
+pub fn procfs_counts(dir: &Path) -> io::Result<CgroupStats> {
+    let mut counts = CgroupStats::default();
+    for tid in read_ids(&dir.join("cgroup.threads"))? {
+        let Ok(stat) = fs::read_to_string(format!("/proc/{tid}/stat")) else {
+            continue;
+        };
+        let Some(state) = parse_stat_state(&stat) else {
+            continue;
+        };
+        let wchan = fs::read_to_string(format!("/proc/{tid}/wchan")).unwrap_or_default();
+        classify(state, wchan.trim()).add_to(&mut counts);
+    }
+    Ok(counts)
+}
+
+/// The ids listed in a cgroup.procs, cgroup.threads or tasks file.
+pub fn read_ids(file: &Path) -> io::Result<Vec<u32>> {
+    Ok(fs::read_to_string(file)?
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect())
+}
+
+/// The directory and, with `recursive`, every cgroup below it.
+pub fn cgroup_dirs(dir: &Path, recursive: bool) -> io::Result<Vec<PathBuf>> {
+    let mut out = vec![dir.to_path_buf()];
+    if recursive {
+        let mut i = 0;
+        while i < out.len() {
+            for entry in fs::read_dir(&out[i])? {
+                let entry = entry?;
+                if entry.file_type()?.is_dir() {
+                    out.push(entry.path());
+                }
+            }
+            i += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Where a cgroup's counts came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// CGROUPSTATS_CMD_GET (cgroup v1).
+    Kernel,
+    /// /proc, classified like the kernel (cgroup2).
+    Procfs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_follows_the_kernel() {
+        assert_eq!(classify('R', "0"), Counted::Running);
+        assert_eq!(classify('S', "anon_pipe_read"), Counted::Sleeping);
+        assert_eq!(classify('S', "do_wait"), Counted::Sleeping);
+        assert_eq!(classify('S', "hrtimer_nanosleep"), Counted::Other);
+        assert_eq!(classify('S', "do_sigtimedwait.isra.0"), Counted::Other);
+        assert_eq!(
+            classify('D', "folio_wait_bit_common"),
+            Counted::Uninterruptible
+        );
+        assert_eq!(classify('T', "do_signal_stop"), Counted::Stopped);
+        for s in ['t', 'Z', 'X', 'I', 'P', '?'] {
+            assert_eq!(classify(s, ""), Counted::Other, "{s}");
+        }
+    }
+
+    #[test]
+    fn stat_state_survives_odd_comms() {
+        assert_eq!(parse_stat_state("42 (sleep) S 1 42"), Some('S'));
+        assert_eq!(parse_stat_state("42 (a) b) (c) T 1 42"), Some('T'));
+        assert_eq!(parse_stat_state("garbage"), None);
+    }
+
+    #[test]
+    fn filesystem_types() {
+        assert_eq!(hierarchy_of(0x27e0eb), Hierarchy::V1);
+        assert_eq!(hierarchy_of(0x63677270), Hierarchy::V2);
+        assert_eq!(hierarchy_of(0x9fa0), Hierarchy::NotCgroup);
+    }
+}
+
+/// What `taskstat cgroup-fd` reports for one cgroup.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CgroupReport {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub path: String,
+    pub source: Source,
+    pub sleeping: u64,
+    pub running: u64,
+    pub stopped: u64,
+    pub uninterruptible: u64,
+    pub io_wait: u64,
+    /// With --totals: how many processes were summed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub processes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totals: Option<crate::totals::Totals>,
+}
+
+impl CgroupReport {
+    pub fn new(path: String, source: Source, c: CgroupStats) -> Self {
+        CgroupReport {
+            kind: "cgroup",
+            path,
+            source,
+            sleeping: c.sleeping,
+            running: c.running,
+            stopped: c.stopped,
+            uninterruptible: c.uninterruptible,
+            io_wait: c.io_wait,
+            processes: None,
+            totals: None,
+        }
+    }
+}

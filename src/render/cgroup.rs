@@ -1,0 +1,51 @@
+//! A cgroup's task-state counts (and totals) for people and for getdelays scripts.
+
+use std::io::{self, Write};
+
+use super::Sections;
+use super::table::{Measures, kv_section, write_measures};
+use crate::cgroup::{CgroupReport, Source};
+
+pub fn write_cgroup_table(out: &mut dyn Write, r: &CgroupReport, s: Sections) -> io::Result<()> {
+    let source = match r.source {
+        Source::Kernel => "cgroup v1, counted by the kernel",
+        Source::Procfs => "cgroup2, counted from /proc like the kernel counts v1",
+    };
+    writeln!(out, "CGROUP {} · {source}", r.path)?;
+    kv_section(
+        out,
+        "TASKS",
+        &[
+            ("sleeping", r.sleeping.to_string()),
+            ("running", r.running.to_string()),
+            ("stopped", r.stopped.to_string()),
+            ("uninterruptible", r.uninterruptible.to_string()),
+            ("io_wait", r.io_wait.to_string()),
+        ],
+    )?;
+    if let (Some(n), Some(t)) = (r.processes, &r.totals) {
+        writeln!(out, "TOTALS OF {n} PROCESSES\n")?;
+        let m = Measures {
+            cpu: &t.cpu,
+            delays: &t.delays,
+            context_switches: &t.context_switches,
+            io: &t.io,
+            memory: &t.memory,
+        };
+        write_measures(out, &m, s.or_all())?;
+        writeln!(
+            out,
+            "note: delays, CPU and context switches include exited threads; I/O and memory only the live threads"
+        )?;
+    }
+    Ok(())
+}
+
+/// getdelays -C's line (note "blocked" is the kernel's nr_io_wait).
+pub fn write_cgroup_getdelays(out: &mut dyn Write, r: &CgroupReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "sleeping {}, blocked {}, running {}, stopped {}, uninterruptible {}",
+        r.sleeping, r.io_wait, r.running, r.stopped, r.uninterruptible
+    )
+}

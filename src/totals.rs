@@ -1,0 +1,108 @@
+//! Sums of records over many processes (a cgroup's members).
+//!
+//! The kernel's thread-group record carries the summed delays, CPU times and
+//! context switches of a process, its live and its exited threads; it has no
+//! I/O or memory. Those come from the process's live threads' own records, so
+//! threads that already exited are not in them.
+
+use serde::Serialize;
+
+use crate::record::{
+    ContextSwitchesView, CpuView, DelayView, DelaysView, IoView, MemoryView, RecordView,
+};
+
+/// The record schema's sections, summed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub cpu: CpuView,
+    pub delays: DelaysView,
+    pub context_switches: ContextSwitchesView,
+    pub io: IoView,
+    pub memory: MemoryView,
+}
+
+/// Adds `v` to `acc`; null only while every value added so far was null.
+fn add(acc: &mut Option<u64>, v: Option<u64>) {
+    if let Some(v) = v {
+        *acc = Some(acc.unwrap_or(0).saturating_add(v));
+    }
+}
+
+fn max(acc: &mut Option<u64>, v: Option<u64>) {
+    if let Some(v) = v {
+        *acc = Some(acc.map_or(v, |a| a.max(v)));
+    }
+}
+
+fn add_delay(acc: &mut DelayView, d: &DelayView) {
+    add(&mut acc.count, d.count);
+    add(&mut acc.total_ns, d.total_ns);
+    acc.average_ns = match (acc.count, acc.total_ns) {
+        (Some(0), Some(_)) => Some(0),
+        (Some(c), Some(t)) => Some(t / c),
+        _ => None,
+    };
+}
+
+impl Totals {
+    /// Adds one process: `group` is its tgid record, `threads` its live
+    /// threads' pid records.
+    pub fn add_process(&mut self, group: &RecordView, threads: &[RecordView]) {
+        let c = &mut self.cpu;
+        add(&mut c.user_us, group.cpu.user_us);
+        add(&mut c.system_us, group.cpu.system_us);
+        add(&mut c.run_real_ns, group.cpu.run_real_ns);
+        add(&mut c.run_virtual_ns, group.cpu.run_virtual_ns);
+        add(&mut c.run_scaled_ns, group.cpu.run_scaled_ns);
+        for (acc, (_, d)) in self.delays_mut().into_iter().zip(group.delays.iter()) {
+            add_delay(acc, d);
+        }
+        add(
+            &mut self.context_switches.voluntary,
+            group.context_switches.voluntary,
+        );
+        add(
+            &mut self.context_switches.involuntary,
+            group.context_switches.involuntary,
+        );
+
+        // Threads share one address space, so the peaks are the process's:
+        // the largest of its threads', added once per process.
+        let (mut rss, mut vm) = (None, None);
+        for t in threads {
+            add(&mut self.cpu.user_scaled_us, t.cpu.user_scaled_us);
+            add(&mut self.cpu.system_scaled_us, t.cpu.system_scaled_us);
+            let io = &mut self.io;
+            add(&mut io.read_bytes, t.io.read_bytes);
+            add(&mut io.write_bytes, t.io.write_bytes);
+            add(&mut io.cancelled_write_bytes, t.io.cancelled_write_bytes);
+            add(&mut io.read_chars, t.io.read_chars);
+            add(&mut io.write_chars, t.io.write_chars);
+            add(&mut io.read_syscalls, t.io.read_syscalls);
+            add(&mut io.write_syscalls, t.io.write_syscalls);
+            let m = &mut self.memory;
+            add(&mut m.coremem_mb_us, t.memory.coremem_mb_us);
+            add(&mut m.virtmem_mb_us, t.memory.virtmem_mb_us);
+            add(&mut m.minor_faults, t.memory.minor_faults);
+            add(&mut m.major_faults, t.memory.major_faults);
+            max(&mut rss, t.memory.hiwater_rss_kib);
+            max(&mut vm, t.memory.hiwater_vm_kib);
+        }
+        add(&mut self.memory.hiwater_rss_kib, rss);
+        add(&mut self.memory.hiwater_vm_kib, vm);
+    }
+
+    fn delays_mut(&mut self) -> [&mut DelayView; 8] {
+        let d = &mut self.delays;
+        [
+            &mut d.cpu,
+            &mut d.blkio,
+            &mut d.swapin,
+            &mut d.reclaim,
+            &mut d.thrashing,
+            &mut d.compact,
+            &mut d.wpcopy,
+            &mut d.irq,
+        ]
+    }
+}

@@ -1,0 +1,354 @@
+//! `taskstat cgroup-fd` against real cgroups: one in a v1 hierarchy, one in
+//! the cgroup2 tree, the same known tasks in both.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use assert_cmd::prelude::*;
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::util::{Workload, json, kernel, taskstat, u64_at};
+
+/// A cgroup made for one test; its tasks go back to the parent on drop.
+struct TestCgroup {
+    dir: PathBuf,
+    parent: PathBuf,
+}
+
+impl TestCgroup {
+    /// None (with the reason printed) when the hierarchy is not there or not writable.
+    fn new(parent: &str, test: &str) -> Option<TestCgroup> {
+        let parent = PathBuf::from(parent);
+        let dir = parent.join(format!("taskstat-{test}-{}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => Some(TestCgroup { dir, parent }),
+            Err(e) if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
+                panic!("{test}: cannot create {}: {e}", dir.display())
+            }
+            Err(e) => {
+                eprintln!("skipping {test}: cannot create {}: {e}", dir.display());
+                None
+            }
+        }
+    }
+
+    fn add(&self, pid: u32) {
+        std::fs::write(self.dir.join("cgroup.procs"), pid.to_string())
+            .expect("move a task into the test cgroup");
+    }
+
+    fn path(&self) -> &str {
+        self.dir.to_str().expect("utf-8 path")
+    }
+}
+
+impl Drop for TestCgroup {
+    fn drop(&mut self) {
+        if let Ok(procs) = std::fs::read_to_string(self.dir.join("cgroup.procs")) {
+            for p in procs.lines() {
+                let _ = std::fs::write(self.parent.join("cgroup.procs"), p);
+            }
+        }
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
+struct Killed(Vec<Child>);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn wait_state(pid: u32, want: char) {
+    for _ in 0..400 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if taskstat::cgroup::parse_stat_state(&stat) == Some(want) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("{pid} never reached state {want}");
+}
+
+const V1: &str = "/sys/fs/cgroup/cpu";
+const V2: &str = "/sys/fs/cgroup/unified";
+
+fn counts(v: &Value) -> [u64; 5] {
+    [
+        "sleeping",
+        "running",
+        "stopped",
+        "uninterruptible",
+        "io_wait",
+    ]
+    .map(|k| u64_at(v, &[k]))
+}
+
+#[test]
+fn v1_and_cgroup2_counts_agree_with_the_kernel() {
+    if !kernel("v1_and_cgroup2_counts_agree_with_the_kernel") {
+        return;
+    }
+    let (Some(v1), Some(v2)) = (TestCgroup::new(V1, "counts"), TestCgroup::new(V2, "counts"))
+    else {
+        return;
+    };
+    let spawn = |cmd: &str| {
+        Command::new("sh")
+            .args(["-c", cmd])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    // Three sleepers blocked reading a pipe (plain TASK_INTERRUPTIBLE), one in
+    // nanosleep (freezable: the kernel does not count it), one stopped, one busy.
+    let mut tasks = Killed(Vec::new());
+    for _ in 0..3 {
+        tasks.0.push(spawn("exec cat"));
+    }
+    tasks.0.push(spawn("exec sleep 600"));
+    tasks.0.push(spawn("exec sleep 601"));
+    tasks.0.push(spawn("while :; do :; done"));
+    let pids: Vec<u32> = tasks.0.iter().map(Child::id).collect();
+    for &p in &pids {
+        v1.add(p);
+        v2.add(p);
+    }
+    signal(pids[4], "STOP");
+    for &p in &pids[..4] {
+        wait_state(p, 'S');
+    }
+    wait_state(pids[4], 'T');
+
+    let k = json(&["cgroup-fd", v1.path(), "--json"]);
+    assert_eq!(k["source"], "kernel");
+    assert_eq!(k["type"], "cgroup");
+    assert_eq!(k["path"], v1.path());
+    let p = json(&["cgroup-fd", v2.path(), "--json"]);
+    assert_eq!(p["source"], "procfs");
+    // The busy loop may be between time slices: running means runnable (R).
+    assert_eq!(counts(&k), [3, 1, 1, 0, 0], "kernel: {k}");
+    assert_eq!(counts(&p), counts(&k), "procfs: {p}");
+
+    // getdelays -C's line, from both sources.
+    for dir in [v1.path(), v2.path()] {
+        taskstat()
+            .args(["cgroup-fd", dir, "-f", "getdelays"])
+            .assert()
+            .success()
+            .stdout("sleeping 3, blocked 0, running 1, stopped 1, uninterruptible 0\n");
+    }
+    // The same through a descriptor the caller holds.
+    let script = format!(
+        "exec {} cgroup-fd --fd 3 --json 3<{}",
+        env!("CARGO_BIN_EXE_taskstat"),
+        v1.path()
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let via_fd: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(counts(&via_fd), counts(&k));
+}
+
+/// kill(1), to keep the tests free of unsafe code.
+fn signal(pid: u32, name: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(ok.success());
+}
+
+#[test]
+fn totals_are_the_sum_of_the_members_records() {
+    if !kernel("totals_are_the_sum_of_the_members_records") {
+        return;
+    }
+    let Some(cg) = TestCgroup::new(V2, "totals") else {
+        return;
+    };
+    let sub = cg.dir.join("child");
+    std::fs::create_dir(&sub).expect("create a child cgroup");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cg-totals-{}.dat", std::process::id()));
+    let a = Workload::start(&["threads", "2", "40"]);
+    let b = Workload::start(&["write", "1048576", path.to_str().unwrap()]);
+    cg.add(a.pid());
+    std::fs::write(sub.join("cgroup.procs"), b.pid().to_string()).expect("move into the child");
+
+    let direct = json(&["cgroup-fd", cg.path(), "--totals", "--json"]);
+    let all = json(&["cgroup-fd", cg.path(), "--totals", "--recursive", "--json"]);
+    assert_eq!(u64_at(&direct, &["processes"]), 1);
+    assert_eq!(u64_at(&all, &["processes"]), 2);
+
+    let groups: Vec<Value> = [a.pid(), b.pid()]
+        .iter()
+        .map(|p| json(&["tgid", &p.to_string(), "--json"])[0].clone())
+        .collect();
+    let mut threads = Vec::new();
+    for w in [&a, &b] {
+        let tids: Vec<String> = w.threads().iter().map(u32::to_string).collect();
+        let mut args = vec!["pid", "--json"];
+        args.extend(tids.iter().map(String::as_str));
+        threads.extend(json(&args).as_array().unwrap().clone());
+    }
+    let t = &all["totals"];
+    for p in [
+        ["cpu", "run_virtual_ns"],
+        ["cpu", "user_us"],
+        ["context_switches", "voluntary"],
+    ] {
+        let sum: u64 = groups.iter().map(|g| u64_at(g, &p)).sum();
+        assert_eq!(u64_at(t, &p), sum, "{p:?}");
+    }
+    let sum: u64 = groups
+        .iter()
+        .map(|g| u64_at(g, &["delays", "cpu", "total_ns"]))
+        .sum();
+    assert_eq!(u64_at(t, &["delays", "cpu", "total_ns"]), sum);
+    for p in [
+        ["io", "write_bytes"],
+        ["io", "read_chars"],
+        ["memory", "minor_faults"],
+    ] {
+        let sum: u64 = threads.iter().map(|r| u64_at(r, &p)).sum();
+        assert_eq!(u64_at(t, &p), sum, "{p:?}");
+    }
+    assert!(u64_at(t, &["io", "write_bytes"]) >= 1_048_576);
+    // Peaks: each process's once (its threads share one address space).
+    let peak: u64 = groups
+        .iter()
+        .zip([&a, &b])
+        .map(|(_, w)| {
+            u64_at(
+                &json(&["pid", &w.pid().to_string(), "--json"])[0],
+                &["memory", "hiwater_rss_kib"],
+            )
+        })
+        .sum();
+    assert_eq!(u64_at(t, &["memory", "hiwater_rss_kib"]), peak);
+    assert!(t["delays"]["cpu"]["max_ns"].is_null());
+
+    let moved: Vec<u32> = taskstat::cgroup::read_ids(&sub.join("cgroup.procs")).unwrap();
+    for p in moved {
+        let _ = std::fs::write(cg.dir.join("cgroup.procs"), p.to_string());
+    }
+    let _ = std::fs::remove_dir(&sub);
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn cgroup_errors_are_clear_and_never_hang() {
+    taskstat()
+        .args(["cgroup-fd", "/nonexistent/cgroup"])
+        .assert()
+        .code(1)
+        .stderr("taskstat: /nonexistent/cgroup: no such file or directory\n");
+    taskstat()
+        .args(["cgroup-fd", "/proc/self/status"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not a directory"));
+    taskstat()
+        .args(["cgroup-fd", env!("CARGO_TARGET_TMPDIR")])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is not a cgroup directory"));
+    taskstat()
+        .args(["cgroup-fd", "--fd", "97"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("file descriptor 97 is not open"));
+    taskstat().args(["cgroup-fd"]).assert().code(2);
+    taskstat()
+        .args(["cgroup-fd", V1, "--fd", "3"])
+        .assert()
+        .code(2);
+    taskstat()
+        .args(["cgroup-fd", V1, "--recursive"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn o_path_descriptor_gets_an_answer_not_a_hang() {
+    if !kernel("o_path_descriptor_gets_an_answer_not_a_hang") {
+        return;
+    }
+    // The kernel sends nothing for an O_PATH fd; the ACK ends the wait.
+    let script = format!(
+        "python3 -c 'import os,sys; fd=os.open(\"{V1}\", os.O_PATH); os.dup2(fd, 5); os.execv(sys.argv[1], sys.argv[1:])' {} cgroup-fd --fd 5",
+        env!("CARGO_BIN_EXE_taskstat")
+    );
+    let start = std::time::Instant::now();
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("run");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(4),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("opened with O_PATH"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn unreadable_cgroup_directory_is_permission_denied() {
+    if !kernel("unreadable_cgroup_directory_is_permission_denied") {
+        return;
+    }
+    let Some(cg) = TestCgroup::new(V1, "perm") else {
+        return;
+    };
+    std::fs::set_permissions(&cg.dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .args([env!("CARGO_BIN_EXE_taskstat"), "cgroup-fd", cg.path()])
+        .output()
+        .expect("run setpriv");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("permission denied"), "{err}");
+    // cgroupstats itself needs no privilege.
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .args([
+            env!("CARGO_BIN_EXE_taskstat"),
+            "cgroup-fd",
+            V1,
+            "-f",
+            "getdelays",
+        ])
+        .output()
+        .expect("run setpriv");
+    assert!(out.status.success(), "{out:?}");
+}
