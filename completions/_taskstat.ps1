@@ -29,6 +29,9 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('pid', 'pid', [CompletionResultType]::ParameterValue, 'Statistics of single threads (task ids), one record per id')
             [CompletionResult]::new('tgid', 'tgid', [CompletionResultType]::ParameterValue, 'Statistics of whole processes: the kernel''s sum over a thread group')
             [CompletionResult]::new('cgroup-fd', 'cgroup-fd', [CompletionResultType]::ParameterValue, 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Print the statistics of every task as it exits')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command and report its statistics when it exits, like time(1)')
+            [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Print the records of a file written by `listen --write`')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Diagnose whether taskstats queries can work here, and how to fix them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -87,6 +90,70 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'taskstat;listen' {
+            [CompletionResult]::new('--cpus', '--cpus', [CompletionResultType]::ParameterName, 'CPUs to listen on, as a cpulist like 0-3,5 (default: every possible CPU)')
+            [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Socket receive buffer in bytes: room for records while taskstat is busy writing (SO_RCVBUFFORCE as root, else capped by net.core.rmem_max)')
+            [CompletionResult]::new('--tgid', '--tgid', [CompletionResultType]::ParameterName, 'Only records of this thread group (repeatable)')
+            [CompletionResult]::new('--comm', '--comm', [CompletionResultType]::ParameterName, 'Only tasks whose command name matches this glob (e.g. ''nginx*'')')
+            [CompletionResult]::new('--uid', '--uid', [CompletionResultType]::ParameterName, 'Only tasks of this user id (repeatable)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after printing this many records')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this many seconds')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Also append the raw records to FILE, with a header that describes them; read it back with `taskstat decode FILE`')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--groups-only', '--groups-only', [CompletionResultType]::ParameterName, 'One record per exiting process: the tgid record of a multi-threaded process, the pid record of a single-threaded one (flag AGROUP)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
+            [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Show the I/O section (getdelays -i)')
+            [CompletionResult]::new('--io', '--io', [CompletionResultType]::ParameterName, 'Show the I/O section (getdelays -i)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show the context-switch section (getdelays -q)')
+            [CompletionResult]::new('--context-switches', '--context-switches', [CompletionResultType]::ParameterName, 'Show the context-switch section (getdelays -q)')
+            [CompletionResult]::new('--cpu', '--cpu', [CompletionResultType]::ParameterName, 'Show the task and CPU-time sections')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Show the memory section')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskstat;run' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE instead of stderr')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Also print the record of each of the command''s threads')
+            [CompletionResult]::new('--children', '--children', [CompletionResultType]::ParameterName, 'Also report each descendant process that exited while the command ran, and a total')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
+            [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Show the I/O section (getdelays -i)')
+            [CompletionResult]::new('--io', '--io', [CompletionResultType]::ParameterName, 'Show the I/O section (getdelays -i)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show the context-switch section (getdelays -q)')
+            [CompletionResult]::new('--context-switches', '--context-switches', [CompletionResultType]::ParameterName, 'Show the context-switch section (getdelays -q)')
+            [CompletionResult]::new('--cpu', '--cpu', [CompletionResultType]::ParameterName, 'Show the task and CPU-time sections')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Show the memory section')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskstat;decode' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
+            [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Show the I/O section (getdelays -i)')
+            [CompletionResult]::new('--io', '--io', [CompletionResultType]::ParameterName, 'Show the I/O section (getdelays -i)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show the context-switch section (getdelays -q)')
+            [CompletionResult]::new('--context-switches', '--context-switches', [CompletionResultType]::ParameterName, 'Show the context-switch section (getdelays -q)')
+            [CompletionResult]::new('--cpu', '--cpu', [CompletionResultType]::ParameterName, 'Show the task and CPU-time sections')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Show the memory section')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'taskstat;check' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as JSON')
@@ -98,6 +165,9 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('pid', 'pid', [CompletionResultType]::ParameterValue, 'Statistics of single threads (task ids), one record per id')
             [CompletionResult]::new('tgid', 'tgid', [CompletionResultType]::ParameterValue, 'Statistics of whole processes: the kernel''s sum over a thread group')
             [CompletionResult]::new('cgroup-fd', 'cgroup-fd', [CompletionResultType]::ParameterValue, 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics')
+            [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Print the statistics of every task as it exits')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command and report its statistics when it exits, like time(1)')
+            [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Print the records of a file written by `listen --write`')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Diagnose whether taskstats queries can work here, and how to fix them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -109,6 +179,15 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             break
         }
         'taskstat;help;cgroup-fd' {
+            break
+        }
+        'taskstat;help;listen' {
+            break
+        }
+        'taskstat;help;run' {
+            break
+        }
+        'taskstat;help;decode' {
             break
         }
         'taskstat;help;check' {

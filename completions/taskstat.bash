@@ -22,11 +22,20 @@ _taskstat() {
             taskstat,check)
                 cmd="taskstat__subcmd__check"
                 ;;
+            taskstat,decode)
+                cmd="taskstat__subcmd__decode"
+                ;;
             taskstat,help)
                 cmd="taskstat__subcmd__help"
                 ;;
+            taskstat,listen)
+                cmd="taskstat__subcmd__listen"
+                ;;
             taskstat,pid)
                 cmd="taskstat__subcmd__pid"
+                ;;
+            taskstat,run)
+                cmd="taskstat__subcmd__run"
                 ;;
             taskstat,tgid)
                 cmd="taskstat__subcmd__tgid"
@@ -37,11 +46,20 @@ _taskstat() {
             taskstat__subcmd__help,check)
                 cmd="taskstat__subcmd__help__subcmd__check"
                 ;;
+            taskstat__subcmd__help,decode)
+                cmd="taskstat__subcmd__help__subcmd__decode"
+                ;;
             taskstat__subcmd__help,help)
                 cmd="taskstat__subcmd__help__subcmd__help"
                 ;;
+            taskstat__subcmd__help,listen)
+                cmd="taskstat__subcmd__help__subcmd__listen"
+                ;;
             taskstat__subcmd__help,pid)
                 cmd="taskstat__subcmd__help__subcmd__pid"
+                ;;
+            taskstat__subcmd__help,run)
+                cmd="taskstat__subcmd__help__subcmd__run"
                 ;;
             taskstat__subcmd__help,tgid)
                 cmd="taskstat__subcmd__help__subcmd__tgid"
@@ -53,7 +71,7 @@ _taskstat() {
 
     case "${cmd}" in
         taskstat)
-            opts="-h -V --timeout --help --version pid tgid cgroup-fd check help"
+            opts="-h -V --timeout --help --version pid tgid cgroup-fd listen run decode check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -118,8 +136,34 @@ _taskstat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskstat__subcmd__decode)
+            opts="-f -d -i -q -h --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskstat__subcmd__help)
-            opts="pid tgid cgroup-fd check help"
+            opts="pid tgid cgroup-fd listen run decode check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,7 +204,35 @@ _taskstat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskstat__subcmd__help__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskstat__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskstat__subcmd__help__subcmd__listen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -188,6 +260,20 @@ _taskstat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskstat__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskstat__subcmd__help__subcmd__tgid)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -202,6 +288,64 @@ _taskstat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskstat__subcmd__listen)
+            opts="-f -d -i -q -h --cpus --rcvbuf --tgid --comm --uid --groups-only --count --duration --write --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rcvbuf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tgid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --comm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskstat__subcmd__pid)
             opts="-f -d -i -q -h --format --json --delays --io --context-switches --cpu --memory --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -209,6 +353,40 @@ _taskstat() {
                 return 0
             fi
             case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskstat__subcmd__run)
+            opts="-o -f -d -i -q -h --output --threads --children --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0

@@ -26,6 +26,9 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand pid 'Statistics of single threads (task ids), one record per id'
             cand tgid 'Statistics of whole processes: the kernel''s sum over a thread group'
             cand cgroup-fd 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics'
+            cand listen 'Print the statistics of every task as it exits'
+            cand run 'Run a command and report its statistics when it exits, like time(1)'
+            cand decode 'Print the records of a file written by `listen --write`'
             cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -80,6 +83,67 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'taskstat;listen'= {
+            cand --cpus 'CPUs to listen on, as a cpulist like 0-3,5 (default: every possible CPU)'
+            cand --rcvbuf 'Socket receive buffer in bytes: room for records while taskstat is busy writing (SO_RCVBUFFORCE as root, else capped by net.core.rmem_max)'
+            cand --tgid 'Only records of this thread group (repeatable)'
+            cand --comm 'Only tasks whose command name matches this glob (e.g. ''nginx*'')'
+            cand --uid 'Only tasks of this user id (repeatable)'
+            cand --count 'Stop after printing this many records'
+            cand --duration 'Stop after this many seconds'
+            cand --write 'Also append the raw records to FILE, with a header that describes them; read it back with `taskstat decode FILE`'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --groups-only 'One record per exiting process: the tgid record of a multi-threaded process, the pid record of a single-threaded one (flag AGROUP)'
+            cand --json 'Same as --format json'
+            cand -d 'Show the delay section (getdelays -d)'
+            cand --delays 'Show the delay section (getdelays -d)'
+            cand -i 'Show the I/O section (getdelays -i)'
+            cand --io 'Show the I/O section (getdelays -i)'
+            cand -q 'Show the context-switch section (getdelays -q)'
+            cand --context-switches 'Show the context-switch section (getdelays -q)'
+            cand --cpu 'Show the task and CPU-time sections'
+            cand --memory 'Show the memory section'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskstat;run'= {
+            cand -o 'Write the report to FILE instead of stderr'
+            cand --output 'Write the report to FILE instead of stderr'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --threads 'Also print the record of each of the command''s threads'
+            cand --children 'Also report each descendant process that exited while the command ran, and a total'
+            cand --json 'Same as --format json'
+            cand -d 'Show the delay section (getdelays -d)'
+            cand --delays 'Show the delay section (getdelays -d)'
+            cand -i 'Show the I/O section (getdelays -i)'
+            cand --io 'Show the I/O section (getdelays -i)'
+            cand -q 'Show the context-switch section (getdelays -q)'
+            cand --context-switches 'Show the context-switch section (getdelays -q)'
+            cand --cpu 'Show the task and CPU-time sections'
+            cand --memory 'Show the memory section'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskstat;decode'= {
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --json 'Same as --format json'
+            cand -d 'Show the delay section (getdelays -d)'
+            cand --delays 'Show the delay section (getdelays -d)'
+            cand -i 'Show the I/O section (getdelays -i)'
+            cand --io 'Show the I/O section (getdelays -i)'
+            cand -q 'Show the context-switch section (getdelays -q)'
+            cand --context-switches 'Show the context-switch section (getdelays -q)'
+            cand --cpu 'Show the task and CPU-time sections'
+            cand --memory 'Show the memory section'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'taskstat;check'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
             cand --json 'Print the checks as JSON'
@@ -90,6 +154,9 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand pid 'Statistics of single threads (task ids), one record per id'
             cand tgid 'Statistics of whole processes: the kernel''s sum over a thread group'
             cand cgroup-fd 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics'
+            cand listen 'Print the statistics of every task as it exits'
+            cand run 'Run a command and report its statistics when it exits, like time(1)'
+            cand decode 'Print the records of a file written by `listen --write`'
             cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -98,6 +165,12 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         &'taskstat;help;tgid'= {
         }
         &'taskstat;help;cgroup-fd'= {
+        }
+        &'taskstat;help;listen'= {
+        }
+        &'taskstat;help;run'= {
+        }
+        &'taskstat;help;decode'= {
         }
         &'taskstat;help;check'= {
         }

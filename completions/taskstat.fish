@@ -30,6 +30,9 @@ complete -c taskstat -n "__fish_taskstat_needs_command" -s V -l version -d 'Prin
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "listen" -d 'Print the statistics of every task as it exits'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
@@ -74,11 +77,65 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s q -l con
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l cpus -d 'CPUs to listen on, as a cpulist like 0-3,5 (default: every possible CPU)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l rcvbuf -d 'Socket receive buffer in bytes: room for records while taskstat is busy writing (SO_RCVBUFFORCE as root, else capped by net.core.rmem_max)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l tgid -d 'Only records of this thread group (repeatable)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l comm -d 'Only tasks whose command name matches this glob (e.g. \'nginx*\')' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l uid -d 'Only tasks of this user id (repeatable)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l count -d 'Stop after printing this many records' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l duration -d 'Stop after this many seconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l write -d 'Also append the raw records to FILE, with a header that describes them; read it back with `taskstat decode FILE`' -r -F
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
+json\t'One JSON array of records'
+ndjson\t'One JSON record per line, flushed per record'
+csv\t'A header row and one row per record; nested keys joined with dots'
+getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l groups-only -d 'One record per exiting process: the tgid record of a multi-threaded process, the pid record of a single-threaded one (flag AGROUP)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l json -d 'Same as --format json'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s d -l delays -d 'Show the delay section (getdelays -d)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s i -l io -d 'Show the I/O section (getdelays -i)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s q -l context-switches -d 'Show the context-switch section (getdelays -q)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l cpu -d 'Show the task and CPU-time sections'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l memory -d 'Show the memory section'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s o -l output -d 'Write the report to FILE instead of stderr' -r -F
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
+json\t'One JSON array of records'
+ndjson\t'One JSON record per line, flushed per record'
+csv\t'A header row and one row per record; nested keys joined with dots'
+getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l threads -d 'Also print the record of each of the command\'s threads'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l children -d 'Also report each descendant process that exited while the command ran, and a total'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l json -d 'Same as --format json'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s d -l delays -d 'Show the delay section (getdelays -d)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s i -l io -d 'Show the I/O section (getdelays -i)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s q -l context-switches -d 'Show the context-switch section (getdelays -q)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l cpu -d 'Show the task and CPU-time sections'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l memory -d 'Show the memory section'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
+json\t'One JSON array of records'
+ndjson\t'One JSON record per line, flushed per record'
+csv\t'A header row and one row per record; nested keys joined with dots'
+getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l json -d 'Same as --format json'
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s d -l delays -d 'Show the delay section (getdelays -d)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s i -l io -d 'Show the I/O section (getdelays -i)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s q -l context-switches -d 'Show the context-switch section (getdelays -q)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l cpu -d 'Show the task and CPU-time sections'
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l memory -d 'Show the memory section'
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l json -d 'Print the checks as JSON'
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -s h -l help -d 'Print help'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd check help" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd check help" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "listen" -d 'Print the statistics of every task as it exits'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

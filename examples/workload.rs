@@ -4,6 +4,10 @@
 //!     workload sleep N MS          sleep N times for MS ms (N voluntary switches)
 //!     workload write BYTES PATH    write BYTES to PATH, then fsync
 //!     workload threads N MS        N threads, each burns MS ms of CPU, all stay alive
+//!     workload exit-threads N MS BYTES DIR CODE
+//!                                  N threads each burn MS ms of CPU and write+fsync
+//!                                  BYTES to a file in DIR, and finish; then the
+//!                                  main thread exits with CODE (no SIGSTOP)
 //!
 //! When the work is done it stops itself with SIGSTOP (the whole process), so
 //! that its figures hold still while the tests read them. The tests kill it.
@@ -92,8 +96,33 @@ fn main() {
             ready.wait();
             stop_self();
         }
+        Some("exit-threads") => {
+            let n = arg(&args, 2) as usize;
+            let ms = arg(&args, 3);
+            let bytes = arg(&args, 4) as usize;
+            let dir = std::path::PathBuf::from(args.get(5).expect("DIR"));
+            let code = arg(&args, 6) as i32;
+            let threads: Vec<_> = (0..n)
+                .map(|i| {
+                    let path = dir.join(format!("exit-threads-{}-{i}.dat", std::process::id()));
+                    std::thread::spawn(move || {
+                        burn(ms);
+                        let mut f = std::fs::File::create(&path).expect("create");
+                        f.write_all(&vec![0x5au8; bytes]).expect("write");
+                        f.sync_all().expect("fsync");
+                        let _ = std::fs::remove_file(&path);
+                    })
+                })
+                .collect();
+            for t in threads {
+                t.join().expect("worker thread");
+            }
+            std::process::exit(code);
+        }
         _ => {
-            eprintln!("usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS");
+            eprintln!(
+                "usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS | exit-threads N MS BYTES DIR CODE"
+            );
             std::process::exit(2);
         }
     }

@@ -1,6 +1,7 @@
 //! The netlink client: one socket, the resolved family, and request/response
 //! exchanges that always end, by reply, error, ACK or timeout.
 
+use std::collections::VecDeque;
 use std::io;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
@@ -75,6 +76,19 @@ pub struct Client {
     seq: u32,
     buf: Vec<u8>,
     timeout: Duration,
+    /// Exit events that arrived while waiting for a reply, in arrival order.
+    pending: VecDeque<Vec<u8>>,
+}
+
+/// What the exit-record stream delivered.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Event {
+    /// One exit message: the thread's record and, for the last thread of a
+    /// multi-threaded process, the process's.
+    Exit(Vec<RawRecord>),
+    /// The socket's receive queue overflowed (ENOBUFS): messages were dropped
+    /// by the kernel; [`Client::drops`] says how many.
+    Overrun,
 }
 
 impl Client {
@@ -91,6 +105,7 @@ impl Client {
             seq: 0,
             buf: Vec::with_capacity(RECV_BUF),
             timeout,
+            pending: VecDeque::new(),
         };
         client.family = client.resolve_family()?;
         Ok(client)
@@ -155,6 +170,133 @@ impl Client {
         Ok(None)
     }
 
+    /// Registers for the exit records of tasks exiting on `cpus` (a cpulist).
+    pub fn register(&mut self, cpus: &str) -> Result<(), ClientError> {
+        self.cpumask(
+            RequestAttr::RegisterCpumask(cpus.to_string()),
+            format!("registering for exits on CPUs {cpus}"),
+        )
+    }
+
+    /// Undoes [`Client::register`].
+    pub fn deregister(&mut self, cpus: &str) -> Result<(), ClientError> {
+        self.cpumask(
+            RequestAttr::DeregisterCpumask(cpus.to_string()),
+            format!("deregistering CPUs {cpus}"),
+        )
+    }
+
+    fn cpumask(&mut self, attr: RequestAttr, op: String) -> Result<(), ClientError> {
+        let mut msg = GenlMessage::from_payload(TaskstatsMessage::get(attr));
+        msg.set_resolved_family_id(self.family);
+        let family = self.family;
+        // No reply comes for (de)registration: only the ACK tells success.
+        self.transact(msg, family, Expect::Ack, &op).map(|_| ())
+    }
+
+    /// Sets the receive buffer: SO_RCVBUFFORCE where permitted (root may pass
+    /// net.core.rmem_max), else SO_RCVBUF. Returns the size the kernel granted.
+    pub fn set_receive_buffer(&mut self, bytes: usize) -> Result<usize, ClientError> {
+        let v = i32::try_from(bytes).unwrap_or(i32::MAX);
+        let fd = self.sock.as_raw_fd();
+        // SAFETY: setsockopt reads sizeof(int) bytes from a live local.
+        let forced = unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_RCVBUFFORCE,
+                (&v as *const i32).cast(),
+                std::mem::size_of::<i32>() as libc::socklen_t,
+            )
+        } == 0;
+        if !forced {
+            self.sock.set_rx_buf_sz(v).map_err(ClientError::Socket)?;
+        }
+        self.sock.get_rx_buf_sz().map_err(ClientError::Socket)
+    }
+
+    /// The kernel's count of messages it dropped for this socket
+    /// (the Drops column of /proc/net/netlink, matched by socket inode).
+    pub fn drops(&self) -> Option<u64> {
+        let fd = self.sock.as_raw_fd();
+        let inode = std::fs::metadata(format!("/proc/self/fd/{fd}"))
+            .ok()
+            .map(|m| {
+                use std::os::unix::fs::MetadataExt;
+                m.ino()
+            })?;
+        parse_netlink_drops(&std::fs::read_to_string("/proc/net/netlink").ok()?, inode)
+    }
+
+    /// Waits up to `timeout` for the next exit message (`None` on timeout).
+    pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, ClientError> {
+        let op = "receiving exit records";
+        loop {
+            if let Some(bytes) = self.pending.pop_front() {
+                if let Some(ev) = parse_event(&bytes, self.family)? {
+                    return Ok(Some(ev));
+                }
+                continue;
+            }
+            if !self.readable(timeout, op)? {
+                return Ok(None);
+            }
+            self.buf.clear();
+            let n = match self.sock.recv(&mut self.buf, libc::MSG_TRUNC) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(None),
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
+                    return Ok(Some(Event::Overrun));
+                }
+                Err(e) => {
+                    return Err(ClientError::Io {
+                        op: op.to_string(),
+                        source: e,
+                    });
+                }
+            };
+            if n > self.buf.capacity() {
+                return Err(ClientError::Truncated {
+                    op: op.to_string(),
+                    size: n,
+                    cap: self.buf.capacity(),
+                });
+            }
+            for bytes in wire::datagram_messages(&self.buf[..n]) {
+                let bytes = bytes.map_err(|source| ClientError::Wire {
+                    op: op.to_string(),
+                    source,
+                })?;
+                if NetlinkBuffer::new(bytes).port_number() == 0 {
+                    self.pending.push_back(bytes.to_vec());
+                }
+            }
+        }
+    }
+
+    /// poll(2) for input: false on timeout or on a signal.
+    fn readable(&self, timeout: Duration, op: &str) -> Result<bool, ClientError> {
+        let mut pfd = libc::pollfd {
+            fd: self.sock.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd, owned by this frame, for the call's duration.
+        let r = unsafe { libc::poll(&mut pfd, 1, ms) };
+        if r < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
+                return Ok(false);
+            }
+            return Err(ClientError::Io {
+                op: op.to_string(),
+                source: e,
+            });
+        }
+        Ok(r > 0)
+    }
+
     fn transact<F>(
         &mut self,
         payload: GenlMessage<F>,
@@ -205,7 +347,12 @@ impl Client {
                 };
                 let bytes = bytes.map_err(wire_err)?;
                 let header = NetlinkBuffer::new(bytes);
-                // Exit events and stale replies share the socket: only ours count.
+                // Exit events share the socket with replies: keep them for
+                // next_event, so that a request never loses one.
+                if header.port_number() == 0 {
+                    self.pending.push_back(bytes.to_vec());
+                    continue;
+                }
                 if header.sequence_number() != seq || header.port_number() != self.port {
                     continue;
                 }
@@ -267,8 +414,51 @@ impl Client {
     }
 }
 
+/// An exit message, if `bytes` is one (events carry port 0 and cmd NEW).
+fn parse_event(bytes: &[u8], family: u16) -> Result<Option<Event>, ClientError> {
+    let wire_err = |source| ClientError::Wire {
+        op: "decoding an exit record".to_string(),
+        source,
+    };
+    let msg = NetlinkMessage::<GenlMessage<TaskstatsMessage>>::deserialize(bytes)
+        .map_err(|e| wire_err(WireError::from(e)))?;
+    if msg.header.message_type != family {
+        return Ok(None);
+    }
+    match msg.payload {
+        NetlinkPayload::InnerMessage(m) => match m.payload.body {
+            Body::Records(r) if !r.is_empty() => Ok(Some(Event::Exit(r))),
+            _ => Ok(None),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// The Drops column of the /proc/net/netlink line whose Inode is `inode`.
+pub fn parse_netlink_drops(table: &str, inode: u64) -> Option<u64> {
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next()?.split_whitespace().collect();
+    let drops = header.iter().position(|h| *h == "Drops")?;
+    let ino = header.iter().position(|h| *h == "Inode")?;
+    lines.find_map(|l| {
+        let cols: Vec<&str> = l.split_whitespace().collect();
+        (cols.get(ino)?.parse::<u64>().ok()? == inode).then(|| cols.get(drops)?.parse().ok())?
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn drops_column_by_inode() {
+        let t = "sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n\
+                 00000000ac241ee8 0   0          00000000 0        0        0     2        0        4\n\
+                 00000000970c35b7 16  4242       00000000 0        0        0     2        17       1511\n";
+        assert_eq!(super::parse_netlink_drops(t, 1511), Some(17));
+        assert_eq!(super::parse_netlink_drops(t, 4), Some(0));
+        assert_eq!(super::parse_netlink_drops(t, 99), None);
+        assert_eq!(super::parse_netlink_drops("", 4), None);
+    }
+
     use super::*;
 
     /// A request the kernel silently drops (message type 0, as when the family

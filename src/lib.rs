@@ -6,7 +6,10 @@
 pub mod cgroup;
 pub mod cli;
 pub mod client;
+pub mod cpulist;
 pub mod exit;
+pub mod process;
+pub mod recfile;
 pub mod record;
 pub mod render;
 pub mod system;

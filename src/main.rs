@@ -27,6 +27,13 @@ fn report(err: &anyhow::Error) -> ExitCode {
             return exit::code(exit::OK);
         }
     }
+    if err
+        .chain()
+        .any(|c| c.downcast_ref::<cmd::Usage>().is_some())
+    {
+        eprintln!("taskstat: {err:#}");
+        return exit::code(exit::USAGE);
+    }
     let (code, hint) = match err.chain().find_map(|c| c.downcast_ref::<ClientError>()) {
         Some(e) => classify(e),
         None => (exit::FAILURE, None),

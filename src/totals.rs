@@ -92,6 +92,11 @@ impl Totals {
         add(&mut self.memory.hiwater_vm_kib, vm);
     }
 
+    /// Adds a record that is complete in every section (an assembled process).
+    pub fn add_complete(&mut self, r: &RecordView) {
+        self.add_process(r, std::slice::from_ref(r));
+    }
+
     fn delays_mut(&mut self) -> [&mut DelayView; 8] {
         let d = &mut self.delays;
         [

@@ -24,13 +24,14 @@ fn burning_cpu_shows_as_cpu_time() {
     assert_eq!(u64_at(&r, &["pid"]), w.pid() as u64);
     assert_eq!(u64_at(&r, &["tgid"]), w.pid() as u64);
     assert_eq!(u64_at(&r, &["version"]), 16);
-    // 300 ms of thread CPU time; utime/stime are tick-sampled (4 ms at HZ=250).
+    // 300 ms of thread CPU time. utime/stime are tick samples that the kernel
+    // scales to the precise runtime, which a busy machine can skew by a few ticks.
     assert!(u64_at(&r, &["cpu", "run_virtual_ns"]) >= 300_000_000, "{r}");
     let user = u64_at(&r, &["cpu", "user_us"]);
     let total = user + u64_at(&r, &["cpu", "system_us"]);
     assert!(user >= 200_000, "user {user} us");
     assert!(
-        (280_000..2_000_000).contains(&total),
+        (240_000..2_000_000).contains(&total),
         "user+system {total} us"
     );
 }

@@ -2,12 +2,18 @@
 
 mod cgroup;
 mod check;
+mod decode;
+mod exits;
+mod listen;
 mod query;
+mod run;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use taskstat::cli::{Cli, Command};
+
+pub use exits::Usage;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_millis(cli.timeout);
@@ -15,6 +21,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pid(args) => query::run(args, query::Kind::Pid, timeout),
         Command::Tgid(args) => query::run(args, query::Kind::Tgid, timeout),
         Command::CgroupFd(args) => cgroup::run(args, timeout),
+        Command::Listen(args) => listen::run(args, timeout),
+        Command::Run(args) => run::run(args, timeout),
+        Command::Decode(args) => decode::run(args),
         Command::Check(args) => check::run(args, timeout),
     }
 }

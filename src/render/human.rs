@@ -132,6 +132,20 @@ pub fn exit_status(v: Option<u32>) -> String {
     }
 }
 
+/// `exited 3`, `killed by signal 9`, `killed by signal 11, core dumped`.
+pub fn exit_reason(v: Option<u32>) -> String {
+    let Some(st) = v else {
+        return NONE.to_string();
+    };
+    let sig = st & 0x7f;
+    if sig == 0 {
+        format!("exited {}", (st >> 8) & 0xff)
+    } else {
+        let core = if st & 0x80 != 0 { ", core dumped" } else { "" };
+        format!("killed by signal {sig}{core}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +166,8 @@ mod tests {
         assert_eq!(exit_status(Some(768)), "768 (exited 3)");
         assert_eq!(exit_status(Some(9)), "9 (killed by signal 9)");
         assert_eq!(acct_flags(Some(0x21)), "0x21 (AFORK|AGROUP)");
+        assert_eq!(exit_reason(Some(0)), "exited 0");
+        assert_eq!(exit_reason(Some(768)), "exited 3");
+        assert_eq!(exit_reason(Some(0x89)), "killed by signal 9, core dumped");
     }
 }

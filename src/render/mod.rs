@@ -3,14 +3,16 @@
 
 mod cgroup;
 mod getdelays;
-mod human;
+pub mod human;
+mod stream;
 mod structured;
 mod table;
 
 pub use cgroup::{write_cgroup_getdelays, write_cgroup_table};
 pub use getdelays::write_getdelays;
+pub use stream::{RecordStream, table_row};
 pub use structured::{csv_row, write_csv, write_json, write_ndjson};
-pub use table::write_table;
+pub use table::{Measures, kv_section, write_measures, write_table};
 
 /// Output formats of record-printing commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -1,0 +1,39 @@
+//! `taskstat decode FILE`: the records of a `listen --write` file.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use taskstat::cli::DecodeArgs;
+use taskstat::exit;
+use taskstat::recfile::RecordReader;
+use taskstat::record::{Context, Record};
+use taskstat::render::RecordStream;
+
+pub fn run(args: DecodeArgs) -> anyhow::Result<ExitCode> {
+    let shown = args.file.display();
+    let f = File::open(&args.file).with_context(|| format!("cannot open {shown}"))?;
+    let (_header, reader) =
+        RecordReader::open(BufReader::new(f)).with_context(|| format!("{shown}"))?;
+    // The file holds what the kernel sent; whether delay accounting was on
+    // then is not known here, so delay figures are shown as recorded.
+    let ctx = Context::default();
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut stream = RecordStream::new(args.output.format(), args.output.sections());
+    for item in reader {
+        let raw = match item {
+            Ok(raw) => raw,
+            Err(e) => {
+                out.flush()?;
+                return Err(anyhow::Error::from(e).context(format!("{shown}")));
+            }
+        };
+        let rec = Record::decode(&raw, 0)
+            .with_context(|| format!("{shown}: a record cannot be decoded"))?;
+        stream.record(&mut out, &rec, &rec.view(&ctx))?;
+    }
+    out.flush()?;
+    Ok(exit::code(exit::OK))
+}

@@ -1,0 +1,141 @@
+//! A whole process from its exit records.
+//!
+//! When a process ends, the kernel has sent one record per thread and, for a
+//! multi-threaded process, a group record with the summed delays, CPU times
+//! and context switches but no ids, I/O or memory. Having seen every thread's
+//! record, taskstat fills those in: ids, comm and exit status from the last
+//! thread's record, I/O and faults summed over the threads, memory peaks from
+//! any thread (they share one address space), and each delay category's true
+//! max and min over the threads.
+
+use crate::record::{Context, DelayView, NOTE_TGID, Record, RecordView};
+use crate::wire::RecordKind;
+
+const AGROUP: u8 = 0x20;
+
+pub const NOTE_ASSEMBLED: &str = "process record assembled from the exit records of all its threads: the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread; I/O and faults are summed over the threads";
+
+fn add(acc: &mut Option<u64>, v: Option<u64>) {
+    if let Some(v) = v {
+        *acc = Some(acc.unwrap_or(0).saturating_add(v));
+    }
+}
+
+/// The process `tgid` as one "tgid" record, from its threads' exit records
+/// and the kernel's group record (absent for a single-threaded process).
+pub fn assemble(
+    tgid: u32,
+    threads: &[Record],
+    group: Option<&Record>,
+    ctx: &Context,
+) -> Option<RecordView> {
+    let thread_views: Vec<RecordView> = threads.iter().map(|t| t.view(ctx)).collect();
+    // The last thread to exit carries AGROUP; failing that, the leader.
+    let last = threads
+        .iter()
+        .position(|t| t.stats.ac_flag.unwrap_or(0) & AGROUP != 0)
+        .or_else(|| threads.iter().position(|t| t.id == tgid))
+        .or(if threads.is_empty() { None } else { Some(0) });
+
+    let mut v = match (group, last) {
+        (Some(g), _) => g.view(ctx),
+        (None, Some(i)) if threads.len() == 1 => {
+            let mut v = thread_views[i].clone();
+            v.kind = "tgid";
+            v.id = tgid;
+            return Some(v);
+        }
+        (None, Some(i)) => {
+            // No group record seen: start from the last thread's.
+            let mut v = thread_views[i].clone();
+            v.kind = "tgid";
+            v.id = tgid;
+            v
+        }
+        (None, None) => return None,
+    };
+    let Some(i) = last else {
+        return Some(v);
+    };
+    let l = &thread_views[i];
+    v.comm.clone_from(&l.comm);
+    v.pid = Some(tgid);
+    v.tgid = l.tgid.or(Some(tgid));
+    v.ppid = l.ppid;
+    v.uid = l.uid;
+    v.gid = l.gid;
+    v.nice = l.nice;
+    v.sched_policy = l.sched_policy;
+    v.flags = l.flags;
+    v.exit_code = l.exit_code;
+    // The leader's start is the process's; group_elapsed_us of the last
+    // thread (AGROUP) is the whole process's wall time.
+    v.start_time = thread_views
+        .iter()
+        .find(|t| t.pid == Some(tgid))
+        .map_or(l.start_time, |t| t.start_time);
+    v.group_elapsed_us = l.group_elapsed_us;
+    v.exe_dev = l.exe_dev;
+    v.exe_inode = l.exe_inode;
+
+    v.cpu.user_scaled_us = None;
+    v.cpu.system_scaled_us = None;
+    v.io = Default::default();
+    v.memory = Default::default();
+    for t in &thread_views {
+        add(&mut v.cpu.user_scaled_us, t.cpu.user_scaled_us);
+        add(&mut v.cpu.system_scaled_us, t.cpu.system_scaled_us);
+        add(&mut v.io.read_bytes, t.io.read_bytes);
+        add(&mut v.io.write_bytes, t.io.write_bytes);
+        add(&mut v.io.cancelled_write_bytes, t.io.cancelled_write_bytes);
+        add(&mut v.io.read_chars, t.io.read_chars);
+        add(&mut v.io.write_chars, t.io.write_chars);
+        add(&mut v.io.read_syscalls, t.io.read_syscalls);
+        add(&mut v.io.write_syscalls, t.io.write_syscalls);
+        add(&mut v.memory.coremem_mb_us, t.memory.coremem_mb_us);
+        add(&mut v.memory.virtmem_mb_us, t.memory.virtmem_mb_us);
+        add(&mut v.memory.minor_faults, t.memory.minor_faults);
+        add(&mut v.memory.major_faults, t.memory.major_faults);
+        v.memory.hiwater_rss_kib = v.memory.hiwater_rss_kib.max(t.memory.hiwater_rss_kib);
+        v.memory.hiwater_vm_kib = v.memory.hiwater_vm_kib.max(t.memory.hiwater_vm_kib);
+    }
+    // The true extremes over every thread, which the kernel cannot give.
+    let mut cats: Vec<&mut DelayView> = vec![
+        &mut v.delays.cpu,
+        &mut v.delays.blkio,
+        &mut v.delays.swapin,
+        &mut v.delays.reclaim,
+        &mut v.delays.thrashing,
+        &mut v.delays.compact,
+        &mut v.delays.wpcopy,
+        &mut v.delays.irq,
+    ];
+    for (k, cat) in cats.iter_mut().enumerate() {
+        let per: Vec<&DelayView> = thread_views.iter().map(|t| t.delays.iter()[k].1).collect();
+        if per.iter().all(|d| d.max_ns.is_some() && d.min_ns.is_some()) {
+            cat.max_ns = per.iter().filter_map(|d| d.max_ns).max();
+            cat.min_ns = Some(
+                per.iter()
+                    .filter_map(|d| d.min_ns)
+                    .filter(|m| *m > 0)
+                    .min()
+                    .unwrap_or(0),
+            );
+            cat.max_at = per
+                .iter()
+                .filter(|d| d.max_ns == cat.max_ns)
+                .find_map(|d| d.max_at);
+        }
+    }
+    v.notes.retain(|n| n != NOTE_TGID);
+    v.notes.insert(0, NOTE_ASSEMBLED.to_string());
+    Some(v)
+}
+
+/// Records of one exit message that belong to process `tgid`.
+pub fn belongs(rec: &Record, tgid: u32) -> bool {
+    match rec.kind {
+        RecordKind::Tgid => rec.id == tgid,
+        RecordKind::Pid => rec.stats.ac_tgid.unwrap_or(rec.id) == tgid,
+    }
+}

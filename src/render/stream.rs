@@ -1,0 +1,151 @@
+//! Records as they arrive (listen): one line per record for people, one JSON
+//! document per line for scripts, flushed per record.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::human::{self, NONE};
+use super::{Format, Sections};
+use crate::record::{Record, RecordView};
+
+/// Writes a stream of records in one format, header first where it has one.
+pub struct RecordStream {
+    format: Format,
+    sections: Sections,
+    started: bool,
+    csv_columns: usize,
+}
+
+const TABLE_HEADER: &str = "TYPE  ID       TGID     COMM             UID     EXIT                 FLAGS          CPU      RUNQ-WAIT  IO-WAIT    MEM-WAIT   READ       WRITE";
+
+fn ms_from_ns(v: Option<u64>) -> String {
+    v.map_or_else(|| NONE.to_string(), |v| format!("{:.3}", v as f64 / 1e6))
+}
+
+fn sum(values: &[Option<u64>]) -> Option<u64> {
+    values.iter().flatten().copied().reduce(u64::saturating_add)
+}
+
+/// One line per record, fixed columns (times in ms).
+pub fn table_row(r: &RecordView) -> String {
+    let d = &r.delays;
+    let cpu = match (r.cpu.user_us, r.cpu.system_us) {
+        (Some(u), Some(s)) => format!("{:.3}", (u + s) as f64 / 1e3),
+        _ => NONE.to_string(),
+    };
+    let mem = sum(&[
+        d.swapin.total_ns,
+        d.reclaim.total_ns,
+        d.thrashing.total_ns,
+        d.compact.total_ns,
+        d.wpcopy.total_ns,
+    ]);
+    let flags = human::acct_flags(r.flags);
+    let flags = flags.split_once(' ').map_or(flags.clone(), |(_, names)| {
+        names.trim_matches(['(', ')']).to_string()
+    });
+    let exit = human::exit_reason(r.exit_code);
+    format!(
+        "{:<4}  {:<7}  {:<7}  {:<15}  {:<6}  {:<19}  {:<13}  {:>7}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
+        r.kind,
+        r.id,
+        r.tgid.map_or_else(
+            || if r.kind == "tgid" {
+                r.id.to_string()
+            } else {
+                NONE.to_string()
+            },
+            |t| t.to_string()
+        ),
+        r.comm.as_deref().unwrap_or(NONE),
+        r.uid.map_or_else(|| NONE.to_string(), |u| u.to_string()),
+        exit,
+        flags,
+        cpu,
+        ms_from_ns(d.cpu.total_ns),
+        ms_from_ns(d.blkio.total_ns),
+        ms_from_ns(mem),
+        human::bytes(r.io.read_bytes),
+        human::bytes(r.io.write_bytes),
+    )
+}
+
+/// A loss notice in the stream.
+#[derive(Serialize)]
+struct Lost<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    /// Exit messages the kernel dropped since the last notice.
+    count: u64,
+    /// Dropped since listening started.
+    total: u64,
+    unit: &'a str,
+}
+
+impl RecordStream {
+    pub fn new(format: Format, sections: Sections) -> Self {
+        RecordStream {
+            format,
+            sections,
+            started: false,
+            csv_columns: 0,
+        }
+    }
+
+    pub fn record(
+        &mut self,
+        out: &mut dyn Write,
+        rec: &Record,
+        view: &RecordView,
+    ) -> io::Result<()> {
+        match self.format {
+            Format::Table => {
+                if !self.started {
+                    writeln!(out, "{TABLE_HEADER}")?;
+                }
+                writeln!(out, "{}", table_row(view))?;
+            }
+            Format::Json | Format::Ndjson => {
+                serde_json::to_writer(&mut *out, view)?;
+                out.write_all(b"\n")?;
+            }
+            Format::Csv => {
+                let cols = super::csv_row(view)?;
+                let mut w = csv::Writer::from_writer(&mut *out);
+                if !self.started {
+                    self.csv_columns = cols.len();
+                    w.write_record(cols.iter().map(|(k, _)| k))?;
+                }
+                w.write_record(cols.iter().map(|(_, v)| v))?;
+                w.flush()?;
+            }
+            Format::Getdelays => super::write_getdelays(out, rec, self.sections)?,
+        }
+        self.started = true;
+        out.flush()
+    }
+
+    /// Says that `count` exit messages were lost (`total` so far). Only the
+    /// line formats carry it in the stream; the summary always does.
+    pub fn lost(&mut self, out: &mut dyn Write, count: u64, total: u64) -> io::Result<()> {
+        match self.format {
+            Format::Json | Format::Ndjson => {
+                let l = Lost {
+                    kind: "lost",
+                    count,
+                    total,
+                    unit: "exit messages",
+                };
+                serde_json::to_writer(&mut *out, &l)?;
+                out.write_all(b"\n")?;
+            }
+            Format::Table => writeln!(
+                out,
+                "lost  {count} exit messages dropped by the kernel ({total} so far)"
+            )?,
+            Format::Csv | Format::Getdelays => return Ok(()),
+        }
+        out.flush()
+    }
+}

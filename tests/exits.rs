@@ -1,0 +1,441 @@
+//! Exit records against the real kernel: listen, run, record files.
+//!
+//! A test binary of its own: cargo runs test binaries one after another, so
+//! no other test's processes exit while these count exit records, and the
+//! tests here take a lock so that they do not count each other's.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use taskstat::client::Client;
+use taskstat::wire::RequestAttr;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn kernel(test: &str) -> bool {
+    let probe = Client::connect(Duration::from_secs(5))
+        .and_then(|mut c| c.query(RequestAttr::Pid(std::process::id())));
+    match probe {
+        Ok(_) => true,
+        Err(e) if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
+            panic!("{test}: taskstats unreachable and TASKSTAT_REQUIRE_KERNEL=1: {e}")
+        }
+        Err(e) => {
+            eprintln!("skipping {test}: taskstats unreachable ({e})");
+            false
+        }
+    }
+}
+
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent()
+        .and_then(|d| d.parent())
+        .expect("target dir")
+        .join("examples")
+        .join(name)
+}
+
+fn storm(single: u64, threaded: u64) {
+    let out = Command::new(example("storm"))
+        .args([single.to_string(), threaded.to_string()])
+        .output()
+        .expect("run the storm");
+    assert!(out.status.success(), "storm: {out:?}");
+}
+
+/// A running `taskstat listen`, ready once it said so on stderr.
+struct Listener {
+    child: Child,
+    stderr: BufReader<std::process::ChildStderr>,
+}
+
+impl Listener {
+    fn start(args: &[&str]) -> Listener {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .arg("listen")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start taskstat listen");
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut line = String::new();
+        stderr.read_line(&mut line).expect("read stderr");
+        assert!(
+            line.contains("listening on CPUs"),
+            "unexpected first line: {line}"
+        );
+        Listener { child, stderr }
+    }
+
+    /// kill(2) directly: a kill(1) process would itself exit while listeners listen.
+    fn signal(&self, sig: &str) {
+        let signo = if sig == "INT" {
+            libc::SIGINT
+        } else {
+            libc::SIGTERM
+        };
+        // SAFETY: a plain syscall on our own child's pid.
+        let r = unsafe { libc::kill(self.child.id() as libc::pid_t, signo) };
+        assert_eq!(r, 0);
+    }
+
+    /// Waits for it to end; returns (exit code, stdout, the rest of stderr).
+    fn finish(mut self) -> (Option<i32>, String, String) {
+        let mut out = String::new();
+        self.child
+            .stdout
+            .take()
+            .expect("stdout")
+            .read_to_string(&mut out)
+            .expect("read stdout");
+        let mut err = String::new();
+        self.stderr.read_to_string(&mut err).expect("read stderr");
+        let status = self.child.wait().expect("wait");
+        (status.code(), out, err)
+    }
+}
+
+fn lines(ndjson: &str) -> Vec<Value> {
+    ndjson
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// (exit messages received, exit messages lost) from the summary line.
+fn summary(stderr: &str) -> (u64, u64) {
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("exit messages lost"))
+        .unwrap_or_else(|| panic!("no summary in {stderr}"));
+    let num_before = |word: &str| -> u64 {
+        let i = line
+            .find(word)
+            .unwrap_or_else(|| panic!("{word} in {line}"));
+        line[..i]
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (
+        num_before("exit messages,"),
+        num_before("exit messages lost"),
+    )
+}
+
+fn storm_counts(recs: &[Value]) -> (usize, usize, usize) {
+    let comm = |r: &Value| r["comm"].as_str().unwrap_or("").to_string();
+    let single = recs
+        .iter()
+        .filter(|r| r["type"] == "pid" && comm(r) == "tsstorm-1")
+        .count();
+    let threaded: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["type"] == "pid" && comm(r).starts_with("tsstorm-3"))
+        .collect();
+    let groups: std::collections::HashSet<u64> =
+        threaded.iter().filter_map(|r| r["tgid"].as_u64()).collect();
+    let tgid = recs
+        .iter()
+        .filter(|r| r["type"] == "tgid" && r["id"].as_u64().is_some_and(|i| groups.contains(&i)))
+        .count();
+    (single, threaded.len(), tgid)
+}
+
+#[test]
+fn every_record_of_a_storm_arrives() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("every_record_of_a_storm_arrives") {
+        return;
+    }
+    let l = Listener::start(&["--format", "ndjson"]);
+    storm(2000, 700);
+    std::thread::sleep(Duration::from_millis(300));
+    l.signal("INT");
+    let (code, out, err) = l.finish();
+    assert_eq!(code, Some(130), "{err}");
+    let recs = lines(&out);
+    assert_eq!(storm_counts(&recs), (2000, 2100, 700));
+    let (_, lost) = summary(&err);
+    assert_eq!(lost, 0);
+    assert!(!recs.iter().any(|r| r["type"] == "lost"));
+    // Exit records carry the exit fields; group records null the per-thread ones.
+    let one = recs.iter().find(|r| r["comm"] == "tsstorm-1").unwrap();
+    assert_eq!(one["exit_code"], 0);
+    assert_eq!(
+        one["flags"].as_u64().unwrap() & 0x21,
+        0x21,
+        "AFORK|AGROUP: {one}"
+    );
+    let group = recs.iter().find(|r| r["type"] == "tgid").unwrap();
+    assert!(group["comm"].is_null() && group["io"]["read_bytes"].is_null());
+}
+
+#[test]
+fn overflow_is_counted_exactly() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("overflow_is_counted_exactly") {
+        return;
+    }
+    // A control listener reads everything; the other has a tiny buffer and a
+    // stdout nobody reads for a while, so the kernel must drop messages.
+    let control = Listener::start(&["--format", "ndjson"]);
+    let starved = Listener::start(&["--format", "ndjson", "--rcvbuf", "4096"]);
+    storm(3000, 1000);
+    std::thread::sleep(Duration::from_millis(300));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut starved = starved;
+    let stdout = starved.child.stdout.take().unwrap();
+    // Start reading only now: until here the pipe was full and taskstat blocked.
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = BufReader::new(stdout).read_to_string(&mut s);
+        let _ = tx.send(s);
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    // Stop the starved listener first; the control then also sees its exit.
+    starved.signal("INT");
+    let mut s_err = String::new();
+    starved.stderr.read_to_string(&mut s_err).unwrap();
+    let status = starved.child.wait().unwrap();
+    let s_out = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("starved stdout");
+    // Joined, the reader thread has exited, and the kernel has sent its record.
+    reader.join().expect("reader thread");
+    assert_eq!(status.code(), Some(130), "{s_err}");
+    control.signal("INT");
+    let (_, _, c_err) = control.finish();
+
+    let (c_msgs, c_lost) = summary(&c_err);
+    let (s_msgs, s_lost) = summary(&s_err);
+    assert_eq!(c_lost, 0, "{c_err}");
+    assert!(
+        s_lost > 0,
+        "the small buffer should have overflowed: {s_err}"
+    );
+    // Nothing else exits in between (this binary's tests run one at a time),
+    // so the control saw what the starved listener was sent, plus two exits
+    // after the starved one stopped: its own, and this test's reader thread's.
+    assert_eq!(
+        s_msgs + s_lost + 2,
+        c_msgs,
+        "received + lost must equal what the kernel sent: {s_err} / {c_err}"
+    );
+    // And what was sent is the storm (6003 tasks: 3000 + 3 x 1000, two
+    // forking workers and the storm itself).
+    assert_eq!(s_msgs + s_lost, 6003);
+    // The stream says so too, in lines of their own.
+    let recs = lines(&s_out);
+    let in_stream: u64 = recs
+        .iter()
+        .filter(|r| r["type"] == "lost")
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(in_stream, s_lost);
+}
+
+#[test]
+fn filters_count_and_duration() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("filters_count_and_duration") {
+        return;
+    }
+    let groups = Listener::start(&["-f", "ndjson", "--groups-only", "--comm", "tsstorm-[13]"]);
+    let few = Listener::start(&["-f", "ndjson", "--comm", "tsstorm-3*", "--count", "5"]);
+    let timed = Listener::start(&["-f", "ndjson", "--duration", "0.5", "--uid", "4242"]);
+    storm(300, 100);
+    std::thread::sleep(Duration::from_millis(300));
+    groups.signal("TERM");
+    let (code, out, _) = groups.finish();
+    assert_eq!(code, Some(143));
+    let recs = lines(&out);
+    // One record per process: 300 single-threaded (pid, AGROUP) + 100 groups.
+    assert_eq!(recs.len(), 400, "{}", recs.len());
+    assert_eq!(recs.iter().filter(|r| r["type"] == "tgid").count(), 100);
+    let (code, out, _) = few.finish();
+    assert_eq!(code, Some(0));
+    assert_eq!(lines(&out).len(), 5);
+    let start = Instant::now();
+    let (code, out, _) = timed.finish();
+    assert_eq!(code, Some(0));
+    assert!(out.is_empty(), "no task of uid 4242 exited");
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn record_files_read_back_and_damage_ends_cleanly() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("record_files_read_back_and_damage_ends_cleanly") {
+        return;
+    }
+    let file: PathBuf =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("records-{}.tsk", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let l = Listener::start(&["-f", "ndjson", "--write", file.to_str().unwrap()]);
+    storm(200, 50);
+    std::thread::sleep(Duration::from_millis(300));
+    l.signal("INT");
+    let (_, listened, _) = l.finish();
+    let decode = |path: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(["decode", "-f", "ndjson"])
+            .arg(path)
+            .output()
+            .expect("decode")
+    };
+    let out = decode(&file);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), listened);
+    assert!(lines(&listened).len() >= 350);
+
+    // Cut at 60 places and flip bytes: records before the damage, one
+    // clear error, never a panic or a hang.
+    let bytes = std::fs::read(&file).unwrap();
+    let damaged = file.with_extension("bad");
+    let step = (bytes.len() / 60).max(1);
+    for (i, cut) in (0..bytes.len()).step_by(step).enumerate() {
+        let mut b = bytes[..cut].to_vec();
+        if i % 2 == 1 && cut > 40 {
+            let p = cut / 2;
+            b[p] ^= 0xff;
+        }
+        std::fs::write(&damaged, &b).unwrap();
+        let start = Instant::now();
+        let out = decode(&damaged);
+        assert!(start.elapsed() < Duration::from_secs(5));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{err}");
+        if !out.status.success() {
+            assert_eq!(out.status.code(), Some(1));
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+        let good = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            listened.starts_with(good.as_ref()),
+            "decoded records must be a prefix of what was written"
+        );
+    }
+    let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(&damaged);
+}
+
+#[test]
+fn run_reports_the_whole_process_and_its_exit_status() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("run_reports_the_whole_process_and_its_exit_status") {
+        return;
+    }
+    let dir = env!("CARGO_TARGET_TMPDIR");
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["run", "--json", "--threads", "--"])
+        .arg(example("workload"))
+        .args(["exit-threads", "3", "100", "1048576", dir, "3"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    // The report is on stderr; the command's stdout stays clean.
+    assert!(out.stdout.is_empty());
+    let v: Value = serde_json::from_slice(&out.stderr).expect("JSON report on stderr");
+    let recs = v.as_array().unwrap();
+    let main = &recs[0];
+    assert_eq!(main["type"], "tgid");
+    assert_eq!(main["comm"], "workload");
+    assert_eq!(main["exit_code"], 3 << 8);
+    // Three threads burned 100 ms each and finished before the main thread.
+    assert!(
+        main["cpu"]["run_virtual_ns"].as_u64().unwrap() >= 300_000_000,
+        "{main}"
+    );
+    assert!(
+        main["io"]["write_bytes"].as_u64().unwrap() >= 3 * 1_048_576,
+        "{main}"
+    );
+    // --threads: the main thread and three workers, whose sums the process record holds.
+    let threads: Vec<&Value> = recs[1..].iter().collect();
+    assert_eq!(threads.len(), 4);
+    let sum: u64 = threads
+        .iter()
+        .map(|t| t["io"]["write_bytes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(main["io"]["write_bytes"].as_u64().unwrap(), sum);
+
+    // Exit statuses like a shell's.
+    let code = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .arg("run")
+            .args(args)
+            .output()
+            .expect("run")
+            .status
+            .code()
+    };
+    assert_eq!(code(&["--", "sh", "-c", "kill -9 $$"]), Some(137));
+    assert_eq!(code(&["--", "/nonexistent/command"]), Some(127));
+    assert_eq!(code(&["--", "/etc/passwd"]), Some(126));
+    assert_eq!(code(&["-o", "/dev/null", "true"]), Some(0));
+}
+
+#[test]
+fn run_children_reports_descendants_and_a_total() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("run_children_reports_descendants_and_a_total") {
+        return;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args([
+            "run",
+            "--children",
+            "--json",
+            "--",
+            "sh",
+            "-c",
+            "true; (true); sh -c true; exit 0",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stderr).expect("JSON");
+    let recs = v.as_array().unwrap();
+    let total = recs.last().unwrap();
+    assert_eq!(total["type"], "total");
+    let processes = total["processes"].as_u64().unwrap();
+    assert_eq!(processes as usize, recs.len() - 1);
+    assert!(processes >= 3, "sh and its children: {v}");
+    let sum: u64 = recs[..recs.len() - 1]
+        .iter()
+        .map(|r| r["cpu"]["run_virtual_ns"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total["cpu"]["run_virtual_ns"].as_u64().unwrap(), sum);
+}
+
+#[test]
+fn listen_usage_errors() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let code = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    for bad in ["abc", "", "0-9999999"] {
+        let out = code(&["listen", "--cpus", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+    if kernel("listen_usage_errors") {
+        let out = code(&["listen", "--cpus", "0-4000"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("does not exist on this machine"),
+            "{out:?}"
+        );
+    }
+}
