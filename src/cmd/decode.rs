@@ -32,7 +32,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<ExitCode> {
         };
         let rec = Record::decode(&raw, 0)
             .with_context(|| format!("{shown}: a record cannot be decoded"))?;
-        stream.record(&mut out, &rec, &rec.view(&ctx))?;
+        stream.record(&mut out, &rec, &ctx)?;
     }
     out.flush()?;
     Ok(exit::code(exit::OK))

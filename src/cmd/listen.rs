@@ -228,7 +228,7 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
                 if let Some(f) = file.as_mut() {
                     recfile::write_record(f, raw)?;
                 }
-                stream.record(&mut out, rec, &rec.view(&ctx))?;
+                stream.record(&mut out, rec, &ctx)?;
                 n.printed += 1;
                 if args.count.is_some_and(|c| n.printed >= c) {
                     return Ok(());

@@ -74,33 +74,40 @@ fn write_delays(out: &mut dyn Write, r: &Record) -> io::Result<()> {
         let d = s.delay(c);
         let count = d.count.unwrap_or(0);
         let total = d.total_ns.unwrap_or(0);
-        let avg = average_ms(total, count);
-        let mut title = format!("{:<10}{:>15}", label(c), "count");
-        let mut values = format!("          {count:>15}");
+        // Title line, then value line, column by column as getdelays prints them.
+        write!(out, "{:<10}{:>15}", label(c), "count")?;
         if c == Category::Cpu {
-            title += &format!("{:>15}{:>15}", "real total", "virtual total");
-            values += &format!(
+            write!(out, "{:>15}{:>15}", "real total", "virtual total")?;
+        }
+        write!(out, "{:>15}{:>15}", "delay total", "delay average")?;
+        if v >= 16 {
+            write!(out, "{:>15}{:>15}", "delay max", "delay min")?;
+        }
+        if v >= 17 {
+            write!(out, "{:>25}", "delay max timestamp")?;
+        }
+        write!(out, "\n          {count:>15}")?;
+        if c == Category::Cpu {
+            write!(
+                out,
                 "{:>15}{:>15}",
                 s.cpu_run_real_total.unwrap_or(0),
                 s.cpu_run_virtual_total.unwrap_or(0)
-            );
+            )?;
         }
-        title += &format!("{:>15}{:>15}", "delay total", "delay average");
-        values += &format!("{total:>15}{avg:>15.3}ms");
+        write!(out, "{total:>15}{:>15.3}ms", average_ms(total, count))?;
         if v >= 16 {
-            title += &format!("{:>15}{:>15}", "delay max", "delay min");
-            values += &format!(
+            write!(
+                out,
                 "{:>13.6}ms{:>13.6}ms",
                 ms(d.max_ns.unwrap_or(0)),
                 ms(d.min_ns.unwrap_or(0))
-            );
+            )?;
         }
         if v >= 17 {
-            title += &format!("{:>25}", "delay max timestamp");
-            values += &format!("{:>23}", format_timespec(d.max_ts));
+            write!(out, "{:>23}", format_timespec(d.max_ts))?;
         }
-        writeln!(out, "{title}")?;
-        writeln!(out, "{values}")?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }

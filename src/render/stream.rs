@@ -7,14 +7,16 @@ use serde::Serialize;
 
 use super::human::{self, NONE};
 use super::{Format, Sections};
-use crate::record::{Record, RecordView};
+use crate::record::{Context, Record, RecordView};
 
 /// Writes a stream of records in one format, header first where it has one.
 pub struct RecordStream {
     format: Format,
     sections: Sections,
     started: bool,
-    csv_columns: usize,
+    /// One record's bytes: each record reaches the writer in one write_all,
+    /// so a buffered writer only ever passes on whole records.
+    scratch: Vec<u8>,
 }
 
 const TABLE_HEADER: &str = "TYPE  ID       TGID     COMM             UID     EXIT                 FLAGS          CPU      RUNQ-WAIT  IO-WAIT    MEM-WAIT   READ       WRITE";
@@ -89,16 +91,37 @@ impl RecordStream {
             format,
             sections,
             started: false,
-            csv_columns: 0,
+            scratch: Vec::with_capacity(4096),
         }
     }
 
-    pub fn record(
+    /// Writes one record; the caller decides when to flush (listen flushes
+    /// whenever no further record is waiting, so none lingers in a buffer).
+    pub fn record(&mut self, out: &mut dyn Write, rec: &Record, ctx: &Context) -> io::Result<()> {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        // getdelays' text comes from the raw record: no schema view needed.
+        let view = if self.format == Format::Getdelays {
+            None
+        } else {
+            Some(rec.view(ctx))
+        };
+        let r = self
+            .render(&mut buf, rec, view.as_ref())
+            .and_then(|()| out.write_all(&buf));
+        self.scratch = buf;
+        r
+    }
+
+    fn render(
         &mut self,
-        out: &mut dyn Write,
+        out: &mut Vec<u8>,
         rec: &Record,
-        view: &RecordView,
+        view: Option<&RecordView>,
     ) -> io::Result<()> {
+        let Some(view) = view else {
+            return super::write_getdelays(out, rec, self.sections);
+        };
         match self.format {
             Format::Table => {
                 if !self.started {
@@ -114,7 +137,6 @@ impl RecordStream {
                 let cols = super::csv_row(view)?;
                 let mut w = csv::Writer::from_writer(&mut *out);
                 if !self.started {
-                    self.csv_columns = cols.len();
                     w.write_record(cols.iter().map(|(k, _)| k))?;
                 }
                 w.write_record(cols.iter().map(|(_, v)| v))?;
@@ -123,7 +145,7 @@ impl RecordStream {
             Format::Getdelays => super::write_getdelays(out, rec, self.sections)?,
         }
         self.started = true;
-        out.flush()
+        Ok(())
     }
 
     /// Says that `count` exit messages were lost (`total` so far). Only the
