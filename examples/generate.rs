@@ -148,6 +148,25 @@ fn main_page() -> String {
         "Like the kernel, cgroup-fd counts only the tasks directly in the cgroup, not in its descendants. For cgroup2, a task whose wait channel cannot be read (another user's, without privilege) is counted from its state letter alone.",
     );
 
+    section(&mut r, "EXIT RECORDS");
+    para(
+        &mut r,
+        "taskstat listen and taskstat run receive the records the kernel sends when a task exits: for every thread a pid record, and when the last thread of a multi-threaded process exits, in the same message, a tgid record. Exit records carry exit_code and flags. In tables, listen prints one line per record: type, id, tgid, comm, uid, exit status, flags, CPU time (user+system, ms), run-queue wait, block I/O wait and memory wait (swap-in, reclaim, thrashing, compaction and copy-on-write together), in ms, and storage bytes read and written.",
+    );
+    para(
+        &mut r,
+        "When taskstat cannot keep up, the kernel drops exit messages that do not fit the socket's receive queue. taskstat reads the exact number from the socket's drop counter (/proc/net/netlink) and reports it: in json and ndjson output as a line {\"type\":\"lost\",\"count\":N,\"total\":M,\"unit\":\"exit messages\"} as soon as it is known, in tables as a line of its own, and always in the summary written to stderr at the end (records received, and exit messages lost). A lost exit message held one pid record and possibly a tgid record. Remedies: a larger --rcvbuf, or several taskstat listen processes on disjoint --cpus.",
+    );
+    para(
+        &mut r,
+        "listen exits with status 0 after --count or --duration, 130 after SIGINT and 143 after SIGTERM; it deregisters first, then prints what was already queued. run exits with the command's status: 128+N when a signal N killed it, 127 when the command was not found, 126 when it could not be executed.",
+    );
+    section(&mut r, "RECORD FILES");
+    para(
+        &mut r,
+        "listen --write FILE appends the raw records of what it prints to FILE. The file starts with the 8 bytes TASKSTAT, a little-endian u16 format version (1), a u32 length and a JSON header (taskstat version, struct_version, kernel release, hostname, time in epoch seconds, byte_order). Each record follows as a frame: a kind byte (1 pid, 2 tgid), three zero bytes, the id (u32), the payload length (u32), a CRC-32 of the frame header and payload (u32), then struct taskstats exactly as the kernel sent it. taskstat decode FILE prints the records in any --format; a truncated or damaged file yields the records before the damage and a one-line error (exit status 1).",
+    );
+
     section(&mut r, "EXIT STATUS");
     for (code, meaning) in exit::TABLE {
         tagged(&mut r, vec![bold(code.to_string())], meaning);
