@@ -47,6 +47,11 @@ pub enum Command {
     /// null, and so are per-category max/min (the kernel reports only the
     /// last thread's).
     Tgid(QueryArgs),
+    /// A process and each of its threads, in one call: which thread waits?
+    ///
+    /// Prints the process's record (the kernel's thread-group sum) and the
+    /// record of every thread in /proc/TGID/task, sorted with --sort.
+    Threads(ThreadsArgs),
     /// Task-state counts of a cgroup, and with --totals its processes' summed statistics.
     ///
     /// For a cgroup v1 directory the kernel counts the tasks
@@ -90,6 +95,18 @@ pub struct QueryArgs {
     #[arg(required = true, value_name = "ID",
           value_parser = clap::value_parser!(u32).range(1..))]
     pub ids: Vec<u32>,
+
+    /// Sample every SECS seconds and print what happened in each interval:
+    /// the differences of every figure, each delay category's share of wall
+    /// time and average wait, CPU %, context switches/s and I/O bytes/s.
+    /// The first output comes after the first interval.
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    pub interval: Option<f64>,
+
+    /// With --interval: stop after N intervals (default: until interrupted).
+    #[arg(long, value_name = "N", requires = "interval",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -140,6 +157,78 @@ impl OutputArgs {
             memory: self.memory,
         }
         .or_all()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ThreadsArgs {
+    /// The process (any of its thread ids selects it).
+    #[arg(value_name = "TGID", value_parser = clap::value_parser!(u32).range(1..))]
+    pub tgid: u32,
+
+    /// Order of the threads: by a delay category's total wait, by CPU time,
+    /// context switches or I/O bytes (largest first), or by thread id.
+    #[arg(long, value_enum, default_value_t = SortKey::Tid)]
+    pub sort: SortKey,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// What to sort tasks by (largest first, but for tid).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortKey {
+    Tid,
+    /// Run-queue wait (delays.cpu).
+    Cpu,
+    Blkio,
+    Swapin,
+    Reclaim,
+    Thrashing,
+    Compact,
+    Wpcopy,
+    Irq,
+    /// Precise CPU time (cpu.run_virtual_ns).
+    CpuTime,
+    /// Voluntary plus involuntary context switches.
+    Switches,
+    Read,
+    Write,
+}
+
+impl SortKey {
+    /// The value a record is sorted by (None sorts last).
+    pub fn value(self, r: &crate::record::RecordView) -> Option<u64> {
+        let d = &r.delays;
+        match self {
+            SortKey::Tid => Some(u64::from(r.pid.unwrap_or(r.id))),
+            SortKey::Cpu => d.cpu.total_ns,
+            SortKey::Blkio => d.blkio.total_ns,
+            SortKey::Swapin => d.swapin.total_ns,
+            SortKey::Reclaim => d.reclaim.total_ns,
+            SortKey::Thrashing => d.thrashing.total_ns,
+            SortKey::Compact => d.compact.total_ns,
+            SortKey::Wpcopy => d.wpcopy.total_ns,
+            SortKey::Irq => d.irq.total_ns,
+            SortKey::CpuTime => r.cpu.run_virtual_ns,
+            SortKey::Switches => {
+                match (r.context_switches.voluntary, r.context_switches.involuntary) {
+                    (Some(v), Some(i)) => Some(v + i),
+                    _ => None,
+                }
+            }
+            SortKey::Read => r.io.read_bytes,
+            SortKey::Write => r.io.write_bytes,
+        }
+    }
+
+    /// Sorts records: ascending by tid, otherwise largest first.
+    pub fn sort(self, records: &mut [crate::record::RecordView]) {
+        if self == SortKey::Tid {
+            records.sort_by_key(|r| self.value(r));
+        } else {
+            records.sort_by_key(|r| std::cmp::Reverse(self.value(r)));
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client;
 pub mod cpulist;
 pub mod exit;
+pub mod interval;
 pub mod process;
 pub mod recfile;
 pub mod record;

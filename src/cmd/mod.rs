@@ -4,9 +4,11 @@ mod cgroup;
 mod check;
 mod decode;
 mod exits;
+mod interval;
 mod listen;
 mod query;
 mod run;
+mod threads;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -20,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Pid(args) => query::run(args, query::Kind::Pid, timeout),
         Command::Tgid(args) => query::run(args, query::Kind::Tgid, timeout),
+        Command::Threads(args) => threads::run(args, timeout),
         Command::CgroupFd(args) => cgroup::run(args, timeout),
         Command::Listen(args) => listen::run(args, timeout),
         Command::Run(args) => run::run(args, timeout),

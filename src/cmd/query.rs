@@ -24,6 +24,16 @@ pub fn run(args: QueryArgs, kind: Kind, timeout: Duration) -> anyhow::Result<Exi
     let ctx = Context {
         delayacct: system::delayacct(),
     };
+    if ctx.delayacct == Some(false) {
+        crate::cmd::warn(
+            "delay accounting is off (kernel.task_delayacct = 0): only CPU delay is measured; \
+             turn it on with `sysctl kernel.task_delayacct=1` or boot with `delayacct`; \
+             tasks started before that have no delay figures besides CPU",
+        );
+    }
+    if let Some(secs) = args.interval {
+        return super::interval::run(args, kind, secs, timeout, ctx);
+    }
     let mut client = Client::connect(timeout)?;
     let mut records = Vec::with_capacity(args.ids.len());
     let mut missing = false;
@@ -53,13 +63,6 @@ pub fn run(args: QueryArgs, kind: Kind, timeout: Duration) -> anyhow::Result<Exi
         }
     }
 
-    if ctx.delayacct == Some(false) {
-        crate::cmd::warn(
-            "delay accounting is off (kernel.task_delayacct = 0): only CPU delay is measured; \
-             turn it on with `sysctl kernel.task_delayacct=1` or boot with `delayacct`; \
-             tasks started before that have no delay figures besides CPU",
-        );
-    }
     if let Some(v) = records
         .iter()
         .map(|r| r.stats.version)

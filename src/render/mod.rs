@@ -4,13 +4,15 @@
 mod cgroup;
 mod getdelays;
 pub mod human;
+mod interval;
 mod stream;
 mod structured;
 mod table;
 
 pub use cgroup::{write_cgroup_getdelays, write_cgroup_table};
 pub use getdelays::write_getdelays;
-pub use stream::{RecordStream, table_row};
+pub use interval::write_interval_table;
+pub use stream::{RecordStream, stream_table_header, table_row};
 pub use structured::{csv_row, write_csv, write_json, write_ndjson};
 pub use table::{Measures, kv_section, write_measures, write_table};
 

@@ -21,6 +21,11 @@ pub struct RecordStream {
 
 const TABLE_HEADER: &str = "TYPE  ID       TGID     COMM             UID     EXIT                 FLAGS          CPU      RUNQ-WAIT  IO-WAIT    MEM-WAIT   READ       WRITE";
 
+/// The column header of [`table_row`].
+pub fn stream_table_header() -> &'static str {
+    TABLE_HEADER
+}
+
 fn ms_from_ns(v: Option<u64>) -> String {
     v.map_or_else(|| NONE.to_string(), |v| format!("{:.3}", v as f64 / 1e6))
 }
@@ -29,8 +34,9 @@ fn sum(values: &[Option<u64>]) -> Option<u64> {
     values.iter().flatten().copied().reduce(u64::saturating_add)
 }
 
-/// One line per record, fixed columns (times in ms).
-pub fn table_row(r: &RecordView) -> String {
+/// One line per record, fixed columns (times in ms). `exited` says whether
+/// the record is an exit record: a live task has no exit status to show.
+pub fn table_row(r: &RecordView, exited: bool) -> String {
     let d = &r.delays;
     let cpu = match (r.cpu.user_us, r.cpu.system_us) {
         (Some(u), Some(s)) => format!("{:.3}", (u + s) as f64 / 1e3),
@@ -47,7 +53,11 @@ pub fn table_row(r: &RecordView) -> String {
     let flags = flags.split_once(' ').map_or(flags.clone(), |(_, names)| {
         names.trim_matches(['(', ')']).to_string()
     });
-    let exit = human::exit_reason(r.exit_code);
+    let exit = if exited {
+        human::exit_reason(r.exit_code)
+    } else {
+        NONE.to_string()
+    };
     format!(
         "{:<4}  {:<7}  {:<7}  {:<15}  {:<6}  {:<19}  {:<13}  {:>7}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
         r.kind,
@@ -127,7 +137,7 @@ impl RecordStream {
                 if !self.started {
                     writeln!(out, "{TABLE_HEADER}")?;
                 }
-                writeln!(out, "{}", table_row(view))?;
+                writeln!(out, "{}", table_row(view, true))?;
             }
             Format::Json | Format::Ndjson => {
                 serde_json::to_writer(&mut *out, view)?;

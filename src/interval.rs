@@ -1,0 +1,225 @@
+//! Differences of two records of the same task: what happened in an interval.
+
+use serde::Serialize;
+
+use crate::record::{DelayView, RecordView};
+
+fn d(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    // A counter that went backwards (the kernel resets a wrapped total to 0)
+    // gives no honest difference.
+    b?.checked_sub(a?)
+}
+
+fn delay(a: &DelayView, b: &DelayView) -> DelayView {
+    let count = d(a.count, b.count);
+    let total_ns = d(a.total_ns, b.total_ns);
+    DelayView {
+        count,
+        total_ns,
+        average_ns: match (count, total_ns) {
+            (Some(0), Some(_)) => Some(0),
+            (Some(c), Some(t)) => Some(t / c),
+            _ => None,
+        },
+        // The extremes of the interval alone are not known.
+        max_ns: None,
+        min_ns: None,
+        max_at: None,
+    }
+}
+
+pub const NOTE_INTERVAL: &str = "interval record: counters are the differences over the interval; memory peaks are the values at its end; per-category max/min are null (the kernel keeps only lifetime extremes)";
+
+/// The record `b` minus the record `a` (taken earlier, of the same task).
+pub fn delta(a: &RecordView, b: &RecordView) -> RecordView {
+    let mut r = b.clone();
+    r.elapsed_us = d(a.elapsed_us, b.elapsed_us);
+    r.group_elapsed_us = d(a.group_elapsed_us, b.group_elapsed_us);
+    let (ca, cb) = (&a.cpu, &b.cpu);
+    r.cpu.user_us = d(ca.user_us, cb.user_us);
+    r.cpu.system_us = d(ca.system_us, cb.system_us);
+    r.cpu.user_scaled_us = d(ca.user_scaled_us, cb.user_scaled_us);
+    r.cpu.system_scaled_us = d(ca.system_scaled_us, cb.system_scaled_us);
+    r.cpu.run_real_ns = d(ca.run_real_ns, cb.run_real_ns);
+    r.cpu.run_virtual_ns = d(ca.run_virtual_ns, cb.run_virtual_ns);
+    r.cpu.run_scaled_ns = d(ca.run_scaled_ns, cb.run_scaled_ns);
+    let da = a.delays.iter();
+    let db = b.delays.iter();
+    let cats = [
+        &mut r.delays.cpu,
+        &mut r.delays.blkio,
+        &mut r.delays.swapin,
+        &mut r.delays.reclaim,
+        &mut r.delays.thrashing,
+        &mut r.delays.compact,
+        &mut r.delays.wpcopy,
+        &mut r.delays.irq,
+    ];
+    for (slot, ((_, x), (_, y))) in cats.into_iter().zip(da.iter().zip(db.iter())) {
+        *slot = delay(x, y);
+    }
+    r.context_switches.voluntary = d(a.context_switches.voluntary, b.context_switches.voluntary);
+    r.context_switches.involuntary = d(
+        a.context_switches.involuntary,
+        b.context_switches.involuntary,
+    );
+    let (ia, ib) = (&a.io, &b.io);
+    r.io.read_bytes = d(ia.read_bytes, ib.read_bytes);
+    r.io.write_bytes = d(ia.write_bytes, ib.write_bytes);
+    r.io.cancelled_write_bytes = d(ia.cancelled_write_bytes, ib.cancelled_write_bytes);
+    r.io.read_chars = d(ia.read_chars, ib.read_chars);
+    r.io.write_chars = d(ia.write_chars, ib.write_chars);
+    r.io.read_syscalls = d(ia.read_syscalls, ib.read_syscalls);
+    r.io.write_syscalls = d(ia.write_syscalls, ib.write_syscalls);
+    r.memory.coremem_mb_us = d(a.memory.coremem_mb_us, b.memory.coremem_mb_us);
+    r.memory.virtmem_mb_us = d(a.memory.virtmem_mb_us, b.memory.virtmem_mb_us);
+    r.memory.minor_faults = d(a.memory.minor_faults, b.memory.minor_faults);
+    r.memory.major_faults = d(a.memory.major_faults, b.memory.major_faults);
+    r.notes.insert(0, NOTE_INTERVAL.to_string());
+    r
+}
+
+/// Shares of the interval's wall time, in percent. A thread group's can
+/// exceed 100: they are summed over its threads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Percent {
+    /// CPU time (precise runtime) over wall time.
+    pub cpu: Option<f64>,
+    /// Time spent waiting, per delay category, over wall time.
+    pub delays: DelayPercent,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DelayPercent {
+    pub cpu: Option<f64>,
+    pub blkio: Option<f64>,
+    pub swapin: Option<f64>,
+    pub reclaim: Option<f64>,
+    pub thrashing: Option<f64>,
+    pub compact: Option<f64>,
+    pub wpcopy: Option<f64>,
+    pub irq: Option<f64>,
+}
+
+/// Per-second rates over the interval.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Rates {
+    pub context_switches_per_s: Option<f64>,
+    pub read_bytes_per_s: Option<f64>,
+    pub write_bytes_per_s: Option<f64>,
+}
+
+/// When an interval ran: epoch seconds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Interval {
+    pub start: f64,
+    pub end: f64,
+    pub seconds: f64,
+}
+
+/// One task's interval: the delta record plus shares and rates.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IntervalRecord {
+    #[serde(flatten)]
+    pub record: RecordView,
+    pub interval: Interval,
+    pub percent: Percent,
+    pub rates: Rates,
+}
+
+fn pct(ns: Option<u64>, secs: f64) -> Option<f64> {
+    ns.map(|v| (v as f64 / 1e9 / secs * 100.0 * 100.0).round() / 100.0)
+}
+
+fn rate(v: Option<u64>, secs: f64) -> Option<f64> {
+    v.map(|v| (v as f64 / secs * 100.0).round() / 100.0)
+}
+
+impl IntervalRecord {
+    pub fn new(a: &RecordView, b: &RecordView, interval: Interval) -> Self {
+        let record = delta(a, b);
+        let s = interval.seconds.max(1e-9);
+        let dl = &record.delays;
+        let percent = Percent {
+            cpu: pct(record.cpu.run_virtual_ns, s),
+            delays: DelayPercent {
+                cpu: pct(dl.cpu.total_ns, s),
+                blkio: pct(dl.blkio.total_ns, s),
+                swapin: pct(dl.swapin.total_ns, s),
+                reclaim: pct(dl.reclaim.total_ns, s),
+                thrashing: pct(dl.thrashing.total_ns, s),
+                compact: pct(dl.compact.total_ns, s),
+                wpcopy: pct(dl.wpcopy.total_ns, s),
+                irq: pct(dl.irq.total_ns, s),
+            },
+        };
+        let switches = match (
+            record.context_switches.voluntary,
+            record.context_switches.involuntary,
+        ) {
+            (Some(v), Some(i)) => Some(v + i),
+            _ => None,
+        };
+        let rates = Rates {
+            context_switches_per_s: rate(switches, s),
+            read_bytes_per_s: rate(record.io.read_bytes, s),
+            write_bytes_per_s: rate(record.io.write_bytes, s),
+        };
+        IntervalRecord {
+            record,
+            interval,
+            percent,
+            rates,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Context, Record};
+    use crate::wire::{RecordKind, TaskStats};
+
+    fn view(run_ns: u64, blkio: (u64, u64)) -> RecordView {
+        let mut s = TaskStats {
+            version: 16,
+            payload_len: 560,
+            ..Default::default()
+        };
+        s.cpu_run_virtual_total = Some(run_ns);
+        s.delays[1].count = Some(blkio.0);
+        s.delays[1].total_ns = Some(blkio.1);
+        s.delays[1].max_ns = Some(7);
+        Record {
+            kind: RecordKind::Pid,
+            id: 1,
+            stats: s,
+        }
+        .view(&Context::default())
+    }
+
+    #[test]
+    fn deltas_shares_and_rates() {
+        let a = view(1_000_000_000, (10, 5_000_000));
+        let b = view(1_500_000_000, (14, 205_000_000));
+        let r = IntervalRecord::new(
+            &a,
+            &b,
+            Interval {
+                start: 10.0,
+                end: 12.0,
+                seconds: 2.0,
+            },
+        );
+        assert_eq!(r.record.cpu.run_virtual_ns, Some(500_000_000));
+        assert_eq!(r.record.delays.blkio.count, Some(4));
+        assert_eq!(r.record.delays.blkio.total_ns, Some(200_000_000));
+        assert_eq!(r.record.delays.blkio.average_ns, Some(50_000_000));
+        assert_eq!(r.record.delays.blkio.max_ns, None);
+        assert_eq!(r.percent.cpu, Some(25.0));
+        assert_eq!(r.percent.delays.blkio, Some(10.0));
+        // A counter that went backwards gives null, not a huge number.
+        let back = delta(&b, &a);
+        assert_eq!(back.cpu.run_virtual_ns, None);
+    }
+}
