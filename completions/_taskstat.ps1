@@ -28,6 +28,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('pid', 'pid', [CompletionResultType]::ParameterValue, 'Statistics of single threads (task ids), one record per id')
             [CompletionResult]::new('tgid', 'tgid', [CompletionResultType]::ParameterValue, 'Statistics of whole processes: the kernel''s sum over a thread group')
+            [CompletionResult]::new('threads', 'threads', [CompletionResultType]::ParameterValue, 'A process and each of its threads, in one call: which thread waits?')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'A live view of the tasks with the highest delay rates')
             [CompletionResult]::new('cgroup-fd', 'cgroup-fd', [CompletionResultType]::ParameterValue, 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Print the statistics of every task as it exits')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command and report its statistics when it exits, like time(1)')
@@ -37,6 +39,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             break
         }
         'taskstat;pid' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With --interval: stop after N intervals (default: until interrupted)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
@@ -54,6 +58,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             break
         }
         'taskstat;tgid' {
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With --interval: stop after N intervals (default: until interrupted)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
@@ -66,6 +72,42 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--context-switches', '--context-switches', [CompletionResultType]::ParameterName, 'Show the context-switch section (getdelays -q)')
             [CompletionResult]::new('--cpu', '--cpu', [CompletionResultType]::ParameterName, 'Show the task and CPU-time sections')
             [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Show the memory section')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskstat;threads' {
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the threads: by a delay category''s total wait, by CPU time, context switches or I/O bytes (largest first), or by thread id')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
+            [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Show the I/O section (getdelays -i)')
+            [CompletionResult]::new('--io', '--io', [CompletionResultType]::ParameterName, 'Show the I/O section (getdelays -i)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show the context-switch section (getdelays -q)')
+            [CompletionResult]::new('--context-switches', '--context-switches', [CompletionResultType]::ParameterName, 'Show the context-switch section (getdelays -q)')
+            [CompletionResult]::new('--cpu', '--cpu', [CompletionResultType]::ParameterName, 'Show the task and CPU-time sections')
+            [CompletionResult]::new('--memory', '--memory', [CompletionResultType]::ParameterName, 'Show the memory section')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskstat;top' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Seconds between refreshes')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between refreshes')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N refreshes (batch mode: default 1)')
+            [CompletionResult]::new('--iterations', '--iterations', [CompletionResultType]::ParameterName, 'Stop after N refreshes (batch mode: default 1)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Column to sort by (largest first)')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Column to sort by (largest first)')
+            [CompletionResult]::new('--rows', '--rows', [CompletionResultType]::ParameterName, 'Show at most N tasks per refresh (batch mode: all)')
+            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most this many netlink queries per second, to bound the cost on machines with many tasks')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per refresh, separated by a blank line')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per refresh, separated by a blank line')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Show threads instead of processes')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Show threads instead of processes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -164,6 +206,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         'taskstat;help' {
             [CompletionResult]::new('pid', 'pid', [CompletionResultType]::ParameterValue, 'Statistics of single threads (task ids), one record per id')
             [CompletionResult]::new('tgid', 'tgid', [CompletionResultType]::ParameterValue, 'Statistics of whole processes: the kernel''s sum over a thread group')
+            [CompletionResult]::new('threads', 'threads', [CompletionResultType]::ParameterValue, 'A process and each of its threads, in one call: which thread waits?')
+            [CompletionResult]::new('top', 'top', [CompletionResultType]::ParameterValue, 'A live view of the tasks with the highest delay rates')
             [CompletionResult]::new('cgroup-fd', 'cgroup-fd', [CompletionResultType]::ParameterValue, 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Print the statistics of every task as it exits')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command and report its statistics when it exits, like time(1)')
@@ -176,6 +220,12 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             break
         }
         'taskstat;help;tgid' {
+            break
+        }
+        'taskstat;help;threads' {
+            break
+        }
+        'taskstat;help;top' {
             break
         }
         'taskstat;help;cgroup-fd' {

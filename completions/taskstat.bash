@@ -40,6 +40,12 @@ _taskstat() {
             taskstat,tgid)
                 cmd="taskstat__subcmd__tgid"
                 ;;
+            taskstat,threads)
+                cmd="taskstat__subcmd__threads"
+                ;;
+            taskstat,top)
+                cmd="taskstat__subcmd__top"
+                ;;
             taskstat__subcmd__help,cgroup-fd)
                 cmd="taskstat__subcmd__help__subcmd__cgroup__subcmd__fd"
                 ;;
@@ -64,6 +70,12 @@ _taskstat() {
             taskstat__subcmd__help,tgid)
                 cmd="taskstat__subcmd__help__subcmd__tgid"
                 ;;
+            taskstat__subcmd__help,threads)
+                cmd="taskstat__subcmd__help__subcmd__threads"
+                ;;
+            taskstat__subcmd__help,top)
+                cmd="taskstat__subcmd__help__subcmd__top"
+                ;;
             *)
                 ;;
         esac
@@ -71,7 +83,7 @@ _taskstat() {
 
     case "${cmd}" in
         taskstat)
-            opts="-h -V --timeout --help --version pid tgid cgroup-fd listen run decode check help"
+            opts="-h -V --timeout --help --version pid tgid threads top cgroup-fd listen run decode check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,7 +175,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__help)
-            opts="pid tgid cgroup-fd listen run decode check help"
+            opts="pid tgid threads top cgroup-fd listen run decode check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,6 +300,34 @@ _taskstat() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        taskstat__subcmd__help__subcmd__threads)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskstat__subcmd__help__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         taskstat__subcmd__listen)
             opts="-f -d -i -q -h --cpus --rcvbuf --tgid --comm --uid --groups-only --count --duration --write --format --json --delays --io --context-switches --cpu --memory --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -347,12 +387,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__pid)
-            opts="-f -d -i -q -h --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-f -d -i -q -h --interval --count --format --json --delays --io --context-switches --cpu --memory --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0
@@ -407,18 +455,106 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__tgid)
-            opts="-f -d -i -q -h --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-f -d -i -q -h --interval --count --format --json --delays --io --context-switches --cpu --memory --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0
                     ;;
                 -f)
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskstat__subcmd__threads)
+            opts="-f -d -i -q -h --sort --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sort)
+                    COMPREPLY=($(compgen -W "tid cpu blkio swapin reclaim thrashing compact wpcopy irq cpu-time switches read write" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskstat__subcmd__top)
+            opts="-d -b -n -H -s -h --interval --batch --iterations --threads --sort --rows --max-rate --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --iterations)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "runq cpu io mem irq switches read write pid" -- "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -W "runq cpu io mem irq switches read write pid" -- "${cur}"))
+                    return 0
+                    ;;
+                --rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)

@@ -25,6 +25,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --version 'Print version'
             cand pid 'Statistics of single threads (task ids), one record per id'
             cand tgid 'Statistics of whole processes: the kernel''s sum over a thread group'
+            cand threads 'A process and each of its threads, in one call: which thread waits?'
+            cand top 'A live view of the tasks with the highest delay rates'
             cand cgroup-fd 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics'
             cand listen 'Print the statistics of every task as it exits'
             cand run 'Run a command and report its statistics when it exits, like time(1)'
@@ -33,6 +35,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'taskstat;pid'= {
+            cand --interval 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval'
+            cand --count 'With --interval: stop after N intervals (default: until interrupted)'
             cand -f 'Output format'
             cand --format 'Output format'
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
@@ -49,6 +53,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskstat;tgid'= {
+            cand --interval 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval'
+            cand --count 'With --interval: stop after N intervals (default: until interrupted)'
             cand -f 'Output format'
             cand --format 'Output format'
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
@@ -61,6 +67,40 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --context-switches 'Show the context-switch section (getdelays -q)'
             cand --cpu 'Show the task and CPU-time sections'
             cand --memory 'Show the memory section'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskstat;threads'= {
+            cand --sort 'Order of the threads: by a delay category''s total wait, by CPU time, context switches or I/O bytes (largest first), or by thread id'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --json 'Same as --format json'
+            cand -d 'Show the delay section (getdelays -d)'
+            cand --delays 'Show the delay section (getdelays -d)'
+            cand -i 'Show the I/O section (getdelays -i)'
+            cand --io 'Show the I/O section (getdelays -i)'
+            cand -q 'Show the context-switch section (getdelays -q)'
+            cand --context-switches 'Show the context-switch section (getdelays -q)'
+            cand --cpu 'Show the task and CPU-time sections'
+            cand --memory 'Show the memory section'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskstat;top'= {
+            cand -d 'Seconds between refreshes'
+            cand --interval 'Seconds between refreshes'
+            cand -n 'Stop after N refreshes (batch mode: default 1)'
+            cand --iterations 'Stop after N refreshes (batch mode: default 1)'
+            cand -s 'Column to sort by (largest first)'
+            cand --sort 'Column to sort by (largest first)'
+            cand --rows 'Show at most N tasks per refresh (batch mode: all)'
+            cand --max-rate 'At most this many netlink queries per second, to bound the cost on machines with many tasks'
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand -b 'Batch mode: plain tables, one per refresh, separated by a blank line'
+            cand --batch 'Batch mode: plain tables, one per refresh, separated by a blank line'
+            cand -H 'Show threads instead of processes'
+            cand --threads 'Show threads instead of processes'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -153,6 +193,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         &'taskstat;help'= {
             cand pid 'Statistics of single threads (task ids), one record per id'
             cand tgid 'Statistics of whole processes: the kernel''s sum over a thread group'
+            cand threads 'A process and each of its threads, in one call: which thread waits?'
+            cand top 'A live view of the tasks with the highest delay rates'
             cand cgroup-fd 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics'
             cand listen 'Print the statistics of every task as it exits'
             cand run 'Run a command and report its statistics when it exits, like time(1)'
@@ -163,6 +205,10 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         &'taskstat;help;pid'= {
         }
         &'taskstat;help;tgid'= {
+        }
+        &'taskstat;help;threads'= {
+        }
+        &'taskstat;help;top'= {
         }
         &'taskstat;help;cgroup-fd'= {
         }

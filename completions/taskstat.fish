@@ -29,12 +29,16 @@ complete -c taskstat -n "__fish_taskstat_needs_command" -s h -l help -d 'Print h
 complete -c taskstat -n "__fish_taskstat_needs_command" -s V -l version -d 'Print version'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "threads" -d 'A process and each of its threads, in one call: which thread waits?'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "top" -d 'A live view of the tasks with the highest delay rates'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "listen" -d 'Print the statistics of every task as it exits'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l interval -d 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category\'s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l count -d 'With --interval: stop after N intervals (default: until interrupted)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
 json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
@@ -48,6 +52,8 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s q -l context-s
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l interval -d 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category\'s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l count -d 'With --interval: stop after N intervals (default: until interrupted)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
 json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
@@ -61,6 +67,49 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s q -l context-
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l sort -d 'Order of the threads: by a delay category\'s total wait, by CPU time, context switches or I/O bytes (largest first), or by thread id' -r -f -a "tid\t''
+cpu\t'Run-queue wait (delays.cpu)'
+blkio\t''
+swapin\t''
+reclaim\t''
+thrashing\t''
+compact\t''
+wpcopy\t''
+irq\t''
+cpu-time\t'Precise CPU time (cpu.run_virtual_ns)'
+switches\t'Voluntary plus involuntary context switches'
+read\t''
+write\t''"
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
+json\t'One JSON array of records'
+ndjson\t'One JSON record per line, flushed per record'
+csv\t'A header row and one row per record; nested keys joined with dots'
+getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l json -d 'Same as --format json'
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s d -l delays -d 'Show the delay section (getdelays -d)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s i -l io -d 'Show the I/O section (getdelays -i)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s q -l context-switches -d 'Show the context-switch section (getdelays -q)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l cpu -d 'Show the task and CPU-time sections'
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l memory -d 'Show the memory section'
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s d -l interval -d 'Seconds between refreshes' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s n -l iterations -d 'Stop after N refreshes (batch mode: default 1)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s s -l sort -d 'Column to sort by (largest first)' -r -f -a "runq\t'Run-queue wait (the default: who waits for a CPU)'
+cpu\t''
+io\t''
+mem\t''
+irq\t''
+switches\t''
+read\t''
+write\t''
+pid\t''"
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l rows -d 'Show at most N tasks per refresh (batch mode: all)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l max-rate -d 'At most this many netlink queries per second, to bound the cost on machines with many tasks' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s b -l batch -d 'Batch mode: plain tables, one per refresh, separated by a blank line'
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s H -l threads -d 'Show threads instead of processes'
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l fd -d 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
 json\t'One JSON array of records'
@@ -131,11 +180,13 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s h -l help -
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l json -d 'Print the checks as JSON'
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -s h -l help -d 'Print help'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "listen" -d 'Print the statistics of every task as it exits'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid cgroup-fd listen run decode check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "threads" -d 'A process and each of its threads, in one call: which thread waits?'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "top" -d 'A live view of the tasks with the highest delay rates'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "listen" -d 'Print the statistics of every task as it exits'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -52,6 +52,15 @@ pub enum Command {
     /// Prints the process's record (the kernel's thread-group sum) and the
     /// record of every thread in /proc/TGID/task, sorted with --sort.
     Threads(ThreadsArgs),
+    /// A live view of the tasks with the highest delay rates.
+    ///
+    /// Every refresh (--interval), queries every process (every thread with
+    /// -H) and ranks them by the share of the interval they spent waiting:
+    /// for a CPU (the default order), for block I/O, for memory (swap-in,
+    /// reclaim, thrashing, compaction, copy-on-write), or by CPU time, context
+    /// switches or I/O rates. Keys: r c i m n s d w p sort, H threads, q quit.
+    /// With -b it prints plain tables instead, one per refresh.
+    Top(TopArgs),
     /// Task-state counts of a cgroup, and with --totals its processes' summed statistics.
     ///
     /// For a cgroup v1 directory the kernel counts the tasks
@@ -230,6 +239,39 @@ impl SortKey {
             records.sort_by_key(|r| std::cmp::Reverse(self.value(r)));
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct TopArgs {
+    /// Seconds between refreshes.
+    #[arg(short = 'd', long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_secs)]
+    pub interval: f64,
+
+    /// Batch mode: plain tables, one per refresh, separated by a blank line.
+    #[arg(short = 'b', long)]
+    pub batch: bool,
+
+    /// Stop after N refreshes (batch mode: default 1).
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+
+    /// Show threads instead of processes.
+    #[arg(short = 'H', long)]
+    pub threads: bool,
+
+    /// Column to sort by (largest first).
+    #[arg(short = 's', long, value_enum, default_value_t = crate::top::TopSort::Runq)]
+    pub sort: crate::top::TopSort,
+
+    /// Show at most N tasks per refresh (batch mode: all).
+    #[arg(long, value_name = "N")]
+    pub rows: Option<usize>,
+
+    /// At most this many netlink queries per second, to bound the cost on
+    /// machines with many tasks.
+    #[arg(long, value_name = "N", default_value_t = 20_000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_rate: u32,
 }
 
 #[derive(Debug, Args)]

@@ -14,5 +14,6 @@ pub mod recfile;
 pub mod record;
 pub mod render;
 pub mod system;
+pub mod top;
 pub mod totals;
 pub mod wire;

@@ -439,3 +439,189 @@ fn listen_usage_errors() {
         );
     }
 }
+
+/// Three CPU burners sharing one CPU: each runs a third of the time and
+/// waits for the CPU the other two thirds.
+struct Hogs(Vec<Child>);
+
+impl Hogs {
+    fn start() -> Hogs {
+        let hogs = (0..3)
+            .map(|_| {
+                Command::new("taskset")
+                    .args(["-c", "0", "sh", "-c", "while :; do :; done"])
+                    .spawn()
+                    .expect("taskset (util-linux)")
+            })
+            .collect();
+        // Let them settle into sharing the CPU.
+        std::thread::sleep(Duration::from_millis(500));
+        Hogs(hogs)
+    }
+
+    fn pids(&self) -> Vec<u32> {
+        self.0.iter().map(Child::id).collect()
+    }
+}
+
+impl Drop for Hogs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+#[test]
+fn interval_shows_a_third_running_and_two_thirds_waiting() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("interval_shows_a_third_running_and_two_thirds_waiting") {
+        return;
+    }
+    let hogs = Hogs::start();
+    let hog = hogs.pids()[0].to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args([
+            "tgid",
+            &hog,
+            "--interval",
+            "1",
+            "--count",
+            "2",
+            "--format",
+            "ndjson",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let recs = lines(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(recs.len(), 2);
+    for r in &recs {
+        assert_eq!(r["type"], "tgid");
+        let secs = r["interval"]["seconds"].as_f64().unwrap();
+        assert!((0.9..1.3).contains(&secs), "{secs}");
+        let run = r["cpu"]["run_virtual_ns"].as_f64().unwrap() / secs;
+        let wait = r["delays"]["cpu"]["total_ns"].as_f64().unwrap() / secs;
+        assert!((0.25e9..0.42e9).contains(&run), "ran {run} ns/s");
+        assert!((0.55e9..0.80e9).contains(&wait), "waited {wait} ns/s");
+        let pct = r["percent"]["delays"]["cpu"].as_f64().unwrap();
+        assert!((55.0..80.0).contains(&pct), "{pct}");
+        assert!(r["interval"]["end"].as_f64().unwrap() > r["interval"]["start"].as_f64().unwrap());
+        assert!(r["delays"]["cpu"]["max_ns"].is_null());
+    }
+    assert!(recs[1]["interval"]["start"] == recs[0]["interval"]["end"]);
+}
+
+#[test]
+fn a_task_that_exits_ends_its_series_with_a_note() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("a_task_that_exits_ends_its_series_with_a_note") {
+        return;
+    }
+    let mut short = Command::new("sleep").arg("0.7").spawn().expect("sleep");
+    let pid = short.id().to_string();
+    // Reaped as soon as it exits: a zombie would still answer queries.
+    let reaper = std::thread::spawn(move || short.wait());
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args([
+            "pid",
+            &pid,
+            "--interval",
+            "0.3",
+            "--count",
+            "6",
+            "-f",
+            "ndjson",
+        ])
+        .output()
+        .expect("run");
+    let _ = reaper.join();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let n = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert!((1..6).contains(&n), "{n} intervals before it exited");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exited; its series ends here"));
+}
+
+#[test]
+fn top_batch_lists_the_hogs_first() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("top_batch_lists_the_hogs_first") {
+        return;
+    }
+    let hogs = Hogs::start();
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["top", "-b", "-n", "2", "-d", "0.7"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let tables: Vec<&str> = text.split("\n\n").collect();
+    assert_eq!(tables.len(), 2, "{text}");
+    let mut pids = hogs.pids();
+    pids.sort();
+    for t in tables {
+        let mut lines = t.lines();
+        assert!(lines.next().unwrap().trim_start().starts_with("PID"));
+        let mut first: Vec<u32> = lines
+            .take(3)
+            .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+            .collect();
+        first.sort();
+        assert_eq!(first, pids, "{t}");
+    }
+}
+
+#[test]
+fn top_draws_resorts_and_quits_in_a_terminal() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("top_draws_resorts_and_quits_in_a_terminal") {
+        return;
+    }
+    let session = format!("taskstat-test-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(args)
+            .output()
+            .expect("tmux (apt-get install tmux)")
+    };
+    let cmd = format!("{} top -d 0.4", env!("CARGO_BIN_EXE_taskstat"));
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    let screen = |want: &str| -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = String::from_utf8_lossy(&tmux(&["capture-pane", "-t", &session, "-p"]).stdout)
+                .to_string();
+            if s.contains(want) || Instant::now() > deadline {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let s = screen("refresh 1");
+    assert!(
+        s.contains("PID") && s.contains("RUNQ%") && s.contains("by runq"),
+        "{s}"
+    );
+    assert!(s.contains("q quit"), "{s}");
+    tmux(&["send-keys", "-t", &session, "c"]);
+    let s = screen("sorted by cpu");
+    assert!(s.contains("sorted by cpu") && s.contains("by cpu"), "{s}");
+    tmux(&["send-keys", "-t", &session, "q"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tmux(&["has-session", "-t", &session]).status.success() {
+        assert!(Instant::now() < deadline, "top did not quit on q");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -202,3 +202,38 @@ fn formats_agree_on_the_same_stopped_task() {
     );
     assert_eq!(String::from_utf8_lossy(&gd.stdout), expected);
 }
+
+#[test]
+fn threads_prints_the_process_and_each_thread() {
+    if !kernel("threads_prints_the_process_and_each_thread") {
+        return;
+    }
+    let w = Workload::start(&["threads", "3", "30"]);
+    let v = json(&[
+        "threads",
+        &w.pid().to_string(),
+        "--json",
+        "--sort",
+        "cpu-time",
+    ]);
+    let recs = v.as_array().expect("array");
+    assert_eq!(recs.len(), 5);
+    assert_eq!(recs[0]["type"], "tgid");
+    assert_eq!(u64_at(&recs[0], &["id"]), w.pid() as u64);
+    let mut tids: Vec<u64> = recs[1..].iter().map(|r| u64_at(r, &["id"])).collect();
+    let cpu: Vec<u64> = recs[1..]
+        .iter()
+        .map(|r| u64_at(r, &["cpu", "run_virtual_ns"]))
+        .collect();
+    assert!(
+        cpu.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by CPU time: {cpu:?}"
+    );
+    tids.sort();
+    let expected: Vec<u64> = w.threads().iter().map(|t| u64::from(*t)).collect();
+    assert_eq!(tids, expected);
+    for r in &recs[1..] {
+        assert_eq!(r["type"], "pid");
+        assert_eq!(u64_at(r, &["tgid"]), w.pid() as u64);
+    }
+}

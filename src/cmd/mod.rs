@@ -9,6 +9,7 @@ mod listen;
 mod query;
 mod run;
 mod threads;
+mod top;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Pid(args) => query::run(args, query::Kind::Pid, timeout),
         Command::Tgid(args) => query::run(args, query::Kind::Tgid, timeout),
+        Command::Top(args) => top::run(args, timeout),
         Command::Threads(args) => threads::run(args, timeout),
         Command::CgroupFd(args) => cgroup::run(args, timeout),
         Command::Listen(args) => listen::run(args, timeout),
