@@ -102,7 +102,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Column to sort by (largest first)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Column to sort by (largest first)')
             [CompletionResult]::new('--rows', '--rows', [CompletionResultType]::ParameterName, 'Show at most N tasks per refresh (batch mode: all)')
-            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most this many netlink queries per second, to bound the cost on machines with many tasks')
+            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most this many netlink queries per second (after a burst of a tenth of a second''s worth), to bound the cost on machines with many tasks')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per refresh, separated by a blank line')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per refresh, separated by a blank line')

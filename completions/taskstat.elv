@@ -95,7 +95,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand -s 'Column to sort by (largest first)'
             cand --sort 'Column to sort by (largest first)'
             cand --rows 'Show at most N tasks per refresh (batch mode: all)'
-            cand --max-rate 'At most this many netlink queries per second, to bound the cost on machines with many tasks'
+            cand --max-rate 'At most this many netlink queries per second (after a burst of a tenth of a second''s worth), to bound the cost on machines with many tasks'
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
             cand -b 'Batch mode: plain tables, one per refresh, separated by a blank line'
             cand --batch 'Batch mode: plain tables, one per refresh, separated by a blank line'

@@ -105,7 +105,7 @@ read\t''
 write\t''
 pid\t''"
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l rows -d 'Show at most N tasks per refresh (batch mode: all)' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l max-rate -d 'At most this many netlink queries per second, to bound the cost on machines with many tasks' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l max-rate -d 'At most this many netlink queries per second (after a burst of a tenth of a second\'s worth), to bound the cost on machines with many tasks' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s b -l batch -d 'Batch mode: plain tables, one per refresh, separated by a blank line'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s H -l threads -d 'Show threads instead of processes'

@@ -267,8 +267,8 @@ pub struct TopArgs {
     #[arg(long, value_name = "N")]
     pub rows: Option<usize>,
 
-    /// At most this many netlink queries per second, to bound the cost on
-    /// machines with many tasks.
+    /// At most this many netlink queries per second (after a burst of a
+    /// tenth of a second's worth), to bound the cost on machines with many tasks.
     #[arg(long, value_name = "N", default_value_t = 20_000,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rate: u32,

@@ -35,9 +35,12 @@ impl Sampler {
         let start = Instant::now();
         let mut records = HashMap::with_capacity(ids.len());
         let mut comms = HashMap::with_capacity(ids.len());
+        // A burst of a tenth of a second's worth goes unpaced; beyond it,
+        // n queries take at least n / max_rate seconds.
+        let burst = (self.max_rate / 10) as usize;
         for (n, id) in ids.into_iter().enumerate() {
-            // Pace the queries: n queries may not take less than n / max_rate s.
-            let due = Duration::from_secs_f64(n as f64 / f64::from(self.max_rate));
+            let due =
+                Duration::from_secs_f64(n.saturating_sub(burst) as f64 / f64::from(self.max_rate));
             if let Some(wait) = due.checked_sub(start.elapsed()) {
                 std::thread::sleep(wait);
             }
