@@ -151,7 +151,7 @@ fn main_page() -> String {
     section(&mut r, "EXIT RECORDS");
     para(
         &mut r,
-        "taskstat listen and taskstat run receive the records the kernel sends when a task exits: for every thread a pid record, and when the last thread of a multi-threaded process exits, in the same message, a tgid record. Exit records carry exit_code and flags. In tables, listen prints one line per record: type, id, tgid, comm, uid, exit status, flags, CPU time (user+system, ms), run-queue wait, block I/O wait and memory wait (swap-in, reclaim, thrashing, compaction and copy-on-write together), in ms, and storage bytes read and written.",
+        "taskstat listen and taskstat run receive the records the kernel sends when a task exits: for every thread a pid record, and when the last thread of a multi-threaded process exits, in the same message, a tgid record. Exit records carry exit_code and flags. In tables, listen prints one line per record: type, id, tgid, comm, uid, exit status, flags, CPU time (precise runtime, ms), run-queue wait, block I/O wait and memory wait (swap-in, reclaim, thrashing, compaction and copy-on-write together), in ms, and storage bytes read and written.",
     );
     para(
         &mut r,

@@ -71,7 +71,7 @@ pub fn run(args: ThreadsArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
             }
             writeln!(
                 out,
-                "\nCPU is user+system time; waits are totals since each task started, in ms."
+                "\nCPU time and waits are totals since each task started, in ms."
             )?;
         }
         Format::Json => render::write_json(&mut out, &all)?,

@@ -38,10 +38,8 @@ fn sum(values: &[Option<u64>]) -> Option<u64> {
 /// the record is an exit record: a live task has no exit status to show.
 pub fn table_row(r: &RecordView, exited: bool) -> String {
     let d = &r.delays;
-    let cpu = match (r.cpu.user_us, r.cpu.system_us) {
-        (Some(u), Some(s)) => format!("{:.3}", (u + s) as f64 / 1e3),
-        _ => NONE.to_string(),
-    };
+    // Precise scheduler runtime, not the tick-sampled user+system.
+    let cpu = ms_from_ns(r.cpu.run_virtual_ns);
     let mem = sum(&[
         d.swapin.total_ns,
         d.reclaim.total_ns,
