@@ -58,6 +58,15 @@ impl ClientError {
     }
 }
 
+/// What one receive call brought.
+enum Received {
+    Bytes(usize),
+    /// A signal interrupted the call.
+    Interrupted,
+    /// ENOBUFS: the kernel dropped messages for this socket.
+    Overrun,
+}
+
 /// Whether a request is answered by a reply or only by an ACK.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Expect {
@@ -241,27 +250,11 @@ impl Client {
             if !self.readable(timeout, op)? {
                 return Ok(None);
             }
-            self.buf.clear();
-            let n = match self.sock.recv(&mut self.buf, libc::MSG_TRUNC) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(None),
-                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => {
-                    return Ok(Some(Event::Overrun));
-                }
-                Err(e) => {
-                    return Err(ClientError::Io {
-                        op: op.to_string(),
-                        source: e,
-                    });
-                }
+            let n = match self.recv_datagram(op)? {
+                Received::Bytes(n) => n,
+                Received::Interrupted => return Ok(None),
+                Received::Overrun => return Ok(Some(Event::Overrun)),
             };
-            if n > self.buf.capacity() {
-                return Err(ClientError::Truncated {
-                    op: op.to_string(),
-                    size: n,
-                    cap: self.buf.capacity(),
-                });
-            }
             for bytes in wire::datagram_messages(&self.buf[..n]) {
                 let bytes = bytes.map_err(|source| ClientError::Wire {
                     op: op.to_string(),
@@ -325,21 +318,11 @@ impl Client {
         let mut replies = Vec::new();
         loop {
             self.wait_readable(deadline, op)?;
-            self.buf.clear();
-            let n = match self.sock.recv(&mut self.buf, libc::MSG_TRUNC) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // Overflow of unrelated events queued on this socket; our reply may still come.
-                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => continue,
-                Err(e) => return Err(io_err(e)),
+            let n = match self.recv_datagram(op)? {
+                Received::Bytes(n) => n,
+                // Overflow of exit events queued on this socket: our reply may still come.
+                Received::Interrupted | Received::Overrun => continue,
             };
-            if n > self.buf.capacity() {
-                return Err(ClientError::Truncated {
-                    op: op.to_string(),
-                    size: n,
-                    cap: self.buf.capacity(),
-                });
-            }
             for bytes in wire::datagram_messages(&self.buf[..n]) {
                 let wire_err = |source| ClientError::Wire {
                     op: op.to_string(),
@@ -390,27 +373,35 @@ impl Client {
                     timeout: self.timeout,
                 });
             }
-            let mut pfd = libc::pollfd {
-                fd: self.sock.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let ms = left.as_millis().clamp(1, i32::MAX as u128) as i32;
-            // SAFETY: one valid pollfd, owned by this frame, for the call's duration.
-            let r = unsafe { libc::poll(&mut pfd, 1, ms) };
-            if r > 0 {
+            if self.readable(left.max(Duration::from_millis(1)), op)? {
                 return Ok(());
             }
-            if r < 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(ClientError::Io {
-                        op: op.to_string(),
-                        source: e,
-                    });
-                }
-            }
         }
+    }
+
+    /// Receives one datagram into the buffer; a datagram larger than the
+    /// buffer is an error, never a silent truncation.
+    fn recv_datagram(&mut self, op: &str) -> Result<Received, ClientError> {
+        self.buf.clear();
+        let n = match self.sock.recv(&mut self.buf, libc::MSG_TRUNC) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Received::Interrupted),
+            Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => return Ok(Received::Overrun),
+            Err(e) => {
+                return Err(ClientError::Io {
+                    op: op.to_string(),
+                    source: e,
+                });
+            }
+        };
+        if n > self.buf.capacity() {
+            return Err(ClientError::Truncated {
+                op: op.to_string(),
+                size: n,
+                cap: self.buf.capacity(),
+            });
+        }
+        Ok(Received::Bytes(n))
     }
 }
 

@@ -8,18 +8,12 @@
 //! any thread (they share one address space), and each delay category's true
 //! max and min over the threads.
 
-use crate::record::{Context, DelayView, NOTE_TGID, Record, RecordView};
+use crate::record::{Context, DelayView, NOTE_TGID, Record, RecordView, add_opt as add};
 use crate::wire::RecordKind;
 
 const AGROUP: u8 = 0x20;
 
 pub const NOTE_ASSEMBLED: &str = "process record assembled from the exit records of all its threads: the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread; I/O and faults are summed over the threads";
-
-fn add(acc: &mut Option<u64>, v: Option<u64>) {
-    if let Some(v) = v {
-        *acc = Some(acc.unwrap_or(0).saturating_add(v));
-    }
-}
 
 /// The process `tgid` as one "tgid" record, from its threads' exit records
 /// and the kernel's group record (absent for a single-threaded process).
@@ -85,17 +79,8 @@ pub fn assemble(
     for t in &thread_views {
         add(&mut v.cpu.user_scaled_us, t.cpu.user_scaled_us);
         add(&mut v.cpu.system_scaled_us, t.cpu.system_scaled_us);
-        add(&mut v.io.read_bytes, t.io.read_bytes);
-        add(&mut v.io.write_bytes, t.io.write_bytes);
-        add(&mut v.io.cancelled_write_bytes, t.io.cancelled_write_bytes);
-        add(&mut v.io.read_chars, t.io.read_chars);
-        add(&mut v.io.write_chars, t.io.write_chars);
-        add(&mut v.io.read_syscalls, t.io.read_syscalls);
-        add(&mut v.io.write_syscalls, t.io.write_syscalls);
-        add(&mut v.memory.coremem_mb_us, t.memory.coremem_mb_us);
-        add(&mut v.memory.virtmem_mb_us, t.memory.virtmem_mb_us);
-        add(&mut v.memory.minor_faults, t.memory.minor_faults);
-        add(&mut v.memory.major_faults, t.memory.major_faults);
+        v.io.add(&t.io);
+        v.memory.add_counters(&t.memory);
         v.memory.hiwater_rss_kib = v.memory.hiwater_rss_kib.max(t.memory.hiwater_rss_kib);
         v.memory.hiwater_vm_kib = v.memory.hiwater_vm_kib.max(t.memory.hiwater_vm_kib);
     }

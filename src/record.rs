@@ -135,6 +135,37 @@ pub struct MemoryView {
     pub major_faults: Option<u64>,
 }
 
+/// Adds `v` to `acc`; null only while every value added so far was null.
+pub fn add_opt(acc: &mut Option<u64>, v: Option<u64>) {
+    if let Some(v) = v {
+        *acc = Some(acc.unwrap_or(0).saturating_add(v));
+    }
+}
+
+impl IoView {
+    /// Adds another task's I/O counters.
+    pub fn add(&mut self, o: &IoView) {
+        add_opt(&mut self.read_bytes, o.read_bytes);
+        add_opt(&mut self.write_bytes, o.write_bytes);
+        add_opt(&mut self.cancelled_write_bytes, o.cancelled_write_bytes);
+        add_opt(&mut self.read_chars, o.read_chars);
+        add_opt(&mut self.write_chars, o.write_chars);
+        add_opt(&mut self.read_syscalls, o.read_syscalls);
+        add_opt(&mut self.write_syscalls, o.write_syscalls);
+    }
+}
+
+impl MemoryView {
+    /// Adds another task's summable figures (integrals and faults); peaks
+    /// are not sums, so they are left to the caller.
+    pub fn add_counters(&mut self, o: &MemoryView) {
+        add_opt(&mut self.coremem_mb_us, o.coremem_mb_us);
+        add_opt(&mut self.virtmem_mb_us, o.virtmem_mb_us);
+        add_opt(&mut self.minor_faults, o.minor_faults);
+        add_opt(&mut self.major_faults, o.major_faults);
+    }
+}
+
 /// The published record schema. Key names and types are a contract.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RecordView {

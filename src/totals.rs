@@ -21,12 +21,7 @@ pub struct Totals {
     pub memory: MemoryView,
 }
 
-/// Adds `v` to `acc`; null only while every value added so far was null.
-fn add(acc: &mut Option<u64>, v: Option<u64>) {
-    if let Some(v) = v {
-        *acc = Some(acc.unwrap_or(0).saturating_add(v));
-    }
-}
+use crate::record::add_opt as add;
 
 fn max(acc: &mut Option<u64>, v: Option<u64>) {
     if let Some(v) = v {
@@ -72,19 +67,8 @@ impl Totals {
         for t in threads {
             add(&mut self.cpu.user_scaled_us, t.cpu.user_scaled_us);
             add(&mut self.cpu.system_scaled_us, t.cpu.system_scaled_us);
-            let io = &mut self.io;
-            add(&mut io.read_bytes, t.io.read_bytes);
-            add(&mut io.write_bytes, t.io.write_bytes);
-            add(&mut io.cancelled_write_bytes, t.io.cancelled_write_bytes);
-            add(&mut io.read_chars, t.io.read_chars);
-            add(&mut io.write_chars, t.io.write_chars);
-            add(&mut io.read_syscalls, t.io.read_syscalls);
-            add(&mut io.write_syscalls, t.io.write_syscalls);
-            let m = &mut self.memory;
-            add(&mut m.coremem_mb_us, t.memory.coremem_mb_us);
-            add(&mut m.virtmem_mb_us, t.memory.virtmem_mb_us);
-            add(&mut m.minor_faults, t.memory.minor_faults);
-            add(&mut m.major_faults, t.memory.major_faults);
+            self.io.add(&t.io);
+            self.memory.add_counters(&t.memory);
             max(&mut rss, t.memory.hiwater_rss_kib);
             max(&mut vm, t.memory.hiwater_vm_kib);
         }

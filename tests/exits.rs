@@ -11,34 +11,15 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use taskstat::client::Client;
-use taskstat::wire::RequestAttr;
+
+// The helpers of the main test binary; not every one is used here.
+#[allow(dead_code)]
+#[path = "util.rs"]
+mod util;
+
+use util::{example, kernel};
 
 static SERIAL: Mutex<()> = Mutex::new(());
-
-fn kernel(test: &str) -> bool {
-    let probe = Client::connect(Duration::from_secs(5))
-        .and_then(|mut c| c.query(RequestAttr::Pid(std::process::id())));
-    match probe {
-        Ok(_) => true,
-        Err(e) if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
-            panic!("{test}: taskstats unreachable and TASKSTAT_REQUIRE_KERNEL=1: {e}")
-        }
-        Err(e) => {
-            eprintln!("skipping {test}: taskstats unreachable ({e})");
-            false
-        }
-    }
-}
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.parent()
-        .and_then(|d| d.parent())
-        .expect("target dir")
-        .join("examples")
-        .join(name)
-}
 
 fn storm(single: u64, threaded: u64) {
     let out = Command::new(example("storm"))

@@ -4,17 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::util::example;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    exe.parent()
-        .and_then(|d| d.parent())
-        .expect("target dir")
-        .join("examples")
-        .join(name)
 }
 
 #[test]

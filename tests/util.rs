@@ -13,11 +13,11 @@ pub fn taskstat() -> Command {
     Command::new(env!("CARGO_BIN_EXE_taskstat"))
 }
 
-/// `cargo test` builds examples beside the test binary's directory.
-fn workload_bin() -> PathBuf {
+/// An example program: `cargo test` builds examples beside the test binaries.
+pub fn example(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    dir.join("examples/workload")
+    dir.join("examples").join(name)
 }
 
 /// Whether the live kernel can be queried. With TASKSTAT_REQUIRE_KERNEL=1
@@ -63,7 +63,7 @@ pub struct Workload {
 
 impl Workload {
     pub fn start(args: &[&str]) -> Workload {
-        let mut child = Command::new(workload_bin())
+        let mut child = Command::new(example("workload"))
             .args(args)
             .stdout(Stdio::piped())
             .spawn()
