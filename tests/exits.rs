@@ -606,3 +606,41 @@ fn top_draws_resorts_and_quits_in_a_terminal() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn namespaces_are_explained() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !kernel("namespaces_are_explained") {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_taskstat");
+    // Another network namespace: registration works, records never come.
+    let out = Command::new("unshare")
+        .args(["-n", bin, "listen", "--duration", "0.2"])
+        .output()
+        .expect("unshare (util-linux)");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not the initial network namespace"),
+        "{out:?}"
+    );
+    // Another pid namespace: the kernel refuses the registration.
+    let out = Command::new("unshare")
+        .args([
+            "-p",
+            "-f",
+            "--mount-proc",
+            bin,
+            "listen",
+            "--duration",
+            "0.2",
+        ])
+        .output()
+        .expect("unshare");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("initial pid namespace") && err.lines().count() == 1,
+        "{err}"
+    );
+}

@@ -49,13 +49,10 @@ impl ExitListener {
         }
         match client.register(&cpus) {
             Ok(()) => {}
-            Err(e)
-                if e.errno() == Some(libc::EINVAL) && system::pid_ns_depth().unwrap_or(0) > 0 =>
-            {
-                bail!(
-                    "the kernel refuses exit records to a process outside the initial pid namespace (EINVAL); run taskstat in the host's pid namespace"
-                )
-            }
+            // The cpulist was checked above: EINVAL here is the pid namespace.
+            Err(e) if e.errno() == Some(libc::EINVAL) => bail!(
+                "the kernel refused to register (EINVAL): it sends exit records only to listeners in the initial pid namespace; run taskstat in the host's pid namespace"
+            ),
             Err(e) if e.errno() == Some(libc::ERANGE) => {
                 return Err(usage(format!(
                     "--cpus {cpus}: the kernel says these CPUs are out of range (ERANGE)"
