@@ -204,9 +204,11 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         .get(&pid)
         .and_then(|g| process::assemble(pid, &g.threads, g.group.as_ref(), &ctx));
     let Some(main_view) = main_view else {
-        anyhow::bail!(
-            "no exit record of process {pid} arrived; is taskstat in the initial pid and network namespaces?"
+        // The command ran; its status still goes to the caller, as time(1) does.
+        eprintln!(
+            "taskstat: no exit record of process {pid} arrived, so there is no report; run taskstat in the initial pid and network namespaces"
         );
+        return Ok(ExitCode::from(status));
     };
     let mut views: Vec<RecordView> = vec![main_view.clone()];
     if args.threads
