@@ -643,4 +643,14 @@ fn namespaces_are_explained() {
         err.contains("initial pid namespace") && err.lines().count() == 1,
         "{err}"
     );
+    // run still runs the command and passes its status on, without a report.
+    let out = Command::new("unshare")
+        .args(["-n", bin, "run", "--", "sh", "-c", "exit 5"])
+        .output()
+        .expect("unshare");
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no exit record"),
+        "{out:?}"
+    );
 }
