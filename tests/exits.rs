@@ -212,8 +212,9 @@ fn overflow_is_counted_exactly() {
         "received + lost must equal what the kernel sent: {s_err} / {c_err}"
     );
     // And what was sent is the storm (6003 tasks: 3000 + 3 x 1000, two
-    // forking workers and the storm itself).
-    assert_eq!(s_msgs + s_lost, 6003);
+    // forking workers and the storm itself), plus whatever else on the
+    // machine happened to exit meanwhile (the equality above covers those).
+    assert!(s_msgs + s_lost >= 6003, "{s_err}");
     // The stream says so too, in lines of their own.
     let recs = lines(&s_out);
     let in_stream: u64 = recs
