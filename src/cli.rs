@@ -23,13 +23,61 @@ pub fn after_help() -> String {
 #[derive(Debug, Parser)]
 #[command(name = "taskstat", version, about, after_help = after_help(), max_term_width = 100)]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options of every subcommand.
+#[derive(Debug, Args)]
+pub struct Global {
     /// How long to wait for each answer from the kernel, in milliseconds.
     #[arg(long, global = true, value_name = "MS", default_value_t = 5000,
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
+}
 
-    #[command(subcommand)]
-    pub command: Command,
+impl Cli {
+    /// Parses the command line. For the one-shot queries (`pid`, `tgid`)
+    /// it builds only that subcommand: clap's derive otherwise builds every
+    /// subcommand's arguments, which was most of a query's start-up cost
+    /// (bench/query.sh). Help, version and anything the short path cannot
+    /// parse go through the full definition, so messages are the same.
+    pub fn parse_args() -> Cli {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        Self::quick(&args).unwrap_or_else(|| Cli::parse_from(args))
+    }
+
+    fn quick(args: &[std::ffi::OsString]) -> Option<Cli> {
+        use clap::{Args as _, FromArgMatches as _};
+        let sub: &'static str = match args.get(1)?.to_str()? {
+            "pid" => "pid",
+            "tgid" => "tgid",
+            _ => return None,
+        };
+        let help = |a: &std::ffi::OsString| {
+            matches!(
+                a.to_str(),
+                Some("-h" | "--help" | "-V" | "--version" | "help")
+            )
+        };
+        if args.iter().any(help) {
+            return None;
+        }
+        let root = Global::augment_args(clap::Command::new("taskstat"))
+            .subcommand(QueryArgs::augment_args(clap::Command::new(sub)));
+        let m = root.try_get_matches_from(args).ok()?;
+        let global = Global::from_arg_matches(&m).ok()?;
+        let q = QueryArgs::from_arg_matches(m.subcommand_matches(sub)?).ok()?;
+        let command = if sub == "pid" {
+            Command::Pid(q)
+        } else {
+            Command::Tgid(q)
+        };
+        Some(Cli { global, command })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -419,6 +467,40 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    fn os(args: &[&str]) -> Vec<std::ffi::OsString> {
+        args.iter().map(Into::into).collect()
+    }
+
+    /// The short path parses exactly what the full definition parses.
+    #[test]
+    fn quick_parse_agrees_with_the_full_one() {
+        for args in [
+            vec!["taskstat", "pid", "1", "2"],
+            vec!["taskstat", "tgid", "7", "--json", "-d", "--timeout", "50"],
+            vec!["taskstat", "pid", "3", "-f", "csv", "-q", "--timeout=9"],
+            vec!["taskstat", "pid", "4", "--interval", "0.5", "--count", "2"],
+        ] {
+            let quick =
+                Cli::quick(&os(&args)).unwrap_or_else(|| panic!("the short path parses {args:?}"));
+            let full = Cli::try_parse_from(&args).unwrap();
+            assert_eq!(format!("{quick:?}"), format!("{full:?}"), "{args:?}");
+        }
+        for args in [
+            vec!["taskstat", "pid"],
+            vec!["taskstat", "pid", "0"],
+            vec!["taskstat", "pid", "--help"],
+            vec!["taskstat", "tgid", "-V"],
+            vec!["taskstat", "listen"],
+            vec!["taskstat", "pid", "1", "--count", "2"],
+            vec!["taskstat", "--timeout", "9", "pid", "3"],
+        ] {
+            assert!(
+                Cli::quick(&os(&args)).is_none(),
+                "{args:?} takes the full path"
+            );
+        }
     }
 
     #[test]

@@ -5,12 +5,11 @@ mod cmd;
 use std::io;
 use std::process::ExitCode;
 
-use clap::Parser;
 use taskstat::client::ClientError;
 use taskstat::{cli, exit};
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_args();
     match cmd::run(cli) {
         Ok(code) => code,
         Err(err) => report(&err),

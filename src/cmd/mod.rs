@@ -19,7 +19,7 @@ use taskstat::cli::{Cli, Command};
 pub use exits::Usage;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let timeout = Duration::from_millis(cli.timeout);
+    let timeout = Duration::from_millis(cli.global.timeout);
     match cli.command {
         Command::Pid(args) => query::run(args, query::Kind::Pid, timeout),
         Command::Tgid(args) => query::run(args, query::Kind::Tgid, timeout),
