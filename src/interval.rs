@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::record::{DelayView, RecordView};
+use crate::record::{DelayView, RecordView, average_ns};
 
 fn d(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     // A counter that went backwards (the kernel resets a wrapped total to 0)
@@ -16,11 +16,7 @@ fn delay(a: &DelayView, b: &DelayView) -> DelayView {
     DelayView {
         count,
         total_ns,
-        average_ns: match (count, total_ns) {
-            (Some(0), Some(_)) => Some(0),
-            (Some(c), Some(t)) => Some(t / c),
-            _ => None,
-        },
+        average_ns: average_ns(count, total_ns),
         // The extremes of the interval alone are not known.
         max_ns: None,
         min_ns: None,

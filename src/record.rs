@@ -204,15 +204,19 @@ pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delay
 /// Starts the note on max_at, which tables (that never show max_at) leave out.
 pub const NOTE_MAX_AT_PREFIX: &str = "max_at (the time of each category's max) needs";
 
+/// total_ns / count, rounded down; 0 when count is 0; null when either is.
+pub fn average_ns(count: Option<u64>, total_ns: Option<u64>) -> Option<u64> {
+    match (count?, total_ns?) {
+        (0, _) => Some(0),
+        (c, t) => Some(t / c),
+    }
+}
+
 fn delay_view(raw: &RawDelay, with_extremes: bool) -> DelayView {
     DelayView {
         count: raw.count,
         total_ns: raw.total_ns,
-        average_ns: match (raw.count, raw.total_ns) {
-            (Some(0), Some(_)) => Some(0),
-            (Some(c), Some(t)) => Some(t / c),
-            _ => None,
-        },
+        average_ns: average_ns(raw.count, raw.total_ns),
         max_ns: raw.max_ns.filter(|_| with_extremes),
         min_ns: raw.min_ns.filter(|_| with_extremes),
         // A zero timespec means "never set" (getdelays prints N/A).

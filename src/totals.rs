@@ -21,7 +21,7 @@ pub struct Totals {
     pub memory: MemoryView,
 }
 
-use crate::record::add_opt as add;
+use crate::record::{add_opt as add, average_ns};
 
 fn max(acc: &mut Option<u64>, v: Option<u64>) {
     if let Some(v) = v {
@@ -32,11 +32,7 @@ fn max(acc: &mut Option<u64>, v: Option<u64>) {
 fn add_delay(acc: &mut DelayView, d: &DelayView) {
     add(&mut acc.count, d.count);
     add(&mut acc.total_ns, d.total_ns);
-    acc.average_ns = match (acc.count, acc.total_ns) {
-        (Some(0), Some(_)) => Some(0),
-        (Some(c), Some(t)) => Some(t / c),
-        _ => None,
-    };
+    acc.average_ns = average_ns(acc.count, acc.total_ns);
 }
 
 impl Totals {
