@@ -169,21 +169,15 @@ pub fn rows(
 
 /// Every process id in /proc, or with `threads` every thread id.
 pub fn list_tasks(threads: bool) -> Vec<u32> {
-    let ids = |dir: &str| -> Vec<u32> {
-        std::fs::read_dir(dir)
-            .map(|d| {
-                d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let procs = ids("/proc");
+    use crate::system::{numeric_entries, thread_ids};
+    let procs = numeric_entries("/proc").unwrap_or_default();
     if !threads {
         return procs;
     }
+    // A process that exits while being listed simply has no threads.
     procs
         .iter()
-        .flat_map(|p| ids(&format!("/proc/{p}/task")))
+        .flat_map(|p| thread_ids(*p).unwrap_or_default())
         .collect()
 }
 

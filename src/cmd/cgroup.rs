@@ -136,7 +136,7 @@ fn totals(dirs: &[PathBuf], ctx: &Context, timeout: Duration) -> anyhow::Result<
             continue;
         };
         // A process that exits here leaves no threads to add.
-        let tids = list_tasks(pid).unwrap_or_default();
+        let tids = system::thread_ids(pid).unwrap_or_default();
         let mut threads = Vec::with_capacity(tids.len());
         for tid in tids {
             if let Some(r) = query(RequestAttr::Pid(tid), tid)? {
@@ -147,14 +147,6 @@ fn totals(dirs: &[PathBuf], ctx: &Context, timeout: Duration) -> anyhow::Result<
         processes += 1;
     }
     Ok((processes, sum))
-}
-
-fn list_tasks(pid: u32) -> io::Result<Vec<u32>> {
-    let mut tids: Vec<u32> = std::fs::read_dir(format!("/proc/{pid}/task"))?
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect();
-    tids.sort_unstable();
-    Ok(tids)
 }
 
 pub fn run(args: CgroupArgs, timeout: Duration) -> anyhow::Result<ExitCode> {

@@ -13,14 +13,6 @@ use taskstat::render::{self, Format};
 use taskstat::system;
 use taskstat::wire::RequestAttr;
 
-fn tids(tgid: u32) -> io::Result<Vec<u32>> {
-    let mut t: Vec<u32> = std::fs::read_dir(format!("/proc/{tgid}/task"))?
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect();
-    t.sort_unstable();
-    Ok(t)
-}
-
 pub fn run(args: ThreadsArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let ctx = Context {
         delayacct: system::delayacct(),
@@ -38,8 +30,8 @@ pub fn run(args: ThreadsArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let group = group.context("the kernel's reply had no record")?;
     // A thread id selects its process; /proc lists the threads under the leader.
     let leader = group.id;
-    let list = tids(leader)
-        .or_else(|_| tids(tgid))
+    let list = system::thread_ids(leader)
+        .or_else(|_| system::thread_ids(tgid))
         .with_context(|| format!("listing the threads of {tgid} in /proc"))?;
     let mut threads: Vec<RecordView> = Vec::with_capacity(list.len());
     let mut raw_threads = Vec::with_capacity(list.len());
