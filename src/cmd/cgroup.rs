@@ -168,11 +168,7 @@ pub fn run(args: CgroupArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         let ctx = Context {
             delayacct: system::delayacct(),
         };
-        if ctx.delayacct == Some(false) {
-            crate::cmd::warn(
-                "delay accounting is off (kernel.task_delayacct = 0): delay totals other than CPU are null; turn it on with `sysctl kernel.task_delayacct=1`",
-            );
-        }
+        crate::cmd::warn_if_delayacct_off(&ctx);
         let dirs = cgroup::cgroup_dirs(&target.dir, args.recursive)
             .with_context(|| format!("listing the cgroups below {}", target.name))?;
         let (n, sum) = totals(&dirs, &ctx, timeout)?;

@@ -137,11 +137,7 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    if ctx.delayacct == Some(false) {
-        crate::cmd::warn(
-            "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1`",
-        );
-    }
+    crate::cmd::warn_if_delayacct_off(&ctx);
     let base_drops = listener.client.drops().unwrap_or(0);
     eprintln!(
         "taskstat: listening on CPUs {} (receive buffer {} bytes); stop with ^C",

@@ -33,6 +33,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Says once, on stderr, that delay figures besides CPU are not measured.
+pub fn warn_if_delayacct_off(ctx: &taskstat::record::Context) {
+    if ctx.delayacct == Some(false) {
+        warn(
+            "delay accounting is off (kernel.task_delayacct = 0): only CPU delay is measured; \
+             turn it on with `sysctl kernel.task_delayacct=1` or boot with `delayacct`; \
+             tasks started before that have no delay figures besides CPU",
+        );
+    }
+}
+
 /// Warnings go to stderr once per run, prefixed like errors.
 pub fn warn(msg: &str) {
     eprintln!("taskstat: warning: {msg}");

@@ -24,13 +24,7 @@ pub fn run(args: QueryArgs, kind: Kind, timeout: Duration) -> anyhow::Result<Exi
     let ctx = Context {
         delayacct: system::delayacct(),
     };
-    if ctx.delayacct == Some(false) {
-        crate::cmd::warn(
-            "delay accounting is off (kernel.task_delayacct = 0): only CPU delay is measured; \
-             turn it on with `sysctl kernel.task_delayacct=1` or boot with `delayacct`; \
-             tasks started before that have no delay figures besides CPU",
-        );
-    }
+    crate::cmd::warn_if_delayacct_off(&ctx);
     if let Some(secs) = args.interval {
         return super::interval::run(args, kind, secs, timeout, ctx);
     }

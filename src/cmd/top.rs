@@ -117,11 +117,7 @@ pub fn run(args: TopArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
 
 fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
     let stop = Stop::install()?;
-    if sampler.ctx.delayacct == Some(false) {
-        crate::cmd::warn(
-            "delay accounting is off (kernel.task_delayacct = 0): only CPU and run-queue figures are measured",
-        );
-    }
+    crate::cmd::warn_if_delayacct_off(&sampler.ctx);
     let period = Duration::from_secs_f64(args.interval);
     let mut prev = sampler.sample(args.threads)?;
     let stdout = io::stdout();
