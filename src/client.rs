@@ -157,6 +157,16 @@ impl Client {
             .collect())
     }
 
+    /// One task's (or thread group's) record, or `None` when the kernel has
+    /// no such task (ESRCH): tasks come and go between listing and querying.
+    pub fn record(&mut self, attr: RequestAttr) -> Result<Option<RawRecord>, ClientError> {
+        match self.query(attr) {
+            Ok(raws) => Ok(raws.into_iter().next()),
+            Err(e) if e.errno() == Some(libc::ESRCH) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Asks for the task-state counts of the cgroup v1 directory open as `fd`.
     ///
     /// The kernel sends nothing at all for an fd that is not open (or is an

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use taskstat::cgroup::{self, CgroupReport, Hierarchy, Source};
 use taskstat::cli::CgroupArgs;
-use taskstat::client::{Client, ClientError};
+use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::record::{Context, Record};
 use taskstat::render::{self, Format};
@@ -120,14 +120,10 @@ fn totals(dirs: &[PathBuf], ctx: &Context, timeout: Duration) -> anyhow::Result<
     }
     let mut client = Client::connect(timeout)?;
     let mut query = |attr: RequestAttr, id: u32| -> anyhow::Result<Option<Record>> {
-        match client.query(attr) {
-            Ok(raws) => match raws.first() {
-                Some(raw) => Ok(Some(Record::decode(raw, id)?)),
-                None => Ok(None),
-            },
-            Err(e @ ClientError::Kernel { .. }) if e.errno() == Some(libc::ESRCH) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        Ok(client
+            .record(attr)?
+            .map(|raw| Record::decode(&raw, id))
+            .transpose()?)
     };
     let mut sum = Totals::default();
     let mut processes = 0;

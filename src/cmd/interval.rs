@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use taskstat::cli::QueryArgs;
-use taskstat::client::{Client, ClientError};
+use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::interval::{Interval, IntervalRecord};
 use taskstat::record::{Context, Record, RecordView};
@@ -37,14 +37,11 @@ fn sample(
             Kind::Pid => RequestAttr::Pid(id),
             Kind::Tgid => RequestAttr::Tgid(id),
         };
-        match client.query(attr) {
-            Ok(raws) => {
-                if let Some(raw) = raws.first() {
-                    out.insert(id, Record::decode(raw, id)?.view(ctx));
-                }
+        match client.record(attr)? {
+            Some(raw) => {
+                out.insert(id, Record::decode(&raw, id)?.view(ctx));
             }
-            Err(e @ ClientError::Kernel { .. }) if e.errno() == Some(libc::ESRCH) => gone.push(id),
-            Err(e) => return Err(e.into()),
+            None => gone.push(id),
         }
     }
     for id in gone {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use taskstat::client::{Client, ClientError};
+use taskstat::client::Client;
 use taskstat::record::{Context, Record};
 use taskstat::render::{self, Format};
 use taskstat::system;
@@ -36,16 +36,14 @@ pub fn run(args: QueryArgs, kind: Kind, timeout: Duration) -> anyhow::Result<Exi
             Kind::Pid => RequestAttr::Pid(id),
             Kind::Tgid => RequestAttr::Tgid(id),
         };
-        match client.query(attr) {
-            Ok(raws) => {
-                for raw in &raws {
-                    records.push(
-                        Record::decode(raw, id)
-                            .with_context(|| format!("decoding the reply for {id}"))?,
-                    );
-                }
+        match client.record(attr)? {
+            Some(raw) => {
+                records.push(
+                    Record::decode(&raw, id)
+                        .with_context(|| format!("decoding the reply for {id}"))?,
+                );
             }
-            Err(e @ ClientError::Kernel { .. }) if e.errno() == Some(libc::ESRCH) => {
+            None => {
                 missing = true;
                 let what = match kind {
                     Kind::Pid => "task",
@@ -53,7 +51,6 @@ pub fn run(args: QueryArgs, kind: Kind, timeout: Duration) -> anyhow::Result<Exi
                 };
                 eprintln!("taskstat: no such {what} {id} in this pid namespace");
             }
-            Err(e) => return Err(e.into()),
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use taskstat::cli::ThreadsArgs;
-use taskstat::client::{Client, ClientError};
+use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::record::{Context, Record, RecordView};
 use taskstat::render::{self, Format};
@@ -19,15 +19,11 @@ pub fn run(args: ThreadsArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     };
     let mut client = Client::connect(timeout)?;
     let tgid = args.tgid;
-    let group = match client.query(RequestAttr::Tgid(tgid)) {
-        Ok(raws) => raws.first().map(|r| Record::decode(r, tgid)).transpose()?,
-        Err(e @ ClientError::Kernel { .. }) if e.errno() == Some(libc::ESRCH) => {
-            eprintln!("taskstat: no such process {tgid} in this pid namespace");
-            return Ok(exit::code(exit::NO_SUCH_TASK));
-        }
-        Err(e) => return Err(e.into()),
+    let Some(raw) = client.record(RequestAttr::Tgid(tgid))? else {
+        eprintln!("taskstat: no such process {tgid} in this pid namespace");
+        return Ok(exit::code(exit::NO_SUCH_TASK));
     };
-    let group = group.context("the kernel's reply had no record")?;
+    let group = Record::decode(&raw, tgid)?;
     // A thread id selects its process; /proc lists the threads under the leader.
     let leader = group.id;
     let list = system::thread_ids(leader)
@@ -36,17 +32,11 @@ pub fn run(args: ThreadsArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let mut threads: Vec<RecordView> = Vec::with_capacity(list.len());
     let mut raw_threads = Vec::with_capacity(list.len());
     for tid in list {
-        match client.query(RequestAttr::Pid(tid)) {
-            Ok(raws) => {
-                if let Some(raw) = raws.first() {
-                    let rec = Record::decode(raw, tid)?;
-                    threads.push(rec.view(&ctx));
-                    raw_threads.push(rec);
-                }
-            }
-            // A thread that ended meanwhile has no record to show.
-            Err(e @ ClientError::Kernel { .. }) if e.errno() == Some(libc::ESRCH) => {}
-            Err(e) => return Err(e.into()),
+        // A thread that ended meanwhile has no record to show.
+        if let Some(raw) = client.record(RequestAttr::Pid(tid))? {
+            let rec = Record::decode(&raw, tid)?;
+            threads.push(rec.view(&ctx));
+            raw_threads.push(rec);
         }
     }
     args.sort.sort(&mut threads);

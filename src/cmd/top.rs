@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use taskstat::cli::TopArgs;
-use taskstat::client::{Client, ClientError};
+use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::record::{Context, Record, RecordView};
 use taskstat::system;
@@ -49,18 +49,11 @@ impl Sampler {
             } else {
                 RequestAttr::Tgid(id)
             };
-            match self.client.query(attr) {
-                Ok(raws) => {
-                    if let Some(raw) = raws.first() {
-                        records.insert(id, Record::decode(raw, id)?.view(&self.ctx));
-                        if let Ok(c) = std::fs::read_to_string(format!("/proc/{id}/comm")) {
-                            comms.insert(id, c.trim_end().to_string());
-                        }
-                    }
+            if let Some(raw) = self.client.record(attr)? {
+                records.insert(id, Record::decode(&raw, id)?.view(&self.ctx));
+                if let Ok(c) = std::fs::read_to_string(format!("/proc/{id}/comm")) {
+                    comms.insert(id, c.trim_end().to_string());
                 }
-                // Tasks come and go between listing and querying.
-                Err(e @ ClientError::Kernel { .. }) if e.errno() == Some(libc::ESRCH) => {}
-                Err(e) => return Err(e.into()),
             }
         }
         Ok(Sample {
