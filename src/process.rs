@@ -9,7 +9,6 @@
 //! max and min over the threads.
 
 use crate::record::{Context, DelayView, NOTE_TGID, Record, RecordView, add_opt as add};
-use crate::wire::RecordKind;
 
 const AGROUP: u8 = 0x20;
 
@@ -115,12 +114,4 @@ pub fn assemble(
     v.notes.retain(|n| n != NOTE_TGID);
     v.notes.insert(0, NOTE_ASSEMBLED.to_string());
     Some(v)
-}
-
-/// Records of one exit message that belong to process `tgid`.
-pub fn belongs(rec: &Record, tgid: u32) -> bool {
-    match rec.kind {
-        RecordKind::Tgid => rec.id == tgid,
-        RecordKind::Pid => rec.stats.ac_tgid.unwrap_or(rec.id) == tgid,
-    }
 }
