@@ -8,7 +8,7 @@ use assert_cmd::prelude::*;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::util::{Workload, json, kernel, taskstat, u64_at};
+use crate::util::{Workload, json, kernel, taskstat, u64_at, unprivileged};
 
 /// A cgroup made for one test; its tasks go back to the parent on drop.
 struct TestCgroup {
@@ -320,34 +320,14 @@ fn unreadable_cgroup_directory_is_permission_denied() {
         return;
     };
     std::fs::set_permissions(&cg.dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-    let out = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-        ])
-        .args([env!("CARGO_BIN_EXE_taskstat"), "cgroup-fd", cg.path()])
+    let out = unprivileged(&["cgroup-fd", cg.path()])
         .output()
         .expect("run setpriv");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("permission denied"), "{err}");
     // cgroupstats itself needs no privilege.
-    let out = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-        ])
-        .args([
-            env!("CARGO_BIN_EXE_taskstat"),
-            "cgroup-fd",
-            V1,
-            "-f",
-            "getdelays",
-        ])
+    let out = unprivileged(&["cgroup-fd", V1, "-f", "getdelays"])
         .output()
         .expect("run setpriv");
     assert!(out.status.success(), "{out:?}");

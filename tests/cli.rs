@@ -1,12 +1,12 @@
 //! The command line's error paths and exit statuses.
 
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use assert_cmd::prelude::*;
 use predicates::prelude::*;
 
-use crate::util::{kernel, pid_max_plus_one, taskstat};
+use crate::util::{kernel, pid_max_plus_one, taskstat, unprivileged};
 
 const NO_SUCH_TASK: i32 = 3;
 const PERMISSION_DENIED: i32 = 4;
@@ -88,37 +88,12 @@ fn found_ids_print_and_missing_ones_set_the_exit_code() {
     assert_eq!(stderr.matches("no such task").count(), 1, "{stderr}");
 }
 
-fn unprivileged(args: &[&str]) -> Option<Command> {
-    // setpriv needs root to switch users; as non-root we are unprivileged already.
-    let root = std::fs::read_to_string("/proc/self/status")
-        .ok()?
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"));
-    let mut c = if root {
-        let mut c = Command::new("setpriv");
-        c.args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-        ])
-        .arg(env!("CARGO_BIN_EXE_taskstat"));
-        c
-    } else {
-        taskstat()
-    };
-    c.args(args);
-    Some(c)
-}
-
 #[test]
 fn without_cap_net_admin_the_error_says_how_to_fix_it() {
     if !kernel("without_cap_net_admin_the_error_says_how_to_fix_it") {
         return;
     }
-    let Some(mut cmd) = unprivileged(&["pid", "1"]) else {
-        panic!("cannot read /proc/self/status");
-    };
+    let mut cmd = unprivileged(&["pid", "1"]);
     let out = cmd.output().expect("run setpriv");
     assert_eq!(out.status.code(), Some(PERMISSION_DENIED), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -129,10 +104,7 @@ fn without_cap_net_admin_the_error_says_how_to_fix_it() {
     );
     assert!(out.stdout.is_empty());
 
-    let out = unprivileged(&["check"])
-        .unwrap()
-        .output()
-        .expect("run setpriv");
+    let out = unprivileged(&["check"]).output().expect("run setpriv");
     assert_eq!(out.status.code(), Some(PERMISSION_DENIED));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("FAIL  privileges"), "{stdout}");

@@ -138,6 +138,30 @@ pub fn u64_at(v: &Value, path: &[&str]) -> u64 {
         .unwrap_or_else(|| panic!("{path:?} is not a number in {v}"))
 }
 
+/// taskstat run as uid/gid 65534 with no capabilities. setpriv needs root to
+/// switch users; without root, taskstat is unprivileged already.
+pub fn unprivileged(args: &[&str]) -> Command {
+    let root = std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+    });
+    let mut c = if root {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(env!("CARGO_BIN_EXE_taskstat"));
+        c
+    } else {
+        taskstat()
+    };
+    c.args(args);
+    c
+}
+
 pub fn pid_max_plus_one() -> String {
     let max: u64 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
         .ok()
