@@ -8,7 +8,7 @@
 //! magic       8 bytes  "TASKSTAT"
 //! format      u16      FORMAT_VERSION
 //! header_len  u32      length of the JSON header that follows
-//! header      JSON     {"taskstat", "struct_version", "kernel", "hostname", "time", "byte_order"}
+//! header      JSON     {"taskstat", "struct_version", "kernel", "hostname", "time", "byte_order", "delayacct"}
 //! frames      repeated:
 //!   kind      u8       1 = pid record, 2 = tgid record
 //!   reserved  3 bytes  0
@@ -43,6 +43,11 @@ pub struct FileHeader {
     pub time: u64,
     /// "little" or "big": the payloads' byte order.
     pub byte_order: String,
+    /// `kernel.task_delayacct` when the file was started: with it off, the
+    /// zeros in most delay categories mean "not measured". Absent (None)
+    /// in files written before taskstat recorded it.
+    #[serde(default)]
+    pub delayacct: Option<bool>,
 }
 
 pub fn host_byte_order() -> &'static str {
@@ -262,6 +267,7 @@ mod tests {
             hostname: "h".into(),
             time: 1,
             byte_order: host_byte_order().into(),
+            delayacct: Some(false),
         };
         let recs: Vec<RawRecord> = (0..5u8)
             .map(|i| RawRecord {

@@ -7,7 +7,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -32,7 +32,12 @@ fn storm(single: u64, threaded: u64) {
 /// A running `taskstat listen`, ready once it said so on stderr.
 struct Listener {
     child: Child,
-    stderr: BufReader<std::process::ChildStderr>,
+    /// stderr, line by line, from a reader thread: the tests wait for the
+    /// line they need whatever came before it (warnings come and go).
+    stderr: mpsc::Receiver<String>,
+    /// Lines already taken off the channel, kept for the summary and for
+    /// failure messages.
+    seen: Vec<String>,
 }
 
 impl Listener {
@@ -44,14 +49,45 @@ impl Listener {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start taskstat listen");
-        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-        let mut line = String::new();
-        stderr.read_line(&mut line).expect("read stderr");
-        assert!(
-            line.contains("listening on CPUs"),
-            "unexpected first line: {line}"
-        );
-        Listener { child, stderr }
+        let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut l = Listener {
+            child,
+            stderr: rx,
+            seen: Vec::new(),
+        };
+        l.wait_for("listening on CPUs", Duration::from_secs(10));
+        l
+    }
+
+    /// Waits for a stderr line containing `needle`; fails with everything
+    /// the listener said if none comes in time.
+    fn wait_for(&mut self, needle: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(needle);
+                    self.seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(e) => panic!(
+                    "taskstat listen never said {needle:?} ({e:?}); its stderr:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
     }
 
     /// kill(2) directly: a kill(1) process would itself exit while listeners listen.
@@ -66,7 +102,18 @@ impl Listener {
         assert_eq!(r, 0);
     }
 
-    /// Waits for it to end; returns (exit code, stdout, the rest of stderr).
+    /// All of stderr once the listener has closed it.
+    fn drain_stderr(&mut self) -> String {
+        // The reader thread ends at EOF, which comes when taskstat exits.
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(30)) {
+            self.seen.push(line);
+        }
+        let mut all = self.seen.join("\n");
+        all.push('\n');
+        all
+    }
+
+    /// Waits for it to end; returns (exit code, stdout, all of stderr).
     fn finish(mut self) -> (Option<i32>, String, String) {
         let mut out = String::new();
         self.child
@@ -75,8 +122,7 @@ impl Listener {
             .expect("stdout")
             .read_to_string(&mut out)
             .expect("read stdout");
-        let mut err = String::new();
-        self.stderr.read_to_string(&mut err).expect("read stderr");
+        let err = self.drain_stderr();
         let status = self.child.wait().expect("wait");
         (status.code(), out, err)
     }
@@ -134,9 +180,9 @@ fn storm_counts(recs: &[Value]) -> (usize, usize, usize) {
 #[test]
 fn every_record_of_a_storm_arrives() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("every_record_of_a_storm_arrives") {
+    let Some(_acct) = kernel("every_record_of_a_storm_arrives") else {
         return;
-    }
+    };
     let l = Listener::start(&["--format", "ndjson"]);
     storm(2000, 700);
     std::thread::sleep(Duration::from_millis(300));
@@ -163,9 +209,9 @@ fn every_record_of_a_storm_arrives() {
 #[test]
 fn overflow_is_counted_exactly() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("overflow_is_counted_exactly") {
+    let Some(_acct) = kernel("overflow_is_counted_exactly") else {
         return;
-    }
+    };
     // A control listener reads everything; the other has a tiny buffer and a
     // stdout nobody reads for a while, so the kernel must drop messages.
     let control = Listener::start(&["--format", "ndjson"]);
@@ -184,8 +230,7 @@ fn overflow_is_counted_exactly() {
     std::thread::sleep(Duration::from_millis(500));
     // Stop the starved listener first; the control then also sees its exit.
     starved.signal("INT");
-    let mut s_err = String::new();
-    starved.stderr.read_to_string(&mut s_err).unwrap();
+    let s_err = starved.drain_stderr();
     let status = starved.child.wait().unwrap();
     let s_out = rx
         .recv_timeout(Duration::from_secs(10))
@@ -227,9 +272,9 @@ fn overflow_is_counted_exactly() {
 #[test]
 fn filters_count_and_duration() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("filters_count_and_duration") {
+    let Some(_acct) = kernel("filters_count_and_duration") else {
         return;
-    }
+    };
     let groups = Listener::start(&["-f", "ndjson", "--groups-only", "--comm", "tsstorm-[13]"]);
     let few = Listener::start(&["-f", "ndjson", "--comm", "tsstorm-3*", "--count", "5"]);
     let timed = Listener::start(&["-f", "ndjson", "--duration", "0.5", "--uid", "4242"]);
@@ -255,9 +300,9 @@ fn filters_count_and_duration() {
 #[test]
 fn record_files_read_back_and_damage_ends_cleanly() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("record_files_read_back_and_damage_ends_cleanly") {
+    let Some(_acct) = kernel("record_files_read_back_and_damage_ends_cleanly") else {
         return;
-    }
+    };
     let file: PathBuf =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("records-{}.tsk", std::process::id()));
     let _ = std::fs::remove_file(&file);
@@ -312,9 +357,9 @@ fn record_files_read_back_and_damage_ends_cleanly() {
 #[test]
 fn run_reports_the_whole_process_and_its_exit_status() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("run_reports_the_whole_process_and_its_exit_status") {
+    let Some(_acct) = kernel("run_reports_the_whole_process_and_its_exit_status") else {
         return;
-    }
+    };
     let dir = env!("CARGO_TARGET_TMPDIR");
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["run", "--json", "--threads", "--"])
@@ -368,9 +413,9 @@ fn run_reports_the_whole_process_and_its_exit_status() {
 #[test]
 fn run_children_reports_descendants_and_a_total() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("run_children_reports_descendants_and_a_total") {
+    let Some(_acct) = kernel("run_children_reports_descendants_and_a_total") else {
         return;
-    }
+    };
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args([
             "run",
@@ -411,7 +456,7 @@ fn listen_usage_errors() {
         let out = code(&["listen", "--cpus", bad]);
         assert_eq!(out.status.code(), Some(2), "{bad}");
     }
-    if kernel("listen_usage_errors") {
+    if kernel("listen_usage_errors").is_some() {
         let out = code(&["listen", "--cpus", "0-4000"]);
         assert_eq!(out.status.code(), Some(2));
         assert!(
@@ -457,9 +502,9 @@ impl Drop for Hogs {
 #[test]
 fn interval_shows_a_third_running_and_two_thirds_waiting() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("interval_shows_a_third_running_and_two_thirds_waiting") {
+    let Some(_acct) = kernel("interval_shows_a_third_running_and_two_thirds_waiting") else {
         return;
-    }
+    };
     let hogs = Hogs::start();
     let hog = hogs.pids()[0].to_string();
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
@@ -497,9 +542,9 @@ fn interval_shows_a_third_running_and_two_thirds_waiting() {
 #[test]
 fn a_task_that_exits_ends_its_series_with_a_note() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("a_task_that_exits_ends_its_series_with_a_note") {
+    let Some(_acct) = kernel("a_task_that_exits_ends_its_series_with_a_note") else {
         return;
-    }
+    };
     let mut short = Command::new("sleep").arg("0.7").spawn().expect("sleep");
     let pid = short.id().to_string();
     // Reaped as soon as it exits: a zombie would still answer queries.
@@ -527,9 +572,9 @@ fn a_task_that_exits_ends_its_series_with_a_note() {
 #[test]
 fn top_batch_lists_the_hogs_first() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("top_batch_lists_the_hogs_first") {
+    let Some(_acct) = kernel("top_batch_lists_the_hogs_first") else {
         return;
-    }
+    };
     let hogs = Hogs::start();
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["top", "-b", "-n", "2", "-d", "0.7"])
@@ -556,9 +601,9 @@ fn top_batch_lists_the_hogs_first() {
 #[test]
 fn top_draws_resorts_and_quits_in_a_terminal() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("top_draws_resorts_and_quits_in_a_terminal") {
+    let Some(_acct) = kernel("top_draws_resorts_and_quits_in_a_terminal") else {
         return;
-    }
+    };
     let session = format!("taskstat-test-{}", std::process::id());
     let tmux = |args: &[&str]| {
         Command::new("tmux")
@@ -610,9 +655,9 @@ fn top_draws_resorts_and_quits_in_a_terminal() {
 #[test]
 fn namespaces_are_explained() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !kernel("namespaces_are_explained") {
+    let Some(_acct) = kernel("namespaces_are_explained") else {
         return;
-    }
+    };
     let bin = env!("CARGO_BIN_EXE_taskstat");
     // Another network namespace: registration works, records never come.
     let out = Command::new("unshare")

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Workload, json, kernel, kernel_with_delayacct, u64_at};
+use crate::util::{Acct, Workload, json, kernel, kernel_with, taskstat, u64_at};
 
 fn one(v: Value) -> Value {
     let arr = v.as_array().expect("a JSON array");
@@ -13,9 +13,9 @@ fn one(v: Value) -> Value {
 
 #[test]
 fn burning_cpu_shows_as_cpu_time() {
-    if !kernel("burning_cpu_shows_as_cpu_time") {
+    let Some(_acct) = kernel("burning_cpu_shows_as_cpu_time") else {
         return;
-    }
+    };
     let w = Workload::start(&["burn", "300"]);
     let pid = w.pid().to_string();
     let r = one(json(&["pid", &pid, "--json"]));
@@ -38,9 +38,9 @@ fn burning_cpu_shows_as_cpu_time() {
 
 #[test]
 fn sleeping_counts_voluntary_switches() {
-    if !kernel("sleeping_counts_voluntary_switches") {
+    let Some(_acct) = kernel("sleeping_counts_voluntary_switches") else {
         return;
-    }
+    };
     let w = Workload::start(&["sleep", "25", "4"]);
     let r = one(json(&["pid", &w.pid().to_string(), "--json"]));
     let vol = u64_at(&r, &["context_switches", "voluntary"]);
@@ -51,9 +51,9 @@ fn sleeping_counts_voluntary_switches() {
 
 #[test]
 fn write_and_fsync_show_as_write_bytes() {
-    if !kernel("write_and_fsync_show_as_write_bytes") {
+    let Some(_acct) = kernel_with("write_and_fsync_show_as_write_bytes", Acct::On) else {
         return;
-    }
+    };
     let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fsync-test.dat");
     let path = path.to_str().expect("utf-8 path");
     let w = Workload::start(&["write", "4194304", path]);
@@ -64,11 +64,9 @@ fn write_and_fsync_show_as_write_bytes() {
         "write_bytes {wb}"
     );
     assert!(u64_at(&r, &["io", "write_chars"]) >= 4_194_304);
-    if taskstat::system::delayacct() == Some(true) {
-        // fsync waited for the device: at least one block I/O delay.
-        assert!(u64_at(&r, &["delays", "blkio", "count"]) >= 1, "{r}");
-        assert!(u64_at(&r, &["delays", "blkio", "total_ns"]) > 0);
-    }
+    // fsync waited for the device: at least one block I/O delay.
+    assert!(u64_at(&r, &["delays", "blkio", "count"]) >= 1, "{r}");
+    assert!(u64_at(&r, &["delays", "blkio", "total_ns"]) > 0);
     let _ = std::fs::remove_file(path);
 }
 
@@ -85,9 +83,9 @@ const SUMMED: &[&[&str]] = &[
 
 #[test]
 fn tgid_record_is_the_sum_of_its_threads() {
-    if !kernel_with_delayacct("tgid_record_is_the_sum_of_its_threads") {
+    let Some(_acct) = kernel_with("tgid_record_is_the_sum_of_its_threads", Acct::On) else {
         return;
-    }
+    };
     let w = Workload::start(&["threads", "3", "120"]);
     let tids = w.threads();
     assert_eq!(tids.len(), 4, "main thread + 3 workers");
@@ -129,9 +127,9 @@ fn tgid_record_is_the_sum_of_its_threads() {
 
 #[test]
 fn two_queries_of_a_stopped_task_are_equal() {
-    if !kernel("two_queries_of_a_stopped_task_are_equal") {
+    let Some(_acct) = kernel("two_queries_of_a_stopped_task_are_equal") else {
         return;
-    }
+    };
     let w = Workload::start(&["threads", "2", "30"]);
     let pid = w.pid().to_string();
     for cmd in ["pid", "tgid"] {
@@ -151,9 +149,9 @@ fn two_queries_of_a_stopped_task_are_equal() {
 
 #[test]
 fn formats_agree_on_the_same_stopped_task() {
-    if !kernel("formats_agree_on_the_same_stopped_task") {
+    let Some(_acct) = kernel("formats_agree_on_the_same_stopped_task") else {
         return;
-    }
+    };
     let w = Workload::start(&["sleep", "3", "1"]);
     let pid = w.pid().to_string();
     let j = one(json(&["pid", &pid, "--json"]));
@@ -205,9 +203,9 @@ fn formats_agree_on_the_same_stopped_task() {
 
 #[test]
 fn threads_prints_the_process_and_each_thread() {
-    if !kernel("threads_prints_the_process_and_each_thread") {
+    let Some(_acct) = kernel("threads_prints_the_process_and_each_thread") else {
         return;
-    }
+    };
     let w = Workload::start(&["threads", "3", "30"]);
     let v = json(&[
         "threads",
@@ -236,4 +234,78 @@ fn threads_prints_the_process_and_each_thread() {
         assert_eq!(r["type"], "pid");
         assert_eq!(u64_at(r, &["tgid"]), w.pid() as u64);
     }
+}
+
+/// What taskstat says of delay accounting, run once with it off and once on.
+fn query_under(acct: Acct) -> Option<(Value, String, Value)> {
+    let _g = kernel_with("delay_accounting_off_and_on", acct)?;
+    // Started while the guard holds, so the task is accounted (or not) throughout.
+    let path = tmp_file("acct");
+    let w = Workload::start(&["write", "1048576", &path]);
+    let out = taskstat()
+        .args(["pid", &w.pid().to_string(), "--json"])
+        .output()
+        .expect("run taskstat");
+    assert!(out.status.success(), "{out:?}");
+    let rec = one(serde_json::from_slice(&out.stdout).expect("JSON"));
+    let check = json(&["check", "--json"]);
+    drop(w);
+    let _ = std::fs::remove_file(&path);
+    Some((
+        rec,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        check,
+    ))
+}
+
+fn tmp_file(name: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{name}-{}.dat", std::process::id()));
+    p.to_str().expect("utf-8 path").to_string()
+}
+
+fn check_detail(check: &Value, name: &str) -> String {
+    check["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == name)
+        .and_then(|c| c["detail"].as_str())
+        .unwrap_or_else(|| panic!("no {name} in {check}"))
+        .to_string()
+}
+
+#[test]
+fn delay_accounting_off_and_on() {
+    let Some((rec, stderr, check)) = query_under(Acct::Off) else {
+        return;
+    };
+    // Off: one warning, the categories it switches off are null with a note,
+    // and the scheduler's cpu delay is still there.
+    assert_eq!(
+        stderr.matches("delay accounting is off").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(rec["delays"]["blkio"]["count"].is_null(), "{rec}");
+    assert!(rec["delays"]["cpu"]["count"].is_u64(), "{rec}");
+    assert!(rec["notes"].to_string().contains("task_delayacct"), "{rec}");
+    assert!(
+        check_detail(&check, "delay accounting").starts_with("off"),
+        "{check}"
+    );
+
+    let Some((rec, stderr, check)) = query_under(Acct::On) else {
+        return;
+    };
+    assert!(!stderr.contains("delay accounting"), "{stderr}");
+    assert!(rec["delays"]["blkio"]["count"].is_u64(), "{rec}");
+    assert!(
+        !rec["notes"].to_string().contains("task_delayacct"),
+        "{rec}"
+    );
+    assert!(
+        check_detail(&check, "delay accounting").starts_with("on"),
+        "{check}"
+    );
 }

@@ -22,7 +22,7 @@ pub fn example(name: &str) -> PathBuf {
 
 /// Whether the live kernel can be queried. With TASKSTAT_REQUIRE_KERNEL=1
 /// (CI) a kernel that cannot be reached fails the test instead of skipping it.
-pub fn kernel(test: &str) -> bool {
+fn reachable(test: &str) -> bool {
     let probe = Client::connect(Duration::from_secs(5))
         .and_then(|mut c| c.query(RequestAttr::Pid(std::process::id())));
     match probe {
@@ -39,19 +39,131 @@ pub fn kernel(test: &str) -> bool {
     }
 }
 
-/// Like [`kernel`], and delay accounting must be on (CI turns it on).
-pub fn kernel_with_delayacct(test: &str) -> bool {
-    if !kernel(test) {
-        return false;
+/// The live kernel, with delay accounting held as it is for the test's
+/// duration (other tests of the binary may switch it): `None` means skip.
+pub fn kernel(test: &str) -> Option<AcctGuard> {
+    if !reachable(test) {
+        return None;
     }
-    match taskstat::system::delayacct() {
-        Some(true) => true,
-        _ if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
-            panic!("{test}: needs kernel.task_delayacct=1 (TASKSTAT_REQUIRE_KERNEL=1)")
+    Some(hold_delayacct(Acct::AsFound).unwrap_or(AcctGuard { counted: false }))
+}
+
+/// What a test needs of `kernel.task_delayacct`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Acct {
+    /// Switched on (for the test's duration).
+    On,
+    /// Switched off.
+    Off,
+    /// Whatever it is now, unchanged while held.
+    AsFound,
+}
+
+struct AcctState {
+    /// The value found before any test changed it; put back by the last guard.
+    found: Option<bool>,
+    /// The value the holders rely on.
+    current: bool,
+    holders: usize,
+}
+
+static ACCT: std::sync::Mutex<Option<AcctState>> = std::sync::Mutex::new(None);
+static ACCT_CHANGED: std::sync::Condvar = std::sync::Condvar::new();
+
+/// Holds `kernel.task_delayacct` at one value while alive. Tests of one
+/// binary run in parallel: a test that needs the other value waits until no
+/// guard holds this one. The last guard to go, even while a failed test
+/// unwinds, puts back the value the machine had.
+pub struct AcctGuard {
+    /// False for a guard that holds nothing (the sysctl is unreadable).
+    counted: bool,
+}
+
+impl Drop for AcctGuard {
+    fn drop(&mut self) {
+        if !self.counted {
+            return;
         }
-        _ => {
-            eprintln!("skipping {test}: needs `sysctl kernel.task_delayacct=1`");
-            false
+        let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = st.as_mut() {
+            s.holders -= 1;
+            if s.holders == 0
+                && let Some(found) = s.found
+                && found != s.current
+                && write_delayacct(found).is_ok()
+            {
+                s.current = found;
+            }
+        }
+        ACCT_CHANGED.notify_all();
+    }
+}
+
+fn write_delayacct(on: bool) -> std::io::Result<()> {
+    std::fs::write(
+        taskstat::system::DELAYACCT_SYSCTL,
+        if on { "1\n" } else { "0\n" },
+    )
+}
+
+/// Sets delay accounting to `want` for as long as the guard lives, or says
+/// why it cannot (not root, no sysctl): `Err` with the reason.
+pub fn hold_delayacct(want: Acct) -> Result<AcctGuard, String> {
+    let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let s = st.get_or_insert_with(|| {
+            let found = taskstat::system::delayacct();
+            AcctState {
+                found,
+                current: found.unwrap_or(false),
+                holders: 0,
+            }
+        });
+        let want_on = match want {
+            Acct::On => true,
+            Acct::Off => false,
+            Acct::AsFound => s.current,
+        };
+        if s.found.is_none() {
+            return Err(format!(
+                "{} is not readable",
+                taskstat::system::DELAYACCT_SYSCTL
+            ));
+        }
+        if s.current == want_on {
+            s.holders += 1;
+            return Ok(AcctGuard { counted: true });
+        }
+        if s.holders == 0 {
+            write_delayacct(want_on).map_err(|e| {
+                format!(
+                    "cannot set kernel.task_delayacct={} ({e}); run the tests as root",
+                    u8::from(want_on)
+                )
+            })?;
+            s.current = want_on;
+            s.holders = 1;
+            return Ok(AcctGuard { counted: true });
+        }
+        st = ACCT_CHANGED.wait(st).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+/// Like [`kernel`], with delay accounting held at `want` (switched as
+/// needed, and put back afterwards). Without root it skips, or fails with
+/// TASKSTAT_REQUIRE_KERNEL=1.
+pub fn kernel_with(test: &str, want: Acct) -> Option<AcctGuard> {
+    if !reachable(test) {
+        return None;
+    }
+    match hold_delayacct(want) {
+        Ok(g) => Some(g),
+        Err(why) if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
+            panic!("{test}: needs delay accounting {want:?}: {why} (TASKSTAT_REQUIRE_KERNEL=1)")
+        }
+        Err(why) => {
+            eprintln!("skipping {test}: needs delay accounting {want:?}: {why}");
+            None
         }
     }
 }

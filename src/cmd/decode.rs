@@ -14,11 +14,13 @@ use taskstat::render::RecordStream;
 pub fn run(args: DecodeArgs) -> anyhow::Result<ExitCode> {
     let shown = args.file.display();
     let f = File::open(&args.file).with_context(|| format!("cannot open {shown}"))?;
-    let (_header, reader) =
+    let (header, reader) =
         RecordReader::open(BufReader::new(f)).with_context(|| format!("{shown}"))?;
-    // The file holds what the kernel sent; whether delay accounting was on
-    // then is not known here, so delay figures are shown as recorded.
-    let ctx = Context::default();
+    // Whether delay accounting was on when the records were written, as the
+    // header says (older files do not say: figures are shown as recorded).
+    let ctx = Context {
+        delayacct: header.delayacct,
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut stream = RecordStream::new(args.output.format(), args.output.sections());

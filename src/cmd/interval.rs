@@ -76,6 +76,7 @@ pub fn run(
     if ids.is_empty() {
         return Ok(exit::code(exit::NO_SUCH_TASK));
     }
+    crate::cmd::warn_if_delayacct_off(&ctx);
     let period = Duration::from_secs_f64(secs);
     let start = Instant::now();
     let mut prev_time = now_epoch();

@@ -74,6 +74,7 @@ impl Filter<'_> {
 fn record_file(
     path: &std::path::Path,
     client_version: Option<u16>,
+    delayacct: Option<bool>,
 ) -> anyhow::Result<BufWriter<File>> {
     let f = OpenOptions::new()
         .create(true)
@@ -98,6 +99,7 @@ fn record_file(
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
             byte_order: recfile::host_byte_order().to_string(),
+            delayacct,
         };
         recfile::write_header(&mut w, &header)?;
     }
@@ -133,7 +135,7 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
                 .ok()
                 .and_then(|r| r.first().and_then(|r| Record::decode(r, me).ok()))
                 .map(|r| r.stats.version);
-            Some(record_file(path, version)?)
+            Some(record_file(path, version, ctx.delayacct)?)
         }
         None => None,
     };

@@ -24,7 +24,6 @@ pub fn run(args: QueryArgs, kind: Kind, timeout: Duration) -> anyhow::Result<Exi
     let ctx = Context {
         delayacct: system::delayacct(),
     };
-    crate::cmd::warn_if_delayacct_off(&ctx);
     if let Some(secs) = args.interval {
         return super::interval::run(args, kind, secs, timeout, ctx);
     }
@@ -54,6 +53,11 @@ pub fn run(args: QueryArgs, kind: Kind, timeout: Duration) -> anyhow::Result<Exi
         }
     }
 
+    // Only once something was measured: after "permission denied" the
+    // warning would be noise.
+    if !records.is_empty() {
+        crate::cmd::warn_if_delayacct_off(&ctx);
+    }
     if let Some(v) = records
         .iter()
         .map(|r| r.stats.version)
