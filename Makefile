@@ -1,6 +1,7 @@
 # Build and install taskstat the way distributions expect.
 #
 #   make                      build target/release/taskstat
+#   CARGO_TARGET_DIR=dir make build in, and install from, dir/ instead of target/ (honoured as cargo does)
 #   make install              to $(DESTDIR)$(PREFIX): bin, man1, bash/zsh/fish completions
 #   make uninstall
 #   make STATIC=1             statically linked (starts ~0.4 ms faster; ~1.9 MB instead of ~1.0 MB)
@@ -19,13 +20,17 @@ man1dir = $(PREFIX)/share/man/man1
 bashdir = $(PREFIX)/share/bash-completion/completions
 zshdir = $(PREFIX)/share/zsh/site-functions
 fishdir = $(PREFIX)/share/fish/vendor_completions.d
+# Where cargo puts its output: $(CARGO_TARGET_DIR) when set (packagers often
+# set it), else target/. BIN must point there or install takes a missing or
+# stale binary.
+targetdir = $(or $(CARGO_TARGET_DIR),$(CARGO_BUILD_TARGET_DIR),target)
 
 ifeq ($(STATIC),1)
 HOST := $(shell rustc -vV | sed -n 's/^host: //p')
-BIN ?= target/$(HOST)/release/taskstat
+BIN ?= $(targetdir)/$(HOST)/release/taskstat
 BUILD = RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --release --locked --target $(HOST) $(CARGOFLAGS)
 else
-BIN ?= target/release/taskstat
+BIN ?= $(targetdir)/release/taskstat
 BUILD = $(CARGO) build --release --locked $(CARGOFLAGS)
 endif
 

@@ -2,7 +2,7 @@
 //! complete, and `make install` / `make uninstall` layouts.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use crate::util::example;
 
@@ -51,7 +51,7 @@ fn man_page_renders_every_subcommand_exit_status_and_schema() {
             "exit status {code} missing"
         );
     }
-    for d in taskstat::record::SCHEMA_DOC {
+    for d in taskstat::record::schema::SCHEMA_DOC {
         assert!(text.contains(d.key), "schema key {} missing", d.key);
     }
     // Every subcommand's every long option is documented.
@@ -113,7 +113,7 @@ fn bash_completes_subcommands_and_formats() {
 
 #[test]
 fn make_install_and_uninstall_honour_destdir_and_prefix() {
-    let stage = tempdir();
+    let stage = tempdir("stage");
     let make = |target: &str| {
         let out = Command::new("make")
             .current_dir(root())
@@ -153,8 +153,114 @@ fn make_install_and_uninstall_honour_destdir_and_prefix() {
     let _ = std::fs::remove_dir_all(&stage);
 }
 
-fn tempdir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("stage-{}", std::process::id()));
+/// `make` from the source tree with `CARGO_TARGET_DIR` set, as distribution
+/// packagers run it; fails the test unless make succeeds.
+fn make_with_target_dir(target_dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new("make")
+        .current_dir(root())
+        .env("CARGO_TARGET_DIR", target_dir)
+        // BIN and STATIC come from the Makefile and `args`, not from whoever runs the tests.
+        .env_remove("BIN")
+        .env_remove("STATIC")
+        .args(args)
+        .output()
+        .expect("run make (apt-get install make)");
+    assert!(
+        out.status.success(),
+        "make {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn make_install_honours_cargo_target_dir() {
+    let target_dir = tempdir("cargo-target-dir");
+    let stage = tempdir("stage-cargo-target-dir");
+    let destdir = format!("DESTDIR={}", stage.display());
+    let installed = stage.join("usr/bin/taskstat");
+    let rustc = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("run rustc -vV");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .expect("host: in rustc -vV")
+        .to_string();
+
+    // Dry runs, with nothing built yet: install builds with cargo (which puts
+    // its output in CARGO_TARGET_DIR) and installs the binary from there, not
+    // from target/, both dynamically and statically linked.
+    for (extra, bin) in [
+        (None, target_dir.join("release/taskstat")),
+        (
+            Some("STATIC=1"),
+            target_dir.join(&host).join("release/taskstat"),
+        ),
+    ] {
+        let mut args = vec!["-n", "install", "PREFIX=/usr", destdir.as_str()];
+        args.extend(extra);
+        let out = make_with_target_dir(&target_dir, &args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(" build --release --locked"),
+            "make {args:?} does not build the missing binary:\n{stdout}"
+        );
+        let line = stdout
+            .lines()
+            .find(|l| l.ends_with(&format!(" {}", installed.display())))
+            .unwrap_or_else(|| panic!("make {args:?} does not install the binary:\n{stdout}"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            words[words.len() - 2],
+            bin.display().to_string(),
+            "make {args:?} installs from the wrong place:\n{stdout}"
+        );
+        assert!(
+            !stdout.contains(" target/"),
+            "make {args:?} still uses ./target:\n{stdout}"
+        );
+    }
+
+    // A real install. A second release build here would add a minute or two
+    // to the test suite, so the binary `cargo test` already built is copied to
+    // where `cargo build --release` would leave it: the `install: $(BIN)` rule
+    // then finds it and builds nothing. The dry runs above prove the build
+    // goes to, and the install is taken from, CARGO_TARGET_DIR; this proves
+    // the real install copies that very file.
+    let built = target_dir.join("release/taskstat");
+    std::fs::create_dir_all(built.parent().expect("release/")).expect("create release/");
+    std::fs::copy(env!("CARGO_BIN_EXE_taskstat"), &built)
+        .expect("copy the test build into CARGO_TARGET_DIR");
+    let out = make_with_target_dir(&target_dir, &["install", "PREFIX=/usr", &destdir]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout.contains(" build "),
+        "make install rebuilt instead of installing {}:\n{stdout}",
+        built.display()
+    );
+    let same = std::fs::read(&installed).expect("read the installed binary")
+        == std::fs::read(&built).expect("read the binary in CARGO_TARGET_DIR");
+    assert!(same, "{} is not {}", installed.display(), built.display());
+    let v = Command::new(&installed)
+        .arg("--version")
+        .output()
+        .expect("run the installed binary");
+    assert!(
+        v.status.success() && String::from_utf8_lossy(&v.stdout).starts_with("taskstat "),
+        "{}: --version: {}",
+        installed.display(),
+        String::from_utf8_lossy(&v.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&stage);
+    let _ = std::fs::remove_dir_all(&target_dir);
+}
+
+/// A fresh folder for one test: tests run in parallel threads of one
+/// process, so each names its own.
+fn tempdir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create the staging folder");
     dir
