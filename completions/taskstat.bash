@@ -496,7 +496,7 @@ _taskstat() {
             fi
             case "${prev}" in
                 --sort)
-                    COMPREPLY=($(compgen -W "tid cpu blkio swapin reclaim thrashing compact wpcopy irq cpu-time switches read write" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "tid cpu blkio swapin reclaim thrashing compact wpcopy irq softirq cpu-time switches read write" -- "${cur}"))
                     return 0
                     ;;
                 --format)

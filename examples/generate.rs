@@ -13,7 +13,8 @@ use clap_complete::Shell;
 use roff::{Roff, bold, italic, roman};
 use taskstat::cli::Cli;
 use taskstat::exit;
-use taskstat::record::{CATEGORIES, SCHEMA_DOC};
+use taskstat::record::schema::SCHEMA_DOC;
+use taskstat::wire::Category;
 
 fn render(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
     let mut buf = Vec::new();
@@ -115,8 +116,8 @@ fn main_page() -> String {
     para(
         &mut r,
         &format!(
-            "Every record has every key below, with one type per key: numbers in the kernel's own units (named in the key), strings, or null. <cat> is each delay category: {}. reclaim is the kernel's freepages_* fields. A key newer than the kernel's struct version is null.",
-            CATEGORIES.join(", ")
+            "Every record has every key below, with one type per key: numbers in the kernel's own units (named in the key), strings, or null. <cat> is each delay category: {}. reclaim is the kernel's freepages_* fields; softirq is filled only by kernels of an unmerged series whose version 17 is 592 bytes, and is null elsewhere. A key newer than the kernel's struct version is null.",
+            Category::ALL.map(Category::key).join(", ")
         ),
     );
     for d in SCHEMA_DOC {

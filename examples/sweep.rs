@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use taskstat::client::Client;
-use taskstat::top::list_tasks;
+use taskstat::host::procfs::list_tasks;
 use taskstat::wire::RequestAttr;
 
 fn main() {

@@ -2,7 +2,9 @@
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::render::{Format, Sections};
+use crate::record::sort::SortKey;
+use crate::record::top::TopSort;
+use crate::render::{Format, Output, Sections};
 
 /// The long help's closing text: privileges, delay accounting, exit statuses.
 pub fn after_help() -> String {
@@ -205,6 +207,14 @@ impl OutputArgs {
         if self.json { Format::Json } else { self.format }
     }
 
+    /// The format and sections together, as the renderers take them.
+    pub fn output(&self) -> Output {
+        Output {
+            format: self.format(),
+            sections: self.sections(),
+        }
+    }
+
     pub fn sections(&self) -> Sections {
         Sections {
             delays: self.delays,
@@ -232,63 +242,6 @@ pub struct ThreadsArgs {
     pub output: OutputArgs,
 }
 
-/// What to sort tasks by (largest first, but for tid).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum SortKey {
-    Tid,
-    /// Run-queue wait (delays.cpu).
-    Cpu,
-    Blkio,
-    Swapin,
-    Reclaim,
-    Thrashing,
-    Compact,
-    Wpcopy,
-    Irq,
-    /// Precise CPU time (cpu.run_virtual_ns).
-    CpuTime,
-    /// Voluntary plus involuntary context switches.
-    Switches,
-    Read,
-    Write,
-}
-
-impl SortKey {
-    /// The value a record is sorted by (None sorts last).
-    pub fn value(self, r: &crate::record::RecordView) -> Option<u64> {
-        let d = &r.delays;
-        match self {
-            SortKey::Tid => Some(u64::from(r.pid.unwrap_or(r.id))),
-            SortKey::Cpu => d.cpu.total_ns,
-            SortKey::Blkio => d.blkio.total_ns,
-            SortKey::Swapin => d.swapin.total_ns,
-            SortKey::Reclaim => d.reclaim.total_ns,
-            SortKey::Thrashing => d.thrashing.total_ns,
-            SortKey::Compact => d.compact.total_ns,
-            SortKey::Wpcopy => d.wpcopy.total_ns,
-            SortKey::Irq => d.irq.total_ns,
-            SortKey::CpuTime => r.cpu.run_virtual_ns,
-            SortKey::Switches => {
-                match (r.context_switches.voluntary, r.context_switches.involuntary) {
-                    (Some(v), Some(i)) => Some(v + i),
-                    _ => None,
-                }
-            }
-            SortKey::Read => r.io.read_bytes,
-            SortKey::Write => r.io.write_bytes,
-        }
-    }
-
-    /// Sorts records: ascending by tid, otherwise largest first.
-    pub fn sort(self, records: &mut [crate::record::RecordView]) {
-        if self == SortKey::Tid {
-            records.sort_by_key(|r| self.value(r));
-        } else {
-            records.sort_by_key(|r| std::cmp::Reverse(self.value(r)));
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct TopArgs {
     /// Seconds between refreshes.
@@ -308,8 +261,8 @@ pub struct TopArgs {
     pub threads: bool,
 
     /// Column to sort by (largest first).
-    #[arg(short = 's', long, value_enum, default_value_t = crate::top::TopSort::Runq)]
-    pub sort: crate::top::TopSort,
+    #[arg(short = 's', long, value_enum, default_value_t = TopSort::Runq)]
+    pub sort: TopSort,
 
     /// Show at most N tasks per refresh (batch mode: all).
     #[arg(long, value_name = "N")]
@@ -438,7 +391,7 @@ pub struct DecodeArgs {
 pub struct CpuList(pub Vec<u32>);
 
 fn parse_cpus(s: &str) -> Result<CpuList, String> {
-    crate::cpulist::parse(s).map(CpuList)
+    crate::host::cpulist::parse(s).map(CpuList)
 }
 
 fn parse_glob(s: &str) -> Result<glob::Pattern, String> {

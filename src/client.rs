@@ -14,7 +14,8 @@ use netlink_packet_generic::{GenlFamily, GenlHeader, GenlMessage};
 use netlink_sys::{Socket, protocols::NETLINK_GENERIC};
 
 use crate::wire::{
-    self, Body, CgroupStats, CtrlFamily, RawRecord, RequestAttr, TaskstatsMessage, WireError,
+    self, Body, CgroupStats, CtrlFamily, RawRecord, Record, RecordKind, RequestAttr,
+    TaskstatsMessage, WireError,
 };
 
 /// Large enough for any taskstats message (the largest, a v17 group exit, is
@@ -159,12 +160,22 @@ impl Client {
 
     /// One task's (or thread group's) record, or `None` when the kernel has
     /// no such task (ESRCH): tasks come and go between listing and querying.
-    pub fn record(&mut self, attr: RequestAttr) -> Result<Option<RawRecord>, ClientError> {
-        match self.query(attr) {
-            Ok(raws) => Ok(raws.into_iter().next()),
-            Err(e) if e.errno() == Some(libc::ESRCH) => Ok(None),
-            Err(e) => Err(e),
-        }
+    pub fn fetch(&mut self, kind: RecordKind, id: u32) -> Result<Option<Record>, ClientError> {
+        let attr = match kind {
+            RecordKind::Pid => RequestAttr::Pid(id),
+            RecordKind::Tgid => RequestAttr::Tgid(id),
+        };
+        let raw = match self.query(attr) {
+            Ok(raws) => raws.into_iter().next(),
+            Err(e) if e.errno() == Some(libc::ESRCH) => None,
+            Err(e) => return Err(e),
+        };
+        raw.map(|r| Record::decode(&r, id))
+            .transpose()
+            .map_err(|source| ClientError::Wire {
+                op: format!("decoding the reply for {} {id}", kind.name()),
+                source,
+            })
     }
 
     /// Asks for the task-state counts of the cgroup v1 directory open as `fd`.

@@ -40,3 +40,75 @@ pub const TABLE: &[(u8, &str)] = &[
 pub fn code(c: u8) -> ExitCode {
     ExitCode::from(c)
 }
+
+/// A usage error found after parsing (exit status [`USAGE`]): an option
+/// that does not fit what was asked, e.g. a format a command cannot print.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+/// The exit status and remedy for a client error.
+pub fn classify(e: &crate::client::ClientError) -> (u8, Option<&'static str>) {
+    use crate::client::ClientError;
+    const NEEDS_CAP: &str = "querying taskstats needs CAP_NET_ADMIN: run as root, or `setcap cap_net_admin+ep` on the taskstat binary (the capability, not uid 0, is what counts)";
+    const UNAVAILABLE_HINT: &str =
+        "taskstats is not available (kernel built without CONFIG_TASKSTATS?)";
+    match e {
+        ClientError::Kernel { errno, .. } if *errno == libc::EPERM => {
+            (PERMISSION_DENIED, Some(NEEDS_CAP))
+        }
+        ClientError::Kernel { errno, .. } if *errno == libc::ESRCH => (NO_SUCH_TASK, None),
+        ClientError::FamilyMissing => (UNAVAILABLE, Some(UNAVAILABLE_HINT)),
+        ClientError::Socket(io)
+            if matches!(
+                io.raw_os_error(),
+                Some(libc::EAFNOSUPPORT) | Some(libc::EPROTONOSUPPORT)
+            ) =>
+        {
+            (UNAVAILABLE, Some("this kernel has no generic netlink"))
+        }
+        ClientError::Timeout { .. } => (
+            FAILURE,
+            Some("the kernel did not answer; retry, or raise --timeout"),
+        ),
+        _ => (FAILURE, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::ClientError;
+    use std::io;
+    use std::time::Duration;
+
+    #[test]
+    fn errors_map_to_documented_exit_codes() {
+        let kernel = |errno| ClientError::Kernel {
+            op: "querying pid 1".into(),
+            errno,
+        };
+        assert_eq!(classify(&kernel(libc::EPERM)).0, PERMISSION_DENIED);
+        assert!(
+            classify(&kernel(libc::EPERM))
+                .1
+                .is_some_and(|h| h.contains("CAP_NET_ADMIN"))
+        );
+        assert_eq!(classify(&kernel(libc::ESRCH)).0, NO_SUCH_TASK);
+        assert_eq!(classify(&ClientError::FamilyMissing).0, UNAVAILABLE);
+        let no_netlink = ClientError::Socket(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+        assert_eq!(classify(&no_netlink).0, UNAVAILABLE);
+        let timeout = ClientError::Timeout {
+            op: "x".into(),
+            timeout: Duration::from_millis(5),
+        };
+        assert_eq!(
+            classify(&timeout),
+            (
+                FAILURE,
+                Some("the kernel did not answer; retry, or raise --timeout")
+            )
+        );
+        assert_eq!(classify(&kernel(libc::EINVAL)).0, FAILURE);
+    }
+}

@@ -1,19 +1,16 @@
 //! taskstat: Linux per-task statistics from the kernel's taskstats interface.
 //!
-//! The data path runs one way: a request ([`wire`]), bytes from the kernel
-//! ([`client`]), a typed [`record::Record`], a renderer ([`render`]).
+//! The data path runs one way: a request and the kernel's bytes ([`wire`],
+//! pure decoding; [`client`], the socket), a typed record and what is
+//! computed from it ([`record`]), a renderer ([`render`]). [`host`] holds the
+//! facts about the machine that choose the tasks and explain the figures;
+//! [`cli`] declares the command line and [`exit`] the exit statuses.
 
-pub mod cgroup;
 pub mod cli;
 pub mod client;
-pub mod cpulist;
 pub mod exit;
-pub mod interval;
-pub mod process;
+pub mod host;
 pub mod recfile;
 pub mod record;
 pub mod render;
-pub mod system;
-pub mod top;
-pub mod totals;
 pub mod wire;

@@ -67,8 +67,7 @@ impl Drop for Killed {
 
 fn wait_state(pid: u32, want: char) {
     for _ in 0..400 {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        if taskstat::cgroup::parse_stat_state(&stat) == Some(want) {
+        if taskstat::host::procfs::Stat::read(pid).map(|s| s.state) == Some(want) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -243,7 +242,7 @@ fn totals_are_the_sum_of_the_members_records() {
     assert_eq!(u64_at(t, &["memory", "hiwater_rss_kib"]), peak);
     assert!(t["delays"]["cpu"]["max_ns"].is_null());
 
-    let moved: Vec<u32> = taskstat::cgroup::read_ids(&sub.join("cgroup.procs")).unwrap();
+    let moved: Vec<u32> = taskstat::host::cgroup::read_ids(&sub.join("cgroup.procs")).unwrap();
     for p in moved {
         let _ = std::fs::write(cg.dir.join("cgroup.procs"), p.to_string());
     }

@@ -70,7 +70,7 @@ fn write_and_fsync_show_as_write_bytes() {
     let _ = std::fs::remove_file(path);
 }
 
-/// Fields the kernel sums over a thread group (taskstats-abi.md §2, "Y").
+/// Fields the kernel sums over a thread group (docs/abi.md §2).
 const SUMMED: &[&[&str]] = &[
     &["cpu", "run_real_ns"],
     &["cpu", "run_virtual_ns"],
@@ -171,12 +171,14 @@ fn formats_agree_on_the_same_stopped_task() {
         .args(["pid", &pid, "-f", "csv"])
         .output()
         .expect("run");
-    let text = String::from_utf8(csv.stdout).expect("utf-8");
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let row: Vec<&str> = lines.next().expect("row").split(',').collect();
+    // Notes hold commas: a real CSV reader, not a split.
+    let mut reader = csv::Reader::from_reader(&csv.stdout[..]);
+    let header = reader.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
     assert_eq!(header.len(), row.len());
-    let col = |name: &str| row[header.iter().position(|h| *h == name).expect(name)];
+    let col = |name: &str| &row[header.iter().position(|h| h == name).expect(name)];
     assert_eq!(
         col("context_switches.voluntary"),
         j["context_switches"]["voluntary"].to_string()

@@ -101,7 +101,7 @@ impl Drop for AcctGuard {
 
 fn write_delayacct(on: bool) -> std::io::Result<()> {
     std::fs::write(
-        taskstat::system::DELAYACCT_SYSCTL,
+        taskstat::host::system::DELAYACCT_SYSCTL,
         if on { "1\n" } else { "0\n" },
     )
 }
@@ -112,7 +112,7 @@ pub fn hold_delayacct(want: Acct) -> Result<AcctGuard, String> {
     let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         let s = st.get_or_insert_with(|| {
-            let found = taskstat::system::delayacct();
+            let found = taskstat::host::system::delayacct();
             AcctState {
                 found,
                 current: found.unwrap_or(false),
@@ -127,7 +127,7 @@ pub fn hold_delayacct(want: Acct) -> Result<AcctGuard, String> {
         if s.found.is_none() {
             return Err(format!(
                 "{} is not readable",
-                taskstat::system::DELAYACCT_SYSCTL
+                taskstat::host::system::DELAYACCT_SYSCTL
             ));
         }
         if s.current == want_on {

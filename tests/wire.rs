@@ -4,26 +4,33 @@
 use netlink_packet_core::{NetlinkMessage, NetlinkPayload};
 use netlink_packet_generic::GenlMessage;
 use proptest::prelude::*;
-use taskstat::record::{Context, Record};
+use taskstat::record::{Accounting, Record};
 use taskstat::render::{self, Sections};
 use taskstat::wire::{
-    self, Body, RawRecord, RecordKind, TaskStats, TaskstatsMessage, datagram_messages,
+    self, Body, Category as C, Extension, RawRecord, RecordKind, TaskStats, TaskstatsMessage,
+    datagram_messages,
 };
 
 type Get = fn(&TaskStats) -> Option<u64>;
 
 /// (name, v16 offset, v15 offset, size, since) straight from the uapi tables
-/// in taskstats-abi.md §2/§3; `since` 15 marks the max/min pairs.
+/// in docs/abi.md §2/§3; `since` 15 marks the max/min pairs.
 const FIELDS: &[(&str, usize, usize, usize, u16, Get)] = &[
     ("ac_exitcode", 4, 4, 4, 2, |s| s.ac_exitcode.map(u64::from)),
     ("ac_flag", 8, 8, 1, 2, |s| s.ac_flag.map(u64::from)),
     ("ac_nice", 9, 9, 1, 2, |s| s.ac_nice.map(u64::from)),
-    ("cpu_count", 16, 16, 8, 1, |s| s.delays[0].count),
-    ("cpu_delay_total", 24, 24, 8, 1, |s| s.delays[0].total_ns),
-    ("blkio_count", 32, 48, 8, 1, |s| s.delays[1].count),
-    ("blkio_delay_total", 40, 56, 8, 1, |s| s.delays[1].total_ns),
-    ("swapin_count", 48, 80, 8, 1, |s| s.delays[2].count),
-    ("swapin_delay_total", 56, 88, 8, 1, |s| s.delays[2].total_ns),
+    ("cpu_count", 16, 16, 8, 1, |s| s.delays[C::Cpu].count),
+    ("cpu_delay_total", 24, 24, 8, 1, |s| {
+        s.delays[C::Cpu].total_ns
+    }),
+    ("blkio_count", 32, 48, 8, 1, |s| s.delays[C::Blkio].count),
+    ("blkio_delay_total", 40, 56, 8, 1, |s| {
+        s.delays[C::Blkio].total_ns
+    }),
+    ("swapin_count", 48, 80, 8, 1, |s| s.delays[C::Swapin].count),
+    ("swapin_delay_total", 56, 88, 8, 1, |s| {
+        s.delays[C::Swapin].total_ns
+    }),
     ("cpu_run_real_total", 64, 112, 8, 1, |s| {
         s.cpu_run_real_total
     }),
@@ -61,56 +68,86 @@ const FIELDS: &[(&str, usize, usize, usize, u16, Get)] = &[
     ("cpu_scaled_run_real_total", 304, 352, 8, 6, |s| {
         s.cpu_scaled_run_real_total
     }),
-    ("freepages_count", 312, 360, 8, 7, |s| s.delays[3].count),
-    ("freepages_delay_total", 320, 368, 8, 7, |s| {
-        s.delays[3].total_ns
+    ("freepages_count", 312, 360, 8, 7, |s| {
+        s.delays[C::Freepages].count
     }),
-    ("thrashing_count", 328, 392, 8, 9, |s| s.delays[4].count),
+    ("freepages_delay_total", 320, 368, 8, 7, |s| {
+        s.delays[C::Freepages].total_ns
+    }),
+    ("thrashing_count", 328, 392, 8, 9, |s| {
+        s.delays[C::Thrashing].count
+    }),
     ("thrashing_delay_total", 336, 400, 8, 9, |s| {
-        s.delays[4].total_ns
+        s.delays[C::Thrashing].total_ns
     }),
     ("ac_btime64", 344, 424, 8, 10, |s| s.ac_btime64),
-    ("compact_count", 352, 432, 8, 11, |s| s.delays[5].count),
+    ("compact_count", 352, 432, 8, 11, |s| {
+        s.delays[C::Compact].count
+    }),
     ("compact_delay_total", 360, 440, 8, 11, |s| {
-        s.delays[5].total_ns
+        s.delays[C::Compact].total_ns
     }),
     ("ac_tgid", 368, 464, 4, 12, |s| s.ac_tgid.map(u64::from)),
     ("ac_tgetime", 376, 472, 8, 12, |s| s.ac_tgetime),
     ("ac_exe_dev", 384, 480, 8, 12, |s| s.ac_exe_dev),
     ("ac_exe_inode", 392, 488, 8, 12, |s| s.ac_exe_inode),
-    ("wpcopy_count", 400, 496, 8, 13, |s| s.delays[6].count),
-    ("wpcopy_delay_total", 408, 504, 8, 13, |s| {
-        s.delays[6].total_ns
+    ("wpcopy_count", 400, 496, 8, 13, |s| {
+        s.delays[C::Wpcopy].count
     }),
-    ("irq_count", 416, 528, 8, 14, |s| s.delays[7].count),
-    ("irq_delay_total", 424, 536, 8, 14, |s| s.delays[7].total_ns),
-    ("cpu_delay_max", 432, 32, 8, 15, |s| s.delays[0].max_ns),
-    ("cpu_delay_min", 440, 40, 8, 15, |s| s.delays[0].min_ns),
-    ("blkio_delay_max", 448, 64, 8, 15, |s| s.delays[1].max_ns),
-    ("blkio_delay_min", 456, 72, 8, 15, |s| s.delays[1].min_ns),
-    ("swapin_delay_max", 464, 96, 8, 15, |s| s.delays[2].max_ns),
-    ("swapin_delay_min", 472, 104, 8, 15, |s| s.delays[2].min_ns),
+    ("wpcopy_delay_total", 408, 504, 8, 13, |s| {
+        s.delays[C::Wpcopy].total_ns
+    }),
+    ("irq_count", 416, 528, 8, 14, |s| s.delays[C::Irq].count),
+    ("irq_delay_total", 424, 536, 8, 14, |s| {
+        s.delays[C::Irq].total_ns
+    }),
+    ("cpu_delay_max", 432, 32, 8, 15, |s| s.delays[C::Cpu].max_ns),
+    ("cpu_delay_min", 440, 40, 8, 15, |s| s.delays[C::Cpu].min_ns),
+    ("blkio_delay_max", 448, 64, 8, 15, |s| {
+        s.delays[C::Blkio].max_ns
+    }),
+    ("blkio_delay_min", 456, 72, 8, 15, |s| {
+        s.delays[C::Blkio].min_ns
+    }),
+    ("swapin_delay_max", 464, 96, 8, 15, |s| {
+        s.delays[C::Swapin].max_ns
+    }),
+    ("swapin_delay_min", 472, 104, 8, 15, |s| {
+        s.delays[C::Swapin].min_ns
+    }),
     ("freepages_delay_max", 480, 376, 8, 15, |s| {
-        s.delays[3].max_ns
+        s.delays[C::Freepages].max_ns
     }),
     ("freepages_delay_min", 488, 384, 8, 15, |s| {
-        s.delays[3].min_ns
+        s.delays[C::Freepages].min_ns
     }),
     ("thrashing_delay_max", 496, 408, 8, 15, |s| {
-        s.delays[4].max_ns
+        s.delays[C::Thrashing].max_ns
     }),
     ("thrashing_delay_min", 504, 416, 8, 15, |s| {
-        s.delays[4].min_ns
+        s.delays[C::Thrashing].min_ns
     }),
-    ("compact_delay_max", 512, 448, 8, 15, |s| s.delays[5].max_ns),
-    ("compact_delay_min", 520, 456, 8, 15, |s| s.delays[5].min_ns),
-    ("wpcopy_delay_max", 528, 512, 8, 15, |s| s.delays[6].max_ns),
-    ("wpcopy_delay_min", 536, 520, 8, 15, |s| s.delays[6].min_ns),
-    ("irq_delay_max", 544, 544, 8, 15, |s| s.delays[7].max_ns),
-    ("irq_delay_min", 552, 552, 8, 15, |s| s.delays[7].min_ns),
+    ("compact_delay_max", 512, 448, 8, 15, |s| {
+        s.delays[C::Compact].max_ns
+    }),
+    ("compact_delay_min", 520, 456, 8, 15, |s| {
+        s.delays[C::Compact].min_ns
+    }),
+    ("wpcopy_delay_max", 528, 512, 8, 15, |s| {
+        s.delays[C::Wpcopy].max_ns
+    }),
+    ("wpcopy_delay_min", 536, 520, 8, 15, |s| {
+        s.delays[C::Wpcopy].min_ns
+    }),
+    ("irq_delay_max", 544, 544, 8, 15, |s| {
+        s.delays[C::Irq].max_ns
+    }),
+    ("irq_delay_min", 552, 552, 8, 15, |s| {
+        s.delays[C::Irq].min_ns
+    }),
 ];
 
-/// sizeof(struct taskstats) per version (taskstats-abi.md §3).
+/// sizeof(struct taskstats) per version (docs/abi.md §3).
 fn size_of_version(v: u16) -> usize {
     match v {
         2 => 248,
@@ -167,6 +204,7 @@ fn synthetic(version: u16) -> Vec<u8> {
 fn every_layout_decodes_each_field_from_its_offset() {
     for version in 2..=17u16 {
         let buf = synthetic(version);
+        // The 688-byte v17 (timestamps); the 592-byte one has its own test.
         let s = TaskStats::decode(&buf).unwrap();
         assert_eq!(s.version, version);
         assert_eq!(s.payload_len, buf.len());
@@ -177,7 +215,7 @@ fn every_layout_decodes_each_field_from_its_offset() {
             let expected = present.then(|| value_for(i, size));
             assert_eq!(get(&s), expected, "v{version} {name}");
         }
-        let ts = s.delays[7].max_ts;
+        let ts = s.delays[C::Irq].max_ts;
         if version >= 17 {
             assert_eq!(ts.map(|t| (t.sec, t.nsec)), Some((1_790_000_007, 7000)));
         } else {
@@ -208,13 +246,13 @@ fn short_long_and_unknown_payloads() {
     let s = TaskStats::decode(&buf[..300]).unwrap();
     assert!(s.ac_utimescaled.is_some()); // 288..296
     assert_eq!(s.cpu_scaled_run_real_total, None); // 304..312
-    assert_eq!(s.delays[0].max_ns, None);
+    assert_eq!(s.delays[C::Cpu].max_ns, None);
     let rec = Record {
         kind: RecordKind::Pid,
         id: 1,
         stats: s,
     };
-    let notes = rec.view(&Context::default()).notes.join("\n");
+    let notes = rec.view(&Accounting::default()).notes.join("\n");
     assert!(notes.contains("300 bytes, fewer than the 560"), "{notes}");
 
     // A newer version with a longer struct: the known prefix decodes.
@@ -223,13 +261,16 @@ fn short_long_and_unknown_payloads() {
     buf.extend_from_slice(&[0xff; 40]);
     let s = TaskStats::decode(&buf).unwrap();
     assert_eq!(s.version, 18);
-    assert_eq!(s.delays[7].min_ns, Some(value_for(FIELDS.len() - 1, 8)));
+    assert_eq!(
+        s.delays[C::Irq].min_ns,
+        Some(value_for(FIELDS.len() - 1, 8))
+    );
     let rec = Record {
         kind: RecordKind::Pid,
         id: 1,
         stats: s,
     };
-    assert!(rec.view(&Context::default()).notes[0].contains("newer than this taskstat knows"));
+    assert!(rec.view(&Accounting::default()).notes[0].contains("newer than this taskstat knows"));
 
     assert!(TaskStats::decode(&[]).is_err());
     assert!(TaskStats::decode(&[16]).is_err());
@@ -296,7 +337,7 @@ fn captured_v16_replies_render_exactly_as_getdelays() {
 fn captured_tgid_reply_nulls_what_the_kernel_leaves_empty() {
     let raws = records(include_bytes!("fixtures/v16-tgid-reply.bin"));
     let rec = Record::decode(&raws[0], 0).unwrap();
-    let v = serde_json::to_value(rec.view(&Context {
+    let v = serde_json::to_value(rec.view(&Accounting {
         delayacct: Some(true),
     }))
     .unwrap();
@@ -321,7 +362,7 @@ fn captured_tgid_reply_nulls_what_the_kernel_leaves_empty() {
     // The summed figures stay, as the kernel sent them.
     assert_eq!(
         v["delays"]["blkio"]["count"],
-        rec.stats.delays[1].count.unwrap()
+        rec.stats.delays[C::Blkio].count.unwrap()
     );
     assert_eq!(v["context_switches"]["voluntary"], rec.stats.nvcsw.unwrap());
     assert!(v["cpu"]["run_virtual_ns"].as_u64().unwrap() > 0);
@@ -331,12 +372,12 @@ fn captured_tgid_reply_nulls_what_the_kernel_leaves_empty() {
 fn delayacct_off_nulls_all_but_cpu_delay() {
     let raws = records(include_bytes!("fixtures/v16-pid-reply.bin"));
     let rec = Record::decode(&raws[0], 0).unwrap();
-    let view = rec.view(&Context {
+    let view = rec.view(&Accounting {
         delayacct: Some(false),
     });
-    assert_eq!(view.delays.cpu.count, rec.stats.delays[0].count);
-    assert_eq!(view.delays.blkio.count, None);
-    assert_eq!(view.delays.irq.total_ns, None);
+    assert_eq!(view.delays[C::Cpu].count, rec.stats.delays[C::Cpu].count);
+    assert_eq!(view.delays[C::Blkio].count, None);
+    assert_eq!(view.delays[C::Irq].total_ns, None);
     assert!(view.notes.iter().any(|n| n.contains("task_delayacct")));
 }
 
@@ -364,7 +405,7 @@ fn messages_round_trip_and_padding_is_skipped() {
     nl.finalize();
     let mut bytes = vec![0; nl.buffer_len()];
     nl.serialize(&mut bytes);
-    // A group exit with v16 structs is 1172 bytes (taskstats-abi.md §1).
+    // A group exit with v16 structs is 1172 bytes (docs/abi.md §1).
     assert_eq!(bytes.len(), 1172);
     assert_eq!(parse(&bytes), vec![msg]);
 
@@ -418,7 +459,7 @@ proptest! {
         if let Ok(s) = TaskStats::decode(&bytes) {
             prop_assert_eq!(s.payload_len, bytes.len());
             let rec = Record { kind: RecordKind::Tgid, id: 1, stats: s };
-            let _ = serde_json::to_string(&rec.view(&Context::default())).unwrap();
+            let _ = serde_json::to_string(&rec.view(&Accounting::default())).unwrap();
             let mut out = Vec::new();
             render::write_getdelays(&mut out, &rec, Sections::default().or_all()).unwrap();
         }
@@ -452,18 +493,18 @@ proptest! {
 /// record has must be documented there, and nothing else.
 #[test]
 fn schema_doc_covers_every_key() {
-    use taskstat::record::{CATEGORIES, SCHEMA_DOC};
+    use taskstat::record::schema::SCHEMA_DOC;
     let raws = records(include_bytes!("fixtures/v16-pid-reply.bin"));
     let view = Record::decode(&raws[0], 0)
         .unwrap()
-        .view(&Context::default());
+        .view(&Accounting::default());
     let mut keys: Vec<String> = taskstat::render::csv_row(&view)
         .unwrap()
         .into_iter()
         .map(|(k, _)| {
             let mut parts: Vec<&str> = k.split('.').collect();
             if parts[0] == "delays" {
-                assert!(CATEGORIES.contains(&parts[1]), "{k}");
+                assert!(C::from_key(parts[1]).is_some(), "{k}");
                 parts[1] = "<cat>";
                 parts.truncate(3); // max_at.sec / max_at.nsec
             }
@@ -474,4 +515,165 @@ fn schema_doc_covers_every_key() {
     keys.retain(|k| seen.insert(k.clone()));
     let documented: Vec<String> = SCHEMA_DOC.iter().map(|d| d.key.to_string()).collect();
     assert_eq!(keys, documented);
+}
+
+/// The unmerged "version 17" (docs/abi.md §4): soft-IRQ counters at 560..592.
+fn softirq_v17() -> Vec<u8> {
+    let mut buf = synthetic(17);
+    buf.truncate(592);
+    for (i, off) in [560usize, 568, 576, 584].into_iter().enumerate() {
+        buf[off..off + 8].copy_from_slice(&(7_000 + i as u64).to_ne_bytes());
+    }
+    buf
+}
+
+#[test]
+fn version_17_is_told_apart_by_its_length() {
+    // 688 bytes: the merged series, each category's max timestamp, no softirq.
+    let s = TaskStats::decode(&synthetic(17)).unwrap();
+    assert_eq!(s.extension, Extension::MaxTimestamps);
+    assert_eq!(
+        s.delays[C::Cpu].max_ts.map(|t| (t.sec, t.nsec)),
+        Some((1_790_000_000, 0))
+    );
+    assert_eq!(s.delays[C::Softirq], Default::default());
+
+    // 592 bytes: a ninth category, and no timestamps.
+    let s = TaskStats::decode(&softirq_v17()).unwrap();
+    assert_eq!(s.extension, Extension::Softirq);
+    let soft = s.delays[C::Softirq];
+    assert_eq!(
+        (soft.count, soft.total_ns, soft.max_ns, soft.min_ns),
+        (Some(7_000), Some(7_001), Some(7_002), Some(7_003))
+    );
+    assert!(C::ALL.iter().all(|&c| s.delays[c].max_ts.is_none()));
+    // The common prefix is the v16 layout.
+    let v16 = TaskStats::decode(&synthetic(16)).unwrap();
+    assert_eq!(s.delays[C::Irq], v16.delays[C::Irq]);
+    assert_eq!(s.ac_exe_inode, v16.ac_exe_inode);
+
+    // Any other length: the common prefix only, and a warning.
+    for len in [600, 640, 700] {
+        let mut buf = synthetic(17);
+        buf.resize(len, 0xee);
+        let s = TaskStats::decode(&buf).unwrap();
+        assert_eq!(s.extension, Extension::Unknown, "{len}");
+        assert_eq!(
+            s.delays[C::Irq],
+            v16.delays[C::Irq].clone_without_ts(),
+            "{len}"
+        );
+        assert_eq!(s.delays[C::Softirq], Default::default());
+        let rec = Record {
+            kind: RecordKind::Pid,
+            id: 1,
+            stats: s,
+        };
+        assert!(
+            rec.decode_warning()
+                .is_some_and(|w| w.contains(&len.to_string()))
+        );
+        let notes = rec.view(&Accounting::default()).notes.join("\n");
+        assert!(
+            notes.contains("matches neither version-17 layout"),
+            "{notes}"
+        );
+    }
+}
+
+trait WithoutTs {
+    fn clone_without_ts(&self) -> Self;
+}
+
+impl WithoutTs for wire::RawDelay {
+    fn clone_without_ts(&self) -> Self {
+        wire::RawDelay {
+            max_ts: None,
+            ..*self
+        }
+    }
+}
+
+#[test]
+fn softirq_shows_in_every_format() {
+    let raw = RawRecord {
+        kind: RecordKind::Pid,
+        id: Some(42),
+        stats: softirq_v17(),
+    };
+    let rec = Record::decode(&raw, 0).unwrap();
+    let view = rec.view(&Accounting {
+        delayacct: Some(true),
+    });
+    let json = serde_json::to_value(&view).unwrap();
+    assert_eq!(json["delays"]["softirq"]["count"], 7_000);
+    assert_eq!(json["delays"]["softirq"]["total_ns"], 7_001);
+    assert_eq!(json["delays"]["softirq"]["max_ns"], 7_002);
+    assert!(json["delays"]["cpu"]["max_at"].is_null());
+    let cols = render::csv_row(&view).unwrap();
+    assert!(cols.contains(&("delays.softirq.min_ns".to_string(), "7003".to_string())));
+
+    let shown = [render::Shown {
+        view: view.clone(),
+        raw: Some(&rec),
+    }];
+    let text = |format| {
+        let mut out = Vec::new();
+        render::write(
+            &mut out,
+            &render::Doc::Records {
+                records: &shown,
+                empty: &view,
+            },
+            render::Output {
+                format,
+                sections: Sections::default(),
+            },
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let table = text(render::Format::Table);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("softirq"))
+        .unwrap_or_else(|| panic!("no softirq row in\n{table}"));
+    assert!(row.contains("7000") && row.contains("0.007 ms"), "{row}");
+    let gd = text(render::Format::Getdelays);
+    assert!(gd.contains("SOFTIRQ"), "{gd}");
+    assert!(!gd.contains("timestamp"), "{gd}");
+    let ndjson = text(render::Format::Ndjson);
+    assert!(ndjson.contains("\"softirq\":{\"count\":7000"), "{ndjson}");
+
+    // A merged kernel's record has no softirq row in tables, null in JSON.
+    let v16 = Record::decode(
+        &RawRecord {
+            kind: RecordKind::Pid,
+            id: Some(1),
+            stats: synthetic(16),
+        },
+        0,
+    )
+    .unwrap();
+    let v = v16.view(&Accounting::default());
+    assert!(v.delays[C::Softirq].count.is_none());
+    let mut out = Vec::new();
+    let shown = [render::Shown {
+        view: v.clone(),
+        raw: Some(&v16),
+    }];
+    render::write(
+        &mut out,
+        &render::Doc::Records {
+            records: &shown,
+            empty: &v,
+        },
+        render::Output {
+            format: render::Format::Table,
+            sections: Sections::default(),
+        },
+    )
+    .unwrap();
+    let table = String::from_utf8(out).unwrap();
+    assert!(!table.contains("softirq"), "{table}");
 }

@@ -3,22 +3,23 @@
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use taskstat::cgroup::{self, CgroupReport, Hierarchy, Source};
 use taskstat::cli::CgroupArgs;
 use taskstat::client::Client;
 use taskstat::exit;
-use taskstat::record::{Context, Record};
-use taskstat::render::{self, Format};
-use taskstat::system;
-use taskstat::totals::Totals;
-use taskstat::wire::RequestAttr;
+use taskstat::host::cgroup::{self, Hierarchy};
+use taskstat::host::procfs;
+use taskstat::record::Accounting;
+use taskstat::record::cgroup::{CgroupReport, Source};
+use taskstat::record::totals::Totals;
+use taskstat::render::{self, Doc};
+use taskstat::wire::RecordKind;
 
 /// The cgroup to report on: where to read its files, and a descriptor of it.
 struct Target {
@@ -110,7 +111,7 @@ fn kernel_counts(t: &Target, timeout: Duration) -> anyhow::Result<taskstat::wire
 
 /// Sums the tgid records of every process in `dirs`, with I/O and memory
 /// from each process's thread records. Tasks that exit meanwhile are skipped.
-fn totals(dirs: &[PathBuf], ctx: &Context, timeout: Duration) -> anyhow::Result<(u64, Totals)> {
+fn totals(dirs: &[PathBuf], acct: &Accounting, timeout: Duration) -> anyhow::Result<(u64, Totals)> {
     let mut pids = BTreeSet::new();
     for d in dirs {
         let procs = d.join("cgroup.procs");
@@ -119,27 +120,21 @@ fn totals(dirs: &[PathBuf], ctx: &Context, timeout: Duration) -> anyhow::Result<
         );
     }
     let mut client = Client::connect(timeout)?;
-    let mut query = |attr: RequestAttr, id: u32| -> anyhow::Result<Option<Record>> {
-        Ok(client
-            .record(attr)?
-            .map(|raw| Record::decode(&raw, id))
-            .transpose()?)
-    };
     let mut sum = Totals::default();
     let mut processes = 0;
     for pid in pids {
-        let Some(group) = query(RequestAttr::Tgid(pid), pid)? else {
+        let Some(group) = client.fetch(RecordKind::Tgid, pid)? else {
             continue;
         };
         // A process that exits here leaves no threads to add.
-        let tids = system::thread_ids(pid).unwrap_or_default();
+        let tids = procfs::thread_ids(pid).unwrap_or_default();
         let mut threads = Vec::with_capacity(tids.len());
         for tid in tids {
-            if let Some(r) = query(RequestAttr::Pid(tid), tid)? {
-                threads.push(r.view(ctx));
+            if let Some(r) = client.fetch(RecordKind::Pid, tid)? {
+                threads.push(r.view(acct));
             }
         }
-        sum.add_process(&group.view(ctx), &threads);
+        sum.add_process(&group.view(acct), &threads);
         processes += 1;
     }
     Ok((processes, sum))
@@ -161,26 +156,17 @@ pub fn run(args: CgroupArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     };
     let mut report = CgroupReport::new(target.name.clone(), source, counts);
     if args.totals {
-        let ctx = Context {
-            delayacct: system::delayacct(),
-        };
-        crate::cmd::warn_if_delayacct_off(&ctx);
+        let acct = Accounting::detect();
         let dirs = cgroup::cgroup_dirs(&target.dir, args.recursive)
             .with_context(|| format!("listing the cgroups below {}", target.name))?;
-        let (n, sum) = totals(&dirs, &ctx, timeout)?;
+        let (n, sum) = totals(&dirs, &acct, timeout)?;
+        super::warn_accounting(&acct);
         report.processes = Some(n);
         report.totals = Some(sum);
     }
 
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    match args.output.format() {
-        Format::Table => render::write_cgroup_table(&mut out, &report, args.output.sections())?,
-        Format::Json => render::write_json(&mut out, &report)?,
-        Format::Ndjson => render::write_ndjson(&mut out, std::slice::from_ref(&report))?,
-        Format::Csv => render::write_csv(&mut out, std::slice::from_ref(&report), &report)?,
-        Format::Getdelays => render::write_cgroup_getdelays(&mut out, &report)?,
-    }
+    let mut out = super::stdout();
+    render::write(&mut out, &Doc::Cgroup(&report), args.output.output())?;
     out.flush()?;
     Ok(exit::code(exit::OK))
 }

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use serde::Serialize;
-use taskstat::client::Client;
-use taskstat::record::{Record, version_notes};
-use taskstat::system;
-use taskstat::wire::{KNOWN_VERSION, RequestAttr, TaskStats};
+use taskstat::client::{Client, ClientError};
+use taskstat::host::system;
+use taskstat::record::Record;
+use taskstat::record::view::version_notes;
+use taskstat::wire::{RecordKind, TaskStats};
 
 use taskstat::cli::CheckArgs;
 use taskstat::exit;
@@ -44,45 +45,7 @@ fn check(
 }
 
 pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let mut checks = Vec::new();
-    let mut code = exit::OK;
-
-    // taskstats reachable, then a query of ourselves for privileges and version.
-    match Client::connect(timeout) {
-        Err(e) => {
-            let (c, hint) = crate::classify(&e);
-            code = c;
-            checks.push(check("taskstats", Status::Fail, e.to_string(), hint));
-        }
-        Ok(mut client) => {
-            checks.push(check(
-                "taskstats",
-                Status::Ok,
-                format!(
-                    "generic netlink family TASKSTATS found (id {})",
-                    client.family_id()
-                ),
-                None,
-            ));
-            let me = std::process::id();
-            match client.query(RequestAttr::Pid(me)) {
-                Err(e) => {
-                    let (c, hint) = crate::classify(&e);
-                    code = c;
-                    checks.push(check("privileges", Status::Fail, e.to_string(), hint));
-                }
-                Ok(raws) => {
-                    checks.push(check(
-                        "privileges",
-                        Status::Ok,
-                        "querying tasks works (CAP_NET_ADMIN held)",
-                        None,
-                    ));
-                    checks.push(version_check(raws.first().map(|r| Record::decode(r, me))));
-                }
-            }
-        }
-    }
+    let (mut checks, code) = kernel_checks(timeout);
     if code == exit::OK && system::has_cap_net_admin() == Some(false) {
         checks.push(check(
             "privileges",
@@ -91,14 +54,69 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
             None,
         ));
     }
+    checks.push(accounting_check());
+    checks.extend(namespace_checks());
+    write_report(&checks, code, args.json)?;
+    Ok(exit::code(code))
+}
 
-    checks.push(match system::delayacct() {
-        Some(true) => check("delay accounting", Status::Ok, "on (kernel.task_delayacct = 1)", None),
+/// taskstats reachable, then a query of ourselves for privileges and the
+/// struct version; with the exit status the first failure calls for.
+fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
+    let fail = |name, e: &ClientError| {
+        let (code, hint) = exit::classify(e);
+        (check(name, Status::Fail, e.to_string(), hint), code)
+    };
+    let mut client = match Client::connect(timeout) {
+        Ok(c) => c,
+        Err(e) => {
+            let (c, code) = fail("taskstats", &e);
+            return (vec![c], code);
+        }
+    };
+    let mut checks = vec![check(
+        "taskstats",
+        Status::Ok,
+        format!(
+            "generic netlink family TASKSTATS found (id {})",
+            client.family_id()
+        ),
+        None,
+    )];
+    match client.fetch(RecordKind::Pid, std::process::id()) {
+        Err(e) => {
+            let (c, code) = fail("privileges", &e);
+            checks.push(c);
+            return (checks, code);
+        }
+        Ok(rec) => {
+            checks.push(check(
+                "privileges",
+                Status::Ok,
+                "querying tasks works (CAP_NET_ADMIN held)",
+                None,
+            ));
+            checks.push(version_check(rec.as_ref()));
+        }
+    }
+    (checks, exit::OK)
+}
+
+fn accounting_check() -> Check {
+    match system::delayacct() {
+        Some(true) => check(
+            "delay accounting",
+            Status::Ok,
+            "on (kernel.task_delayacct = 1)",
+            None,
+        ),
         Some(false) => check(
             "delay accounting",
             Status::Warn,
             "off (kernel.task_delayacct = 0): only CPU delay is measured",
-            Some("sysctl kernel.task_delayacct=1 (or boot with `delayacct`); tasks started before that have no delay figures besides CPU"),
+            Some(
+                "sysctl kernel.task_delayacct=1 (or boot with `delayacct`); tasks started before that have no delay figures besides CPU",
+            ),
         ),
         None => check(
             "delay accounting",
@@ -106,40 +124,69 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
             format!("{} is not readable", system::DELAYACCT_SYSCTL),
             Some("a kernel without CONFIG_TASK_DELAY_ACCT reports no delays"),
         ),
-    });
+    }
+}
 
-    let init_pid_ns = system::pid_ns_depth() == Some(0);
-    checks.push(match system::pid_ns_depth() {
+fn namespace_checks() -> [Check; 2] {
+    let depth = system::pid_ns_depth();
+    let pid = match depth {
         Some(0) => check("pid namespace", Status::Ok, "initial pid namespace", None),
         Some(d) => check(
             "pid namespace",
             Status::Warn,
-            format!("nested {d} level(s) deep: ids are this namespace's, outer tasks are not visible, and listening for exits is refused (EINVAL)"),
+            format!(
+                "nested {d} level(s) deep: ids are this namespace's, outer tasks are not visible, and listening for exits is refused (EINVAL)"
+            ),
             Some("run taskstat in the host's pid namespace to see every task"),
         ),
-        None => check("pid namespace", Status::Warn, "unknown (no NSpid in /proc/self/status)", None),
-    });
-    checks.push(match (init_pid_ns, system::in_initial_net_ns()) {
-        (true, Some(true)) => check("network namespace", Status::Ok, "initial network namespace", None),
+        None => check(
+            "pid namespace",
+            Status::Warn,
+            "unknown (no NSpid in /proc/self/status)",
+            None,
+        ),
+    };
+    let net = match (depth == Some(0), system::in_initial_net_ns()) {
+        (true, Some(true)) => check(
+            "network namespace",
+            Status::Ok,
+            "initial network namespace",
+            None,
+        ),
         (true, Some(false)) => check(
             "network namespace",
             Status::Warn,
             "not the initial network namespace: queries work, but exit records are never delivered here",
-            Some("run taskstat in the host's network namespace (e.g. --net=host) to listen for exits"),
+            Some(
+                "run taskstat in the host's network namespace (e.g. --net=host) to listen for exits",
+            ),
         ),
-        (false, _) => check("network namespace", Status::Warn, "cannot tell (not in the initial pid namespace)", None),
-        (true, None) => check("network namespace", Status::Warn, "cannot tell (/proc/2/ns/net is not readable)", None),
-    });
+        (false, _) => check(
+            "network namespace",
+            Status::Warn,
+            "cannot tell (not in the initial pid namespace)",
+            None,
+        ),
+        (true, None) => check(
+            "network namespace",
+            Status::Warn,
+            "cannot tell (/proc/2/ns/net is not readable)",
+            None,
+        ),
+    };
+    [pid, net]
+}
 
+fn write_report(checks: &[Check], code: u8, json: bool) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    if args.json {
+    if json {
         serde_json::to_writer_pretty(
             &mut out,
             &serde_json::json!({"ok": code == exit::OK, "checks": checks}),
         )?;
         writeln!(out)?;
     } else {
-        for c in &checks {
+        for c in checks {
             let status = match c.status {
                 Status::Ok => "ok",
                 Status::Warn => "warn",
@@ -151,11 +198,10 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    out.flush()?;
-    Ok(exit::code(code))
+    out.flush()
 }
 
-fn version_check(rec: Option<Result<Record, taskstat::wire::WireError>>) -> Check {
+fn version_check(rec: Option<&Record>) -> Check {
     match rec {
         None => check(
             "struct version",
@@ -163,17 +209,11 @@ fn version_check(rec: Option<Result<Record, taskstat::wire::WireError>>) -> Chec
             "the kernel's reply had no record",
             None,
         ),
-        Some(Err(e)) => check(
-            "struct version",
-            Status::Fail,
-            format!("cannot decode the kernel's reply: {e}"),
-            None,
-        ),
-        Some(Ok(r)) => {
+        Some(r) => {
             let v = r.stats.version;
             let size = r.stats.payload_len;
             let notes = version_notes(&r.stats);
-            let status = if v > KNOWN_VERSION || TaskStats::expected_len(v).is_none() {
+            let status = if r.decode_warning().is_some() || TaskStats::expected_len(v).is_none() {
                 Status::Warn
             } else {
                 Status::Ok

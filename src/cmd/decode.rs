@@ -1,14 +1,14 @@
 //! `taskstat decode FILE`: the records of a `listen --write` file.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::BufReader;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use taskstat::cli::DecodeArgs;
 use taskstat::exit;
 use taskstat::recfile::RecordReader;
-use taskstat::record::{Context, Record};
+use taskstat::record::{Accounting, Record};
 use taskstat::render::RecordStream;
 
 pub fn run(args: DecodeArgs) -> anyhow::Result<ExitCode> {
@@ -18,24 +18,24 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<ExitCode> {
         RecordReader::open(BufReader::new(f)).with_context(|| format!("{shown}"))?;
     // Whether delay accounting was on when the records were written, as the
     // header says (older files do not say: figures are shown as recorded).
-    let ctx = Context {
+    let acct = Accounting {
         delayacct: header.delayacct,
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = super::stdout();
     let mut stream = RecordStream::new(args.output.format(), args.output.sections());
     for item in reader {
         let raw = match item {
             Ok(raw) => raw,
             Err(e) => {
-                out.flush()?;
+                // The records before the damage, as a complete document.
+                stream.finish(&mut out)?;
                 return Err(anyhow::Error::from(e).context(format!("{shown}")));
             }
         };
         let rec = Record::decode(&raw, 0)
             .with_context(|| format!("{shown}: a record cannot be decoded"))?;
-        stream.record(&mut out, &rec, &ctx)?;
+        stream.record(&mut out, &rec, || rec.view(&acct))?;
     }
-    out.flush()?;
+    stream.finish(&mut out)?;
     Ok(exit::code(exit::OK))
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use anyhow::bail;
 use taskstat::client::Client;
-use taskstat::{cpulist, system};
+use taskstat::exit::Usage;
+use taskstat::host::{cpulist, system};
 
 /// A client registered for the exit records of `cpus`.
 pub struct ExitListener {
@@ -43,7 +44,7 @@ impl ExitListener {
         let mut client = Client::connect(timeout)?;
         let granted = client.set_receive_buffer(usize::try_from(rcvbuf).unwrap_or(usize::MAX))?;
         if system::in_initial_net_ns() == Some(false) {
-            crate::cmd::warn(
+            super::warn(
                 "this is not the initial network namespace: the kernel delivers exit records only there, so none will arrive; run taskstat on the host's network",
             );
         }
@@ -74,7 +75,7 @@ impl ExitListener {
         if self.registered {
             self.registered = false;
             if let Err(e) = self.client.deregister(&self.cpus) {
-                crate::cmd::warn(&format!(
+                super::warn(&format!(
                     "{e} (the kernel will drop this listener by itself)"
                 ));
             }
@@ -87,11 +88,6 @@ impl Drop for ExitListener {
         self.close();
     }
 }
-
-/// A usage error found after parsing (exit status 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Usage(pub String);
 
 fn usage(msg: String) -> anyhow::Error {
     Usage(msg).into()

@@ -8,17 +8,17 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use taskstat::cli::ListenArgs;
 use taskstat::client::Event;
+use taskstat::exit;
 use taskstat::recfile::{self, FileHeader};
-use taskstat::record::{Context, Record};
+use taskstat::record::{Accounting, Record};
 use taskstat::render::RecordStream;
-use taskstat::wire::{RawRecord, RecordKind, RequestAttr};
-use taskstat::{exit, system};
+use taskstat::wire::flag::AGROUP;
+use taskstat::wire::{RawRecord, RecordKind};
 
 use super::exits::{ExitListener, Stop, is_broken_pipe};
 
 /// How often, at the least, the kernel's drop counter is read.
 const DROP_CHECK: Duration = Duration::from_millis(250);
-const AGROUP: u8 = 0x20;
 
 /// What the filters look at: for a tgid record, the thread record beside it
 /// in the same message (the kernel leaves comm and uid empty in tgid records).
@@ -115,72 +115,57 @@ struct Counts {
     lost: u64,
 }
 
-pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let ctx = Context {
-        delayacct: system::delayacct(),
-    };
-    let stop = Stop::install()?;
-    let mut listener = ExitListener::open(
-        args.cpus.as_ref().map(|c| c.0.as_slice()),
-        args.rcvbuf,
-        timeout,
-    )?;
-    let mut file = match &args.write {
-        Some(path) => {
-            // The struct version for the header, from a query of ourselves.
-            let me = std::process::id();
-            let version = listener
-                .client
-                .query(RequestAttr::Pid(me))
-                .ok()
-                .and_then(|r| r.first().and_then(|r| Record::decode(r, me).ok()))
-                .map(|r| r.stats.version);
-            Some(record_file(path, version, ctx.delayacct)?)
-        }
-        None => None,
-    };
-    crate::cmd::warn_if_delayacct_off(&ctx);
-    let base_drops = listener.client.drops().unwrap_or(0);
-    eprintln!(
-        "taskstat: listening on CPUs {} (receive buffer {} bytes); stop with ^C",
-        listener.cpus, listener.rcvbuf
-    );
+/// Why the loop ended.
+enum End {
+    /// Signal or --duration: the queue was drained after deregistering.
+    Stopped,
+    /// --count records were printed.
+    Counted,
+    /// The reader of stdout went away.
+    ReaderGone,
+}
 
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let mut stream = RecordStream::new(args.output.format(), args.output.sections());
-    let filter = Filter { args: &args };
-    let mut n = Counts::default();
-    let deadline = args
-        .duration
-        .map(|s| Instant::now() + Duration::from_secs_f64(s));
-    let mut last_drop_check = Instant::now();
-    let mut reader_gone = false;
+/// A running `taskstat listen`: the registered socket, where records go,
+/// and what was counted.
+struct Listen<'a> {
+    args: &'a ListenArgs,
+    acct: Accounting,
+    listener: ExitListener,
+    file: Option<BufWriter<File>>,
+    stream: RecordStream,
+    /// The kernel's drop counter when listening started.
+    base_drops: u64,
+    last_drop_check: Instant,
+    n: Counts,
+}
 
-    // Reads the kernel's drop counter; reports what is new.
-    let check_drops = |listener: &ExitListener,
-                       stream: &mut RecordStream,
-                       out: &mut dyn Write,
-                       n: &mut Counts|
-     -> io::Result<()> {
-        if let Some(d) = listener.client.drops() {
-            let total = d.saturating_sub(base_drops);
-            if total > n.lost {
-                let new = total - n.lost;
-                n.lost = total;
-                stream.lost(out, new, total)?;
+impl Listen<'_> {
+    /// Reads the kernel's drop counter and reports what is new.
+    fn check_drops(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.last_drop_check = Instant::now();
+        if let Some(d) = self.listener.client.drops() {
+            let total = d.saturating_sub(self.base_drops);
+            if total > self.n.lost {
+                let new = total - self.n.lost;
+                self.n.lost = total;
+                self.stream.lost(out, new, total)?;
             }
         }
         Ok(())
-    };
+    }
 
-    let mut draining = false;
-    let result: anyhow::Result<()> = (|| {
+    /// Receives and prints until stopped: on a signal or at --duration it
+    /// deregisters, then prints what was already queued, so nothing the
+    /// kernel delivered is dropped on the way out.
+    fn drain(&mut self, stop: &Stop, out: &mut dyn Write) -> anyhow::Result<End> {
+        let deadline = self
+            .args
+            .duration
+            .map(|s| Instant::now() + Duration::from_secs_f64(s));
+        let mut draining = false;
         loop {
             if !draining && (stop.requested() || deadline.is_some_and(|d| Instant::now() >= d)) {
-                // Deregister, then print what was already queued: nothing the
-                // kernel delivered is dropped on the way out.
-                listener.close();
+                self.listener.close();
                 draining = true;
             }
             let wait = if draining {
@@ -188,82 +173,140 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
             } else {
                 Duration::from_millis(100)
             };
-            let event = listener.client.next_event(wait)?;
-            if last_drop_check.elapsed() >= DROP_CHECK
+            let event = self.listener.client.next_event(wait)?;
+            if self.last_drop_check.elapsed() >= DROP_CHECK
                 || matches!(event, Some(Event::Overrun) | None)
             {
-                check_drops(&listener, &mut stream, &mut out, &mut n)?;
-                last_drop_check = Instant::now();
+                self.check_drops(out)?;
             }
-            let raws: Vec<RawRecord> = match event {
-                None if draining => return Ok(()),
-                None | Some(Event::Overrun) => continue,
-                Some(Event::Exit(raws)) => raws,
-            };
-            n.messages += 1;
-            let records: Vec<Record> = raws
-                .iter()
-                .filter_map(|r| match Record::decode(r, 0) {
-                    Ok(rec) => Some(rec),
-                    Err(e) => {
-                        crate::cmd::warn(&format!(
-                            "skipped an exit record that cannot be decoded: {e}"
-                        ));
-                        None
+            match event {
+                None if draining => return Ok(End::Stopped),
+                None | Some(Event::Overrun) => {}
+                Some(Event::Exit(raws)) => {
+                    if self.message(&raws, out)? {
+                        return Ok(End::Counted);
                     }
-                })
-                .collect();
-            let has_tgid = records.iter().any(|r| r.kind == RecordKind::Tgid);
-            let peer = records.iter().find(|r| r.kind == RecordKind::Pid);
-            for (rec, raw) in records.iter().zip(&raws) {
-                match rec.kind {
-                    RecordKind::Pid => n.pid += 1,
-                    RecordKind::Tgid => n.tgid += 1,
-                }
-                if !filter.keep(rec, peer, has_tgid) {
-                    continue;
-                }
-                if let Some(f) = file.as_mut() {
-                    recfile::write_record(f, raw)?;
-                }
-                stream.record(&mut out, rec, &ctx)?;
-                n.printed += 1;
-                if args.count.is_some_and(|c| n.printed >= c) {
-                    return Ok(());
                 }
             }
         }
-    })();
-    listener.close();
-    let _ = check_drops(&listener, &mut stream, &mut out, &mut n);
-    if let Err(e) = result {
-        match e.downcast_ref::<io::Error>() {
-            Some(io) if is_broken_pipe(io) => reader_gone = true,
-            _ => return Err(e),
+    }
+
+    /// Prints one exit message's records that pass the filters; true once
+    /// --count records were printed.
+    fn message(&mut self, raws: &[RawRecord], out: &mut dyn Write) -> anyhow::Result<bool> {
+        self.n.messages += 1;
+        let records: Vec<Record> = raws
+            .iter()
+            .filter_map(|r| match Record::decode(r, 0) {
+                Ok(rec) => Some(rec),
+                Err(e) => {
+                    super::warn(&format!(
+                        "skipped an exit record that cannot be decoded: {e}"
+                    ));
+                    None
+                }
+            })
+            .collect();
+        let has_tgid = records.iter().any(|r| r.kind == RecordKind::Tgid);
+        let peer = records.iter().find(|r| r.kind == RecordKind::Pid);
+        let filter = Filter { args: self.args };
+        for (rec, raw) in records.iter().zip(raws) {
+            match rec.kind {
+                RecordKind::Pid => self.n.pid += 1,
+                RecordKind::Tgid => self.n.tgid += 1,
+            }
+            if !filter.keep(rec, peer, has_tgid) {
+                continue;
+            }
+            if let Some(f) = self.file.as_mut() {
+                recfile::write_record(f, raw)?;
+            }
+            let acct = self.acct;
+            self.stream.record(out, rec, || rec.view(&acct))?;
+            self.n.printed += 1;
+            if self.args.count.is_some_and(|c| self.n.printed >= c) {
+                return Ok(true);
+            }
         }
+        Ok(false)
     }
-    if let Some(mut f) = file {
-        f.flush().context("writing the record file")?;
-    }
-    if !reader_gone {
-        let _ = out.flush();
-    }
-    eprintln!(
-        "taskstat: {} records ({} pid, {} tgid) from {} exit messages, {} printed; {} exit messages lost{}",
-        n.pid + n.tgid,
-        n.pid,
-        n.tgid,
-        n.messages,
-        n.printed,
-        n.lost,
-        if n.lost > 0 {
+
+    /// The closing line on stderr: what was received, printed and lost.
+    fn summary(&self) {
+        let n = &self.n;
+        let advice = if n.lost > 0 {
             format!(
                 " (receive buffer {} bytes: raise --rcvbuf, or listen on fewer CPUs per taskstat)",
-                listener.rcvbuf
+                self.listener.rcvbuf
             )
         } else {
             String::new()
+        };
+        eprintln!(
+            "taskstat: {} records ({} pid, {} tgid) from {} exit messages, {} printed; {} exit messages lost{advice}",
+            n.pid + n.tgid,
+            n.pid,
+            n.tgid,
+            n.messages,
+            n.printed,
+            n.lost,
+        );
+    }
+}
+
+pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
+    let acct = Accounting::detect();
+    let stop = Stop::install()?;
+    let mut listener = ExitListener::open(
+        args.cpus.as_ref().map(|c| c.0.as_slice()),
+        args.rcvbuf,
+        timeout,
+    )?;
+    let file = match &args.write {
+        Some(path) => {
+            // The struct version for the header, from a query of ourselves.
+            let version = listener
+                .client
+                .fetch(RecordKind::Pid, std::process::id())
+                .ok()
+                .flatten()
+                .map(|r| r.stats.version);
+            Some(record_file(path, version, acct.delayacct)?)
         }
+        None => None,
+    };
+    super::warn_accounting(&acct);
+    let base_drops = listener.client.drops().unwrap_or(0);
+    eprintln!(
+        "taskstat: listening on CPUs {} (receive buffer {} bytes); stop with ^C",
+        listener.cpus, listener.rcvbuf
     );
+    let mut l = Listen {
+        args: &args,
+        acct,
+        listener,
+        file,
+        stream: RecordStream::new(args.output.format(), args.output.sections()),
+        base_drops,
+        last_drop_check: Instant::now(),
+        n: Counts::default(),
+    };
+    let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let end = match l.drain(&stop, &mut out) {
+        Err(e) => match e.downcast_ref::<io::Error>() {
+            Some(io) if is_broken_pipe(io) => End::ReaderGone,
+            _ => return Err(e),
+        },
+        Ok(end) => end,
+    };
+    l.listener.close();
+    let _ = l.check_drops(&mut out);
+    if let Some(f) = l.file.as_mut() {
+        f.flush().context("writing the record file")?;
+    }
+    if !matches!(end, End::ReaderGone) {
+        let _ = l.stream.finish(&mut out);
+    }
+    l.summary();
     Ok(exit::code(stop.exit_status().unwrap_or(exit::OK)))
 }

@@ -1,22 +1,24 @@
 //! `taskstat run -- CMD`: run a command, report its statistics when it exits.
+//!
+//! Three steps: spawn the command with exit records already being heard,
+//! gather the records of its processes until it is reaped, report.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::process::{Command, ExitCode};
+use std::process::{Child, Command, ExitCode};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use serde::Serialize;
 use taskstat::cli::RunArgs;
 use taskstat::client::Event;
-use taskstat::process;
-use taskstat::record::{Context, Record, RecordView};
-use taskstat::render::{self, Format};
-use taskstat::system;
-use taskstat::totals::Totals;
+use taskstat::host::procfs::Stat;
+use taskstat::record::process;
+use taskstat::record::totals::{Totals, TreeTotal};
+use taskstat::record::{Accounting, Record};
+use taskstat::render::{self, Doc, Shown};
 use taskstat::wire::RecordKind;
 
 use super::exits::ExitListener;
@@ -26,15 +28,6 @@ use super::exits::ExitListener;
 struct Gathered {
     threads: Vec<Record>,
     group: Option<Record>,
-}
-
-#[derive(Serialize)]
-struct Total<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    processes: u64,
-    #[serde(flatten)]
-    sums: &'a Totals,
 }
 
 /// Whether `pid` descends from `root`, by the parent chain in /proc.
@@ -53,12 +46,8 @@ fn descends(pid: u32, root: u32, me: u32, known: &mut HashMap<u32, bool>) -> boo
             break false;
         }
         chain.push(cur);
-        let stat = std::fs::read_to_string(format!("/proc/{cur}/stat")).unwrap_or_default();
-        let ppid = stat
-            .rsplit_once(") ")
-            .and_then(|(_, r)| r.split_whitespace().nth(1)?.parse().ok());
-        match ppid {
-            Some(p) => cur = p,
+        match Stat::read(cur) {
+            Some(s) => cur = s.ppid,
             None => break false,
         }
     };
@@ -102,9 +91,7 @@ fn exit_status_of(status: i32) -> u8 {
 }
 
 pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let ctx = Context {
-        delayacct: system::delayacct(),
-    };
+    let acct = Accounting::detect();
     let mut report: Box<dyn Write> = match &args.output_file {
         Some(p) => Box::new(BufWriter::new(
             File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
@@ -112,7 +99,79 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         None => Box::new(io::stderr()),
     };
     let mut listener = ExitListener::open(None, 64 * 1024 * 1024, timeout)?;
-    let me = std::process::id();
+    let child = match spawn(&args)? {
+        Ok(c) => c,
+        Err(code) => {
+            listener.close();
+            return Ok(ExitCode::from(code));
+        }
+    };
+    let pid = child.id();
+    let gathered = gather(&mut listener, pid, args.children)?;
+    listener.close();
+    drop(child);
+    if gathered.lost {
+        super::warn("the exit-record queue overflowed: the report may miss threads");
+    }
+    let status = gathered.status.map_or(1, exit_status_of);
+    let Some(main) = gathered.procs.get(&pid) else {
+        return Ok(no_report(pid, status));
+    };
+    let Some(main_view) = process::assemble(pid, &main.threads, main.group.as_ref(), &acct) else {
+        return Ok(no_report(pid, status));
+    };
+    super::warn_decoding(main.threads.iter().chain(&main.group));
+
+    let mut shown = vec![Shown {
+        view: main_view,
+        raw: None,
+    }];
+    if args.threads {
+        shown.extend(main.threads.iter().map(|t| Shown {
+            view: t.view(&acct),
+            raw: None,
+        }));
+    }
+    // getdelays' text is the kernel's group record (or the only thread's).
+    shown[0].raw = main.group.as_ref().or(main.threads.last());
+    let mut sums = Totals::default();
+    sums.add_complete(&shown[0].view);
+    let mut processes = 1;
+    if args.children {
+        for (tgid, g) in gathered.procs.iter().filter(|(t, _)| **t != pid) {
+            if let Some(v) = process::assemble(*tgid, &g.threads, g.group.as_ref(), &acct) {
+                sums.add_complete(&v);
+                processes += 1;
+                shown.push(Shown { view: v, raw: None });
+            }
+        }
+    }
+    let total = TreeTotal::new(processes, sums);
+    let out = &mut *report;
+    render::write(
+        out,
+        &Doc::Run {
+            records: &shown,
+            total: args.children.then_some(&total),
+        },
+        args.output.output(),
+    )?;
+    out.flush()?;
+    Ok(ExitCode::from(status))
+}
+
+/// The command ran but no record of it arrived: its status still goes to
+/// the caller, as time(1) does.
+fn no_report(pid: u32, status: u8) -> ExitCode {
+    eprintln!(
+        "taskstat: no exit record of process {pid} arrived, so there is no report; run taskstat in the initial pid and network namespaces"
+    );
+    ExitCode::from(status)
+}
+
+/// Starts the command, or says why it could not (with the shell's status:
+/// 127 not found, 126 not executable).
+fn spawn(args: &RunArgs) -> anyhow::Result<Result<Child, u8>> {
     if args.children {
         // SAFETY: prctl with integer arguments only.
         unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
@@ -124,161 +183,87 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGQUIT] {
         signal_hook::flag::register(sig, Arc::clone(&ignored))?;
     }
-
     let program = &args.command[0];
-    let child = match Command::new(program).args(&args.command[1..]).spawn() {
-        Ok(c) => c,
+    match Command::new(program).args(&args.command[1..]).spawn() {
+        Ok(c) => Ok(Ok(c)),
         Err(e) => {
-            listener.close();
             let shown = program.to_string_lossy();
-            let code = if e.kind() == io::ErrorKind::NotFound {
+            if e.kind() == io::ErrorKind::NotFound {
                 eprintln!("taskstat: {shown}: command not found");
-                127
+                Ok(Err(127))
             } else {
                 eprintln!("taskstat: {shown}: cannot execute: {e}");
-                126
-            };
-            return Ok(ExitCode::from(code));
+                Ok(Err(126))
+            }
         }
+    }
+}
+
+/// What arrived while the command ran.
+struct Run {
+    procs: BTreeMap<u32, Gathered>,
+    /// The command's wait status, once reaped.
+    status: Option<i32>,
+    lost: bool,
+}
+
+/// Collects the exit records of the command's processes until it is
+/// reaped and the socket holds no more.
+fn gather(listener: &mut ExitListener, pid: u32, children: bool) -> anyhow::Result<Run> {
+    let me = std::process::id();
+    let mut run = Run {
+        procs: BTreeMap::new(),
+        status: None,
+        lost: false,
     };
-    let pid = child.id();
-    let mut procs: BTreeMap<u32, Gathered> = BTreeMap::new();
     let mut known = HashMap::new();
-    let mut lost = false;
-    let mut status = None;
     loop {
-        if status.is_none() {
-            status = wait_nohang(pid);
+        if run.status.is_none() {
+            run.status = wait_nohang(pid);
         }
-        if args.children {
+        if children {
             reap_others(pid);
         }
         // The kernel queues a task's exit record before its parent can reap
         // it: once the command is reaped, draining the socket finds them all.
-        let wait = if status.is_some() {
+        let wait = if run.status.is_some() {
             Duration::ZERO
         } else {
             Duration::from_millis(20)
         };
-        match listener.client.next_event(wait)? {
-            None if status.is_some() => break,
-            None => {}
-            Some(Event::Overrun) => lost = true,
-            Some(Event::Exit(raws)) => {
-                for raw in &raws {
-                    let Ok(rec) = Record::decode(raw, 0) else {
-                        continue;
-                    };
-                    let tgid = match rec.kind {
-                        RecordKind::Tgid => rec.id,
-                        RecordKind::Pid => rec.stats.ac_tgid.unwrap_or(rec.id),
-                    };
-                    let ours = tgid == pid
-                        || (args.children
-                            && rec
-                                .stats
-                                .ac_ppid
-                                .is_some_and(|pp| descends(pp, pid, me, &mut known)))
-                        || (args.children && procs.contains_key(&tgid));
-                    if !ours {
-                        continue;
-                    }
-                    known.insert(tgid, true);
-                    let g = procs.entry(tgid).or_default();
-                    match rec.kind {
-                        RecordKind::Tgid => g.group = Some(rec),
-                        RecordKind::Pid => g.threads.push(rec),
-                    }
-                }
+        let raws = match listener.client.next_event(wait)? {
+            None if run.status.is_some() => return Ok(run),
+            None => continue,
+            Some(Event::Overrun) => {
+                run.lost = true;
+                continue;
+            }
+            Some(Event::Exit(raws)) => raws,
+        };
+        for raw in &raws {
+            let Ok(rec) = Record::decode(raw, 0) else {
+                continue;
+            };
+            let tgid = match rec.kind {
+                RecordKind::Tgid => rec.id,
+                RecordKind::Pid => rec.stats.ac_tgid.unwrap_or(rec.id),
+            };
+            let ours = tgid == pid
+                || (children
+                    && rec
+                        .stats
+                        .ac_ppid
+                        .is_some_and(|pp| descends(pp, pid, me, &mut known)))
+                || (children && run.procs.contains_key(&tgid));
+            if !ours {
+                continue;
+            }
+            known.insert(tgid, true);
+            let g = run.procs.entry(tgid).or_default();
+            match rec.kind {
+                RecordKind::Tgid => g.group = Some(rec),
+                RecordKind::Pid => g.threads.push(rec),
             }
         }
     }
-    listener.close();
-    drop(child);
-    if lost {
-        crate::cmd::warn("the exit-record queue overflowed: the report may miss threads");
-    }
-    let status = status.map_or(1, exit_status_of);
-
-    let main_view = procs
-        .get(&pid)
-        .and_then(|g| process::assemble(pid, &g.threads, g.group.as_ref(), &ctx));
-    let Some(main_view) = main_view else {
-        // The command ran; its status still goes to the caller, as time(1) does.
-        eprintln!(
-            "taskstat: no exit record of process {pid} arrived, so there is no report; run taskstat in the initial pid and network namespaces"
-        );
-        return Ok(ExitCode::from(status));
-    };
-    let mut views: Vec<RecordView> = vec![main_view.clone()];
-    if args.threads
-        && let Some(g) = procs.get(&pid)
-    {
-        views.extend(g.threads.iter().map(|t| t.view(&ctx)));
-    }
-    let mut total = Totals::default();
-    total.add_complete(&main_view);
-    let mut processes = 1;
-    if args.children {
-        for (tgid, g) in procs.iter().filter(|(t, _)| **t != pid) {
-            if let Some(v) = process::assemble(*tgid, &g.threads, g.group.as_ref(), &ctx) {
-                total.add_complete(&v);
-                processes += 1;
-                views.push(v);
-            }
-        }
-    }
-    let total = Total {
-        kind: "total",
-        processes,
-        sums: &total,
-    };
-
-    let out = &mut *report;
-    match args.output.format() {
-        Format::Table => {
-            render::write_table(out, &views, args.output.sections())?;
-            if args.children {
-                writeln!(
-                    out,
-                    "\nTOTAL OF {processes} PROCESSES (the command and its descendants)\n"
-                )?;
-                let m = render::Measures {
-                    cpu: &total.sums.cpu,
-                    delays: &total.sums.delays,
-                    context_switches: &total.sums.context_switches,
-                    io: &total.sums.io,
-                    memory: &total.sums.memory,
-                };
-                render::write_measures(out, &m, args.output.sections())?;
-            }
-        }
-        Format::Json => {
-            let mut items: Vec<serde_json::Value> = views
-                .iter()
-                .map(serde_json::to_value)
-                .collect::<Result<_, _>>()?;
-            if args.children {
-                items.push(serde_json::to_value(&total)?);
-            }
-            render::write_json(out, &items)?;
-        }
-        Format::Ndjson => {
-            render::write_ndjson(out, &views)?;
-            if args.children {
-                render::write_ndjson(out, std::slice::from_ref(&total))?;
-            }
-        }
-        Format::Csv => render::write_csv(out, &views, &main_view)?,
-        Format::Getdelays => {
-            if let Some(g) = procs.get(&pid) {
-                let rec = g.group.as_ref().or(g.threads.last());
-                if let Some(rec) = rec {
-                    render::write_getdelays(out, rec, args.output.sections())?;
-                }
-            }
-        }
-    }
-    out.flush()?;
-    Ok(ExitCode::from(status))
 }

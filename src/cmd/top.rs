@@ -1,25 +1,27 @@
 //! `taskstat top`: live delay rates of every task, full-screen or in batch.
 
 use std::collections::HashMap;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use taskstat::cli::TopArgs;
 use taskstat::client::Client;
 use taskstat::exit;
-use taskstat::record::{Context, Record, RecordView};
-use taskstat::system;
-use taskstat::top::{self, Row, TopSort};
-use taskstat::wire::RequestAttr;
+use taskstat::host::procfs;
+use taskstat::record::top::{self, Row, TopSort};
+use taskstat::record::{Accounting, RecordView};
+use taskstat::render::top as screen;
+use taskstat::wire::RecordKind;
 
 use super::exits::Stop;
 
 /// Queries every task once, at most `max_rate` queries per second.
 struct Sampler {
     client: Client,
-    ctx: Context,
+    acct: Accounting,
     max_rate: u32,
 }
 
@@ -31,7 +33,12 @@ struct Sample {
 
 impl Sampler {
     fn sample(&mut self, threads: bool) -> anyhow::Result<Sample> {
-        let ids = top::list_tasks(threads);
+        let ids = procfs::list_tasks(threads);
+        let kind = if threads {
+            RecordKind::Pid
+        } else {
+            RecordKind::Tgid
+        };
         let start = Instant::now();
         let mut records = HashMap::with_capacity(ids.len());
         let mut comms = HashMap::with_capacity(ids.len());
@@ -44,15 +51,10 @@ impl Sampler {
             if let Some(wait) = due.checked_sub(start.elapsed()) {
                 std::thread::sleep(wait);
             }
-            let attr = if threads {
-                RequestAttr::Pid(id)
-            } else {
-                RequestAttr::Tgid(id)
-            };
-            if let Some(raw) = self.client.record(attr)? {
-                records.insert(id, Record::decode(&raw, id)?.view(&self.ctx));
-                if let Ok(c) = std::fs::read_to_string(format!("/proc/{id}/comm")) {
-                    comms.insert(id, c.trim_end().to_string());
+            if let Some(r) = self.client.fetch(kind, id)? {
+                records.insert(id, r.view(&self.acct));
+                if let Some(c) = procfs::comm(id) {
+                    comms.insert(id, c);
                 }
             }
         }
@@ -71,35 +73,10 @@ fn ranked(prev: &Sample, cur: &Sample, sort: TopSort) -> Vec<Row> {
     rows
 }
 
-fn write_batch(
-    out: &mut dyn Write,
-    rows: &[Row],
-    threads: bool,
-    limit: Option<usize>,
-) -> io::Result<()> {
-    let mut t = comfy_table::Table::new();
-    t.load_style(comfy_table::presets::NOTHING);
-    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-    t.set_header(top::header(threads).to_vec());
-    for r in rows.iter().take(limit.unwrap_or(usize::MAX)) {
-        t.add_row(top::cells(r).to_vec());
-    }
-    for (i, c) in t.column_iter_mut().enumerate() {
-        c.set_padding((0, 2));
-        if i != 1 {
-            c.set_cell_alignment(comfy_table::CellAlignment::Right);
-        }
-    }
-    writeln!(out, "{}", t.trim_fmt())
-}
-
 pub fn run(args: TopArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let ctx = Context {
-        delayacct: system::delayacct(),
-    };
     let mut sampler = Sampler {
         client: Client::connect(timeout)?,
-        ctx,
+        acct: Accounting::detect(),
         max_rate: args.max_rate,
     };
     if args.batch {
@@ -110,11 +87,10 @@ pub fn run(args: TopArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
 
 fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
     let stop = Stop::install()?;
-    crate::cmd::warn_if_delayacct_off(&sampler.ctx);
     let period = Duration::from_secs_f64(args.interval);
     let mut prev = sampler.sample(args.threads)?;
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    super::warn_accounting(&sampler.acct);
+    let mut out = super::stdout();
     for n in 0..args.iterations.unwrap_or(1) {
         let next = prev.at + period;
         while let Some(left) = next.checked_duration_since(Instant::now()) {
@@ -127,7 +103,7 @@ fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
         if n > 0 {
             writeln!(out)?;
         }
-        write_batch(
+        screen::write_batch(
             &mut out,
             &ranked(&prev, &cur, args.sort),
             args.threads,
@@ -139,121 +115,107 @@ fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
     Ok(exit::code(exit::OK))
 }
 
-fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
-    use crossterm::event::{self, Event, KeyCode, KeyEventKind};
-    use ratatui::layout::{Constraint, Layout};
-    use ratatui::style::{Modifier, Style};
-    use ratatui::widgets::{Paragraph, Row as TRow, Table};
+/// The full-screen view's state between refreshes.
+struct View {
+    sort: TopSort,
+    threads: bool,
+    prev: Sample,
+    rows: Vec<Row>,
+    status: String,
+    refreshes: u64,
+}
 
+/// What a key asked for.
+enum Key {
+    Quit,
+    /// Show threads instead of processes, or back: needs a new first sample.
+    Switch,
+    Resorted,
+}
+
+/// Waits for keys until `due`; None when the time came first.
+fn keys_until(due: Instant, view: &mut View) -> anyhow::Result<Option<Key>> {
+    while let Some(left) = due.checked_duration_since(Instant::now()) {
+        if !event::poll(left)? {
+            break;
+        }
+        let Event::Key(k) = event::read()? else {
+            continue;
+        };
+        if k.kind != KeyEventKind::Press {
+            continue;
+        }
+        match k.code {
+            KeyCode::Char('q') | KeyCode::Esc => return Ok(Some(Key::Quit)),
+            KeyCode::Char('H') => {
+                view.threads = !view.threads;
+                return Ok(Some(Key::Switch));
+            }
+            KeyCode::Char(c) => {
+                if let Some(s) = TopSort::ALL.iter().find(|s| s.key() == c) {
+                    view.sort = *s;
+                    view.sort.sort(&mut view.rows);
+                    view.status = format!("sorted by {}", view.sort.name());
+                    return Ok(Some(Key::Resorted));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
     if !io::IsTerminal::is_terminal(&io::stdout()) {
         anyhow::bail!("stdout is not a terminal: use `taskstat top -b` for plain tables");
     }
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     let result = (|| -> anyhow::Result<()> {
-        let mut sort = args.sort;
-        let mut threads = args.threads;
         let period = Duration::from_secs_f64(args.interval);
-        let mut prev = sampler.sample(threads)?;
-        let mut rows: Vec<Row> = Vec::new();
-        let mut status = String::from("first sample; rates appear after one interval");
-        let mut refreshes = 0u64;
+        let mut view = View {
+            sort: args.sort,
+            threads: args.threads,
+            prev: sampler.sample(args.threads)?,
+            rows: Vec::new(),
+            status: String::from("first sample; rates appear after one interval"),
+            refreshes: 0,
+        };
         loop {
-            let psi = top::psi();
+            let pressure = screen::pressure_lines(&procfs::pressure());
             terminal.draw(|f| {
-                let psi_lines = psi.as_ref().map_or(1, |l| l.len()) as u16;
-                let [head, body, foot] = Layout::vertical([
-                    Constraint::Length(psi_lines + 1),
-                    Constraint::Min(3),
-                    Constraint::Length(1),
-                ])
-                .areas(f.area());
-                let mut text = match &psi {
-                    Ok(lines) => lines.join("\n"),
-                    Err(why) => format!("PSI: {why}"),
-                };
-                text += &format!(
-                    "\n{} {} by {} · refresh {:.1} s · {status}",
-                    rows.len(),
-                    if threads { "threads" } else { "processes" },
-                    sort.name(),
-                    args.interval
-                );
-                f.render_widget(Paragraph::new(text), head);
-                let header = TRow::new(top::header(threads).to_vec())
-                    .style(Style::default().add_modifier(Modifier::REVERSED));
-                let visible = body.height.saturating_sub(1) as usize;
-                let limit = args.rows.unwrap_or(usize::MAX).min(visible);
-                let body_rows: Vec<TRow> = rows
-                    .iter()
-                    .take(limit)
-                    .map(|r| TRow::new(top::cells(r).to_vec()))
-                    .collect();
-                let widths = [
-                    Constraint::Length(8),
-                    Constraint::Length(16),
-                    Constraint::Length(7),
-                    Constraint::Length(7),
-                    Constraint::Length(7),
-                    Constraint::Length(7),
-                    Constraint::Length(7),
-                    Constraint::Length(8),
-                    Constraint::Length(11),
-                    Constraint::Length(11),
-                ];
-                f.render_widget(Table::new(body_rows, widths).header(header), body);
-                let keys: Vec<String> = TopSort::ALL
-                    .iter()
-                    .map(|s| format!("{} {}", s.key(), s.name()))
-                    .collect();
-                f.render_widget(
-                    Paragraph::new(format!("sort: {} · H threads · q quit", keys.join("  "))),
-                    foot,
-                );
+                screen::draw(
+                    f,
+                    &screen::Screen {
+                        pressure: &pressure,
+                        rows: &view.rows,
+                        threads: view.threads,
+                        sort: view.sort,
+                        interval: args.interval,
+                        limit: args.rows,
+                        status: &view.status,
+                    },
+                )
             })?;
-            if args.iterations.is_some_and(|n| refreshes >= n) {
+            if args.iterations.is_some_and(|n| view.refreshes >= n) {
                 return Ok(());
             }
-            // Keys until the next refresh is due.
-            let due = prev.at + period;
-            let mut resample = false;
-            while let Some(left) = due.checked_duration_since(Instant::now()) {
-                if !event::poll(left)? {
-                    break;
+            let due = view.prev.at + period;
+            match keys_until(due, &mut view)? {
+                Some(Key::Quit) => return Ok(()),
+                Some(Key::Switch) => {
+                    view.prev = sampler.sample(view.threads)?;
+                    view.rows.clear();
+                    view.status = String::from("switched view; rates appear after one interval");
+                    continue;
                 }
-                if let Event::Key(k) = event::read()?
-                    && k.kind == KeyEventKind::Press
-                {
-                    match k.code {
-                        KeyCode::Char('q') | KeyCode::Esc => return Ok(()),
-                        KeyCode::Char('H') => {
-                            threads = !threads;
-                            resample = true;
-                            break;
-                        }
-                        KeyCode::Char(c) => {
-                            if let Some(s) = TopSort::ALL.iter().find(|s| s.key() == c) {
-                                sort = *s;
-                                sort.sort(&mut rows);
-                                status = format!("sorted by {}", sort.name());
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            if resample {
-                prev = sampler.sample(threads)?;
-                rows.clear();
-                status = String::from("switched view; rates appear after one interval");
-                continue;
+                Some(Key::Resorted) | None => {}
             }
             if Instant::now() >= due {
-                let cur = sampler.sample(threads)?;
-                rows = ranked(&prev, &cur, sort);
-                prev = cur;
-                refreshes += 1;
-                status = format!("refresh {refreshes}");
+                let cur = sampler.sample(view.threads)?;
+                view.rows = ranked(&view.prev, &cur, view.sort);
+                view.prev = cur;
+                view.refreshes += 1;
+                view.status = format!("refresh {}", view.refreshes);
             }
         }
     })();

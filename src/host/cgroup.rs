@@ -8,8 +8,7 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
+use super::procfs::Stat;
 use crate::wire::CgroupStats;
 
 const CGROUP_SUPER_MAGIC: i64 = 0x27e0eb;
@@ -118,21 +117,12 @@ impl Counted {
     }
 }
 
-/// The state letter of `/proc/<tid>/stat` (it follows the parenthesised comm,
-/// which may itself contain parentheses).
-pub fn parse_stat_state(stat: &str) -> Option<char> {
-    stat.rsplit_once(") ")?.1.chars().next()
-}
-
 /// Counts a cgroup2 directory's threads the way the kernel counts a v1 one.
 /// Threads that exit while being read are left out.
 pub fn procfs_counts(dir: &Path) -> io::Result<CgroupStats> {
     let mut counts = CgroupStats::default();
     for tid in read_ids(&dir.join("cgroup.threads"))? {
-        let Ok(stat) = fs::read_to_string(format!("/proc/{tid}/stat")) else {
-            continue;
-        };
-        let Some(state) = parse_stat_state(&stat) else {
+        let Some(Stat { state, .. }) = Stat::read(tid) else {
             continue;
         };
         let wchan = fs::read_to_string(format!("/proc/{tid}/wchan")).unwrap_or_default();
@@ -167,16 +157,6 @@ pub fn cgroup_dirs(dir: &Path, recursive: bool) -> io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Where a cgroup's counts came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// CGROUPSTATS_CMD_GET (cgroup v1).
-    Kernel,
-    /// /proc, classified like the kernel (cgroup2).
-    Procfs,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,52 +179,9 @@ mod tests {
     }
 
     #[test]
-    fn stat_state_survives_odd_comms() {
-        assert_eq!(parse_stat_state("42 (sleep) S 1 42"), Some('S'));
-        assert_eq!(parse_stat_state("42 (a) b) (c) T 1 42"), Some('T'));
-        assert_eq!(parse_stat_state("garbage"), None);
-    }
-
-    #[test]
     fn filesystem_types() {
         assert_eq!(hierarchy_of(0x27e0eb), Hierarchy::V1);
         assert_eq!(hierarchy_of(0x63677270), Hierarchy::V2);
         assert_eq!(hierarchy_of(0x9fa0), Hierarchy::NotCgroup);
-    }
-}
-
-/// What `taskstat cgroup-fd` reports for one cgroup.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CgroupReport {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub path: String,
-    pub source: Source,
-    pub sleeping: u64,
-    pub running: u64,
-    pub stopped: u64,
-    pub uninterruptible: u64,
-    pub io_wait: u64,
-    /// With --totals: how many processes were summed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub processes: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub totals: Option<crate::totals::Totals>,
-}
-
-impl CgroupReport {
-    pub fn new(path: String, source: Source, c: CgroupStats) -> Self {
-        CgroupReport {
-            kind: "cgroup",
-            path,
-            source,
-            sleeping: c.sleeping,
-            running: c.running,
-            stopped: c.stopped,
-            uninterruptible: c.uninterruptible,
-            io_wait: c.io_wait,
-            processes: None,
-            totals: None,
-        }
     }
 }

@@ -27,21 +27,6 @@ fn status_field(status: &str, key: &str) -> Option<String> {
     })
 }
 
-/// The numeric entries of a /proc directory (pids, or tids under
-/// /proc/PID/task), sorted.
-pub fn numeric_entries(dir: &str) -> std::io::Result<Vec<u32>> {
-    let mut ids: Vec<u32> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect();
-    ids.sort_unstable();
-    Ok(ids)
-}
-
-/// The thread ids of a process, from /proc/PID/task.
-pub fn thread_ids(pid: u32) -> std::io::Result<Vec<u32>> {
-    numeric_entries(&format!("/proc/{pid}/task"))
-}
-
 /// Whether this process holds CAP_NET_ADMIN in its effective set.
 pub fn has_cap_net_admin() -> Option<bool> {
     let status = fs::read_to_string("/proc/self/status").ok()?;

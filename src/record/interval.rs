@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use crate::record::{DelayView, RecordView, average_ns};
+use super::{DelayView, RecordView, average_ns};
+use crate::wire::PerCategory;
 
 fn d(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     // A counter that went backwards (the kernel resets a wrapped total to 0)
@@ -39,21 +40,7 @@ pub fn delta(a: &RecordView, b: &RecordView) -> RecordView {
     r.cpu.run_real_ns = d(ca.run_real_ns, cb.run_real_ns);
     r.cpu.run_virtual_ns = d(ca.run_virtual_ns, cb.run_virtual_ns);
     r.cpu.run_scaled_ns = d(ca.run_scaled_ns, cb.run_scaled_ns);
-    let da = a.delays.iter();
-    let db = b.delays.iter();
-    let cats = [
-        &mut r.delays.cpu,
-        &mut r.delays.blkio,
-        &mut r.delays.swapin,
-        &mut r.delays.reclaim,
-        &mut r.delays.thrashing,
-        &mut r.delays.compact,
-        &mut r.delays.wpcopy,
-        &mut r.delays.irq,
-    ];
-    for (slot, ((_, x), (_, y))) in cats.into_iter().zip(da.iter().zip(db.iter())) {
-        *slot = delay(x, y);
-    }
+    r.delays = b.delays.map(|c, y| delay(&a.delays[c], y));
     r.context_switches.voluntary = d(a.context_switches.voluntary, b.context_switches.voluntary);
     r.context_switches.involuntary = d(
         a.context_switches.involuntary,
@@ -82,19 +69,7 @@ pub struct Percent {
     /// CPU time (precise runtime) over wall time.
     pub cpu: Option<f64>,
     /// Time spent waiting, per delay category, over wall time.
-    pub delays: DelayPercent,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct DelayPercent {
-    pub cpu: Option<f64>,
-    pub blkio: Option<f64>,
-    pub swapin: Option<f64>,
-    pub reclaim: Option<f64>,
-    pub thrashing: Option<f64>,
-    pub compact: Option<f64>,
-    pub wpcopy: Option<f64>,
-    pub irq: Option<f64>,
+    pub delays: PerCategory<Option<f64>>,
 }
 
 /// Per-second rates over the interval.
@@ -135,19 +110,9 @@ impl IntervalRecord {
     pub fn new(a: &RecordView, b: &RecordView, interval: Interval) -> Self {
         let record = delta(a, b);
         let s = interval.seconds.max(1e-9);
-        let dl = &record.delays;
         let percent = Percent {
             cpu: pct(record.cpu.run_virtual_ns, s),
-            delays: DelayPercent {
-                cpu: pct(dl.cpu.total_ns, s),
-                blkio: pct(dl.blkio.total_ns, s),
-                swapin: pct(dl.swapin.total_ns, s),
-                reclaim: pct(dl.reclaim.total_ns, s),
-                thrashing: pct(dl.thrashing.total_ns, s),
-                compact: pct(dl.compact.total_ns, s),
-                wpcopy: pct(dl.wpcopy.total_ns, s),
-                irq: pct(dl.irq.total_ns, s),
-            },
+            delays: record.delays.map(|_, d| pct(d.total_ns, s)),
         };
         let switches = match (
             record.context_switches.voluntary,
@@ -173,8 +138,8 @@ impl IntervalRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Context, Record};
-    use crate::wire::{RecordKind, TaskStats};
+    use crate::record::{Accounting, Record};
+    use crate::wire::{Category::Blkio, RecordKind, TaskStats};
 
     fn view(run_ns: u64, blkio: (u64, u64)) -> RecordView {
         let mut s = TaskStats {
@@ -183,15 +148,15 @@ mod tests {
             ..Default::default()
         };
         s.cpu_run_virtual_total = Some(run_ns);
-        s.delays[1].count = Some(blkio.0);
-        s.delays[1].total_ns = Some(blkio.1);
-        s.delays[1].max_ns = Some(7);
+        s.delays[Blkio].count = Some(blkio.0);
+        s.delays[Blkio].total_ns = Some(blkio.1);
+        s.delays[Blkio].max_ns = Some(7);
         Record {
             kind: RecordKind::Pid,
             id: 1,
             stats: s,
         }
-        .view(&Context::default())
+        .view(&Accounting::default())
     }
 
     #[test]
@@ -208,12 +173,12 @@ mod tests {
             },
         );
         assert_eq!(r.record.cpu.run_virtual_ns, Some(500_000_000));
-        assert_eq!(r.record.delays.blkio.count, Some(4));
-        assert_eq!(r.record.delays.blkio.total_ns, Some(200_000_000));
-        assert_eq!(r.record.delays.blkio.average_ns, Some(50_000_000));
-        assert_eq!(r.record.delays.blkio.max_ns, None);
+        assert_eq!(r.record.delays[Blkio].count, Some(4));
+        assert_eq!(r.record.delays[Blkio].total_ns, Some(200_000_000));
+        assert_eq!(r.record.delays[Blkio].average_ns, Some(50_000_000));
+        assert_eq!(r.record.delays[Blkio].max_ns, None);
         assert_eq!(r.percent.cpu, Some(25.0));
-        assert_eq!(r.percent.delays.blkio, Some(10.0));
+        assert_eq!(r.percent.delays[Blkio], Some(10.0));
         // A counter that went backwards gives null, not a huge number.
         let back = delta(&b, &a);
         assert_eq!(back.cpu.run_virtual_ns, None);

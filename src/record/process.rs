@@ -8,9 +8,10 @@
 //! any thread (they share one address space), and each delay category's true
 //! max and min over the threads.
 
-use crate::record::{Context, DelayView, NOTE_TGID, Record, RecordView, add_opt as add};
-
-const AGROUP: u8 = 0x20;
+use super::view::NOTE_TGID;
+use super::{Accounting, Record, RecordView, add_opt as add};
+use crate::wire::RecordKind;
+use crate::wire::flag::AGROUP;
 
 pub const NOTE_ASSEMBLED: &str = "process record assembled from the exit records of all its threads: the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread; I/O and faults are summed over the threads";
 
@@ -20,7 +21,7 @@ pub fn assemble(
     tgid: u32,
     threads: &[Record],
     group: Option<&Record>,
-    ctx: &Context,
+    ctx: &Accounting,
 ) -> Option<RecordView> {
     let thread_views: Vec<RecordView> = threads.iter().map(|t| t.view(ctx)).collect();
     // The last thread to exit carries AGROUP; failing that, the leader.
@@ -34,14 +35,14 @@ pub fn assemble(
         (Some(g), _) => g.view(ctx),
         (None, Some(i)) if threads.len() == 1 => {
             let mut v = thread_views[i].clone();
-            v.kind = "tgid";
+            v.kind = RecordKind::Tgid;
             v.id = tgid;
             return Some(v);
         }
         (None, Some(i)) => {
             // No group record seen: start from the last thread's.
             let mut v = thread_views[i].clone();
-            v.kind = "tgid";
+            v.kind = RecordKind::Tgid;
             v.id = tgid;
             v
         }
@@ -84,18 +85,8 @@ pub fn assemble(
         v.memory.hiwater_vm_kib = v.memory.hiwater_vm_kib.max(t.memory.hiwater_vm_kib);
     }
     // The true extremes over every thread, which the kernel cannot give.
-    let mut cats: Vec<&mut DelayView> = vec![
-        &mut v.delays.cpu,
-        &mut v.delays.blkio,
-        &mut v.delays.swapin,
-        &mut v.delays.reclaim,
-        &mut v.delays.thrashing,
-        &mut v.delays.compact,
-        &mut v.delays.wpcopy,
-        &mut v.delays.irq,
-    ];
-    for (k, cat) in cats.iter_mut().enumerate() {
-        let per: Vec<&DelayView> = thread_views.iter().map(|t| t.delays.iter()[k].1).collect();
+    for (c, cat) in v.delays.each_mut() {
+        let per: Vec<_> = thread_views.iter().map(|t| &t.delays[c]).collect();
         if per.iter().all(|d| d.max_ns.is_some() && d.min_ns.is_some()) {
             cat.max_ns = per.iter().filter_map(|d| d.max_ns).max();
             cat.min_ns = Some(

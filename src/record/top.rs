@@ -1,9 +1,10 @@
-//! The model of `taskstat top`: which tasks exist, their records at two
-//! moments, and rows of rates ranked by any column.
+//! The model of `taskstat top`: records of the same tasks at two moments
+//! become rows of rates, ranked by any column.
 
 use std::collections::HashMap;
 
-use crate::record::RecordView;
+use super::RecordView;
+use crate::wire::{Category, Group};
 
 /// One task's rates over a refresh interval.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +19,7 @@ pub struct Row {
     pub io: Option<f64>,
     /// Swap-in, reclaim, thrashing, compaction and copy-on-write waits, %.
     pub mem: Option<f64>,
-    /// IRQ time charged, %.
+    /// IRQ (and soft-IRQ) time charged, %.
     pub irq: Option<f64>,
     pub switches: Option<f64>,
     pub read: Option<f64>,
@@ -115,6 +116,16 @@ fn share(ns: Option<f64>, secs: f64) -> Option<f64> {
     ns.map(|v| v / 1e9 / secs * 100.0)
 }
 
+/// The wait of one group of categories over an interval: the sum of the
+/// categories the kernel measured, null when it measured none of them.
+fn group_wait(a: &RecordView, b: &RecordView, g: Group) -> Option<f64> {
+    Category::ALL
+        .iter()
+        .filter(|c| c.group() == g)
+        .filter_map(|&c| diff(a.delays[c].total_ns, b.delays[c].total_ns))
+        .reduce(|x, y| x + y)
+}
+
 /// Rates of every task present in both samples.
 pub fn rows(
     prev: &HashMap<u32, RecordView>,
@@ -126,17 +137,6 @@ pub fn rows(
     cur.iter()
         .filter_map(|(id, b)| {
             let a = prev.get(id)?;
-            let (da, db) = (&a.delays, &b.delays);
-            let mem = [
-                (&da.swapin, &db.swapin),
-                (&da.reclaim, &db.reclaim),
-                (&da.thrashing, &db.thrashing),
-                (&da.compact, &db.compact),
-                (&da.wpcopy, &db.wpcopy),
-            ]
-            .iter()
-            .map(|(x, y)| diff(x.total_ns, y.total_ns))
-            .try_fold(0.0, |acc, v| v.map(|v| acc + v));
             let switches = match (
                 diff(a.context_switches.voluntary, b.context_switches.voluntary),
                 diff(
@@ -147,6 +147,7 @@ pub fn rows(
                 (Some(v), Some(i)) => Some((v + i) / secs),
                 _ => None,
             };
+            let wait = |g| share(group_wait(a, b, g), secs);
             Some(Row {
                 id: *id,
                 comm: comms
@@ -155,101 +156,16 @@ pub fn rows(
                     .or_else(|| b.comm.clone())
                     .unwrap_or_default(),
                 cpu: share(diff(a.cpu.run_virtual_ns, b.cpu.run_virtual_ns), secs),
-                runq: share(diff(da.cpu.total_ns, db.cpu.total_ns), secs),
-                io: share(diff(da.blkio.total_ns, db.blkio.total_ns), secs),
-                mem: share(mem, secs),
-                irq: share(diff(da.irq.total_ns, db.irq.total_ns), secs),
+                runq: wait(Group::RunQueue),
+                io: wait(Group::Io),
+                mem: wait(Group::Memory),
+                irq: wait(Group::Irq),
                 switches,
                 read: diff(a.io.read_bytes, b.io.read_bytes).map(|v| v / secs),
                 write: diff(a.io.write_bytes, b.io.write_bytes).map(|v| v / secs),
             })
         })
         .collect()
-}
-
-/// Every process id in /proc, or with `threads` every thread id.
-pub fn list_tasks(threads: bool) -> Vec<u32> {
-    use crate::system::{numeric_entries, thread_ids};
-    let procs = numeric_entries("/proc").unwrap_or_default();
-    if !threads {
-        return procs;
-    }
-    // A process that exits while being listed simply has no threads.
-    procs
-        .iter()
-        .flat_map(|p| thread_ids(*p).unwrap_or_default())
-        .collect()
-}
-
-/// The system's pressure lines (/proc/pressure), or why there are none.
-pub fn psi() -> Result<Vec<String>, String> {
-    let mut lines = Vec::new();
-    for res in ["cpu", "memory", "io", "irq"] {
-        let Ok(text) = std::fs::read_to_string(format!("/proc/pressure/{res}")) else {
-            continue;
-        };
-        for l in text.lines() {
-            // "some avg10=0.00 avg60=0.00 avg300=0.00 total=12345" (total in µs)
-            let mut f = l.split_whitespace();
-            let kind = f.next().unwrap_or("");
-            let vals: HashMap<&str, &str> = f.filter_map(|kv| kv.split_once('=')).collect();
-            lines.push(format!(
-                "{res:<6} {kind:<4}  avg10 {:>6}%  avg60 {:>6}%  avg300 {:>6}%",
-                vals.get("avg10").unwrap_or(&"-"),
-                vals.get("avg60").unwrap_or(&"-"),
-                vals.get("avg300").unwrap_or(&"-"),
-            ));
-        }
-    }
-    if lines.is_empty() {
-        Err("pressure stall information is not available (kernel built without CONFIG_PSI, or booted without psi=1)".into())
-    } else {
-        Ok(lines)
-    }
-}
-
-fn fmt_pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| format!("{v:.1}"))
-}
-
-fn fmt_rate(v: Option<f64>) -> String {
-    v.map_or_else(
-        || "-".to_string(),
-        |v| crate::render::human::bytes(Some(v as u64)),
-    )
-}
-
-/// The column titles of a top table.
-pub fn header(threads: bool) -> [&'static str; 10] {
-    [
-        if threads { "TID" } else { "PID" },
-        "COMMAND",
-        "CPU%",
-        "RUNQ%",
-        "IO%",
-        "MEM%",
-        "IRQ%",
-        "CSW/s",
-        "READ/s",
-        "WRITE/s",
-    ]
-}
-
-/// A row's cells, as the header orders them.
-pub fn cells(r: &Row) -> [String; 10] {
-    [
-        r.id.to_string(),
-        r.comm.clone(),
-        fmt_pct(r.cpu),
-        fmt_pct(r.runq),
-        fmt_pct(r.io),
-        fmt_pct(r.mem),
-        fmt_pct(r.irq),
-        r.switches
-            .map_or_else(|| "-".to_string(), |v| format!("{v:.0}")),
-        fmt_rate(r.read),
-        fmt_rate(r.write),
-    ]
 }
 
 #[cfg(test)]

@@ -7,21 +7,19 @@
 
 use serde::Serialize;
 
-use crate::record::{
-    ContextSwitchesView, CpuView, DelayView, DelaysView, IoView, MemoryView, RecordView,
-};
+use super::{ContextSwitchesView, CpuView, DelayView, Delays, IoView, MemoryView, RecordView};
 
 /// The record schema's sections, summed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
     pub cpu: CpuView,
-    pub delays: DelaysView,
+    pub delays: Delays,
     pub context_switches: ContextSwitchesView,
     pub io: IoView,
     pub memory: MemoryView,
 }
 
-use crate::record::{add_opt as add, average_ns};
+use super::{add_opt as add, average_ns};
 
 fn max(acc: &mut Option<u64>, v: Option<u64>) {
     if let Some(v) = v {
@@ -45,8 +43,8 @@ impl Totals {
         add(&mut c.run_real_ns, group.cpu.run_real_ns);
         add(&mut c.run_virtual_ns, group.cpu.run_virtual_ns);
         add(&mut c.run_scaled_ns, group.cpu.run_scaled_ns);
-        for (acc, (_, d)) in self.delays_mut().into_iter().zip(group.delays.iter()) {
-            add_delay(acc, d);
+        for (c, acc) in self.delays.each_mut() {
+            add_delay(acc, &group.delays[c]);
         }
         add(
             &mut self.context_switches.voluntary,
@@ -76,18 +74,25 @@ impl Totals {
     pub fn add_complete(&mut self, r: &RecordView) {
         self.add_process(r, std::slice::from_ref(r));
     }
+}
 
-    fn delays_mut(&mut self) -> [&mut DelayView; 8] {
-        let d = &mut self.delays;
-        [
-            &mut d.cpu,
-            &mut d.blkio,
-            &mut d.swapin,
-            &mut d.reclaim,
-            &mut d.thrashing,
-            &mut d.compact,
-            &mut d.wpcopy,
-            &mut d.irq,
-        ]
+/// The sum of a command and its descendants (`taskstat run`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TreeTotal {
+    /// Always "total".
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub processes: u64,
+    #[serde(flatten)]
+    pub sums: Totals,
+}
+
+impl TreeTotal {
+    pub fn new(processes: u64, sums: Totals) -> TreeTotal {
+        TreeTotal {
+            kind: "total",
+            processes,
+            sums,
+        }
     }
 }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use super::Sections;
 use super::table::{Measures, kv_section, write_measures};
-use crate::cgroup::{CgroupReport, Source};
+use crate::record::cgroup::{CgroupReport, Source};
 
 pub fn write_cgroup_table(out: &mut dyn Write, r: &CgroupReport, s: Sections) -> io::Result<()> {
     let source = match r.source {
@@ -25,14 +25,7 @@ pub fn write_cgroup_table(out: &mut dyn Write, r: &CgroupReport, s: Sections) ->
     )?;
     if let (Some(n), Some(t)) = (r.processes, &r.totals) {
         writeln!(out, "TOTALS OF {n} PROCESSES\n")?;
-        let m = Measures {
-            cpu: &t.cpu,
-            delays: &t.delays,
-            context_switches: &t.context_switches,
-            io: &t.io,
-            memory: &t.memory,
-        };
-        write_measures(out, &m, s.or_all())?;
+        write_measures(out, &Measures::of_totals(t), s.or_all())?;
         writeln!(
             out,
             "note: delays, CPU and context switches include exited threads; I/O and memory only the live threads"

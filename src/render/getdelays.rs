@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use super::Sections;
 use crate::record::Record;
-use crate::wire::{Category, RecordKind, Timespec};
+use crate::wire::{Category, Extension, RecordKind, Timespec};
 
 fn average_ms(total: u64, count: u64) -> f64 {
     // getdelays: `t / 1000000ULL / (c ? c : 1)` with t a double.
@@ -44,38 +44,28 @@ fn format_timespec(ts: Option<Timespec>) -> String {
     )
 }
 
-fn label(c: Category) -> &'static str {
-    match c {
-        Category::Cpu => "CPU",
-        Category::Blkio => "IO",
-        Category::Swapin => "SWAP",
-        Category::Freepages => "RECLAIM",
-        Category::Thrashing => "THRASHING",
-        Category::Compact => "COMPACT",
-        Category::Wpcopy => "WPCOPY",
-        Category::Irq => "IRQ",
-    }
-}
-
 fn write_delays(out: &mut dyn Write, r: &Record) -> io::Result<()> {
     let s = &r.stats;
     let v = s.version;
     out.write_all(b"\n\n")?;
+    let timestamps = s.extension == Extension::MaxTimestamps;
     for c in Category::ALL {
-        let since = match c {
-            Category::Compact => 11,
-            Category::Wpcopy => 13,
-            Category::Irq => 14,
-            _ => 0,
+        // getdelays prints RECLAIM and THRASHING on any kernel, the blocks
+        // from v11 on only when the version has them, and SOFTIRQ only from
+        // the patch series that added it.
+        let since = c.info().since;
+        let shown = match c {
+            Category::Softirq => s.extension == Extension::Softirq,
+            _ => since < 11 || v >= since,
         };
-        if v < since {
+        if !shown {
             continue;
         }
-        let d = s.delay(c);
+        let d = &s.delays[c];
         let count = d.count.unwrap_or(0);
         let total = d.total_ns.unwrap_or(0);
         // Title line, then value line, column by column as getdelays prints them.
-        write!(out, "{:<10}{:>15}", label(c), "count")?;
+        write!(out, "{:<10}{:>15}", c.info().getdelays, "count")?;
         if c == Category::Cpu {
             write!(out, "{:>15}{:>15}", "real total", "virtual total")?;
         }
@@ -83,7 +73,7 @@ fn write_delays(out: &mut dyn Write, r: &Record) -> io::Result<()> {
         if v >= 16 {
             write!(out, "{:>15}{:>15}", "delay max", "delay min")?;
         }
-        if v >= 17 {
+        if timestamps {
             write!(out, "{:>25}", "delay max timestamp")?;
         }
         write!(out, "\n          {count:>15}")?;
@@ -104,7 +94,7 @@ fn write_delays(out: &mut dyn Write, r: &Record) -> io::Result<()> {
                 ms(d.min_ns.unwrap_or(0))
             )?;
         }
-        if v >= 17 {
+        if timestamps {
             write!(out, "{:>23}", format_timespec(d.max_ts))?;
         }
         out.write_all(b"\n")?;

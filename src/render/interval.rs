@@ -1,11 +1,15 @@
-//! Interval records for people: one block per interval, one part per task.
+//! Interval records: for people one block per interval, one part per task;
+//! for scripts ndjson lines, a JSON array closed at the end, or csv rows.
 
 use std::io::{self, Write};
 
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 
+use super::Format;
 use super::human::{self, NONE};
-use crate::interval::IntervalRecord;
+use crate::exit::Usage;
+use crate::record::interval::IntervalRecord;
+use crate::wire::Category;
 
 fn clock(epoch: f64) -> String {
     let t = human::epoch(Some(epoch as u64));
@@ -26,7 +30,7 @@ fn per_s(v: Option<f64>, bytes: bool) -> String {
 }
 
 /// Writes one interval's records under a heading.
-pub fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> io::Result<()> {
+fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> io::Result<()> {
     let Some(first) = records.first() else {
         return Ok(());
     };
@@ -48,7 +52,7 @@ pub fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> 
         writeln!(
             out,
             "{} {}{comm}  CPU {}  switches {}  read {}  write {}",
-            v.kind.to_uppercase(),
+            v.kind.name().to_uppercase(),
             v.id,
             pct(r.percent.cpu),
             per_s(r.rates.context_switches_per_s, false),
@@ -59,24 +63,16 @@ pub fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> 
         t.load_style(presets::NOTHING);
         t.set_content_arrangement(ContentArrangement::Disabled);
         t.set_header(vec!["DELAYS", "count", "total", "average", "of time"]);
-        let p = &r.percent.delays;
-        let shares = [
-            p.cpu,
-            p.blkio,
-            p.swapin,
-            p.reclaim,
-            p.thrashing,
-            p.compact,
-            p.wpcopy,
-            p.irq,
-        ];
-        for ((name, d), share) in v.delays.iter().into_iter().zip(shares) {
+        for (c, d) in v.delays.each() {
+            if c == Category::Softirq && d.count.is_none() {
+                continue;
+            }
             t.add_row(vec![
-                name.to_string(),
+                c.key().to_string(),
                 human::count(d.count),
                 human::ns(d.total_ns),
                 human::ns(d.average_ns),
-                pct(share),
+                pct(r.percent.delays[c]),
             ]);
         }
         for c in t.column_iter_mut() {
@@ -90,4 +86,62 @@ pub fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> 
         writeln!(out, "{}", t.trim_fmt())?;
     }
     writeln!(out)
+}
+
+/// Interval records as they are sampled, in one format.
+pub struct IntervalStream {
+    format: Format,
+    started: bool,
+}
+
+impl IntervalStream {
+    /// A stream in `format`, or why that format has no interval form.
+    pub fn new(format: Format) -> Result<IntervalStream, Usage> {
+        if format == Format::Getdelays {
+            return Err(Usage(
+                "--format getdelays has no interval form; use table, json, ndjson or csv".into(),
+            ));
+        }
+        Ok(IntervalStream {
+            format,
+            started: false,
+        })
+    }
+
+    /// Writes one interval's records and flushes them.
+    pub fn write(&mut self, out: &mut dyn Write, records: &[IntervalRecord]) -> io::Result<()> {
+        match self.format {
+            Format::Table => write_interval_table(out, records)?,
+            Format::Ndjson => super::structured::write_ndjson(out, records)?,
+            Format::Json => {
+                for r in records {
+                    out.write_all(if self.started { b",\n" } else { b"[\n" })?;
+                    serde_json::to_writer(&mut *out, r)?;
+                    self.started = true;
+                }
+            }
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(&mut *out);
+                for r in records {
+                    let cols = super::csv_row(r)?;
+                    if !self.started {
+                        w.write_record(cols.iter().map(|(k, _)| k))?;
+                        self.started = true;
+                    }
+                    w.write_record(cols.iter().map(|(_, v)| v))?;
+                }
+                w.flush()?;
+            }
+            Format::Getdelays => {}
+        }
+        out.flush()
+    }
+
+    /// Ends the stream: closes the JSON array.
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.format == Format::Json {
+            out.write_all(if self.started { b"\n]\n" } else { b"[]\n" })?;
+        }
+        out.flush()
+    }
 }

@@ -1,5 +1,7 @@
 //! Renderers: records in, bytes out. Every renderer writes to a `dyn Write`
-//! and knows nothing of where the records came from.
+//! and knows nothing of where the records came from. This module is the one
+//! place that matches on [`Format`]: commands hand it a [`Doc`] (or feed a
+//! [`RecordStream`] or [`IntervalStream`]) and the format the user chose.
 
 mod cgroup;
 mod getdelays;
@@ -8,13 +10,18 @@ mod interval;
 mod stream;
 mod structured;
 mod table;
+pub mod top;
 
-pub use cgroup::{write_cgroup_getdelays, write_cgroup_table};
+use std::io::{self, Write};
+
 pub use getdelays::write_getdelays;
-pub use interval::write_interval_table;
-pub use stream::{RecordStream, stream_table_header, table_row};
-pub use structured::{csv_row, write_csv, write_json, write_ndjson};
-pub use table::{Measures, kv_section, write_measures, write_table};
+pub use interval::IntervalStream;
+pub use stream::RecordStream;
+pub use structured::csv_row;
+
+use crate::record::cgroup::CgroupReport;
+use crate::record::totals::TreeTotal;
+use crate::record::{Record, RecordView};
 
 /// Output formats of record-printing commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -56,5 +63,125 @@ impl Sections {
         } else {
             self
         }
+    }
+}
+
+/// What the user asked the output to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Output {
+    pub format: Format,
+    pub sections: Sections,
+}
+
+/// A record as the renderers take it: its schema view, and the struct the
+/// kernel sent, from which getdelays' text is printed as getdelays prints it.
+pub struct Shown<'a> {
+    pub view: RecordView,
+    pub raw: Option<&'a Record>,
+}
+
+/// What a command prints once.
+pub enum Doc<'a> {
+    /// `pid`, `tgid`: a block per record. `empty` gives csv its header when
+    /// there are no records.
+    Records {
+        records: &'a [Shown<'a>],
+        empty: &'a RecordView,
+    },
+    /// `threads`: a process and its threads, a row each.
+    Rows { records: &'a [Shown<'a>] },
+    /// `run`: the command's records, and with --children the total of its tree.
+    Run {
+        records: &'a [Shown<'a>],
+        total: Option<&'a TreeTotal>,
+    },
+    /// `cgroup-fd`.
+    Cgroup(&'a CgroupReport),
+}
+
+fn views<'a>(records: &'a [Shown<'a>]) -> Vec<&'a RecordView> {
+    records.iter().map(|s| &s.view).collect()
+}
+
+fn getdelays_all(out: &mut dyn Write, records: &[Shown], s: Sections) -> io::Result<()> {
+    for r in records.iter().filter_map(|s| s.raw) {
+        write_getdelays(out, r, s)?;
+    }
+    Ok(())
+}
+
+/// Writes a document in the chosen format.
+pub fn write(out: &mut dyn Write, doc: &Doc, o: Output) -> io::Result<()> {
+    let s = o.sections.or_all();
+    match (doc, o.format) {
+        (Doc::Records { records, .. }, Format::Table) => {
+            table::write_table(out, &views(records), s)
+        }
+        (Doc::Rows { records }, Format::Table) => {
+            writeln!(out, "{}", stream::TABLE_HEADER)?;
+            for r in records.iter() {
+                writeln!(out, "{}", stream::table_row(&r.view, false))?;
+            }
+            writeln!(
+                out,
+                "\nCPU time and waits are totals since each task started, in ms."
+            )
+        }
+        (Doc::Run { records, total }, Format::Table) => {
+            table::write_table(out, &views(records), s)?;
+            let Some(total) = total else {
+                return Ok(());
+            };
+            writeln!(
+                out,
+                "\nTOTAL OF {} PROCESSES (the command and its descendants)\n",
+                total.processes
+            )?;
+            table::write_measures(out, &table::Measures::of_totals(&total.sums), s)
+        }
+        (Doc::Cgroup(r), Format::Table) => cgroup::write_cgroup_table(out, r, s),
+
+        (Doc::Records { records, .. } | Doc::Rows { records }, Format::Json) => {
+            structured::write_json(out, &views(records))
+        }
+        (Doc::Run { records, total }, Format::Json) => {
+            let mut items: Vec<serde_json::Value> = views(records)
+                .into_iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()?;
+            if let Some(t) = total {
+                items.push(serde_json::to_value(t)?);
+            }
+            structured::write_json(out, &items)
+        }
+        (Doc::Cgroup(r), Format::Json) => structured::write_json(out, r),
+
+        (Doc::Records { records, .. } | Doc::Rows { records }, Format::Ndjson) => {
+            structured::write_ndjson(out, &views(records))
+        }
+        (Doc::Run { records, total }, Format::Ndjson) => {
+            structured::write_ndjson(out, &views(records))?;
+            match total {
+                Some(t) => structured::write_ndjson(out, &[t]),
+                None => Ok(()),
+            }
+        }
+        (Doc::Cgroup(r), Format::Ndjson) => structured::write_ndjson(out, &[r]),
+
+        (Doc::Records { records, empty }, Format::Csv) => {
+            structured::write_csv(out, &views(records), empty)
+        }
+        // The total has other columns than the records: csv carries the records.
+        (Doc::Rows { records } | Doc::Run { records, .. }, Format::Csv) => match records.first() {
+            Some(first) => structured::write_csv(out, &views(records), &&first.view),
+            None => Ok(()),
+        },
+        (Doc::Cgroup(r), Format::Csv) => structured::write_csv(out, &[*r], r),
+
+        (
+            Doc::Records { records, .. } | Doc::Rows { records } | Doc::Run { records, .. },
+            Format::Getdelays,
+        ) => getdelays_all(out, records, s),
+        (Doc::Cgroup(r), Format::Getdelays) => cgroup::write_cgroup_getdelays(out, r),
     }
 }

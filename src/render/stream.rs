@@ -1,5 +1,6 @@
-//! Records as they arrive (listen): one line per record for people, one JSON
-//! document per line for scripts, flushed per record.
+//! Records as they arrive (listen, decode): one line per record for people,
+//! one JSON document per line for scripts, a JSON array that is closed when
+//! the stream ends, csv rows, or getdelays' text.
 
 use std::io::{self, Write};
 
@@ -7,7 +8,8 @@ use serde::Serialize;
 
 use super::human::{self, NONE};
 use super::{Format, Sections};
-use crate::record::{Context, Record, RecordView};
+use crate::record::{Record, RecordView};
+use crate::wire::{Group, RecordKind};
 
 /// Writes a stream of records in one format, header first where it has one.
 pub struct RecordStream {
@@ -19,34 +21,26 @@ pub struct RecordStream {
     scratch: Vec<u8>,
 }
 
-const TABLE_HEADER: &str = "TYPE  ID       TGID     COMM             UID     EXIT                 FLAGS          CPU      RUNQ-WAIT  IO-WAIT    MEM-WAIT   READ       WRITE";
-
-/// The column header of [`table_row`].
-pub fn stream_table_header() -> &'static str {
-    TABLE_HEADER
-}
+pub(super) const TABLE_HEADER: &str = "TYPE  ID       TGID     COMM             UID     EXIT                 FLAGS          CPU      RUNQ-WAIT  IO-WAIT    MEM-WAIT   READ       WRITE";
 
 fn ms_from_ns(v: Option<u64>) -> String {
     v.map_or_else(|| NONE.to_string(), |v| format!("{:.3}", v as f64 / 1e6))
 }
 
-fn sum(values: &[Option<u64>]) -> Option<u64> {
-    values.iter().flatten().copied().reduce(u64::saturating_add)
+/// The summed wait of one group of categories; null when none was measured.
+fn group_total(r: &RecordView, g: Group) -> Option<u64> {
+    r.delays
+        .each()
+        .filter(|(c, _)| c.group() == g)
+        .filter_map(|(_, d)| d.total_ns)
+        .reduce(u64::saturating_add)
 }
 
 /// One line per record, fixed columns (times in ms). `exited` says whether
 /// the record is an exit record: a live task has no exit status to show.
-pub fn table_row(r: &RecordView, exited: bool) -> String {
-    let d = &r.delays;
+pub(super) fn table_row(r: &RecordView, exited: bool) -> String {
     // Precise scheduler runtime, not the tick-sampled user+system.
     let cpu = ms_from_ns(r.cpu.run_virtual_ns);
-    let mem = sum(&[
-        d.swapin.total_ns,
-        d.reclaim.total_ns,
-        d.thrashing.total_ns,
-        d.compact.total_ns,
-        d.wpcopy.total_ns,
-    ]);
     let flags = human::acct_flags(r.flags);
     let flags = flags.split_once(' ').map_or(flags.clone(), |(_, names)| {
         names.trim_matches(['(', ')']).to_string()
@@ -58,10 +52,10 @@ pub fn table_row(r: &RecordView, exited: bool) -> String {
     };
     format!(
         "{:<4}  {:<7}  {:<7}  {:<15}  {:<6}  {:<19}  {:<13}  {:>7}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
-        r.kind,
+        r.kind.name(),
         r.id,
         r.tgid.map_or_else(
-            || if r.kind == "tgid" {
+            || if r.kind == RecordKind::Tgid {
                 r.id.to_string()
             } else {
                 NONE.to_string()
@@ -73,9 +67,9 @@ pub fn table_row(r: &RecordView, exited: bool) -> String {
         exit,
         flags,
         cpu,
-        ms_from_ns(d.cpu.total_ns),
-        ms_from_ns(d.blkio.total_ns),
-        ms_from_ns(mem),
+        ms_from_ns(group_total(r, Group::RunQueue)),
+        ms_from_ns(group_total(r, Group::Io)),
+        ms_from_ns(group_total(r, Group::Memory)),
         human::bytes(r.io.read_bytes),
         human::bytes(r.io.write_bytes),
     )
@@ -105,31 +99,38 @@ impl RecordStream {
 
     /// Writes one record; the caller decides when to flush (listen flushes
     /// whenever no further record is waiting, so none lingers in a buffer).
-    pub fn record(&mut self, out: &mut dyn Write, rec: &Record, ctx: &Context) -> io::Result<()> {
+    /// `view` gives the record's view; it is not called for getdelays'
+    /// text, which is printed from the kernel's struct alone.
+    pub fn record(
+        &mut self,
+        out: &mut dyn Write,
+        rec: &Record,
+        view: impl FnOnce() -> RecordView,
+    ) -> io::Result<()> {
         let mut buf = std::mem::take(&mut self.scratch);
         buf.clear();
-        // getdelays' text comes from the raw record: no schema view needed.
-        let view = if self.format == Format::Getdelays {
-            None
-        } else {
-            Some(rec.view(ctx))
-        };
         let r = self
-            .render(&mut buf, rec, view.as_ref())
+            .render(&mut buf, rec, view)
             .and_then(|()| out.write_all(&buf));
         self.scratch = buf;
         r
+    }
+
+    /// Opens a JSON array with its first element, or separates the next.
+    fn json_separator(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if self.started { b",\n" } else { b"[\n" });
     }
 
     fn render(
         &mut self,
         out: &mut Vec<u8>,
         rec: &Record,
-        view: Option<&RecordView>,
+        view: impl FnOnce() -> RecordView,
     ) -> io::Result<()> {
-        let Some(view) = view else {
-            return super::write_getdelays(out, rec, self.sections);
-        };
+        if self.format == Format::Getdelays {
+            return super::write_getdelays(out, rec, self.sections.or_all());
+        }
+        let view = &view();
         match self.format {
             Format::Table => {
                 if !self.started {
@@ -137,7 +138,11 @@ impl RecordStream {
                 }
                 writeln!(out, "{}", table_row(view, true))?;
             }
-            Format::Json | Format::Ndjson => {
+            Format::Json => {
+                self.json_separator(out);
+                serde_json::to_writer(&mut *out, view)?;
+            }
+            Format::Ndjson => {
                 serde_json::to_writer(&mut *out, view)?;
                 out.write_all(b"\n")?;
             }
@@ -150,23 +155,31 @@ impl RecordStream {
                 w.write_record(cols.iter().map(|(_, v)| v))?;
                 w.flush()?;
             }
-            Format::Getdelays => super::write_getdelays(out, rec, self.sections)?,
+            Format::Getdelays => {}
         }
         self.started = true;
         Ok(())
     }
 
     /// Says that `count` exit messages were lost (`total` so far). Only the
-    /// line formats carry it in the stream; the summary always does.
+    /// formats that can carry a notice carry it in the stream; the summary
+    /// always does.
     pub fn lost(&mut self, out: &mut dyn Write, count: u64, total: u64) -> io::Result<()> {
+        let l = Lost {
+            kind: "lost",
+            count,
+            total,
+            unit: "exit messages",
+        };
         match self.format {
-            Format::Json | Format::Ndjson => {
-                let l = Lost {
-                    kind: "lost",
-                    count,
-                    total,
-                    unit: "exit messages",
-                };
+            Format::Json => {
+                let mut buf = Vec::new();
+                self.json_separator(&mut buf);
+                serde_json::to_writer(&mut buf, &l)?;
+                out.write_all(&buf)?;
+                self.started = true;
+            }
+            Format::Ndjson => {
                 serde_json::to_writer(&mut *out, &l)?;
                 out.write_all(b"\n")?;
             }
@@ -175,6 +188,14 @@ impl RecordStream {
                 "lost  {count} exit messages dropped by the kernel ({total} so far)"
             )?,
             Format::Csv | Format::Getdelays => return Ok(()),
+        }
+        out.flush()
+    }
+
+    /// Ends the stream: closes the JSON array (an empty one when nothing came).
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.format == Format::Json {
+            out.write_all(if self.started { b"\n]\n" } else { b"[]\n" })?;
         }
         out.flush()
     }

@@ -6,9 +6,10 @@ use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Wi
 
 use super::Sections;
 use super::human::{self, NONE};
-use crate::record::{
-    ContextSwitchesView, CpuView, DelaysView, IoView, MemoryView, NOTE_MAX_AT_PREFIX, RecordView,
-};
+use crate::record::totals::Totals;
+use crate::record::view::{NOTE_MAX_AT_PREFIX, NOTE_SOFTIRQ_PREFIX};
+use crate::record::{ContextSwitchesView, CpuView, Delays, IoView, MemoryView, RecordView};
+use crate::wire::{Category, RecordKind};
 
 /// Width of the first column in every section, so that values line up.
 const KEY_WIDTH: u16 = 26;
@@ -48,12 +49,17 @@ pub fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> 
     writeln!(out, "{}\n", finish(&mut t))
 }
 
-fn delays_section(out: &mut dyn Write, delays: &DelaysView) -> io::Result<()> {
+fn delays_section(out: &mut dyn Write, delays: &Delays) -> io::Result<()> {
     let mut t = plain_table();
     t.set_header(vec!["DELAYS", "count", "total", "average", "max", "min"]);
-    for (name, d) in delays.iter() {
+    for (c, d) in delays.each() {
+        // softirq exists only in an unmerged kernel series: no row for the
+        // null every other kernel gives.
+        if c == Category::Softirq && d.count.is_none() {
+            continue;
+        }
         t.add_row(vec![
-            name.to_string(),
+            c.key().to_string(),
             human::count(d.count),
             human::ns(d.total_ns),
             human::ns(d.average_ns),
@@ -73,10 +79,32 @@ fn delays_section(out: &mut dyn Write, delays: &DelaysView) -> io::Result<()> {
 /// The measured sections of a record, or of a sum of records.
 pub struct Measures<'a> {
     pub cpu: &'a CpuView,
-    pub delays: &'a DelaysView,
+    pub delays: &'a Delays,
     pub context_switches: &'a ContextSwitchesView,
     pub io: &'a IoView,
     pub memory: &'a MemoryView,
+}
+
+impl Measures<'_> {
+    pub fn of_record(r: &RecordView) -> Measures<'_> {
+        Measures {
+            cpu: &r.cpu,
+            delays: &r.delays,
+            context_switches: &r.context_switches,
+            io: &r.io,
+            memory: &r.memory,
+        }
+    }
+
+    pub fn of_totals(t: &Totals) -> Measures<'_> {
+        Measures {
+            cpu: &t.cpu,
+            delays: &t.delays,
+            context_switches: &t.context_switches,
+            io: &t.io,
+            memory: &t.memory,
+        }
+    }
 }
 
 /// CPU, delays, context switches, I/O and memory, as `s` selects.
@@ -149,7 +177,7 @@ fn heading(r: &RecordView) -> String {
         .unwrap_or_default();
     format!(
         "{} {}{comm} · struct v{}",
-        r.kind.to_uppercase(),
+        r.kind.name().to_uppercase(),
         r.id,
         r.version
     )
@@ -158,7 +186,7 @@ fn heading(r: &RecordView) -> String {
 fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()> {
     writeln!(out, "{}", heading(r))?;
     if s.cpu {
-        let elapsed = if r.kind == "tgid" {
+        let elapsed = if r.kind == RecordKind::Tgid {
             "elapsed (sum of threads)"
         } else {
             "elapsed"
@@ -182,18 +210,13 @@ fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()>
             ],
         )?;
     }
-    let m = Measures {
-        cpu: &r.cpu,
-        delays: &r.delays,
-        context_switches: &r.context_switches,
-        io: &r.io,
-        memory: &r.memory,
-    };
-    write_measures(out, &m, s)?;
+    write_measures(out, &Measures::of_record(r), s)?;
+    // Tables show neither max_at nor an absent softirq row: their notes
+    // would only explain what is not there.
     for n in r
         .notes
         .iter()
-        .filter(|n| !n.starts_with(NOTE_MAX_AT_PREFIX))
+        .filter(|n| !n.starts_with(NOTE_MAX_AT_PREFIX) && !n.starts_with(NOTE_SOFTIRQ_PREFIX))
     {
         writeln!(out, "note: {n}")?;
     }
@@ -207,7 +230,7 @@ fn ids(v: &[Option<u32>]) -> String {
         .join(" / ")
 }
 
-pub fn write_table(out: &mut dyn Write, records: &[RecordView], s: Sections) -> io::Result<()> {
+pub fn write_table(out: &mut dyn Write, records: &[&RecordView], s: Sections) -> io::Result<()> {
     for (i, r) in records.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;

@@ -57,10 +57,21 @@ impl Nla for RequestAttr {
 }
 
 /// Whether a record describes one thread or a whole thread group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RecordKind {
     Pid,
     Tgid,
+}
+
+impl RecordKind {
+    /// "pid" or "tgid", as the schema's `type` says.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Pid => "pid",
+            RecordKind::Tgid => "tgid",
+        }
+    }
 }
 
 /// One `AGGR_PID` or `AGGR_TGID` nest: the id and the undecoded struct.

@@ -3,20 +3,38 @@
 //! Pure functions over bytes, no I/O, so that every decoder can be fuzzed and
 //! tested on captured fixtures without a kernel.
 
+mod category;
 mod cgroupstats;
 mod ctrl;
 mod message;
 mod taskstats;
 
+pub use category::{Category, Group, PerCategory};
 pub use cgroupstats::CgroupStats;
 pub use ctrl::CtrlFamily;
 pub use message::{Body, RawRecord, RecordKind, RequestAttr, TaskstatsMessage, datagram_messages};
-pub use taskstats::{Category, KNOWN_VERSION, RawDelay, SIZE_V16, SIZE_V17, TaskStats, Timespec};
+pub use taskstats::{
+    Extension, KNOWN_VERSION, RawDelay, SIZE_V16, SIZE_V17, SIZE_V17_SOFTIRQ, TaskStats, Timespec,
+};
 
 /// Generic netlink family name of taskstats.
 pub const FAMILY_NAME: &str = "TASKSTATS";
 /// `TASKSTATS_GENL_VERSION`.
 pub const GENL_VERSION: u8 = 1;
+
+/// `ac_flag` bits (`linux/acct.h`).
+pub mod flag {
+    /// Forked but did not exec.
+    pub const AFORK: u8 = 0x01;
+    /// Used superuser privileges.
+    pub const ASU: u8 = 0x02;
+    /// Dumped core.
+    pub const ACORE: u8 = 0x08;
+    /// Killed by a signal.
+    pub const AXSIG: u8 = 0x10;
+    /// The last thread of its thread group to exit.
+    pub const AGROUP: u8 = 0x20;
+}
 
 /// Commands (`TASKSTATS_CMD_*`, `CGROUPSTATS_CMD_*`).
 pub mod cmd {
@@ -64,5 +82,45 @@ pub enum WireError {
 impl From<netlink_packet_core::DecodeError> for WireError {
     fn from(e: netlink_packet_core::DecodeError) -> Self {
         WireError::Malformed(e.to_string())
+    }
+}
+
+/// One decoded taskstats record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub kind: RecordKind,
+    /// The PID or TGID the kernel put in the reply.
+    pub id: u32,
+    pub stats: TaskStats,
+}
+
+impl Record {
+    /// Decodes a raw record; `fallback_id` stands in when the kernel sent no id.
+    pub fn decode(raw: &RawRecord, fallback_id: u32) -> Result<Record, WireError> {
+        Ok(Record {
+            kind: raw.kind,
+            id: raw.id.unwrap_or(fallback_id),
+            stats: TaskStats::decode(&raw.stats)?,
+        })
+    }
+
+    /// What a run should say once on stderr about how this record was
+    /// decoded, if anything: a struct newer than this taskstat, or a
+    /// version-17 payload of neither known length.
+    pub fn decode_warning(&self) -> Option<String> {
+        let s = &self.stats;
+        if s.version > KNOWN_VERSION {
+            Some(format!(
+                "the kernel's struct taskstats version {} is newer than this taskstat knows ({KNOWN_VERSION}); only the known fields were decoded",
+                s.version
+            ))
+        } else if s.extension == Extension::Unknown {
+            Some(format!(
+                "the kernel's struct taskstats version {} is {} bytes, neither of the two known version-17 layouts (688 or 592 bytes); only the fields common to both were decoded",
+                s.version, s.payload_len
+            ))
+        } else {
+            None
+        }
     }
 }

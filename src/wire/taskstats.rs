@@ -9,15 +9,46 @@
 //! past the payload or panic on any input.
 
 use super::WireError;
+use super::category::{Category, PerCategory};
 
 /// Newest struct version whose layout this decoder knows.
 pub const KNOWN_VERSION: u16 = 17;
 /// `sizeof(struct taskstats)` for version 16.
 pub const SIZE_V16: usize = 560;
-/// `sizeof(struct taskstats)` for version 17.
+/// `sizeof(struct taskstats)` for version 17 (the merged series).
 pub const SIZE_V17: usize = 688;
+/// `sizeof(struct taskstats)` for the unmerged soft-IRQ "version 17".
+pub const SIZE_V17_SOFTIRQ: usize = 592;
 /// `TS_COMM_LEN`.
 const COMM_LEN: usize = 32;
+
+/// Which layout of the contested version 17 a payload has (docs/abi.md §4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Extension {
+    /// Version 16 or older: nothing past the max/min block.
+    #[default]
+    None,
+    /// The merged series: a timespec per category, when its max happened (688 bytes).
+    MaxTimestamps,
+    /// The unmerged series: a soft-IRQ category (592 bytes).
+    Softirq,
+    /// A version-17 payload of another length: only the common prefix was decoded.
+    Unknown,
+}
+
+impl Extension {
+    fn of(version: u16, len: usize) -> Extension {
+        match (version, len) {
+            (..=16, _) => Extension::None,
+            (17, SIZE_V17) => Extension::MaxTimestamps,
+            (17, SIZE_V17_SOFTIRQ) => Extension::Softirq,
+            (17, _) => Extension::Unknown,
+            // Later versions build on the merged layout.
+            (_, l) if l >= SIZE_V17 => Extension::MaxTimestamps,
+            _ => Extension::Unknown,
+        }
+    }
+}
 
 /// Where a field sits and which struct version introduced it.
 #[derive(Clone, Copy)]
@@ -25,6 +56,8 @@ struct Field {
     off: usize,
     off_v15: usize,
     since: u16,
+    /// For fields past version 16: the layout that carries them.
+    only_in: Option<Extension>,
 }
 
 const fn f(off: usize, off_v15: usize, since: u16) -> Field {
@@ -32,11 +65,20 @@ const fn f(off: usize, off_v15: usize, since: u16) -> Field {
         off,
         off_v15,
         since,
+        only_in: None,
     }
 }
 
-// Offsets from the uapi header (v16 standard layout, v15 layout), see
-// ../shared/reference/taskstats-abi.md §2 and §3.
+const fn v17(off: usize, only_in: Extension) -> Field {
+    Field {
+        off,
+        off_v15: 0,
+        since: 17,
+        only_in: Some(only_in),
+    }
+}
+
+// Offsets in the standard layout and in v15's (docs/abi.md §2 and §3).
 const AC_EXITCODE: Field = f(4, 4, 2);
 const AC_FLAG: Field = f(8, 8, 2);
 const AC_NICE: Field = f(9, 9, 2);
@@ -67,81 +109,30 @@ const WRITE_BYTES: Field = f(256, 304, 3);
 const CANCELLED_WRITE_BYTES: Field = f(264, 312, 3);
 const NVCSW: Field = f(272, 320, 4);
 const NIVCSW: Field = f(280, 328, 4);
-const AC_UTIMESCALED: Field = f(288, 336, 4);
-const AC_STIMESCALED: Field = f(296, 344, 4);
-const CPU_SCALED_RUN_REAL: Field = f(304, 352, 4);
+// The v4/v5 struct ends at 288: the scaled times arrived with v6's 312 bytes.
+const AC_UTIMESCALED: Field = f(288, 336, 6);
+const AC_STIMESCALED: Field = f(296, 344, 6);
+const CPU_SCALED_RUN_REAL: Field = f(304, 352, 6);
 const AC_BTIME64: Field = f(344, 424, 10);
 const AC_TGID: Field = f(368, 464, 12);
 const AC_TGETIME: Field = f(376, 472, 12);
 const AC_EXE_DEV: Field = f(384, 480, 12);
 const AC_EXE_INODE: Field = f(392, 488, 12);
 
-/// The eight delay categories, in the kernel's (and getdelays') order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Category {
-    Cpu,
-    Blkio,
-    Swapin,
-    Freepages,
-    Thrashing,
-    Compact,
-    Wpcopy,
-    Irq,
-}
-
-impl Category {
-    pub const ALL: [Category; 8] = [
-        Category::Cpu,
-        Category::Blkio,
-        Category::Swapin,
-        Category::Freepages,
-        Category::Thrashing,
-        Category::Compact,
-        Category::Wpcopy,
-        Category::Irq,
-    ];
-
-    fn layout(self) -> CategoryLayout {
-        // count, total, max, min; max_ts is 560 + 16 * index from v17 on.
-        match self {
-            Category::Cpu => {
-                CategoryLayout::new(f(16, 16, 1), f(24, 24, 1), (432, 32), (440, 40), 0)
-            }
-            Category::Blkio => {
-                CategoryLayout::new(f(32, 48, 1), f(40, 56, 1), (448, 64), (456, 72), 1)
-            }
-            Category::Swapin => {
-                CategoryLayout::new(f(48, 80, 1), f(56, 88, 1), (464, 96), (472, 104), 2)
-            }
-            Category::Freepages => {
-                CategoryLayout::new(f(312, 360, 7), f(320, 368, 7), (480, 376), (488, 384), 3)
-            }
-            Category::Thrashing => {
-                CategoryLayout::new(f(328, 392, 9), f(336, 400, 9), (496, 408), (504, 416), 4)
-            }
-            Category::Compact => {
-                CategoryLayout::new(f(352, 432, 11), f(360, 440, 11), (512, 448), (520, 456), 5)
-            }
-            Category::Wpcopy => {
-                CategoryLayout::new(f(400, 496, 13), f(408, 504, 13), (528, 512), (536, 520), 6)
-            }
-            Category::Irq => {
-                CategoryLayout::new(f(416, 528, 14), f(424, 536, 14), (544, 544), (552, 552), 7)
-            }
-        }
-    }
-}
-
+/// Where one category's figures sit.
 struct CategoryLayout {
     count: Field,
     total: Field,
     max: Field,
     min: Field,
-    max_ts: Field,
+    max_ts: Option<Field>,
 }
 
 impl CategoryLayout {
-    const fn new(
+    /// A category of the common layout: count and total where its version
+    /// put them, max/min from v15 (mid-struct in v15, at the end from v16),
+    /// and the merged v17's timestamp at 560 + 16 * index.
+    const fn common(
         count: Field,
         total: Field,
         max: (usize, usize),
@@ -151,11 +142,39 @@ impl CategoryLayout {
         CategoryLayout {
             count,
             total,
-            // Max/min arrived in v15 (mid-struct) and stayed, at the end, from v16.
             max: f(max.0, max.1, 15),
             min: f(min.0, min.1, 15),
-            // v15 has no timestamps: `since` 17 keeps the v15 offset unused.
-            max_ts: f(SIZE_V16 + 16 * index, 0, 17),
+            max_ts: Some(v17(SIZE_V16 + 16 * index, Extension::MaxTimestamps)),
+        }
+    }
+
+    fn of(c: Category) -> CategoryLayout {
+        match c {
+            Category::Cpu => Self::common(f(16, 16, 1), f(24, 24, 1), (432, 32), (440, 40), 0),
+            Category::Blkio => Self::common(f(32, 48, 1), f(40, 56, 1), (448, 64), (456, 72), 1),
+            Category::Swapin => Self::common(f(48, 80, 1), f(56, 88, 1), (464, 96), (472, 104), 2),
+            Category::Freepages => {
+                Self::common(f(312, 360, 7), f(320, 368, 7), (480, 376), (488, 384), 3)
+            }
+            Category::Thrashing => {
+                Self::common(f(328, 392, 9), f(336, 400, 9), (496, 408), (504, 416), 4)
+            }
+            Category::Compact => {
+                Self::common(f(352, 432, 11), f(360, 440, 11), (512, 448), (520, 456), 5)
+            }
+            Category::Wpcopy => {
+                Self::common(f(400, 496, 13), f(408, 504, 13), (528, 512), (536, 520), 6)
+            }
+            Category::Irq => {
+                Self::common(f(416, 528, 14), f(424, 536, 14), (544, 544), (552, 552), 7)
+            }
+            Category::Softirq => CategoryLayout {
+                count: v17(560, Extension::Softirq),
+                total: v17(568, Extension::Softirq),
+                max: v17(576, Extension::Softirq),
+                min: v17(584, Extension::Softirq),
+                max_ts: None,
+            },
         }
     }
 }
@@ -185,11 +204,12 @@ pub struct TaskStats {
     pub version: u16,
     /// Length of the payload the kernel sent.
     pub payload_len: usize,
+    /// Which version-17 layout the payload has.
+    pub extension: Extension,
     pub ac_exitcode: Option<u32>,
     pub ac_flag: Option<u8>,
     pub ac_nice: Option<u8>,
-    /// Indexed like [`Category::ALL`].
-    pub delays: [RawDelay; 8],
+    pub delays: PerCategory<RawDelay>,
     pub cpu_run_real_total: Option<u64>,
     pub cpu_run_virtual_total: Option<u64>,
     /// Raw `ac_comm` bytes up to the first NUL.
@@ -229,10 +249,6 @@ pub struct TaskStats {
 }
 
 impl TaskStats {
-    pub fn delay(&self, c: Category) -> &RawDelay {
-        &self.delays[c as usize]
-    }
-
     /// The size the struct version declares, when the version is known.
     pub fn expected_len(version: u16) -> Option<usize> {
         Some(match version {
@@ -264,24 +280,26 @@ impl TaskStats {
             // no shipped kernel sends.
             return Err(WireError::UnsupportedVersion(version));
         }
+        let extension = Extension::of(version, payload.len());
         let r = Reader {
             buf: payload,
             version,
+            extension,
         };
-        let mut delays = [RawDelay::default(); 8];
-        for (slot, c) in delays.iter_mut().zip(Category::ALL) {
-            let l = c.layout();
-            *slot = RawDelay {
+        let delays = PerCategory::from_fn(|c| {
+            let l = CategoryLayout::of(c);
+            RawDelay {
                 count: r.u64(l.count),
                 total_ns: r.u64(l.total),
                 max_ns: r.u64(l.max),
                 min_ns: r.u64(l.min),
-                max_ts: r.timespec(l.max_ts),
-            };
-        }
+                max_ts: l.max_ts.and_then(|f| r.timespec(f)),
+            }
+        });
         Ok(TaskStats {
             version,
             payload_len: payload.len(),
+            extension,
             ac_exitcode: r.u32(AC_EXITCODE),
             ac_flag: r.u8(AC_FLAG),
             ac_nice: r.u8(AC_NICE),
@@ -332,11 +350,15 @@ impl TaskStats {
 struct Reader<'a> {
     buf: &'a [u8],
     version: u16,
+    extension: Extension,
 }
 
 impl Reader<'_> {
     fn bytes(&self, field: Field, len: usize) -> Option<&[u8]> {
         if self.version < field.since {
+            return None;
+        }
+        if field.only_in.is_some_and(|e| e != self.extension) {
             return None;
         }
         let off = if self.version == 15 {

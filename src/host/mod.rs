@@ -1,0 +1,7 @@
+//! Facts about the machine, read from /proc, /sys and the cgroup trees:
+//! what explains the kernel's answers and which tasks to ask about.
+
+pub mod cgroup;
+pub mod cpulist;
+pub mod procfs;
+pub mod system;

@@ -1,0 +1,315 @@
+//! The published record schema: what json, ndjson, csv and tables print.
+//! Key names and types are a contract (docs in [`super::schema`]).
+
+use serde::Serialize;
+
+use super::{Accounting, Record};
+use crate::wire::{
+    Category, Extension, KNOWN_VERSION, PerCategory, RawDelay, RecordKind, TaskStats,
+};
+
+/// `{count, total_ns, average_ns, max_ns, min_ns, max_at}` of one category.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DelayView {
+    pub count: Option<u64>,
+    pub total_ns: Option<u64>,
+    /// total_ns / count, rounded down; 0 when count is 0.
+    pub average_ns: Option<u64>,
+    pub max_ns: Option<u64>,
+    pub min_ns: Option<u64>,
+    /// When the max happened (struct v17 and later).
+    pub max_at: Option<MaxAt>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MaxAt {
+    pub sec: i64,
+    pub nsec: i64,
+}
+
+/// Every category's figures, serialised as `{"cpu": {...}, "blkio": {...}, ...}`.
+pub type Delays = PerCategory<DelayView>;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CpuView {
+    pub user_us: Option<u64>,
+    pub system_us: Option<u64>,
+    pub user_scaled_us: Option<u64>,
+    pub system_scaled_us: Option<u64>,
+    pub run_real_ns: Option<u64>,
+    pub run_virtual_ns: Option<u64>,
+    pub run_scaled_ns: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ContextSwitchesView {
+    pub voluntary: Option<u64>,
+    pub involuntary: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IoView {
+    pub read_bytes: Option<u64>,
+    pub write_bytes: Option<u64>,
+    pub cancelled_write_bytes: Option<u64>,
+    pub read_chars: Option<u64>,
+    pub write_chars: Option<u64>,
+    pub read_syscalls: Option<u64>,
+    pub write_syscalls: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MemoryView {
+    pub hiwater_rss_kib: Option<u64>,
+    pub hiwater_vm_kib: Option<u64>,
+    pub coremem_mb_us: Option<u64>,
+    pub virtmem_mb_us: Option<u64>,
+    pub minor_faults: Option<u64>,
+    pub major_faults: Option<u64>,
+}
+
+/// Adds `v` to `acc`; null only while every value added so far was null.
+pub fn add_opt(acc: &mut Option<u64>, v: Option<u64>) {
+    if let Some(v) = v {
+        *acc = Some(acc.unwrap_or(0).saturating_add(v));
+    }
+}
+
+impl IoView {
+    /// Adds another task's I/O counters.
+    pub fn add(&mut self, o: &IoView) {
+        add_opt(&mut self.read_bytes, o.read_bytes);
+        add_opt(&mut self.write_bytes, o.write_bytes);
+        add_opt(&mut self.cancelled_write_bytes, o.cancelled_write_bytes);
+        add_opt(&mut self.read_chars, o.read_chars);
+        add_opt(&mut self.write_chars, o.write_chars);
+        add_opt(&mut self.read_syscalls, o.read_syscalls);
+        add_opt(&mut self.write_syscalls, o.write_syscalls);
+    }
+}
+
+impl MemoryView {
+    /// Adds another task's summable figures (integrals and faults); peaks
+    /// are not sums, so they are left to the caller.
+    pub fn add_counters(&mut self, o: &MemoryView) {
+        add_opt(&mut self.coremem_mb_us, o.coremem_mb_us);
+        add_opt(&mut self.virtmem_mb_us, o.virtmem_mb_us);
+        add_opt(&mut self.minor_faults, o.minor_faults);
+        add_opt(&mut self.major_faults, o.major_faults);
+    }
+}
+
+/// The published record schema. Key names and types are a contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordView {
+    #[serde(rename = "type")]
+    pub kind: RecordKind,
+    pub id: u32,
+    pub version: u16,
+    pub comm: Option<String>,
+    pub pid: Option<u32>,
+    pub tgid: Option<u32>,
+    pub ppid: Option<u32>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub nice: Option<i8>,
+    pub sched_policy: Option<u8>,
+    pub flags: Option<u8>,
+    pub exit_code: Option<u32>,
+    /// Epoch seconds.
+    pub start_time: Option<u64>,
+    pub elapsed_us: Option<u64>,
+    pub group_elapsed_us: Option<u64>,
+    pub exe_dev: Option<u64>,
+    pub exe_inode: Option<u64>,
+    pub cpu: CpuView,
+    pub delays: Delays,
+    pub context_switches: ContextSwitchesView,
+    pub io: IoView,
+    pub memory: MemoryView,
+    /// Why figures are null, one sentence each.
+    pub notes: Vec<String>,
+}
+
+pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's";
+pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
+
+/// Starts the note on max_at, which tables (that never show max_at) leave out.
+pub const NOTE_MAX_AT_PREFIX: &str = "max_at (the time of each category's max) needs";
+/// Starts the note on softirq, which is null on every merged kernel; tables
+/// leave it out and show the row as `-`.
+pub const NOTE_SOFTIRQ_PREFIX: &str = "delays.softirq needs";
+
+/// total_ns / count, rounded down; 0 when count is 0; null when either is.
+pub fn average_ns(count: Option<u64>, total_ns: Option<u64>) -> Option<u64> {
+    match (count?, total_ns?) {
+        (0, _) => Some(0),
+        (c, t) => Some(t / c),
+    }
+}
+
+fn delay_view(raw: &RawDelay, with_extremes: bool) -> DelayView {
+    DelayView {
+        count: raw.count,
+        total_ns: raw.total_ns,
+        average_ns: average_ns(raw.count, raw.total_ns),
+        max_ns: raw.max_ns.filter(|_| with_extremes),
+        min_ns: raw.min_ns.filter(|_| with_extremes),
+        // A zero timespec means "never set" (getdelays prints N/A).
+        max_at: raw
+            .max_ts
+            .filter(|t| with_extremes && (t.sec, t.nsec) != (0, 0))
+            .map(|t| MaxAt {
+                sec: t.sec,
+                nsec: t.nsec,
+            }),
+    }
+}
+
+impl Record {
+    pub fn view(&self, ctx: &Accounting) -> RecordView {
+        let s = &self.stats;
+        let tgid_record = self.kind == RecordKind::Tgid;
+        // For a thread group, the kernel leaves per-task fields empty.
+        let task = |v: Option<u64>| if tgid_record { None } else { v };
+        let task32 = |v: Option<u32>| if tgid_record { None } else { v };
+        let mut notes = Vec::new();
+
+        let delayacct_off = ctx.delayacct == Some(false);
+        // The cpu delay comes from scheduler statistics, kept either way.
+        let delays = s.delays.map(|c, raw| {
+            if delayacct_off && c != Category::Cpu {
+                DelayView::default()
+            } else {
+                delay_view(raw, !tgid_record)
+            }
+        });
+
+        if tgid_record {
+            notes.push(NOTE_TGID.to_string());
+        }
+        if delayacct_off {
+            notes.push(NOTE_DELAYACCT_OFF.to_string());
+        }
+        notes.extend(version_notes(s));
+
+        RecordView {
+            kind: self.kind,
+            id: self.id,
+            version: s.version,
+            comm: s
+                .ac_comm
+                .as_ref()
+                .filter(|_| !tgid_record)
+                .map(|b| String::from_utf8_lossy(b).into_owned()),
+            pid: task32(s.ac_pid),
+            tgid: task32(s.ac_tgid),
+            ppid: task32(s.ac_ppid),
+            uid: task32(s.ac_uid),
+            gid: task32(s.ac_gid),
+            nice: s.ac_nice.filter(|_| !tgid_record).map(|n| n as i8),
+            sched_policy: s.ac_sched.filter(|_| !tgid_record),
+            flags: s.ac_flag.filter(|_| !tgid_record),
+            exit_code: task32(s.ac_exitcode),
+            start_time: task(s.ac_btime64.or(s.ac_btime.map(u64::from))),
+            elapsed_us: s.ac_etime,
+            group_elapsed_us: task(s.ac_tgetime),
+            exe_dev: task(s.ac_exe_dev),
+            exe_inode: task(s.ac_exe_inode),
+            cpu: CpuView {
+                user_us: s.ac_utime,
+                system_us: s.ac_stime,
+                user_scaled_us: task(s.ac_utimescaled),
+                system_scaled_us: task(s.ac_stimescaled),
+                run_real_ns: s.cpu_run_real_total,
+                run_virtual_ns: s.cpu_run_virtual_total,
+                run_scaled_ns: s.cpu_scaled_run_real_total,
+            },
+            delays,
+            context_switches: ContextSwitchesView {
+                voluntary: s.nvcsw,
+                involuntary: s.nivcsw,
+            },
+            io: IoView {
+                read_bytes: task(s.read_bytes),
+                write_bytes: task(s.write_bytes),
+                cancelled_write_bytes: task(s.cancelled_write_bytes),
+                read_chars: task(s.read_char),
+                write_chars: task(s.write_char),
+                read_syscalls: task(s.read_syscalls),
+                write_syscalls: task(s.write_syscalls),
+            },
+            memory: MemoryView {
+                hiwater_rss_kib: task(s.hiwater_rss),
+                hiwater_vm_kib: task(s.hiwater_vm),
+                coremem_mb_us: task(s.coremem),
+                virtmem_mb_us: task(s.virtmem),
+                minor_faults: task(s.ac_minflt),
+                major_faults: task(s.ac_majflt),
+            },
+            notes,
+        }
+    }
+}
+
+/// Notes on what this struct version (and payload length) leaves out.
+pub fn version_notes(s: &TaskStats) -> Vec<String> {
+    let v = s.version;
+    let mut notes = Vec::new();
+    if v > KNOWN_VERSION {
+        notes.push(format!(
+            "struct taskstats version {v} is newer than this taskstat knows ({KNOWN_VERSION}): only the known fields were decoded"
+        ));
+    }
+    if v == 15 {
+        notes.push("struct version 15 (Linux 6.14's mid-struct max/min layout) was decoded with its own offsets".to_string());
+    }
+    if s.extension == Extension::Unknown {
+        notes.push(format!(
+            "a version-{v} struct of {} bytes matches neither version-17 layout (688 bytes with max_at, 592 with softirq): only the common fields were decoded",
+            s.payload_len
+        ));
+    }
+    let mut missing: Vec<&str> = Category::ALL
+        .iter()
+        .filter(|c| c.info().since <= KNOWN_VERSION && v < c.info().since)
+        .map(|c| c.key())
+        .collect();
+    if v < 12 {
+        missing.push("tgid, group_elapsed_us, exe_dev, exe_inode");
+    }
+    if v < 15 {
+        missing.push("per-category max_ns/min_ns");
+    }
+    // softirq is older versions' absence too, but only the 592-byte layout has it.
+    missing.retain(|m| *m != Category::Softirq.key());
+    if !missing.is_empty() {
+        notes.push(format!(
+            "struct version {v} has no {}: null",
+            missing.join(", ")
+        ));
+    }
+    match s.extension {
+        Extension::None | Extension::Unknown => notes.push(format!(
+            "{NOTE_MAX_AT_PREFIX} struct version 17 (688 bytes), and delays.softirq the unmerged 592-byte version 17; this kernel sends version {v} ({} bytes): null",
+            s.payload_len
+        )),
+        Extension::MaxTimestamps => notes.push(format!(
+            "{NOTE_SOFTIRQ_PREFIX} the unmerged 592-byte version-17 layout; this kernel sends the {}-byte version {v}: null",
+            s.payload_len
+        )),
+        Extension::Softirq => notes.push(format!(
+            "{NOTE_MAX_AT_PREFIX} the 688-byte struct version 17; this kernel sends the unmerged 592-byte one: null"
+        )),
+    }
+    if let Some(expected) = TaskStats::expected_len(v)
+        && s.payload_len < expected
+        && s.extension != Extension::Softirq
+    {
+        notes.push(format!(
+            "the kernel sent {} bytes, fewer than the {expected} of struct version {v}: fields past the end are null",
+            s.payload_len
+        ));
+    }
+    notes
+}

@@ -1,0 +1,159 @@
+//! `taskstat top`'s screens: batch tables and the full-screen view.
+
+use std::io::{self, Write};
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Paragraph, Row as TRow, Table};
+
+use super::human::{self, NONE};
+use crate::host::procfs::{NoPressure, Pressure};
+use crate::record::top::{Row, TopSort};
+
+fn fmt_pct(v: Option<f64>) -> String {
+    v.map_or_else(|| NONE.to_string(), |v| format!("{v:.1}"))
+}
+
+fn fmt_rate(v: Option<f64>) -> String {
+    v.map_or_else(|| NONE.to_string(), |v| human::bytes(Some(v as u64)))
+}
+
+/// The column titles of a top table.
+pub fn header(threads: bool) -> [&'static str; 10] {
+    [
+        if threads { "TID" } else { "PID" },
+        "COMMAND",
+        "CPU%",
+        "RUNQ%",
+        "IO%",
+        "MEM%",
+        "IRQ%",
+        "CSW/s",
+        "READ/s",
+        "WRITE/s",
+    ]
+}
+
+/// A row's cells, as the header orders them.
+pub fn cells(r: &Row) -> [String; 10] {
+    [
+        r.id.to_string(),
+        r.comm.clone(),
+        fmt_pct(r.cpu),
+        fmt_pct(r.runq),
+        fmt_pct(r.io),
+        fmt_pct(r.mem),
+        fmt_pct(r.irq),
+        r.switches
+            .map_or_else(|| NONE.to_string(), |v| format!("{v:.0}")),
+        fmt_rate(r.read),
+        fmt_rate(r.write),
+    ]
+}
+
+/// One plain table of ranked rows (`top -b`).
+pub fn write_batch(
+    out: &mut dyn Write,
+    rows: &[Row],
+    threads: bool,
+    limit: Option<usize>,
+) -> io::Result<()> {
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::NOTHING);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    t.set_header(header(threads).to_vec());
+    for r in rows.iter().take(limit.unwrap_or(usize::MAX)) {
+        t.add_row(cells(r).to_vec());
+    }
+    for (i, c) in t.column_iter_mut().enumerate() {
+        c.set_padding((0, 2));
+        if i != 1 {
+            c.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    writeln!(out, "{}", t.trim_fmt())
+}
+
+/// The pressure lines, one per resource and kind.
+pub fn pressure_lines(p: &Result<Vec<Pressure>, NoPressure>) -> Vec<String> {
+    match p {
+        Err(why) => vec![format!("PSI: {why}")],
+        Ok(lines) => lines
+            .iter()
+            .map(|l| {
+                let v = |x: &Option<String>| x.clone().unwrap_or_else(|| NONE.to_string());
+                format!(
+                    "{:<6} {:<4}  avg10 {:>6}%  avg60 {:>6}%  avg300 {:>6}%",
+                    l.resource,
+                    l.kind,
+                    v(&l.avg10),
+                    v(&l.avg60),
+                    v(&l.avg300)
+                )
+            })
+            .collect(),
+    }
+}
+
+/// What the full-screen view shows at one moment.
+pub struct Screen<'a> {
+    pub pressure: &'a [String],
+    pub rows: &'a [Row],
+    pub threads: bool,
+    pub sort: TopSort,
+    pub interval: f64,
+    pub limit: Option<usize>,
+    pub status: &'a str,
+}
+
+/// Draws the full-screen view: pressure and a summary line, the table, the keys.
+pub fn draw(f: &mut Frame, s: &Screen) {
+    let [head, body, foot] = Layout::vertical([
+        Constraint::Length(s.pressure.len() as u16 + 1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    let text = format!(
+        "{}\n{} {} by {} · refresh {:.1} s · {}",
+        s.pressure.join("\n"),
+        s.rows.len(),
+        if s.threads { "threads" } else { "processes" },
+        s.sort.name(),
+        s.interval,
+        s.status
+    );
+    f.render_widget(Paragraph::new(text), head);
+    let header = TRow::new(header(s.threads).to_vec())
+        .style(Style::default().add_modifier(Modifier::REVERSED));
+    let visible = body.height.saturating_sub(1) as usize;
+    let limit = s.limit.unwrap_or(usize::MAX).min(visible);
+    let body_rows: Vec<TRow> = s
+        .rows
+        .iter()
+        .take(limit)
+        .map(|r| TRow::new(cells(r).to_vec()))
+        .collect();
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(16),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(8),
+        Constraint::Length(11),
+        Constraint::Length(11),
+    ];
+    f.render_widget(Table::new(body_rows, widths).header(header), body);
+    let keys: Vec<String> = TopSort::ALL
+        .iter()
+        .map(|k| format!("{} {}", k.key(), k.name()))
+        .collect();
+    f.render_widget(
+        Paragraph::new(format!("sort: {} · H threads · q quit", keys.join("  "))),
+        foot,
+    );
+}
