@@ -32,32 +32,14 @@ pub fn delta(a: &RecordView, b: &RecordView) -> RecordView {
     let mut r = b.clone();
     r.elapsed_us = d(a.elapsed_us, b.elapsed_us);
     r.group_elapsed_us = d(a.group_elapsed_us, b.group_elapsed_us);
-    let (ca, cb) = (&a.cpu, &b.cpu);
-    r.cpu.user_us = d(ca.user_us, cb.user_us);
-    r.cpu.system_us = d(ca.system_us, cb.system_us);
-    r.cpu.user_scaled_us = d(ca.user_scaled_us, cb.user_scaled_us);
-    r.cpu.system_scaled_us = d(ca.system_scaled_us, cb.system_scaled_us);
-    r.cpu.run_real_ns = d(ca.run_real_ns, cb.run_real_ns);
-    r.cpu.run_virtual_ns = d(ca.run_virtual_ns, cb.run_virtual_ns);
-    r.cpu.run_scaled_ns = d(ca.run_scaled_ns, cb.run_scaled_ns);
+    r.cpu = a.cpu.combine(&b.cpu, d);
     r.delays = b.delays.map(|c, y| delay(&a.delays[c], y));
-    r.context_switches.voluntary = d(a.context_switches.voluntary, b.context_switches.voluntary);
-    r.context_switches.involuntary = d(
-        a.context_switches.involuntary,
-        b.context_switches.involuntary,
-    );
-    let (ia, ib) = (&a.io, &b.io);
-    r.io.read_bytes = d(ia.read_bytes, ib.read_bytes);
-    r.io.write_bytes = d(ia.write_bytes, ib.write_bytes);
-    r.io.cancelled_write_bytes = d(ia.cancelled_write_bytes, ib.cancelled_write_bytes);
-    r.io.read_chars = d(ia.read_chars, ib.read_chars);
-    r.io.write_chars = d(ia.write_chars, ib.write_chars);
-    r.io.read_syscalls = d(ia.read_syscalls, ib.read_syscalls);
-    r.io.write_syscalls = d(ia.write_syscalls, ib.write_syscalls);
-    r.memory.coremem_mb_us = d(a.memory.coremem_mb_us, b.memory.coremem_mb_us);
-    r.memory.virtmem_mb_us = d(a.memory.virtmem_mb_us, b.memory.virtmem_mb_us);
-    r.memory.minor_faults = d(a.memory.minor_faults, b.memory.minor_faults);
-    r.memory.major_faults = d(a.memory.major_faults, b.memory.major_faults);
+    r.context_switches = a.context_switches.combine(&b.context_switches, d);
+    r.io = a.io.combine(&b.io, d);
+    // Peaks are the values at the interval's end.
+    r.memory = b
+        .memory
+        .combine_counters(&a.memory, |later, earlier| d(earlier, later));
     r.notes.insert(0, NOTE_INTERVAL.to_string());
     r
 }

@@ -21,29 +21,21 @@ pub fn assemble(
     tgid: u32,
     threads: &[Record],
     group: Option<&Record>,
-    ctx: &Accounting,
+    acct: &Accounting,
 ) -> Option<RecordView> {
-    let thread_views: Vec<RecordView> = threads.iter().map(|t| t.view(ctx)).collect();
-    // The last thread to exit carries AGROUP; failing that, the leader.
-    let last = threads
-        .iter()
-        .position(|t| t.stats.ac_flag.unwrap_or(0) & AGROUP != 0)
-        .or_else(|| threads.iter().position(|t| t.id == tgid))
-        .or(if threads.is_empty() { None } else { Some(0) });
-
+    let views: Vec<RecordView> = threads.iter().map(|t| t.view(acct)).collect();
+    let last = last_thread(tgid, threads);
     let mut v = match (group, last) {
-        (Some(g), _) => g.view(ctx),
-        (None, Some(i)) if threads.len() == 1 => {
-            let mut v = thread_views[i].clone();
-            v.kind = RecordKind::Tgid;
-            v.id = tgid;
-            return Some(v);
-        }
+        (Some(g), _) => g.view(acct),
         (None, Some(i)) => {
-            // No group record seen: start from the last thread's.
-            let mut v = thread_views[i].clone();
+            let mut v = views[i].clone();
             v.kind = RecordKind::Tgid;
             v.id = tgid;
+            // One thread is the whole process; with several and no group
+            // record seen, the last thread's record is the starting point.
+            if threads.len() == 1 {
+                return Some(v);
+            }
             v
         }
         (None, None) => return None,
@@ -51,32 +43,54 @@ pub fn assemble(
     let Some(i) = last else {
         return Some(v);
     };
-    let l = &thread_views[i];
-    v.comm.clone_from(&l.comm);
+    identity(&mut v, tgid, &views[i], &views);
+    sum_threads(&mut v, &views);
+    extremes(&mut v, &views);
+    v.notes.retain(|n| n != NOTE_TGID);
+    v.notes.insert(0, NOTE_ASSEMBLED.to_string());
+    Some(v)
+}
+
+/// The last thread to exit carries AGROUP; failing that, the leader.
+fn last_thread(tgid: u32, threads: &[Record]) -> Option<usize> {
+    threads
+        .iter()
+        .position(|t| t.stats.ac_flag.unwrap_or(0) & AGROUP != 0)
+        .or_else(|| threads.iter().position(|t| t.id == tgid))
+        .or(if threads.is_empty() { None } else { Some(0) })
+}
+
+/// Ids, comm and exit status from the last thread; the start from the leader.
+fn identity(v: &mut RecordView, tgid: u32, last: &RecordView, threads: &[RecordView]) {
+    v.comm.clone_from(&last.comm);
     v.pid = Some(tgid);
-    v.tgid = l.tgid.or(Some(tgid));
-    v.ppid = l.ppid;
-    v.uid = l.uid;
-    v.gid = l.gid;
-    v.nice = l.nice;
-    v.sched_policy = l.sched_policy;
-    v.flags = l.flags;
-    v.exit_code = l.exit_code;
+    v.tgid = last.tgid.or(Some(tgid));
+    v.ppid = last.ppid;
+    v.uid = last.uid;
+    v.gid = last.gid;
+    v.nice = last.nice;
+    v.sched_policy = last.sched_policy;
+    v.flags = last.flags;
+    v.exit_code = last.exit_code;
     // The leader's start is the process's; group_elapsed_us of the last
     // thread (AGROUP) is the whole process's wall time.
-    v.start_time = thread_views
+    v.start_time = threads
         .iter()
         .find(|t| t.pid == Some(tgid))
-        .map_or(l.start_time, |t| t.start_time);
-    v.group_elapsed_us = l.group_elapsed_us;
-    v.exe_dev = l.exe_dev;
-    v.exe_inode = l.exe_inode;
+        .map_or(last.start_time, |t| t.start_time);
+    v.group_elapsed_us = last.group_elapsed_us;
+    v.exe_dev = last.exe_dev;
+    v.exe_inode = last.exe_inode;
+}
 
+/// Scaled times, I/O and faults summed over the threads; memory peaks are
+/// the largest (the threads share one address space).
+fn sum_threads(v: &mut RecordView, threads: &[RecordView]) {
     v.cpu.user_scaled_us = None;
     v.cpu.system_scaled_us = None;
     v.io = Default::default();
     v.memory = Default::default();
-    for t in &thread_views {
+    for t in threads {
         add(&mut v.cpu.user_scaled_us, t.cpu.user_scaled_us);
         add(&mut v.cpu.system_scaled_us, t.cpu.system_scaled_us);
         v.io.add(&t.io);
@@ -84,9 +98,13 @@ pub fn assemble(
         v.memory.hiwater_rss_kib = v.memory.hiwater_rss_kib.max(t.memory.hiwater_rss_kib);
         v.memory.hiwater_vm_kib = v.memory.hiwater_vm_kib.max(t.memory.hiwater_vm_kib);
     }
-    // The true extremes over every thread, which the kernel cannot give.
+}
+
+/// Each category's true max and min over every thread, which the kernel's
+/// group record cannot give.
+fn extremes(v: &mut RecordView, threads: &[RecordView]) {
     for (c, cat) in v.delays.each_mut() {
-        let per: Vec<_> = thread_views.iter().map(|t| &t.delays[c]).collect();
+        let per: Vec<_> = threads.iter().map(|t| &t.delays[c]).collect();
         if per.iter().all(|d| d.max_ns.is_some() && d.min_ns.is_some()) {
             cat.max_ns = per.iter().filter_map(|d| d.max_ns).max();
             cat.min_ns = Some(
@@ -102,7 +120,4 @@ pub fn assemble(
                 .find_map(|d| d.max_at);
         }
     }
-    v.notes.retain(|n| n != NOTE_TGID);
-    v.notes.insert(0, NOTE_ASSEMBLED.to_string());
-    Some(v)
 }

@@ -77,10 +77,7 @@ impl clap::ValueEnum for SortKey {
     fn to_possible_value(&self) -> Option<PossibleValue> {
         Some(match self {
             SortKey::Tid => PossibleValue::new("tid"),
-            SortKey::Delay(Category::Cpu) => {
-                PossibleValue::new("cpu").help("Run-queue wait (delays.cpu)")
-            }
-            SortKey::Delay(c) => PossibleValue::new(c.key()),
+            SortKey::Delay(c) => PossibleValue::new(c.key()).help(c.info().about),
             SortKey::CpuTime => {
                 PossibleValue::new("cpu-time").help("Precise CPU time (cpu.run_virtual_ns)")
             }

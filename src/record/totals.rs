@@ -19,6 +19,7 @@ pub struct Totals {
     pub memory: MemoryView,
 }
 
+use super::view::sum;
 use super::{add_opt as add, average_ns};
 
 fn max(acc: &mut Option<u64>, v: Option<u64>) {
@@ -46,14 +47,7 @@ impl Totals {
         for (c, acc) in self.delays.each_mut() {
             add_delay(acc, &group.delays[c]);
         }
-        add(
-            &mut self.context_switches.voluntary,
-            group.context_switches.voluntary,
-        );
-        add(
-            &mut self.context_switches.involuntary,
-            group.context_switches.involuntary,
-        );
+        self.context_switches = self.context_switches.combine(&group.context_switches, sum);
 
         // Threads share one address space, so the peaks are the process's:
         // the largest of its threads', added once per process.

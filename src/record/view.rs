@@ -75,28 +75,77 @@ pub fn add_opt(acc: &mut Option<u64>, v: Option<u64>) {
     }
 }
 
+/// A counter of two records combined into one (a sum, a difference).
+type Combine = fn(Option<u64>, Option<u64>) -> Option<u64>;
+
+impl CpuView {
+    /// Every figure of `self` and `o`, combined by `f`.
+    pub fn combine(&self, o: &CpuView, f: Combine) -> CpuView {
+        CpuView {
+            user_us: f(self.user_us, o.user_us),
+            system_us: f(self.system_us, o.system_us),
+            user_scaled_us: f(self.user_scaled_us, o.user_scaled_us),
+            system_scaled_us: f(self.system_scaled_us, o.system_scaled_us),
+            run_real_ns: f(self.run_real_ns, o.run_real_ns),
+            run_virtual_ns: f(self.run_virtual_ns, o.run_virtual_ns),
+            run_scaled_ns: f(self.run_scaled_ns, o.run_scaled_ns),
+        }
+    }
+}
+
+impl ContextSwitchesView {
+    pub fn combine(&self, o: &ContextSwitchesView, f: Combine) -> ContextSwitchesView {
+        ContextSwitchesView {
+            voluntary: f(self.voluntary, o.voluntary),
+            involuntary: f(self.involuntary, o.involuntary),
+        }
+    }
+}
+
 impl IoView {
+    pub fn combine(&self, o: &IoView, f: Combine) -> IoView {
+        IoView {
+            read_bytes: f(self.read_bytes, o.read_bytes),
+            write_bytes: f(self.write_bytes, o.write_bytes),
+            cancelled_write_bytes: f(self.cancelled_write_bytes, o.cancelled_write_bytes),
+            read_chars: f(self.read_chars, o.read_chars),
+            write_chars: f(self.write_chars, o.write_chars),
+            read_syscalls: f(self.read_syscalls, o.read_syscalls),
+            write_syscalls: f(self.write_syscalls, o.write_syscalls),
+        }
+    }
+
     /// Adds another task's I/O counters.
     pub fn add(&mut self, o: &IoView) {
-        add_opt(&mut self.read_bytes, o.read_bytes);
-        add_opt(&mut self.write_bytes, o.write_bytes);
-        add_opt(&mut self.cancelled_write_bytes, o.cancelled_write_bytes);
-        add_opt(&mut self.read_chars, o.read_chars);
-        add_opt(&mut self.write_chars, o.write_chars);
-        add_opt(&mut self.read_syscalls, o.read_syscalls);
-        add_opt(&mut self.write_syscalls, o.write_syscalls);
+        *self = self.combine(o, sum);
     }
 }
 
 impl MemoryView {
+    /// The counters (integrals and faults) combined by `f`; the peaks, which
+    /// are not counters, are `self`'s.
+    pub fn combine_counters(&self, o: &MemoryView, f: Combine) -> MemoryView {
+        MemoryView {
+            coremem_mb_us: f(self.coremem_mb_us, o.coremem_mb_us),
+            virtmem_mb_us: f(self.virtmem_mb_us, o.virtmem_mb_us),
+            minor_faults: f(self.minor_faults, o.minor_faults),
+            major_faults: f(self.major_faults, o.major_faults),
+            ..self.clone()
+        }
+    }
+
     /// Adds another task's summable figures (integrals and faults); peaks
     /// are not sums, so they are left to the caller.
     pub fn add_counters(&mut self, o: &MemoryView) {
-        add_opt(&mut self.coremem_mb_us, o.coremem_mb_us);
-        add_opt(&mut self.virtmem_mb_us, o.virtmem_mb_us);
-        add_opt(&mut self.minor_faults, o.minor_faults);
-        add_opt(&mut self.major_faults, o.major_faults);
+        *self = self.combine_counters(o, sum);
     }
+}
+
+/// The sum of two figures; null only when both are.
+pub fn sum(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    let mut acc = a;
+    add_opt(&mut acc, b);
+    acc
 }
 
 /// The published record schema. Key names and types are a contract.

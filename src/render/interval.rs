@@ -3,13 +3,10 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
-
 use super::Format;
 use super::human::{self, NONE};
 use crate::exit::Usage;
 use crate::record::interval::IntervalRecord;
-use crate::wire::Category;
 
 fn clock(epoch: f64) -> String {
     let t = human::epoch(Some(epoch as u64));
@@ -59,31 +56,10 @@ fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> io::
             per_s(r.rates.read_bytes_per_s, true),
             per_s(r.rates.write_bytes_per_s, true),
         )?;
-        let mut t = Table::new();
-        t.load_style(presets::NOTHING);
-        t.set_content_arrangement(ContentArrangement::Disabled);
-        t.set_header(vec!["DELAYS", "count", "total", "average", "of time"]);
-        for (c, d) in v.delays.each() {
-            if c == Category::Softirq && d.count.is_none() {
-                continue;
-            }
-            t.add_row(vec![
-                c.key().to_string(),
-                human::count(d.count),
-                human::ns(d.total_ns),
-                human::ns(d.average_ns),
-                pct(r.percent.delays[c]),
-            ]);
-        }
-        for c in t.column_iter_mut() {
-            c.set_padding((0, 2));
-        }
-        for i in 1..5 {
-            if let Some(c) = t.column_mut(i) {
-                c.set_cell_alignment(CellAlignment::Right);
-            }
-        }
-        writeln!(out, "{}", t.trim_fmt())?;
+        let mut t = super::table::delay_rows(&v.delays, &["of time"], |c, _| {
+            vec![pct(r.percent.delays[c])]
+        });
+        writeln!(out, "{}", super::table::finish(&mut t))?;
     }
     writeln!(out)
 }

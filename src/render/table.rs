@@ -8,7 +8,9 @@ use super::Sections;
 use super::human::{self, NONE};
 use crate::record::totals::Totals;
 use crate::record::view::{NOTE_MAX_AT_PREFIX, NOTE_SOFTIRQ_PREFIX};
-use crate::record::{ContextSwitchesView, CpuView, Delays, IoView, MemoryView, RecordView};
+use crate::record::{
+    ContextSwitchesView, CpuView, DelayView, Delays, IoView, MemoryView, RecordView,
+};
 use crate::wire::{Category, RecordKind};
 
 /// Width of the first column in every section, so that values line up.
@@ -22,7 +24,7 @@ fn plain_table() -> Table {
 }
 
 /// Left-aligned under the heading, two spaces between columns, no trailing blanks.
-fn finish(t: &mut Table) -> String {
+pub(super) fn finish(t: &mut Table) -> String {
     for c in t.column_iter_mut() {
         c.set_padding((0, 2));
     }
@@ -49,29 +51,43 @@ pub fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> 
     writeln!(out, "{}\n", finish(&mut t))
 }
 
-fn delays_section(out: &mut dyn Write, delays: &Delays) -> io::Result<()> {
+/// The delay categories as rows: count, total and average, then the
+/// columns `more` names, filled by `extra`. softirq exists only in an
+/// unmerged kernel series: it has a row only where the kernel sent it.
+pub(super) fn delay_rows(
+    delays: &Delays,
+    more: &[&str],
+    extra: impl Fn(Category, &DelayView) -> Vec<String>,
+) -> Table {
     let mut t = plain_table();
-    t.set_header(vec!["DELAYS", "count", "total", "average", "max", "min"]);
+    let mut header = vec!["DELAYS", "count", "total", "average"];
+    header.extend_from_slice(more);
+    t.set_header(header);
     for (c, d) in delays.each() {
-        // softirq exists only in an unmerged kernel series: no row for the
-        // null every other kernel gives.
         if c == Category::Softirq && d.count.is_none() {
             continue;
         }
-        t.add_row(vec![
+        let mut row = vec![
             c.key().to_string(),
             human::count(d.count),
             human::ns(d.total_ns),
             human::ns(d.average_ns),
-            human::ns(d.max_ns),
-            human::ns(d.min_ns),
-        ]);
+        ];
+        row.extend(extra(c, d));
+        t.add_row(row);
     }
-    for i in 1..6 {
+    for i in 1..4 + more.len() {
         if let Some(c) = t.column_mut(i) {
             c.set_cell_alignment(CellAlignment::Right);
         }
     }
+    t
+}
+
+fn delays_section(out: &mut dyn Write, delays: &Delays) -> io::Result<()> {
+    let mut t = delay_rows(delays, &["max", "min"], |_, d| {
+        vec![human::ns(d.max_ns), human::ns(d.min_ns)]
+    });
     key_column(&mut t);
     writeln!(out, "{}\n", finish(&mut t))
 }

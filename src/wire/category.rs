@@ -48,7 +48,7 @@ pub struct Info {
     /// The struct version that introduced it.
     pub since: u16,
     pub group: Group,
-    /// One line for help texts.
+    /// What it measures, for help texts (e.g. `threads --sort`).
     pub about: &'static str,
 }
 
@@ -59,7 +59,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "CPU",
         since: 1,
         group: Group::RunQueue,
-        about: "waiting for a CPU on the run queue",
+        about: "Run-queue wait (delays.cpu)",
     },
     Info {
         key: "blkio",
@@ -67,7 +67,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "IO",
         since: 1,
         group: Group::Io,
-        about: "waiting for block I/O",
+        about: "Block I/O wait (delays.blkio)",
     },
     Info {
         key: "swapin",
@@ -75,7 +75,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "SWAP",
         since: 1,
         group: Group::Memory,
-        about: "waiting for pages to be swapped in",
+        about: "Swap-in wait (delays.swapin)",
     },
     Info {
         key: "reclaim",
@@ -83,7 +83,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "RECLAIM",
         since: 7,
         group: Group::Memory,
-        about: "in direct memory reclaim",
+        about: "Direct reclaim wait (delays.reclaim)",
     },
     Info {
         key: "thrashing",
@@ -91,7 +91,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "THRASHING",
         since: 9,
         group: Group::Memory,
-        about: "waiting for pages evicted while still in use (thrashing)",
+        about: "Thrashing wait (delays.thrashing)",
     },
     Info {
         key: "compact",
@@ -99,7 +99,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "COMPACT",
         since: 11,
         group: Group::Memory,
-        about: "in memory compaction",
+        about: "Compaction wait (delays.compact)",
     },
     Info {
         key: "wpcopy",
@@ -107,7 +107,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "WPCOPY",
         since: 13,
         group: Group::Memory,
-        about: "copying write-protected pages (copy-on-write)",
+        about: "Copy-on-write wait (delays.wpcopy)",
     },
     Info {
         key: "irq",
@@ -115,7 +115,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "IRQ",
         since: 14,
         group: Group::Irq,
-        about: "interrupted by IRQ handling",
+        about: "IRQ time charged (delays.irq)",
     },
     Info {
         key: "softirq",
@@ -123,7 +123,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "SOFTIRQ",
         since: 17,
         group: Group::Irq,
-        about: "interrupted by soft-IRQ handling (592-byte v17 layout only)",
+        about: "Soft-IRQ time charged (delays.softirq; kernels with the 592-byte version 17 only)",
     },
 ];
 
