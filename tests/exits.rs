@@ -699,3 +699,71 @@ fn namespaces_are_explained() {
         "{out:?}"
     );
 }
+
+/// json is one JSON array wherever it is asked for: from a stream that ends
+/// (listen --count, decode, --interval --count) as from a one-shot query.
+/// A format a command cannot print is a usage error, not another format.
+#[test]
+fn json_streams_are_arrays_and_unfit_formats_are_usage_errors() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("json_streams_are_arrays_and_unfit_formats_are_usage_errors") else {
+        return;
+    };
+    let file: PathBuf =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("json-{}.tsk", std::process::id()));
+    let _ = std::fs::remove_file(&file);
+    let l = Listener::start(&[
+        "-f",
+        "json",
+        "--comm",
+        "tsstorm-1",
+        "--count",
+        "5",
+        "--write",
+        file.to_str().unwrap(),
+    ]);
+    storm(50, 0);
+    let (code, out, err) = l.finish();
+    assert_eq!(code, Some(0), "{err}");
+    let arr: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let arr = arr.as_array().expect("an array");
+    assert_eq!(arr.len(), 5);
+    assert!(arr.iter().all(|r| r["comm"] == "tsstorm-1"), "{out}");
+
+    let decoded = |format: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(["decode", "-f", format])
+            .arg(&file)
+            .output()
+            .expect("decode");
+        assert!(o.status.success(), "{o:?}");
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    let as_json: Value = serde_json::from_str(&decoded("json")).expect("decode -f json");
+    assert_eq!(as_json.as_array().map(Vec::len), Some(5));
+    assert_eq!(as_json, Value::Array(lines(&decoded("ndjson"))));
+    let _ = std::fs::remove_file(&file);
+
+    let me = std::process::id().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["pid", &me, "--interval", "0.2", "--count", "2", "--json"])
+        .output()
+        .expect("interval");
+    assert!(o.status.success(), "{o:?}");
+    let iv: Value = serde_json::from_slice(&o.stdout).expect("interval --json is one document");
+    let iv = iv.as_array().expect("an array");
+    assert_eq!(iv.len(), 2);
+    assert!(
+        iv[0]["interval"]["seconds"]
+            .as_f64()
+            .is_some_and(|s| s > 0.1)
+    );
+
+    let o = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["pid", &me, "--interval", "1", "-f", "getdelays"])
+        .output()
+        .expect("interval getdelays");
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(o.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no interval form"));
+}

@@ -321,7 +321,8 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
     }
     let mut missing: Vec<&str> = Category::ALL
         .iter()
-        .filter(|c| c.info().since <= KNOWN_VERSION && v < c.info().since)
+        // A category only some kernels send has its own note below.
+        .filter(|c| !c.info().optional && v < c.info().since)
         .map(|c| c.key())
         .collect();
     if v < 12 {
@@ -330,8 +331,6 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
     if v < 15 {
         missing.push("per-category max_ns/min_ns");
     }
-    // softirq is older versions' absence too, but only the 592-byte layout has it.
-    missing.retain(|m| *m != Category::Softirq.key());
     if !missing.is_empty() {
         notes.push(format!(
             "struct version {v} has no {}: null",

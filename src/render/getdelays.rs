@@ -51,12 +51,13 @@ fn write_delays(out: &mut dyn Write, r: &Record) -> io::Result<()> {
     let timestamps = s.extension == Extension::MaxTimestamps;
     for c in Category::ALL {
         // getdelays prints RECLAIM and THRASHING on any kernel, the blocks
-        // from v11 on only when the version has them, and SOFTIRQ only from
-        // the patch series that added it.
+        // from v11 on only when the version has them, and a block only some
+        // kernels send (SOFTIRQ) only when it came.
         let since = c.info().since;
-        let shown = match c {
-            Category::Softirq => s.extension == Extension::Softirq,
-            _ => since < 11 || v >= since,
+        let shown = if c.info().optional {
+            s.delays[c].count.is_some()
+        } else {
+            since < 11 || v >= since
         };
         if !shown {
             continue;

@@ -52,8 +52,8 @@ pub fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> 
 }
 
 /// The delay categories as rows: count, total and average, then the
-/// columns `more` names, filled by `extra`. softirq exists only in an
-/// unmerged kernel series: it has a row only where the kernel sent it.
+/// columns `more` names, filled by `extra`. A category only some kernels
+/// send has a row only where the kernel sent it.
 pub(super) fn delay_rows(
     delays: &Delays,
     more: &[&str],
@@ -64,7 +64,7 @@ pub(super) fn delay_rows(
     header.extend_from_slice(more);
     t.set_header(header);
     for (c, d) in delays.each() {
-        if c == Category::Softirq && d.count.is_none() {
+        if c.info().optional && d.count.is_none() {
             continue;
         }
         let mut row = vec![

@@ -48,6 +48,9 @@ pub struct Info {
     /// The struct version that introduced it.
     pub since: u16,
     pub group: Group,
+    /// Sent only by some kernels (not by any merged version): tables and
+    /// getdelays' text show it only where the kernel sent it.
+    pub optional: bool,
     /// What it measures, for help texts (e.g. `threads --sort`).
     pub about: &'static str,
 }
@@ -59,6 +62,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "CPU",
         since: 1,
         group: Group::RunQueue,
+        optional: false,
         about: "Run-queue wait (delays.cpu)",
     },
     Info {
@@ -67,6 +71,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "IO",
         since: 1,
         group: Group::Io,
+        optional: false,
         about: "Block I/O wait (delays.blkio)",
     },
     Info {
@@ -75,6 +80,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "SWAP",
         since: 1,
         group: Group::Memory,
+        optional: false,
         about: "Swap-in wait (delays.swapin)",
     },
     Info {
@@ -83,6 +89,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "RECLAIM",
         since: 7,
         group: Group::Memory,
+        optional: false,
         about: "Direct reclaim wait (delays.reclaim)",
     },
     Info {
@@ -91,6 +98,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "THRASHING",
         since: 9,
         group: Group::Memory,
+        optional: false,
         about: "Thrashing wait (delays.thrashing)",
     },
     Info {
@@ -99,6 +107,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "COMPACT",
         since: 11,
         group: Group::Memory,
+        optional: false,
         about: "Compaction wait (delays.compact)",
     },
     Info {
@@ -107,6 +116,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "WPCOPY",
         since: 13,
         group: Group::Memory,
+        optional: false,
         about: "Copy-on-write wait (delays.wpcopy)",
     },
     Info {
@@ -115,6 +125,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "IRQ",
         since: 14,
         group: Group::Irq,
+        optional: false,
         about: "IRQ time charged (delays.irq)",
     },
     Info {
@@ -123,6 +134,7 @@ const INFO: [Info; Category::COUNT] = [
         getdelays: "SOFTIRQ",
         since: 17,
         group: Group::Irq,
+        optional: true,
         about: "Soft-IRQ time charged (delays.softirq; kernels with the 592-byte version 17 only)",
     },
 ];
