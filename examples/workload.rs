@@ -9,6 +9,14 @@
 //!                                  BYTES to a file in DIR, and finish; then the
 //!                                  main thread exits with CODE (no SIGSTOP)
 //!
+//!     workload io-threads N BYTES DIR
+//!                                  N threads each write+fsync BYTES to a file in
+//!                                  DIR, read it back, remove it and finish; one
+//!                                  more thread stays alive
+//!     workload write-for MS PATH   write 1 MiB chunks to PATH with fsync for MS ms
+//!                                  (rewriting it from the start every 64 MiB), then stop
+//!     workload named NAME          names itself NAME (prctl PR_SET_NAME)
+//!
 //! When the work is done it stops itself with SIGSTOP (the whole process), so
 //! that its figures hold still while the tests read them. The tests kill it.
 
@@ -119,9 +127,65 @@ fn main() {
             }
             std::process::exit(code);
         }
+        Some("io-threads") => {
+            let n = arg(&args, 2) as usize;
+            let bytes = arg(&args, 3) as usize;
+            let dir = std::path::PathBuf::from(args.get(4).expect("DIR"));
+            let workers: Vec<_> = (0..n)
+                .map(|i| {
+                    let path = dir.join(format!("io-threads-{}-{i}.dat", std::process::id()));
+                    std::thread::spawn(move || {
+                        let mut f = std::fs::File::create(&path).expect("create");
+                        f.write_all(&vec![0x3cu8; bytes]).expect("write");
+                        f.sync_all().expect("fsync");
+                        let back = std::fs::read(&path).expect("read back");
+                        assert_eq!(back.len(), bytes);
+                        let _ = std::fs::remove_file(&path);
+                    })
+                })
+                .collect();
+            for w in workers {
+                w.join().expect("worker thread");
+            }
+            let ready = Arc::new(Barrier::new(2));
+            let r = Arc::clone(&ready);
+            std::thread::spawn(move || {
+                r.wait();
+                loop {
+                    std::thread::park();
+                }
+            });
+            ready.wait();
+            stop_self();
+        }
+        Some("write-for") => {
+            let ms = arg(&args, 2);
+            let path = args.get(3).expect("workload write-for MS PATH");
+            let mut f = std::fs::File::create(path).expect("create the file");
+            let chunk = vec![0x77u8; 1 << 20];
+            let start = std::time::Instant::now();
+            let mut n = 0u64;
+            while start.elapsed() < Duration::from_millis(ms) {
+                if n % 64 == 0 {
+                    use std::io::Seek;
+                    f.rewind().expect("rewind");
+                }
+                f.write_all(&chunk).expect("write");
+                f.sync_data().expect("fsync");
+                n += 1;
+            }
+            stop_self();
+        }
+        Some("named") => {
+            let name = args.get(2).expect("workload named NAME");
+            let c = std::ffi::CString::new(name.as_bytes()).expect("no NUL in NAME");
+            // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
+            unsafe { libc::prctl(libc::PR_SET_NAME, c.as_ptr(), 0, 0, 0) };
+            stop_self();
+        }
         _ => {
             eprintln!(
-                "usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS | exit-threads N MS BYTES DIR CODE"
+                "usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS | exit-threads N MS BYTES DIR CODE | io-threads N BYTES DIR | write-for MS PATH | named NAME"
             );
             std::process::exit(2);
         }

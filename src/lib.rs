@@ -2,7 +2,8 @@
 //!
 //! The data path runs one way: a request and the kernel's bytes ([`wire`],
 //! pure decoding; [`client`], the socket), a typed record and what is
-//! computed from it ([`record`]), a renderer ([`render`]). [`host`] holds the
+//! computed from it ([`record`]), a renderer ([`render`]). [`source`]
+//! combines the kernel's records with /proc where a process needs both. [`host`] holds the
 //! facts about the machine that choose the tasks and explain the figures;
 //! [`cli`] declares the command line and [`exit`] the exit statuses.
 
@@ -13,4 +14,5 @@ pub mod host;
 pub mod recfile;
 pub mod record;
 pub mod render;
+pub mod source;
 pub mod wire;

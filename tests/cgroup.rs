@@ -219,13 +219,21 @@ fn totals_are_the_sum_of_the_members_records() {
         .map(|g| u64_at(g, &["delays", "cpu", "total_ns"]))
         .sum();
     assert_eq!(u64_at(t, &["delays", "cpu", "total_ns"]), sum);
+    // I/O and faults are each process's whole (from /proc): the sum of the
+    // process records, and, with no thread exited, of the thread records
+    // (whose syscall bytes the kernel rounds down to KiB).
     for p in [
         ["io", "write_bytes"],
         ["io", "read_chars"],
         ["memory", "minor_faults"],
     ] {
-        let sum: u64 = threads.iter().map(|r| u64_at(r, &p)).sum();
+        let sum: u64 = groups.iter().map(|r| u64_at(r, &p)).sum();
         assert_eq!(u64_at(t, &p), sum, "{p:?}");
+        let of_threads: u64 = threads.iter().map(|r| u64_at(r, &p)).sum();
+        assert!(
+            (of_threads..of_threads + 2 * 1024).contains(&sum),
+            "{p:?}: {sum} against the threads' {of_threads}"
+        );
     }
     assert!(u64_at(t, &["io", "write_bytes"]) >= 1_048_576);
     // Peaks: each process's once (its threads share one address space).

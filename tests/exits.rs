@@ -767,3 +767,128 @@ fn json_streams_are_arrays_and_unfit_formats_are_usage_errors() {
     assert!(o.stdout.is_empty());
     assert!(String::from_utf8_lossy(&o.stderr).contains("no interval form"));
 }
+
+#[test]
+fn top_shows_a_processs_writes_in_its_row() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("top_shows_a_processs_writes_in_its_row") else {
+        return;
+    };
+    let path =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("top-w-{}.dat", std::process::id()));
+    let writer = Command::new(example("workload"))
+        .args(["write-for", "8000"])
+        .arg(&path)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the writer");
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let writer = Kill(writer);
+    let pid = writer.0.id().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["top", "-b", "-n", "2", "-d", "0.7", "--sort", "write"])
+        .output()
+        .expect("run");
+    drop(writer);
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for table in text.split("\n\n") {
+        let mut lines = table.lines();
+        let header: Vec<&str> = lines.next().expect("header").split_whitespace().collect();
+        let write_col = header
+            .iter()
+            .position(|h| *h == "WRITE/s")
+            .expect("WRITE/s");
+        let rows: Vec<&str> = lines.collect();
+        let row = rows
+            .iter()
+            .position(|l| l.split_whitespace().next() == Some(pid.as_str()))
+            .unwrap_or_else(|| panic!("no row for the writer {pid}:\n{table}"));
+        assert!(
+            row < 3,
+            "the writer sorts near the top by WRITE/s:\n{table}"
+        );
+        // "12.0 MiB" is two words: the rate is the last two of the row.
+        let words: Vec<&str> = rows[row].split_whitespace().collect();
+        let rate = &words[words.len() - 2..];
+        assert!(write_col > 0);
+        assert!(
+            rate[1].ends_with("iB") && rate[0].parse::<f64>().is_ok_and(|v| v > 0.0),
+            "WRITE/s of the writer: {}",
+            rows[row]
+        );
+    }
+}
+
+/// A task names itself; its name is data: exact in JSON and csv, escaped
+/// (control characters as `?`, like ps) wherever people read it.
+#[test]
+fn a_hostile_name_cannot_forge_lines() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("a_hostile_name_cannot_forge_lines") else {
+        return;
+    };
+    const NAME: &str = "a,b\"c\nd\te;f";
+    const SHOWN: &str = "a,b\"c?d?e;f";
+    let l = Listener::start(&["-f", "table", "--comm", "a,b*", "--count", "1"]);
+    let w = util::Workload::start(&["named", NAME]);
+    let pid = w.pid().to_string();
+    let run = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(args)
+            .output()
+            .expect("run taskstat");
+        assert!(o.status.success(), "{args:?}: {o:?}");
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+
+    let nd = run(&["pid", &pid, "-f", "ndjson"]);
+    assert_eq!(nd.lines().count(), 1, "{nd}");
+    let v: Value = serde_json::from_str(&nd).expect("one JSON line");
+    assert_eq!(v["comm"], NAME);
+    let j: Value = serde_json::from_str(&run(&["tgid", &pid, "--json"])).expect("JSON");
+    assert_eq!(j[0]["comm"], NAME);
+
+    let csv_text = run(&["pid", &pid, "-f", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header = reader.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 1, "one csv row: {csv_text}");
+    let comm = header
+        .iter()
+        .position(|h| h == "comm")
+        .expect("comm column");
+    assert_eq!(&rows[0][comm], NAME);
+
+    for (args, at_start) in [
+        (vec!["pid", &pid], format!("PID {pid} ({SHOWN})")),
+        (vec!["tgid", &pid, "-d"], format!("TGID {pid} ({SHOWN})")),
+        (
+            vec!["pid", &pid, "-f", "getdelays", "-i"],
+            format!("{SHOWN}: read="),
+        ),
+    ] {
+        let text = run(&args);
+        assert!(text.starts_with(&at_start), "{args:?}:\n{text}");
+        assert!(!text.contains(NAME), "{args:?} printed the raw name");
+    }
+    let rows = run(&["threads", &pid]);
+    assert!(rows.lines().any(|l| l.contains(SHOWN)), "{rows}");
+    assert!(!rows.contains(NAME));
+
+    drop(w);
+    let (code, out, err) = l.finish();
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.lines().count(), 2, "a header and one row:\n{out}");
+    assert!(
+        out.lines().nth(1).is_some_and(|l| l.contains(SHOWN)),
+        "{out}"
+    );
+}

@@ -311,3 +311,118 @@ fn delay_accounting_off_and_on() {
         "{check}"
     );
 }
+
+/// A `Key: value` line of a /proc file.
+fn proc_field(text: &str, key: &str) -> String {
+    text.lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k == key).then(|| v.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("no {key} in {text}"))
+}
+
+#[test]
+fn a_process_record_is_the_whole_process_as_proc_sees_it() {
+    let Some(_acct) = kernel("a_process_record_is_the_whole_process_as_proc_sees_it") else {
+        return;
+    };
+    let dir = env!("CARGO_TARGET_TMPDIR");
+    // Three threads wrote 512 KiB each with fsync, read it back and exited;
+    // one thread is left, and the process is stopped.
+    let w = Workload::start(&["io-threads", "3", "524288", dir]);
+    let pid = w.pid();
+    assert_eq!(w.threads().len(), 2, "the main thread and the one left");
+    let r = one(json(&["tgid", &pid.to_string(), "--json"]));
+
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).expect("/proc/PID/io");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
+    let after_comm: Vec<&str> = stat
+        .rsplit_once(") ")
+        .expect("stat")
+        .1
+        .split_whitespace()
+        .collect();
+    let stat_field = |n: usize| after_comm[n - 3].parse::<u64>().expect("a number");
+    let num = |text: &str, key: &str| -> u64 {
+        proc_field(text, key)
+            .trim_end_matches("kB")
+            .split_whitespace()
+            .next()
+            .expect("a value")
+            .parse()
+            .expect("a number")
+    };
+
+    assert_eq!(r["type"], "tgid");
+    assert_eq!(r["comm"], "workload");
+    for k in ["pid", "tgid"] {
+        assert_eq!(u64_at(&r, &[k]), u64::from(pid), "{k}");
+    }
+    assert_eq!(u64_at(&r, &["ppid"]), stat_field(4));
+    assert_eq!(u64_at(&r, &["uid"]), num(&status, "Uid"));
+    assert_eq!(u64_at(&r, &["gid"]), num(&status, "Gid"));
+    for (key, proc_key) in [
+        ("read_bytes", "read_bytes"),
+        ("write_bytes", "write_bytes"),
+        ("cancelled_write_bytes", "cancelled_write_bytes"),
+        ("read_chars", "rchar"),
+        ("write_chars", "wchar"),
+        ("read_syscalls", "syscr"),
+        ("write_syscalls", "syscw"),
+    ] {
+        assert_eq!(u64_at(&r, &["io", key]), num(&io, proc_key), "io.{key}");
+    }
+    // The exited threads' writes are in it: 3 x 512 KiB.
+    assert!(u64_at(&r, &["io", "write_bytes"]) >= 3 * 524_288, "{r}");
+    assert!(u64_at(&r, &["io", "write_chars"]) >= 3 * 524_288, "{r}");
+    assert_eq!(
+        u64_at(&r, &["memory", "hiwater_rss_kib"]),
+        num(&status, "VmHWM")
+    );
+    assert_eq!(
+        u64_at(&r, &["memory", "hiwater_vm_kib"]),
+        num(&status, "VmPeak")
+    );
+    assert_eq!(u64_at(&r, &["memory", "minor_faults"]), stat_field(10));
+    assert_eq!(u64_at(&r, &["memory", "major_faults"]), stat_field(12));
+    assert_eq!(r["sources"]["io"], "/proc/PID/io", "{r}");
+    assert_eq!(
+        r["sources"]["identity"],
+        "taskstats pid record of the leader"
+    );
+    assert_eq!(r["sources"]["delays"], "taskstats tgid record");
+
+    // The table has a figure wherever /proc has one.
+    let out = taskstat()
+        .args(["tgid", &pid.to_string()])
+        .output()
+        .expect("run");
+    let table = String::from_utf8_lossy(&out.stdout);
+    for label in [
+        "pid / tgid / ppid",
+        "uid / gid",
+        "started",
+        "read from storage",
+        "written to storage",
+        "read (syscall bytes)",
+        "write syscalls",
+        "peak RSS",
+        "peak VM",
+        "minor faults",
+    ] {
+        let line = table
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in\n{table}"));
+        assert!(
+            !line.split_whitespace().any(|w| w == "-"),
+            "{label}: {line}"
+        );
+    }
+    assert!(
+        table.starts_with(&format!("TGID {pid} (workload)")),
+        "{table}"
+    );
+}

@@ -14,12 +14,11 @@ use taskstat::cli::CgroupArgs;
 use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::host::cgroup::{self, Hierarchy};
-use taskstat::host::procfs;
 use taskstat::record::Accounting;
 use taskstat::record::cgroup::{CgroupReport, Source};
 use taskstat::record::totals::Totals;
 use taskstat::render::{self, Doc};
-use taskstat::wire::RecordKind;
+use taskstat::source;
 
 /// The cgroup to report on: where to read its files, and a descriptor of it.
 struct Target {
@@ -123,18 +122,12 @@ fn totals(dirs: &[PathBuf], acct: &Accounting, timeout: Duration) -> anyhow::Res
     let mut sum = Totals::default();
     let mut processes = 0;
     for pid in pids {
-        let Some(group) = client.fetch(RecordKind::Tgid, pid)? else {
+        // Each process whole: its I/O, peaks and faults from /proc include
+        // the threads that already exited.
+        let Some(p) = source::process(&mut client, pid, acct)? else {
             continue;
         };
-        // A process that exits here leaves no threads to add.
-        let tids = procfs::thread_ids(pid).unwrap_or_default();
-        let mut threads = Vec::with_capacity(tids.len());
-        for tid in tids {
-            if let Some(r) = client.fetch(RecordKind::Pid, tid)? {
-                threads.push(r.view(acct));
-            }
-        }
-        sum.add_process(&group.view(acct), &threads);
+        sum.add_complete(&p.view);
         processes += 1;
     }
     Ok((processes, sum))

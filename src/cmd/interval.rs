@@ -11,6 +11,7 @@ use taskstat::exit;
 use taskstat::record::interval::{Interval, IntervalRecord};
 use taskstat::record::{Accounting, RecordView};
 use taskstat::render::IntervalStream;
+use taskstat::source;
 use taskstat::wire::RecordKind;
 
 use super::exits::Stop;
@@ -36,9 +37,18 @@ impl Series {
         let mut out = BTreeMap::new();
         let mut gone = Vec::new();
         for &id in &self.ids {
-            match self.client.fetch(self.kind, id)? {
-                Some(r) => {
-                    out.insert(id, r.view(&self.acct));
+            let view = match self.kind {
+                RecordKind::Pid => self
+                    .client
+                    .fetch(self.kind, id)?
+                    .map(|r| r.view(&self.acct)),
+                RecordKind::Tgid => {
+                    source::process(&mut self.client, id, &self.acct)?.map(|p| p.view)
+                }
+            };
+            match view {
+                Some(v) => {
+                    out.insert(id, v);
                 }
                 None => gone.push(id),
             }

@@ -9,6 +9,7 @@ use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::record::{Accounting, Record};
 use taskstat::render::{self, Doc, Shown};
+use taskstat::source;
 use taskstat::wire::{RecordKind, TaskStats};
 
 pub fn run(args: QueryArgs, kind: RecordKind, timeout: Duration) -> anyhow::Result<ExitCode> {
@@ -17,7 +18,12 @@ pub fn run(args: QueryArgs, kind: RecordKind, timeout: Duration) -> anyhow::Resu
     let mut records = Vec::with_capacity(args.ids.len());
     let mut missing = false;
     for &id in &args.ids {
-        match client.fetch(kind, id)? {
+        // A process is shown whole: the kernel's sums, completed from /proc.
+        let found = match kind {
+            RecordKind::Pid => client.fetch(kind, id)?.map(|r| (r.view(&acct), r)),
+            RecordKind::Tgid => source::process(&mut client, id, &acct)?.map(|p| (p.view, p.group)),
+        };
+        match found {
             Some(r) => records.push(r),
             None => {
                 missing = true;
@@ -30,13 +36,13 @@ pub fn run(args: QueryArgs, kind: RecordKind, timeout: Duration) -> anyhow::Resu
     }
     if !records.is_empty() {
         super::warn_accounting(&acct);
-        super::warn_decoding(&records);
+        super::warn_decoding(records.iter().map(|(_, r)| r));
     }
 
     let shown: Vec<Shown> = records
         .iter()
-        .map(|r| Shown {
-            view: r.view(&acct),
+        .map(|(view, r)| Shown {
+            view: view.clone(),
             raw: Some(r),
         })
         .collect();

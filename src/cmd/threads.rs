@@ -11,16 +11,18 @@ use taskstat::exit;
 use taskstat::host::procfs;
 use taskstat::record::{Accounting, Record};
 use taskstat::render::{self, Doc, Shown};
+use taskstat::source;
 use taskstat::wire::RecordKind;
 
 pub fn run(args: ThreadsArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let acct = Accounting::detect();
     let mut client = Client::connect(timeout)?;
     let tgid = args.tgid;
-    let Some(group) = client.fetch(RecordKind::Tgid, tgid)? else {
+    let Some(process) = source::process(&mut client, tgid, &acct)? else {
         eprintln!("taskstat: no such process {tgid} in this pid namespace");
         return Ok(exit::code(exit::NO_SUCH_TASK));
     };
+    let group = &process.group;
     // A thread id selects its process; /proc lists the threads under the leader.
     let list = procfs::thread_ids(group.id)
         .or_else(|_| procfs::thread_ids(tgid))
@@ -33,7 +35,7 @@ pub fn run(args: ThreadsArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         }
     }
     super::warn_accounting(&acct);
-    super::warn_decoding(std::iter::once(&group).chain(&threads));
+    super::warn_decoding(std::iter::once(group).chain(&threads));
 
     let mut shown: Vec<Shown> = threads
         .iter()
@@ -46,8 +48,8 @@ pub fn run(args: ThreadsArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     shown.insert(
         0,
         Shown {
-            view: group.view(&acct),
-            raw: Some(&group),
+            view: process.view.clone(),
+            raw: Some(group),
         },
     );
     let mut out = super::stdout();

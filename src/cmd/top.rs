@@ -11,6 +11,7 @@ use taskstat::cli::TopArgs;
 use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::host::procfs;
+use taskstat::record::process;
 use taskstat::record::top::{self, Row, TopSort};
 use taskstat::record::{Accounting, RecordView};
 use taskstat::render::top as screen;
@@ -52,7 +53,13 @@ impl Sampler {
                 std::thread::sleep(wait);
             }
             if let Some(r) = self.client.fetch(kind, id)? {
-                records.insert(id, r.view(&self.acct));
+                let mut view = r.view(&self.acct);
+                // A process's I/O is not in the kernel's group record:
+                // /proc has the whole process's.
+                if !threads && let Ok(io) = procfs::Io::read(id) {
+                    process::with_proc_io(&mut view, &io);
+                }
+                records.insert(id, view);
                 if let Some(c) = procfs::comm(id) {
                     comms.insert(id, c);
                 }

@@ -38,12 +38,20 @@ pub fn comm(id: u32) -> Option<String> {
     Some(c.trim_end_matches('\n').to_string())
 }
 
-/// The fields of `/proc/ID/stat` that taskstat reads.
+/// The fields of `/proc/ID/stat` that taskstat reads. For a process
+/// (not /proc/ID/task/TID) the fault counts cover every thread, those that
+/// already exited included.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stat {
     /// The state letter (R, S, D, T, ...).
     pub state: char,
     pub ppid: u32,
+    pub minor_faults: u64,
+    pub major_faults: u64,
+    pub nice: i8,
+    /// Clock ticks after boot.
+    pub start_ticks: u64,
+    pub policy: u8,
 }
 
 impl Stat {
@@ -51,15 +59,151 @@ impl Stat {
     /// parentheses and spaces, so the fields are counted from the last ") ".
     pub fn parse(line: &str) -> Option<Stat> {
         let (_, rest) = line.rsplit_once(") ")?;
-        let mut f = rest.split_whitespace();
-        let state = f.next()?.chars().next()?;
-        let ppid = f.next()?.parse().ok()?;
-        Some(Stat { state, ppid })
+        // proc(5) numbers the fields from 1; `rest` starts at field 3.
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let field = |n: usize| f.get(n - 3).copied();
+        let num = |n: usize| field(n)?.parse::<u64>().ok();
+        Some(Stat {
+            state: field(3)?.chars().next()?,
+            ppid: field(4)?.parse().ok()?,
+            minor_faults: num(10)?,
+            major_faults: num(12)?,
+            nice: field(19)?.parse().ok()?,
+            start_ticks: num(22)?,
+            policy: field(41)?.parse().ok()?,
+        })
     }
 
     /// The stat of a task, or None once it is gone.
     pub fn read(id: u32) -> Option<Stat> {
         Stat::parse(&fs::read_to_string(format!("/proc/{id}/stat")).ok()?)
+    }
+}
+
+/// `/proc/PID/io`: the whole process's I/O, exited threads included.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Io {
+    pub rchar: u64,
+    pub wchar: u64,
+    pub syscr: u64,
+    pub syscw: u64,
+    pub read_bytes: u64,
+    pub write_bytes: u64,
+    pub cancelled_write_bytes: u64,
+}
+
+impl Io {
+    pub fn parse(text: &str) -> Option<Io> {
+        let get = |key: &str| {
+            text.lines().find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                (k == key).then(|| v.trim().parse().ok())?
+            })
+        };
+        Some(Io {
+            rchar: get("rchar")?,
+            wchar: get("wchar")?,
+            syscr: get("syscr")?,
+            syscw: get("syscw")?,
+            read_bytes: get("read_bytes")?,
+            write_bytes: get("write_bytes")?,
+            cancelled_write_bytes: get("cancelled_write_bytes")?,
+        })
+    }
+
+    /// The process's I/O, or why it cannot be read (gone; another user's
+    /// process without CAP_SYS_PTRACE; a kernel without task I/O accounting).
+    pub fn read(pid: u32) -> Result<Io, io::Error> {
+        let text = fs::read_to_string(format!("/proc/{pid}/io"))?;
+        Io::parse(&text).ok_or_else(|| io::Error::other("unexpected format"))
+    }
+}
+
+/// The lines of `/proc/PID/status` that taskstat reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Status {
+    /// Real user and group ids.
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    /// Peak resident set (VmHWM) and peak virtual size (VmPeak), KiB; absent
+    /// for kernel threads.
+    pub vm_hwm_kib: Option<u64>,
+    pub vm_peak_kib: Option<u64>,
+}
+
+impl Status {
+    pub fn parse(text: &str) -> Status {
+        let field = |key: &str| {
+            text.lines().find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                (k == key).then(|| v.trim().to_string())
+            })
+        };
+        let first = |key: &str| field(key)?.split_whitespace().next()?.parse().ok();
+        let kib = |key: &str| field(key)?.trim_end_matches("kB").trim().parse().ok();
+        Status {
+            uid: first("Uid"),
+            gid: first("Gid"),
+            vm_hwm_kib: kib("VmHWM"),
+            vm_peak_kib: kib("VmPeak"),
+        }
+    }
+
+    pub fn read(pid: u32) -> Result<Status, io::Error> {
+        Ok(Status::parse(&fs::read_to_string(format!(
+            "/proc/{pid}/status"
+        ))?))
+    }
+}
+
+/// Boot time (epoch seconds) and clock ticks per second: what turns a
+/// /proc start time into an epoch time.
+pub fn boot_clock() -> Option<(u64, u64)> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let btime = stat
+        .lines()
+        .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
+    // SAFETY: sysconf reads a constant of the C library; no pointers.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    Some((btime, u64::try_from(hz).ok().filter(|h| *h > 0)?))
+}
+
+/// A whole process as /proc describes it, read in one go. Each part is
+/// `Err` with the reason when it could not be read.
+#[derive(Debug)]
+pub struct Process {
+    pub pid: u32,
+    pub comm: Option<String>,
+    pub stat: Option<Stat>,
+    pub status: Result<Status, String>,
+    pub io: Result<Io, String>,
+    /// Start time, epoch seconds.
+    pub start_time: Option<u64>,
+}
+
+fn why(e: io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "the process is gone".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+impl Process {
+    pub fn read(pid: u32) -> Process {
+        let stat = Stat::read(pid);
+        let start_time = stat.as_ref().and_then(|s| {
+            let (btime, hz) = boot_clock()?;
+            Some(btime + s.start_ticks / hz)
+        });
+        Process {
+            pid,
+            comm: comm(pid),
+            stat,
+            status: Status::read(pid).map_err(why),
+            io: Io::read(pid).map_err(why),
+            start_time,
+        }
     }
 }
 
@@ -115,13 +259,44 @@ pub fn pressure() -> Result<Vec<Pressure>, NoPressure> {
 mod tests {
     use super::*;
 
+    fn stat_line(comm: &str, state: &str) -> String {
+        // Fields 3..=52 of a real line, with recognisable values where read.
+        let mut f: Vec<String> = (3..=52).map(|n| n.to_string()).collect();
+        f[0] = state.to_string();
+        f[1] = "7".into(); // ppid
+        f[7] = "1234".into(); // minflt (10)
+        f[9] = "56".into(); // majflt (12)
+        f[16] = "-5".into(); // nice (19)
+        f[19] = "99999".into(); // starttime (22)
+        f[38] = "3".into(); // policy (41)
+        format!("42 ({comm}) {}", f.join(" "))
+    }
+
     #[test]
     fn stat_survives_odd_comms() {
-        let s = Stat::parse("42 (sleep) S 1 42").unwrap();
-        assert_eq!((s.state, s.ppid), ('S', 1));
-        let s = Stat::parse("42 (a) b) (c) T 7 42").unwrap();
-        assert_eq!((s.state, s.ppid), ('T', 7));
+        for comm in ["sleep", "a) b) (c", "x y", ") ", "\n"] {
+            let s = Stat::parse(&stat_line(comm, "T")).unwrap_or_else(|| panic!("{comm:?}"));
+            assert_eq!(s.state, 'T');
+            assert_eq!(s.ppid, 7);
+            assert_eq!((s.minor_faults, s.major_faults), (1234, 56));
+            assert_eq!((s.nice, s.start_ticks, s.policy), (-5, 99999, 3));
+        }
         assert_eq!(Stat::parse("garbage"), None);
         assert_eq!(Stat::parse("1 (x) R notanumber"), None);
+        assert_eq!(Stat::parse("42 (sleep) S 1 42"), None, "too short");
+    }
+
+    #[test]
+    fn io_and_status() {
+        let io = Io::parse("rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: 5\nwrite_bytes: 6\ncancelled_write_bytes: 7\n").unwrap();
+        assert_eq!((io.rchar, io.syscw, io.cancelled_write_bytes), (1, 4, 7));
+        assert_eq!(Io::parse("rchar: 1\n"), None);
+        let st = Status::parse(
+            "Name:\tx\nUid:\t1000\t0\t0\t0\nGid:\t100\t1\t1\t1\nVmPeak:\t    3900 kB\nVmHWM:\t    2188 kB\n",
+        );
+        assert_eq!((st.uid, st.gid), (Some(1000), Some(100)));
+        assert_eq!((st.vm_hwm_kib, st.vm_peak_kib), (Some(2188), Some(3900)));
+        let kthread = Status::parse("Name:\tkthreadd\nUid:\t0\t0\t0\t0\n");
+        assert_eq!(kthread.vm_hwm_kib, None);
     }
 }

@@ -1,4 +1,5 @@
-//! A whole process from its exit records.
+//! A whole process: from its exit records, or, while it runs, from the
+//! kernel's thread-group record completed with /proc.
 //!
 //! When a process ends, the kernel has sent one record per thread and, for a
 //! multi-threaded process, a group record with the summed delays, CPU times
@@ -8,10 +9,24 @@
 //! any thread (they share one address space), and each delay category's true
 //! max and min over the threads.
 
-use super::view::NOTE_TGID;
-use super::{Accounting, Record, RecordView, add_opt as add};
+use super::view::{NOTE_TGID, SOURCE_TGID, Sources};
+use super::{Accounting, IoView, Record, RecordView, add_opt as add};
+use crate::host::procfs::{self, Io};
 use crate::wire::RecordKind;
 use crate::wire::flag::AGROUP;
+
+/// A process's own exit records.
+pub const SOURCE_EXIT: &str = "taskstats exit records of its threads";
+/// The thread group leader's own record.
+pub const SOURCE_LEADER: &str = "taskstats pid record of the leader";
+/// The whole process's I/O, exited threads and waited-for children included.
+pub const SOURCE_PROC_IO: &str = "/proc/PID/io";
+/// Peaks from /proc/PID/status, faults from /proc/PID/stat.
+pub const SOURCE_PROC_MEMORY: &str = "/proc/PID/status and /proc/PID/stat";
+/// comm, ids, nice, policy and start time from /proc.
+pub const SOURCE_PROC_IDENTITY: &str = "/proc/PID/stat, /proc/PID/status and /proc/PID/comm";
+
+pub const NOTE_LIVE: &str = "process record: delays, CPU times and context switches come from the kernel's thread-group record (delays and run times include threads that exited; user/system time, context switches and elapsed time cover the live threads); identity comes from the leader; I/O, memory peaks and faults are the whole process's from /proc, exited threads included (and, for I/O, as /proc/PID/io counts it, the children the process has waited for); per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread";
 
 pub const NOTE_ASSEMBLED: &str = "process record assembled from the exit records of all its threads: the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread; I/O and faults are summed over the threads";
 
@@ -48,6 +63,9 @@ pub fn assemble(
     extremes(&mut v, &views);
     v.notes.retain(|n| n != NOTE_TGID);
     v.notes.insert(0, NOTE_ASSEMBLED.to_string());
+    v.sources.identity = Some(SOURCE_EXIT);
+    v.sources.io = Some(SOURCE_EXIT);
+    v.sources.memory = Some(SOURCE_EXIT);
     Some(v)
 }
 
@@ -120,4 +138,115 @@ fn extremes(v: &mut RecordView, threads: &[RecordView]) {
                 .find_map(|d| d.max_at);
         }
     }
+}
+
+/// A running process as one "tgid" record: the kernel's thread-group
+/// record `group` for what it sums, the leader's own record for identity
+/// (or /proc when there is none), and /proc for the whole process's I/O,
+/// memory peaks and faults, which include the threads that already exited.
+pub fn live(
+    group: &Record,
+    leader: Option<&Record>,
+    proc: &procfs::Process,
+    acct: &Accounting,
+) -> RecordView {
+    let mut v = group.view(acct);
+    v.notes.retain(|n| n != NOTE_TGID);
+    v.sources = Sources {
+        identity: None,
+        cpu: Some(SOURCE_TGID),
+        delays: Some(SOURCE_TGID),
+        context_switches: Some(SOURCE_TGID),
+        io: None,
+        memory: None,
+    };
+    let mut notes = vec![NOTE_LIVE.to_string()];
+    match leader {
+        Some(l) => leader_identity(&mut v, &l.view(acct)),
+        None => proc_identity(&mut v, proc),
+    }
+    if v.sources.identity.is_none() {
+        notes.push(format!(
+            "comm and ids are null: neither the leader's record nor /proc/{} could be read",
+            proc.pid
+        ));
+    }
+    match &proc.io {
+        Ok(io) => with_proc_io(&mut v, io),
+        Err(why) => notes.push(format!(
+            "io is null: /proc/{}/io could not be read ({why})",
+            proc.pid
+        )),
+    }
+    let status = proc.status.as_ref().ok();
+    v.memory.hiwater_rss_kib = status.and_then(|s| s.vm_hwm_kib);
+    v.memory.hiwater_vm_kib = status.and_then(|s| s.vm_peak_kib);
+    v.memory.minor_faults = proc.stat.as_ref().map(|s| s.minor_faults);
+    v.memory.major_faults = proc.stat.as_ref().map(|s| s.major_faults);
+    if proc.stat.is_some() {
+        v.sources.memory = Some(SOURCE_PROC_MEMORY);
+    } else {
+        notes.push(format!(
+            "memory is null: /proc/{}/stat could not be read",
+            proc.pid
+        ));
+    }
+    if let Err(why) = &proc.status {
+        notes.push(format!(
+            "memory peaks are null: /proc/{}/status could not be read ({why})",
+            proc.pid
+        ));
+    }
+    notes.append(&mut v.notes);
+    v.notes = notes;
+    v
+}
+
+/// The whole process's I/O from /proc/PID/io in place of the kernel's
+/// (a thread-group record has none).
+pub fn with_proc_io(v: &mut RecordView, io: &Io) {
+    v.io = IoView {
+        read_bytes: Some(io.read_bytes),
+        write_bytes: Some(io.write_bytes),
+        cancelled_write_bytes: Some(io.cancelled_write_bytes),
+        read_chars: Some(io.rchar),
+        write_chars: Some(io.wchar),
+        read_syscalls: Some(io.syscr),
+        write_syscalls: Some(io.syscw),
+    };
+    v.sources.io = Some(SOURCE_PROC_IO);
+}
+
+fn leader_identity(v: &mut RecordView, l: &RecordView) {
+    v.comm.clone_from(&l.comm);
+    v.pid = l.pid;
+    v.tgid = l.tgid.or(l.pid);
+    v.ppid = l.ppid;
+    v.uid = l.uid;
+    v.gid = l.gid;
+    v.nice = l.nice;
+    v.sched_policy = l.sched_policy;
+    v.flags = l.flags;
+    v.start_time = l.start_time;
+    v.group_elapsed_us = l.group_elapsed_us;
+    v.exe_dev = l.exe_dev;
+    v.exe_inode = l.exe_inode;
+    v.sources.identity = Some(SOURCE_LEADER);
+}
+
+fn proc_identity(v: &mut RecordView, p: &procfs::Process) {
+    let Some(stat) = &p.stat else {
+        return;
+    };
+    v.comm.clone_from(&p.comm);
+    v.pid = Some(p.pid);
+    v.tgid = Some(p.pid);
+    v.ppid = Some(stat.ppid);
+    let status = p.status.as_ref().ok();
+    v.uid = status.and_then(|s| s.uid);
+    v.gid = status.and_then(|s| s.gid);
+    v.nice = Some(stat.nice);
+    v.sched_policy = Some(stat.policy);
+    v.start_time = p.start_time;
+    v.sources.identity = Some(SOURCE_PROC_IDENTITY);
 }

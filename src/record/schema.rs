@@ -14,7 +14,12 @@ pub struct FieldDoc {
     pub null_when: &'static str,
 }
 
-const TGID_NULL: &str = "tgid records";
+/// Null in the kernel's thread-group records, which `listen` and `decode`
+/// show as sent; a running process's record fills it (see `sources`).
+const TGID_NULL: &str =
+    "tgid records as the kernel sends them (listen, decode); a running process's record fills it";
+/// Null in every tgid record but a process assembled from its exit records.
+const TGID_NULL_ALWAYS: &str = "tgid records of running processes and as the kernel sends them";
 
 const fn doc(
     key: &'static str,
@@ -75,7 +80,7 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
         "exit status in wait(2) encoding (meaningful for exited tasks)",
         "ac_exitcode",
         None,
-        TGID_NULL,
+        TGID_NULL_ALWAYS,
     ),
     doc(
         "start_time",
@@ -131,14 +136,14 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
         "user CPU time scaled by CPU frequency, microseconds",
         "ac_utimescaled",
         Some(6),
-        TGID_NULL,
+        TGID_NULL_ALWAYS,
     ),
     doc(
         "cpu.system_scaled_us",
         "system CPU time scaled by CPU frequency, microseconds",
         "ac_stimescaled",
         Some(6),
-        TGID_NULL,
+        TGID_NULL_ALWAYS,
     ),
     doc(
         "cpu.run_real_ns",
@@ -285,14 +290,14 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
         "resident set integrated over system time, MB x microseconds",
         "coremem",
         None,
-        TGID_NULL,
+        TGID_NULL_ALWAYS,
     ),
     doc(
         "memory.virtmem_mb_us",
         "virtual memory integrated over system time, MB x microseconds",
         "virtmem",
         None,
-        TGID_NULL,
+        TGID_NULL_ALWAYS,
     ),
     doc(
         "memory.minor_faults",
@@ -307,6 +312,42 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
         "ac_majflt",
         None,
         TGID_NULL,
+    ),
+    doc(
+        "sources.identity",
+        "where comm, the ids, nice, policy, flags, start time and exe came from: \"taskstats pid record\", \"taskstats pid record of the leader\", \"taskstats exit records of its threads\" or /proc",
+        "",
+        None,
+        "the kernel's tgid records",
+    ),
+    doc(
+        "sources.cpu",
+        "where the cpu section came from",
+        "",
+        None,
+        "",
+    ),
+    doc("sources.delays", "where the delays came from", "", None, ""),
+    doc(
+        "sources.context_switches",
+        "where the context switches came from",
+        "",
+        None,
+        "",
+    ),
+    doc(
+        "sources.io",
+        "where the io section came from: a taskstats record, or /proc/PID/io for a running process (the whole process: exited threads and the children it waited for included)",
+        "",
+        None,
+        "the kernel's tgid records; /proc/PID/io unreadable",
+    ),
+    doc(
+        "sources.memory",
+        "where the memory section came from: a taskstats record, or /proc/PID/status (peaks) and /proc/PID/stat (faults) for a running process",
+        "",
+        None,
+        "the kernel's tgid records",
     ),
     doc(
         "notes",

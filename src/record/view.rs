@@ -176,9 +176,28 @@ pub struct RecordView {
     pub context_switches: ContextSwitchesView,
     pub io: IoView,
     pub memory: MemoryView,
+    /// Where each part of the record came from.
+    pub sources: Sources,
     /// Why figures are null, one sentence each.
     pub notes: Vec<String>,
 }
+
+/// Where each part of a record came from; null where nothing provided it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Sources {
+    /// comm, the ids, nice, policy, flags, exit status, start time, exe.
+    pub identity: Option<&'static str>,
+    pub cpu: Option<&'static str>,
+    pub delays: Option<&'static str>,
+    pub context_switches: Option<&'static str>,
+    pub io: Option<&'static str>,
+    pub memory: Option<&'static str>,
+}
+
+/// A task's own record from the kernel.
+pub const SOURCE_PID: &str = "taskstats pid record";
+/// The kernel's thread-group record: sums over the threads.
+pub const SOURCE_TGID: &str = "taskstats tgid record";
 
 pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's";
 pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
@@ -295,6 +314,25 @@ impl Record {
                 virtmem_mb_us: task(s.virtmem),
                 minor_faults: task(s.ac_minflt),
                 major_faults: task(s.ac_majflt),
+            },
+            sources: if tgid_record {
+                Sources {
+                    identity: None,
+                    cpu: Some(SOURCE_TGID),
+                    delays: Some(SOURCE_TGID),
+                    context_switches: Some(SOURCE_TGID),
+                    io: None,
+                    memory: None,
+                }
+            } else {
+                Sources {
+                    identity: Some(SOURCE_PID),
+                    cpu: Some(SOURCE_PID),
+                    delays: Some(SOURCE_PID),
+                    context_switches: Some(SOURCE_PID),
+                    io: Some(SOURCE_PID),
+                    memory: Some(SOURCE_PID),
+                }
             },
             notes,
         }

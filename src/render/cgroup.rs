@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::Sections;
+use super::human;
 use super::table::{Measures, kv_section, write_measures};
 use crate::record::cgroup::{CgroupReport, Source};
 
@@ -11,7 +12,7 @@ pub fn write_cgroup_table(out: &mut dyn Write, r: &CgroupReport, s: Sections) ->
         Source::Kernel => "cgroup v1, counted by the kernel",
         Source::Procfs => "cgroup2, counted from /proc like the kernel counts v1",
     };
-    writeln!(out, "CGROUP {} · {source}", r.path)?;
+    writeln!(out, "CGROUP {} · {source}", human::name(&r.path))?;
     kv_section(
         out,
         "TASKS",
@@ -28,7 +29,7 @@ pub fn write_cgroup_table(out: &mut dyn Write, r: &CgroupReport, s: Sections) ->
         write_measures(out, &Measures::of_totals(t), s.or_all())?;
         writeln!(
             out,
-            "note: delays, CPU and context switches include exited threads; I/O and memory only the live threads"
+            "note: delays and run times include threads that exited, user/system time and context switches only the live threads; I/O, peaks and faults are each process's whole, from /proc"
         )?;
     }
     Ok(())

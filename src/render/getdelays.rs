@@ -8,6 +8,7 @@
 use std::io::{self, Write};
 
 use super::Sections;
+use super::human;
 use crate::record::Record;
 use crate::wire::{Category, Extension, RecordKind, Timespec};
 
@@ -115,7 +116,7 @@ pub fn write_getdelays(out: &mut dyn Write, r: &Record, sections: Sections) -> i
         write_delays(out, r)?;
     }
     if sections.io {
-        out.write_all(s.ac_comm.as_deref().unwrap_or_default())?;
+        out.write_all(&human::name_bytes(s.ac_comm.as_deref().unwrap_or_default()))?;
         writeln!(
             out,
             ": read={}, write={}, cancelled_write={}",

@@ -2,6 +2,34 @@
 
 pub const NONE: &str = "-";
 
+/// A name that came from a task (comm, a path) as people see it: control
+/// characters become `?`, as ps shows them, so that a task cannot forge
+/// lines or move the cursor in output people read. JSON and csv carry the
+/// name as it is.
+pub fn name(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| if c.is_control() { '?' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
+/// [`name`] for raw bytes (getdelays' text prints comm as bytes): control
+/// bytes become `?`; other bytes, valid UTF-8 or not, are kept.
+pub fn name_bytes(b: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if b.iter().any(|c| c.is_ascii_control()) {
+        b.iter()
+            .map(|&c| if c.is_ascii_control() { b'?' } else { c })
+            .collect::<Vec<u8>>()
+            .into()
+    } else {
+        b.into()
+    }
+}
+
 /// Nanoseconds as ms with three decimals (the unit getdelays uses), or as
 /// seconds past 10 s.
 pub fn ns(v: Option<u64>) -> String {
@@ -166,6 +194,10 @@ mod tests {
         assert_eq!(exit_status(Some(768)), "768 (exited 3)");
         assert_eq!(exit_status(Some(9)), "9 (killed by signal 9)");
         assert_eq!(acct_flags(Some(0x21)), "0x21 (AFORK|AGROUP)");
+        assert_eq!(name("a,b\"c\nd\te;f"), "a,b\"c?d?e;f");
+        assert_eq!(name("\u{1b}[2Jx\u{7f}"), "?[2Jx?");
+        assert_eq!(name("plain ü"), "plain ü");
+        assert_eq!(&*name_bytes(b"a\nb\xff\x1b"), b"a?b\xff?");
         assert_eq!(exit_reason(Some(0)), "exited 0");
         assert_eq!(exit_reason(Some(768)), "exited 3");
         assert_eq!(exit_reason(Some(0x89)), "killed by signal 9, core dumped");

@@ -44,7 +44,7 @@ fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> io::
         let comm = v
             .comm
             .as_deref()
-            .map(|c| format!(" ({c})"))
+            .map(|c| format!(" ({})", human::name(c)))
             .unwrap_or_default();
         writeln!(
             out,

@@ -62,7 +62,7 @@ pub(super) fn table_row(r: &RecordView, exited: bool) -> String {
             },
             |t| t.to_string()
         ),
-        r.comm.as_deref().unwrap_or(NONE),
+        human::name(r.comm.as_deref().unwrap_or(NONE)),
         r.uid.map_or_else(|| NONE.to_string(), |u| u.to_string()),
         exit,
         flags,

@@ -189,7 +189,7 @@ fn heading(r: &RecordView) -> String {
     let comm = r
         .comm
         .as_deref()
-        .map(|c| format!(" ({c})"))
+        .map(|c| format!(" ({})", human::name(c)))
         .unwrap_or_default();
     format!(
         "{} {}{comm} · struct v{}",

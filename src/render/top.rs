@@ -39,7 +39,7 @@ pub fn header(threads: bool) -> [&'static str; 10] {
 pub fn cells(r: &Row) -> [String; 10] {
     [
         r.id.to_string(),
-        r.comm.clone(),
+        human::name(&r.comm).into_owned(),
         fmt_pct(r.cpu),
         fmt_pct(r.runq),
         fmt_pct(r.io),
