@@ -165,7 +165,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Also print the record of each of the command''s threads')
-            [CompletionResult]::new('--children', '--children', [CompletionResultType]::ParameterName, 'Also report each descendant process that exited while the command ran, and a total')
+            [CompletionResult]::new('--children', '--children', [CompletionResultType]::ParameterName, 'Also list each descendant process that exited while the command ran (the total covers them either way)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
             [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')

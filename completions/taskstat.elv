@@ -155,7 +155,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --format 'Output format'
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
             cand --threads 'Also print the record of each of the command''s threads'
-            cand --children 'Also report each descendant process that exited while the command ran, and a total'
+            cand --children 'Also list each descendant process that exited while the command ran (the total covers them either way)'
             cand --json 'Same as --format json'
             cand -d 'Show the delay section (getdelays -d)'
             cand --delays 'Show the delay section (getdelays -d)'

@@ -157,7 +157,7 @@ csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l threads -d 'Also print the record of each of the command\'s threads'
-complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l children -d 'Also report each descendant process that exited while the command ran, and a total'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l children -d 'Also list each descendant process that exited while the command ran (the total covers them either way)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s i -l io -d 'Show the I/O section (getdelays -i)'

@@ -136,11 +136,17 @@ pub enum Command {
     Listen(ListenArgs),
     /// Run a command and report its statistics when it exits, like time(1).
     ///
-    /// The report covers the whole process, threads that exited early
-    /// included, assembled from the kernel's exit records. It goes to stderr
-    /// (or -o FILE), so the command's own output stays clean. taskstat exits
-    /// with the command's status (128+N when killed by signal N; 127 when the
-    /// command is not found, 126 when it cannot be executed).
+    /// The report is the command's own process record (threads that exited
+    /// early included, assembled from the kernel's exit records) and the
+    /// total of its whole tree: the command and every descendant, found by
+    /// parentage at exit, so that a pid reused by an unrelated process is not
+    /// counted. It goes to stderr (or -o FILE), so the command's own output
+    /// stays clean. SIGTERM, SIGHUP, and SIGINT or SIGQUIT sent to taskstat
+    /// alone are passed on to the command (those a terminal sends already
+    /// reach it); taskstat then still reports. If taskstat is killed, the
+    /// command is killed with it. taskstat exits with the command's status
+    /// (128+N when killed by signal N; 127 when the command is not found, 126
+    /// when it cannot be executed).
     Run(RunArgs),
     /// Print the records of a file written by `listen --write`.
     Decode(DecodeArgs),
@@ -358,7 +364,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub threads: bool,
 
-    /// Also report each descendant process that exited while the command ran, and a total.
+    /// Also list each descendant process that exited while the command ran
+    /// (the total covers them either way).
     #[arg(long)]
     pub children: bool,
 

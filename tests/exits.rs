@@ -385,8 +385,13 @@ fn run_reports_the_whole_process_and_its_exit_status() {
         main["io"]["write_bytes"].as_u64().unwrap() >= 3 * 1_048_576,
         "{main}"
     );
-    // --threads: the main thread and three workers, whose sums the process record holds.
-    let threads: Vec<&Value> = recs[1..].iter().collect();
+    // --threads: the main thread and three workers, whose sums the process
+    // record holds; then the tree's total, of one process.
+    let total = recs.last().unwrap();
+    assert_eq!(total["type"], "total");
+    assert_eq!(total["processes"], 1);
+    assert_eq!(total["io"]["write_bytes"], main["io"]["write_bytes"]);
+    let threads: Vec<&Value> = recs[1..recs.len() - 1].iter().collect();
     assert_eq!(threads.len(), 4);
     let sum: u64 = threads
         .iter()
@@ -891,4 +896,264 @@ fn a_hostile_name_cannot_forge_lines() {
         out.lines().nth(1).is_some_and(|l| l.contains(SHOWN)),
         "{out}"
     );
+}
+
+/// `run` reports the command's whole tree, like time(1): a child's writes
+/// and CPU are in the total without any flag.
+#[test]
+fn run_totals_the_whole_tree_by_default() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("run_totals_the_whole_tree_by_default") else {
+        return;
+    };
+    let dir = env!("CARGO_TARGET_TMPDIR");
+    let file = format!("{dir}/tree-{}.dat", std::process::id());
+    let script = format!(
+        "dd if=/dev/zero of={file} bs=1M count=8 conv=fsync 2>/dev/null; {} exit-threads 1 300 0 {dir} 0; rm -f {file}",
+        example("workload").display()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["run", "-f", "json", "--", "sh", "-c", &script])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stderr).expect("JSON report");
+    let recs = v.as_array().expect("array");
+    assert_eq!(recs.len(), 2, "the command's record and the total: {v}");
+    assert_eq!(recs[0]["comm"], "sh");
+    // The shell itself wrote and burned next to nothing.
+    assert!(recs[0]["io"]["write_bytes"].as_u64().unwrap() < 1_048_576);
+    let total = &recs[1];
+    assert_eq!(total["type"], "total");
+    assert!(
+        total["processes"].as_u64().unwrap() >= 3,
+        "sh, dd, workload: {total}"
+    );
+    assert!(
+        u64_at(total, &["io", "write_bytes"]) >= 8 * 1_048_576,
+        "{total}"
+    );
+    assert!(
+        u64_at(total, &["cpu", "run_virtual_ns"]) >= 250_000_000,
+        "{total}"
+    );
+}
+
+fn u64_at(v: &Value, path: &[&str]) -> u64 {
+    util::u64_at(v, path)
+}
+
+/// A pid reused by a process outside the tree does not bring it in: the
+/// command's child exits, an outsider is made to get its pid (ns_last_pid),
+/// and the outsider's child, whose parent pid is the old member's, is not
+/// counted.
+#[test]
+fn run_does_not_count_a_newcomer_with_a_members_old_pid() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("run_does_not_count_a_newcomer_with_a_members_old_pid") else {
+        return;
+    };
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("reuse-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let member_pid = dir.join("member");
+    let go = dir.join("go");
+    // The command: a child that exits at once (its pid is written down once
+    // it is reaped), then wait until the test says go.
+    let script = format!(
+        "/bin/true & wait $!; echo $! > {m}.tmp; mv {m}.tmp {m}; while [ ! -e {go} ]; do sleep 0.02; done",
+        m = member_pid.display(),
+        go = go.display()
+    );
+    let taskstat = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["run", "--children", "-f", "json", "--", "sh", "-c", &script])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("taskstat run");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let n: u32 = loop {
+        if let Ok(s) = std::fs::read_to_string(&member_pid) {
+            break s.trim().parse().expect("a pid");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the command never wrote its child's pid"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // The outsider takes pid n; its child (which burns 200 ms and exits)
+    // names n as its parent.
+    // (Not the shell's last command, so that it forks rather than execs.)
+    let outsider = format!(
+        "{} exit-threads 1 200 0 {} 0; exit 0",
+        example("workload").display(),
+        dir.display()
+    );
+    let mut got = None;
+    for _ in 0..20 {
+        std::fs::write("/proc/sys/kernel/ns_last_pid", (n - 1).to_string())
+            .expect("write ns_last_pid (root)");
+        let mut o = Command::new("sh")
+            .args(["-c", &outsider])
+            .spawn()
+            .expect("the outsider");
+        let pid = o.id();
+        let status = o.wait().expect("wait the outsider");
+        assert!(status.success());
+        if pid == n {
+            got = Some(pid);
+            break;
+        }
+    }
+    assert_eq!(got, Some(n), "no outsider got pid {n}");
+    std::fs::write(&go, "").expect("go");
+    let out = taskstat.wait_with_output().expect("taskstat");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stderr).expect("JSON report");
+    let recs = v.as_array().expect("array");
+    let comms: Vec<&str> = recs.iter().filter_map(|r| r["comm"].as_str()).collect();
+    assert!(
+        !recs
+            .iter()
+            .any(|r| r["comm"] == "workload" || r["ppid"] == n),
+        "the outsider's child was counted: {comms:?}"
+    );
+    assert!(
+        recs.iter().any(|r| r["pid"] == n && r["comm"] == "true"),
+        "the member itself is counted: {comms:?}"
+    );
+    let total = recs.last().expect("total");
+    assert!(
+        u64_at(total, &["cpu", "run_virtual_ns"]) < 150_000_000,
+        "{:?}",
+        recs.iter()
+            .map(|r| (r["pid"].clone(), r["ppid"].clone(), r["comm"].clone()))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// What supervisors do to the process they started: signals sent to
+/// taskstat alone reach the command, and the report is still written, with
+/// the command's status.
+#[test]
+fn run_passes_signals_on_and_still_reports() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("run_passes_signals_on_and_still_reports") else {
+        return;
+    };
+    for (sig, name, code) in [
+        (libc::SIGTERM, "TERM", 143),
+        (libc::SIGINT, "INT", 130),
+        (libc::SIGHUP, "HUP", 129),
+    ] {
+        let ready = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("sig-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_file(&ready);
+        let script = format!(
+            "echo $$ > {r}.tmp; mv {r}.tmp {r}; exec sleep 30",
+            r = ready.display()
+        );
+        let child = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(["run", "-f", "json", "--", "sh", "-c", &script])
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("taskstat run");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let cmd: u32 = loop {
+            if let Ok(s) = std::fs::read_to_string(&ready) {
+                break s.trim().parse().expect("a pid");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name}: the command never started"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // SAFETY: a plain syscall on our own child's pid.
+        assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
+        let start = Instant::now();
+        let out = child.wait_with_output().expect("taskstat");
+        let _ = std::fs::remove_file(&ready);
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{name}: the command was not stopped"
+        );
+        assert_eq!(out.status.code(), Some(code), "{name}: {out:?}");
+        let v: Value = serde_json::from_slice(&out.stderr)
+            .unwrap_or_else(|e| panic!("{name}: no JSON report ({e}): {out:?}"));
+        assert_eq!(v[0]["comm"], "sleep", "{name}: {v}");
+        assert_eq!(u64_at(&v[0], &["pid"]), u64::from(cmd));
+        assert!(
+            !Path::new(&format!("/proc/{cmd}")).exists(),
+            "{name}: the command {cmd} outlived taskstat"
+        );
+    }
+}
+
+/// ^C at a terminal reaches the whole foreground group: the command stops,
+/// taskstat reports and exits 130.
+#[test]
+fn run_reports_after_ctrl_c_at_a_terminal() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("run_reports_after_ctrl_c_at_a_terminal") else {
+        return;
+    };
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("ctrl-c-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let (report, code, ready) = (dir.join("report"), dir.join("code"), dir.join("ready"));
+    let session = format!("taskstat-ctrl-c-{}", std::process::id());
+    // The outer shell traps SIGINT (a handler, which exec resets in its
+    // children) so that it lives on to write taskstat's status.
+    let line = format!(
+        "trap 'true' INT; {} run -f json -o {} -- sh -c 'touch {}; exec sleep 30'; echo $? > {}",
+        env!("CARGO_BIN_EXE_taskstat"),
+        report.display(),
+        ready.display(),
+        code.display()
+    );
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(args)
+            .output()
+            .expect("tmux (apt-get install tmux)")
+    };
+    let o = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "30",
+        "bash",
+        "-c",
+        &line,
+    ]);
+    assert!(o.status.success(), "{o:?}");
+    let wait_for = |p: &Path, what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !p.exists() {
+            assert!(Instant::now() < deadline, "{what} never came");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait_for(&ready, "the command");
+    std::thread::sleep(Duration::from_millis(100));
+    tmux(&["send-keys", "-t", &session, "C-c"]);
+    wait_for(&code, "taskstat's exit");
+    std::thread::sleep(Duration::from_millis(50));
+    let _ = tmux(&["kill-session", "-t", &session]);
+    let status = std::fs::read_to_string(&code).expect("code");
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(status.trim(), "130");
+    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(v[0]["comm"], "sleep");
+    assert_eq!(v[0]["exit_code"], 2, "killed by SIGINT (wait status 2)");
 }

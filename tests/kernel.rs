@@ -119,9 +119,12 @@ fn tgid_record_is_the_sum_of_its_threads() {
     }
     // 3 x 120 ms of CPU in the workers.
     assert!(u64_at(&tgid, &["cpu", "run_virtual_ns"]) >= 360_000_000);
-    // Per-thread fields the kernel leaves empty for a group are null, not 0.
-    assert!(tgid["comm"].is_null() && tgid["io"]["write_bytes"].is_null());
+    // What the kernel keeps only per thread is null, not 0; the process's
+    // identity and I/O come from the leader and /proc.
+    assert!(tgid["cpu"]["user_scaled_us"].is_null() && tgid["memory"]["coremem_mb_us"].is_null());
     assert!(tgid["delays"]["cpu"]["max_ns"].is_null());
+    assert_eq!(tgid["comm"], "workload");
+    assert!(tgid["io"]["write_bytes"].is_u64());
     assert!(threads[0]["delays"]["cpu"]["max_ns"].is_u64());
 }
 

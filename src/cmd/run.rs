@@ -1,25 +1,40 @@
 //! `taskstat run -- CMD`: run a command, report its statistics when it exits.
 //!
 //! Three steps: spawn the command with exit records already being heard,
-//! gather the records of its processes until it is reaped, report.
+//! gather the records of its process tree until it is reaped, report.
+//!
+//! Membership of the tree is decided by parentage at exit, not by pid alone:
+//! a task's exit record names its parent as it was when the task exited, and
+//! that parent is alive then. The parent is a member if it is the command,
+//! taskstat itself (a child subreaper: the tree's orphans come to it), or a
+//! member that has not exited yet: its own exit record, queued before its
+//! pid could be freed and reused, takes it off the list first. Members not
+//! seen yet are found by walking /proc upwards, checking that each parent
+//! started before its child.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitCode};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use taskstat::cli::RunArgs;
 use taskstat::client::Event;
-use taskstat::host::procfs::Stat;
+use taskstat::host::procfs::{self, Stat};
 use taskstat::record::process;
 use taskstat::record::totals::{Totals, TreeTotal};
 use taskstat::record::{Accounting, Record};
 use taskstat::render::{self, Doc, Shown};
 use taskstat::wire::RecordKind;
+use taskstat::wire::flag::AGROUP;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::Cause;
 
 use super::exits::ExitListener;
 
@@ -30,31 +45,152 @@ struct Gathered {
     group: Option<Record>,
 }
 
-/// Whether `pid` descends from `root`, by the parent chain in /proc.
-/// Orphans reparented to taskstat (a child subreaper) count as descendants.
-fn descends(pid: u32, root: u32, me: u32, known: &mut HashMap<u32, bool>) -> bool {
-    let mut chain = Vec::new();
-    let mut cur = pid;
-    let answer = loop {
-        if cur == root || cur == me {
-            break true;
-        }
-        if let Some(&k) = known.get(&cur) {
-            break k;
-        }
-        if cur <= 1 || chain.len() > 64 {
-            break false;
-        }
-        chain.push(cur);
-        match Stat::read(cur) {
-            Some(s) => cur = s.ppid,
-            None => break false,
-        }
-    };
-    for c in chain {
-        known.insert(c, answer);
+/// The command's process tree as its exit records arrive.
+struct Tree {
+    /// taskstat's own pid: orphans of the tree are reparented to it.
+    me: u32,
+    /// Member processes (by tgid) that have not exited, with their start
+    /// time in clock ticks after boot where /proc gave it.
+    alive: HashMap<u32, Option<u64>>,
+}
+
+/// One exit message's records, as the tree sees them.
+struct Exit {
+    records: Vec<Record>,
+    /// The process (tgid) the message is about.
+    tgid: u32,
+    /// Its parent when it exited.
+    ppid: Option<u32>,
+    /// Whether the process ended with it (its last thread).
+    last: bool,
+}
+
+impl Exit {
+    fn new(records: Vec<Record>) -> Option<Exit> {
+        let thread = records.iter().find(|r| r.kind == RecordKind::Pid)?;
+        let tgid = thread.stats.ac_tgid.unwrap_or(thread.id);
+        Some(Exit {
+            tgid,
+            ppid: thread.stats.ac_ppid,
+            // The last thread carries AGROUP; a group record comes with it.
+            last: records.iter().any(|r| {
+                r.kind == RecordKind::Tgid || r.stats.ac_flag.is_some_and(|f| f & AGROUP != 0)
+            }),
+            records,
+        })
     }
-    answer
+}
+
+impl Tree {
+    fn new(root: u32) -> Tree {
+        let mut alive = HashMap::new();
+        alive.insert(root, Stat::read(root).map(|s| s.start_ticks));
+        Tree {
+            me: std::process::id(),
+            alive,
+        }
+    }
+
+    /// Which exits of `batch` (in arrival order) belong to the tree.
+    /// `drained` is when the batch was taken off the socket (clock ticks
+    /// after boot): a process /proc shows that started since is a newcomer.
+    fn members(&mut self, batch: &[Exit], drained: u64) -> Vec<bool> {
+        let mut known: Vec<Option<bool>> = vec![None; batch.len()];
+        let mut out = Vec::with_capacity(batch.len());
+        for i in 0..batch.len() {
+            let m = self.decide(batch, i, &mut known, drained);
+            if m {
+                self.alive.entry(batch[i].tgid).or_insert(None);
+            }
+            if batch[i].last {
+                self.alive.remove(&batch[i].tgid);
+            }
+            out.push(m);
+        }
+        out
+    }
+
+    fn decide(
+        &mut self,
+        batch: &[Exit],
+        i: usize,
+        known: &mut [Option<bool>],
+        drained: u64,
+    ) -> bool {
+        if let Some(k) = known[i] {
+            return k;
+        }
+        let e = &batch[i];
+        let answer = if self.alive.contains_key(&e.tgid) {
+            true
+        } else {
+            match e.ppid {
+                None => false,
+                Some(p) if p == self.me || self.alive.contains_key(&p) => true,
+                Some(p) => {
+                    // The parent was alive when this exited. If its own exit
+                    // came later in the batch, that record says whether it
+                    // was a member; /proc may already show a newcomer at its pid.
+                    match (i + 1..batch.len()).find(|&j| batch[j].tgid == p && batch[j].last) {
+                        Some(j) => self.decide(batch, j, known, drained),
+                        None => self.descends(p, drained),
+                    }
+                }
+            }
+        };
+        known[i] = Some(answer);
+        answer
+    }
+
+    /// Whether the live process `pid` descends from a member, by the parent
+    /// chain in /proc; the members found on the way are remembered.
+    fn descends(&mut self, pid: u32, drained: u64) -> bool {
+        let mut chain = Vec::new();
+        let mut cur = pid;
+        let mut child_start = drained;
+        let answer = loop {
+            if cur == self.me {
+                break true;
+            }
+            let Some(stat) = Stat::read(cur) else {
+                break false;
+            };
+            // A process that started after its child (or after the batch was
+            // taken) has a pid that was freed and reused since. (Ticks are
+            // 10 ms: a tie is no evidence.)
+            if stat.start_ticks > child_start {
+                break false;
+            }
+            if let Some(&start) = self.alive.get(&cur) {
+                // The same process, not a newcomer with a member's old pid.
+                break start.is_none_or(|s| s == stat.start_ticks);
+            }
+            if cur <= 1 || chain.len() > 64 {
+                break false;
+            }
+            chain.push((cur, stat.start_ticks));
+            child_start = stat.start_ticks;
+            cur = stat.ppid;
+        };
+        if answer {
+            for (pid, start) in chain {
+                self.alive.insert(pid, Some(start));
+            }
+        }
+        answer
+    }
+}
+
+/// Now, in clock ticks after boot (the unit of /proc's start times).
+fn boot_ticks() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid out-pointer to a local timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) };
+    let hz = procfs::clock_ticks();
+    ts.tv_sec as u64 * hz + ts.tv_nsec as u64 * hz / 1_000_000_000
 }
 
 fn wait_nohang(pid: u32) -> Option<i32> {
@@ -99,6 +235,9 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         None => Box::new(io::stderr()),
     };
     let mut listener = ExitListener::open(None, 64 * 1024 * 1024, timeout)?;
+    // Installed before the command starts, so that no signal meant for it
+    // can end taskstat first.
+    let signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])?;
     let child = match spawn(&args)? {
         Ok(c) => c,
         Err(code) => {
@@ -107,16 +246,20 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         }
     };
     let pid = child.id();
-    let gathered = gather(&mut listener, pid, args.children)?;
+    let forwarder = Forwarder::start(signals, pid);
+    let gathered = gather(&mut listener, pid);
+    forwarder.stop();
     listener.close();
     drop(child);
+    let gathered = gathered?;
     if gathered.lost {
         super::warn("the exit-record queue overflowed: the report may miss threads");
     }
     let status = gathered.status.map_or(1, exit_status_of);
-    let Some(main) = gathered.procs.get(&pid) else {
+    let Some(main_at) = gathered.ended.iter().position(|(t, _)| *t == pid) else {
         return Ok(no_report(pid, status));
     };
+    let main = &gathered.ended[main_at].1;
     let Some(main_view) = process::assemble(pid, &main.threads, main.group.as_ref(), &acct) else {
         return Ok(no_report(pid, status));
     };
@@ -134,14 +277,25 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     }
     // getdelays' text is the kernel's group record (or the only thread's).
     shown[0].raw = main.group.as_ref().or(main.threads.last());
+    // Like time(1), the report covers the whole tree; --children lists
+    // each process besides.
     let mut sums = Totals::default();
     sums.add_complete(&shown[0].view);
     let mut processes = 1;
-    if args.children {
-        for (tgid, g) in gathered.procs.iter().filter(|(t, _)| **t != pid) {
-            if let Some(v) = process::assemble(*tgid, &g.threads, g.group.as_ref(), &acct) {
-                sums.add_complete(&v);
-                processes += 1;
+    let others = gathered
+        .ended
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != main_at)
+        .map(|(_, (t, g))| (t, g))
+        // Processes still running (a daemon the command left) with threads
+        // that exited.
+        .chain(&gathered.open);
+    for (tgid, g) in others {
+        if let Some(v) = process::assemble(*tgid, &g.threads, g.group.as_ref(), &acct) {
+            sums.add_complete(&v);
+            processes += 1;
+            if args.children {
                 shown.push(Shown { view: v, raw: None });
             }
         }
@@ -152,7 +306,7 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         out,
         &Doc::Run {
             records: &shown,
-            total: args.children.then_some(&total),
+            total: Some(&total),
         },
         args.output.output(),
     )?;
@@ -172,19 +326,30 @@ fn no_report(pid: u32, status: u8) -> ExitCode {
 /// Starts the command, or says why it could not (with the shell's status:
 /// 127 not found, 126 not executable).
 fn spawn(args: &RunArgs) -> anyhow::Result<Result<Child, u8>> {
-    if args.children {
-        // SAFETY: prctl with integer arguments only.
-        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
-    }
-    // Like time(1): the terminal's ^C and ^\ go to the command; taskstat
-    // keeps waiting so that it can report. Handlers (unlike SIG_IGN) are
-    // reset in the command by exec.
-    let ignored = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGQUIT] {
-        signal_hook::flag::register(sig, Arc::clone(&ignored))?;
-    }
+    // The tree's orphans come to taskstat, which keeps them in the report
+    // and reaps them.
+    // SAFETY: prctl with integer arguments only.
+    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
     let program = &args.command[0];
-    match Command::new(program).args(&args.command[1..]).spawn() {
+    let mut command = Command::new(program);
+    command.args(&args.command[1..]);
+    let parent = std::process::id();
+    // SAFETY: runs in the forked child before exec, and calls only
+    // async-signal-safe functions (prctl, getppid, raise).
+    unsafe {
+        command.pre_exec(move || {
+            // If taskstat itself is killed (SIGKILL cannot be passed on),
+            // the command goes with it rather than running on orphaned.
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            if libc::getppid() as u32 != parent {
+                libc::raise(libc::SIGKILL);
+            }
+            Ok(())
+        })
+    };
+    match command.spawn() {
         Ok(c) => Ok(Ok(c)),
         Err(e) => {
             let shown = program.to_string_lossy();
@@ -201,69 +366,136 @@ fn spawn(args: &RunArgs) -> anyhow::Result<Result<Child, u8>> {
 
 /// What arrived while the command ran.
 struct Run {
-    procs: BTreeMap<u32, Gathered>,
+    /// Member processes whose last thread has exited, in the order they
+    /// ended: a pid can stand for two of them over a long run.
+    ended: Vec<(u32, Gathered)>,
+    /// Members some of whose threads have exited, by tgid.
+    open: BTreeMap<u32, Gathered>,
     /// The command's wait status, once reaped.
     status: Option<i32>,
     lost: bool,
 }
 
-/// Collects the exit records of the command's processes until it is
-/// reaped and the socket holds no more.
-fn gather(listener: &mut ExitListener, pid: u32, children: bool) -> anyhow::Result<Run> {
-    let me = std::process::id();
+/// Collects the exit records of the command's process tree until the
+/// command is reaped and the socket holds no more.
+fn gather(listener: &mut ExitListener, pid: u32) -> anyhow::Result<Run> {
     let mut run = Run {
-        procs: BTreeMap::new(),
+        ended: Vec::new(),
+        open: BTreeMap::new(),
         status: None,
         lost: false,
     };
-    let mut known = HashMap::new();
+    let mut tree = Tree::new(pid);
     loop {
         if run.status.is_none() {
             run.status = wait_nohang(pid);
         }
-        if children {
-            reap_others(pid);
-        }
+        reap_others(pid);
         // The kernel queues a task's exit record before its parent can reap
         // it: once the command is reaped, draining the socket finds them all.
-        let wait = if run.status.is_some() {
+        let draining = run.status.is_some();
+        let wait = if draining {
             Duration::ZERO
         } else {
             Duration::from_millis(20)
         };
-        let raws = match listener.client.next_event(wait)? {
-            None if run.status.is_some() => return Ok(run),
-            None => continue,
-            Some(Event::Overrun) => {
-                run.lost = true;
+        // Everything queued now, in order: a parent's exit that came after
+        // its child's is in the same batch, which decides both.
+        let mut batch = Vec::new();
+        let mut next = listener.client.next_event(wait)?;
+        // A signal can end a wait early: an empty drain is tried twice.
+        if next.is_none() && draining {
+            next = listener.client.next_event(Duration::ZERO)?;
+        }
+        while let Some(ev) = next {
+            match ev {
+                Event::Overrun => run.lost = true,
+                Event::Exit(raws) => {
+                    let records = raws
+                        .iter()
+                        .filter_map(|r| Record::decode(r, 0).ok())
+                        .collect();
+                    batch.extend(Exit::new(records));
+                }
+            }
+            next = listener.client.next_event(Duration::ZERO)?;
+        }
+        if batch.is_empty() {
+            if draining {
+                return Ok(run);
+            }
+            continue;
+        }
+        let members = tree.members(&batch, boot_ticks());
+        for (exit, member) in batch.into_iter().zip(members) {
+            if !member {
                 continue;
             }
-            Some(Event::Exit(raws)) => raws,
-        };
-        for raw in &raws {
-            let Ok(rec) = Record::decode(raw, 0) else {
-                continue;
-            };
-            let tgid = match rec.kind {
-                RecordKind::Tgid => rec.id,
-                RecordKind::Pid => rec.stats.ac_tgid.unwrap_or(rec.id),
-            };
-            let ours = tgid == pid
-                || (children
-                    && rec
-                        .stats
-                        .ac_ppid
-                        .is_some_and(|pp| descends(pp, pid, me, &mut known)))
-                || (children && run.procs.contains_key(&tgid));
-            if !ours {
-                continue;
+            let g = run.open.entry(exit.tgid).or_default();
+            for rec in exit.records {
+                match rec.kind {
+                    RecordKind::Tgid => g.group = Some(rec),
+                    RecordKind::Pid => g.threads.push(rec),
+                }
             }
-            known.insert(tgid, true);
-            let g = run.procs.entry(tgid).or_default();
-            match rec.kind {
-                RecordKind::Tgid => g.group = Some(rec),
-                RecordKind::Pid => g.threads.push(rec),
+            if exit.last
+                && let Some(g) = run.open.remove(&exit.tgid)
+            {
+                run.ended.push((exit.tgid, g));
             }
         }
+    }
+}
+
+/// Passes the signals taskstat receives on to the command, as a supervisor
+/// expects of the process it started: SIGTERM, SIGHUP, and SIGINT or
+/// SIGQUIT sent to taskstat alone. Those the terminal sends (^C, ^\) reach
+/// the whole foreground group, the command included, and are not sent twice.
+/// taskstat itself keeps waiting, to report what ran.
+struct Forwarder {
+    handle: signal_hook::iterator::Handle,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Forwarder {
+    fn start(mut signals: SignalsInfo<WithOrigin>, pid: u32) -> Forwarder {
+        let handle = signals.handle();
+        // A pidfd names the command itself: once it is reaped, a signal
+        // cannot reach a newcomer that took its pid.
+        // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
+        // SAFETY: a non-negative return is a descriptor this process now owns.
+        let pidfd = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as i32) });
+        let thread = std::thread::spawn(move || {
+            for origin in signals.forever() {
+                if matches!(origin.cause, Cause::Kernel) {
+                    continue;
+                }
+                match &pidfd {
+                    // SAFETY: a live pidfd, a signal number, no siginfo.
+                    Some(fd) => unsafe {
+                        libc::syscall(
+                            libc::SYS_pidfd_send_signal,
+                            fd.as_raw_fd(),
+                            origin.signal,
+                            std::ptr::null::<libc::siginfo_t>(),
+                            0,
+                        );
+                    },
+                    // Without pidfds (Linux before 5.3), kill(2) while the
+                    // command is our unreaped child, whose pid cannot be reused.
+                    // SAFETY: a plain syscall on our child's pid.
+                    None => unsafe {
+                        libc::kill(pid as libc::pid_t, origin.signal);
+                    },
+                }
+            }
+        });
+        Forwarder { handle, thread }
+    }
+
+    fn stop(self) {
+        self.handle.close();
+        let _ = self.thread.join();
     }
 }

@@ -156,6 +156,14 @@ impl Status {
     }
 }
 
+/// Clock ticks per second, the unit of /proc's start times.
+pub fn clock_ticks() -> u64 {
+    // SAFETY: sysconf reads a constant of the C library; no pointers.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    // Linux has reported 100 on every architecture since 2.6.
+    u64::try_from(hz).ok().filter(|h| *h > 0).unwrap_or(100)
+}
+
 /// Boot time (epoch seconds) and clock ticks per second: what turns a
 /// /proc start time into an epoch time.
 pub fn boot_clock() -> Option<(u64, u64)> {
@@ -163,9 +171,7 @@ pub fn boot_clock() -> Option<(u64, u64)> {
     let btime = stat
         .lines()
         .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
-    // SAFETY: sysconf reads a constant of the C library; no pointers.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    Some((btime, u64::try_from(hz).ok().filter(|h| *h > 0)?))
+    Some((btime, clock_ticks()))
 }
 
 /// A whole process as /proc describes it, read in one go. Each part is
