@@ -329,7 +329,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__listen)
-            opts="-f -d -i -q -h --cpus --rcvbuf --tgid --comm --uid --groups-only --count --duration --write --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-u -f -d -i -q -h --cpus --rcvbuf --tgid --comm --user --cgroup --groups-only --count --duration --write --format --json --delays --io --context-switches --cpu --memory --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,7 +351,15 @@ _taskstat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --uid)
+                --user)
+                    COMPREPLY=($(compgen -u "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -u "${cur}"))
+                    return 0
+                    ;;
+                --cgroup)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -519,7 +527,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__top)
-            opts="-d -b -n -H -s -h --interval --batch --iterations --threads --sort --rows --max-rate --timeout --help"
+            opts="-d -b -n -H -s -p -u -o -a -h --interval --batch --iterations --threads --sort --rows --max-rate --pid --user --comm --cgroup --only --accumulated --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,6 +562,30 @@ _taskstat() {
                     return 0
                     ;;
                 --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -u "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -u "${cur}"))
+                    return 0
+                    ;;
+                --comm)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cgroup)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -107,9 +107,15 @@ write\t''
 pid\t''"
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l rows -d 'Show at most N tasks per refresh (batch mode: all)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l max-rate -d 'At most this many netlink queries per second (after a burst of a tenth of a second\'s worth), to bound the cost on machines with many tasks' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s p -l pid -d 'Only these processes (with -H, their threads); comma-separated or repeated. Only they are queried' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s u -l user -d 'Only tasks of these users: names (looked up in the system\'s user database) or numeric uids; comma-separated or repeated' -r -f -a "(__fish_complete_users)"
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l comm -d 'Only tasks whose name matches this regular expression, anywhere in the name unless anchored (as pgrep matches): e.g. \'^kworker\'' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l cgroup -d 'Only tasks in this cgroup2 group or below it: its path in the tree (/system.slice/ssh.service) or its directory under the cgroup2 mount. Only they are queried' -r -F
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s b -l batch -d 'Batch mode: plain tables, one per refresh, separated by a blank line'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s H -l threads -d 'Show threads instead of processes'
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s o -l only -d 'Only tasks that did something in the interval: ran, waited or did I/O'
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s a -l accumulated -d 'Totals since top started (context switches, bytes read and written; shares of the whole time) instead of rates, as iotop -a'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l fd -d 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
@@ -130,8 +136,9 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s h -l hel
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l cpus -d 'CPUs to listen on, as a cpulist like 0-3,5 (default: every possible CPU)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l rcvbuf -d 'Socket receive buffer in bytes: room for records while taskstat is busy writing (SO_RCVBUFFORCE as root, else capped by net.core.rmem_max)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l tgid -d 'Only records of this thread group (repeatable)' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l comm -d 'Only tasks whose command name matches this glob (e.g. \'nginx*\')' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l uid -d 'Only tasks of this user id (repeatable)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l comm -d 'Only tasks whose name matches this regular expression, anywhere in the name unless anchored (as pgrep matches): e.g. \'^nginx\'' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s u -l user -d 'Only tasks of these users: names (looked up in the system\'s user database) or numeric uids; comma-separated or repeated' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l cgroup -d 'Only tasks in this cgroup2 group or below it: its path in the tree or its directory under the cgroup2 mount. A task is placed by where it, or for a task too short-lived to be seen its parent, was last seen (the group is read every 100 ms)' -r -F
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l count -d 'Stop after printing this many records' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l duration -d 'Stop after this many seconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l write -d 'Also append the raw records to FILE, with a header that describes them; read it back with `taskstat decode FILE`' -r -F

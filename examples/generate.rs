@@ -250,9 +250,34 @@ fn files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     ] {
         let mut buf = Vec::new();
         clap_complete::generate(shell, &mut cmd, "taskstat", &mut buf);
+        if shell == Shell::Bash {
+            buf = bash_users(&buf);
+        }
         out.push((root.join("completions").join(name), buf));
     }
     out
+}
+
+/// clap's bash script completes every value as a file name; -u/--user take
+/// user names, which bash can list (`compgen -u`).
+fn bash_users(script: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(script);
+    let mut out = String::with_capacity(text.len());
+    let mut user_case = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t == "--user)" || t == "-u)" {
+            user_case = true;
+        } else if user_case && t.starts_with("COMPREPLY=($(compgen -f") {
+            out += &line.replace("compgen -f", "compgen -u");
+            user_case = false;
+            continue;
+        } else if t == ";;" {
+            user_case = false;
+        }
+        out += line;
+    }
+    out.into_bytes()
 }
 
 fn main() {

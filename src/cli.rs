@@ -279,6 +279,38 @@ pub struct TopArgs {
     #[arg(long, value_name = "N", default_value_t = 20_000,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rate: u32,
+
+    /// Only these processes (with -H, their threads); comma-separated or
+    /// repeated. Only they are queried.
+    #[arg(short = 'p', long = "pid", value_name = "PID", value_delimiter = ',',
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub pids: Vec<u32>,
+
+    /// Only tasks of these users: names (looked up in the system's user
+    /// database) or numeric uids; comma-separated or repeated.
+    #[arg(short = 'u', long = "user", value_name = "USER", value_delimiter = ',',
+          value_hint = clap::ValueHint::Username)]
+    pub users: Vec<String>,
+
+    /// Only tasks whose name matches this regular expression, anywhere in
+    /// the name unless anchored (as pgrep matches): e.g. '^kworker'.
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    pub comm: Option<regex_lite::Regex>,
+
+    /// Only tasks in this cgroup2 group or below it: its path in the tree
+    /// (/system.slice/ssh.service) or its directory under the cgroup2 mount.
+    /// Only they are queried.
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<std::path::PathBuf>,
+
+    /// Only tasks that did something in the interval: ran, waited or did I/O.
+    #[arg(short = 'o', long)]
+    pub only: bool,
+
+    /// Totals since top started (context switches, bytes read and written;
+    /// shares of the whole time) instead of rates, as iotop -a.
+    #[arg(short = 'a', long)]
+    pub accumulated: bool,
 }
 
 #[derive(Debug, Args)]
@@ -324,13 +356,28 @@ pub struct ListenArgs {
     #[arg(long, value_name = "TGID")]
     pub tgid: Vec<u32>,
 
-    /// Only tasks whose command name matches this glob (e.g. 'nginx*').
-    #[arg(long, value_name = "PATTERN", value_parser = parse_glob)]
-    pub comm: Option<glob::Pattern>,
+    /// Only tasks whose name matches this regular expression, anywhere in
+    /// the name unless anchored (as pgrep matches): e.g. '^nginx'.
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    pub comm: Option<regex_lite::Regex>,
 
-    /// Only tasks of this user id (repeatable).
-    #[arg(long, value_name = "UID")]
-    pub uid: Vec<u32>,
+    /// Only tasks of these users: names (looked up in the system's user
+    /// database) or numeric uids; comma-separated or repeated.
+    #[arg(
+        short = 'u',
+        long = "user",
+        alias = "uid",
+        value_name = "USER",
+        value_delimiter = ','
+    )]
+    pub users: Vec<String>,
+
+    /// Only tasks in this cgroup2 group or below it: its path in the tree or
+    /// its directory under the cgroup2 mount. A task is placed by where it,
+    /// or for a task too short-lived to be seen its parent, was last seen
+    /// (the group is read every 100 ms).
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<std::path::PathBuf>,
 
     /// One record per exiting process: the tgid record of a multi-threaded
     /// process, the pid record of a single-threaded one (flag AGROUP).
@@ -401,8 +448,8 @@ fn parse_cpus(s: &str) -> Result<CpuList, String> {
     crate::host::cpulist::parse(s).map(CpuList)
 }
 
-fn parse_glob(s: &str) -> Result<glob::Pattern, String> {
-    glob::Pattern::new(s).map_err(|e| format!("not a glob pattern: {e}"))
+fn parse_regex(s: &str) -> Result<regex_lite::Regex, String> {
+    regex_lite::Regex::new(s).map_err(|e| format!("not a regular expression: {e}"))
 }
 
 fn parse_secs(s: &str) -> Result<f64, String> {
@@ -509,7 +556,7 @@ mod tests {
             panic!()
         };
         assert_eq!(l.cpus, Some(CpuList(vec![0, 1])));
-        assert!(l.comm.unwrap().matches("shell"));
+        assert!(l.comm.unwrap().is_match("shell"));
         assert!(Cli::try_parse_from(["taskstat", "listen", "--duration", "-1"]).is_err());
         assert!(Cli::try_parse_from(["taskstat", "listen", "--rcvbuf", "10"]).is_err());
         let cli =

@@ -276,7 +276,7 @@ fn filters_count_and_duration() {
         return;
     };
     let groups = Listener::start(&["-f", "ndjson", "--groups-only", "--comm", "tsstorm-[13]"]);
-    let few = Listener::start(&["-f", "ndjson", "--comm", "tsstorm-3*", "--count", "5"]);
+    let few = Listener::start(&["-f", "ndjson", "--comm", "^tsstorm-3", "--count", "5"]);
     let timed = Listener::start(&["-f", "ndjson", "--duration", "0.5", "--uid", "4242"]);
     storm(300, 100);
     std::thread::sleep(Duration::from_millis(300));
@@ -1156,4 +1156,296 @@ fn run_reports_after_ctrl_c_at_a_terminal() {
     let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     assert_eq!(v[0]["comm"], "sleep");
     assert_eq!(v[0]["exit_code"], 2, "killed by SIGINT (wait status 2)");
+}
+
+/// Kills its processes on drop.
+struct Procs(Vec<Child>);
+
+impl Procs {
+    fn pid(&self, i: usize) -> String {
+        self.0[i].id().to_string()
+    }
+}
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// The rows of `top -b` tables: (pid, the row's words), per table.
+fn top_tables(args: &[&str]) -> Vec<Vec<(String, Vec<String>)>> {
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .arg("top")
+        .args(args)
+        .output()
+        .expect("run top");
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .split("\n\n")
+        .map(|t| {
+            t.lines()
+                .skip(1)
+                .map(|l| {
+                    let w: Vec<String> = l.split_whitespace().map(str::to_string).collect();
+                    (w[0].clone(), w)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn pids_of(table: &[(String, Vec<String>)]) -> Vec<String> {
+    let mut p: Vec<String> = table.iter().map(|(p, _)| p.clone()).collect();
+    p.sort();
+    p
+}
+
+#[test]
+fn top_narrows_by_pid_user_name_cgroup_activity_and_accumulates() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("top_narrows_by_pid_user_name_cgroup_activity_and_accumulates") else {
+        return;
+    };
+    let spawn = |args: &[&str]| {
+        Command::new(args[0])
+            .args(&args[1..])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    let path =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("top-a-{}.dat", std::process::id()));
+    let workload = example("workload");
+    let procs = Procs(vec![
+        spawn(&["sleep", "60"]),
+        spawn(&["sh", "-c", "while :; do :; done"]),
+        spawn(&[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "sleep",
+            "60",
+        ]),
+        spawn(&[
+            workload.to_str().unwrap(),
+            "write-for",
+            "20000",
+            path.to_str().unwrap(),
+        ]),
+    ]);
+    let (sleeper, burner, nobody, writer) =
+        (procs.pid(0), procs.pid(1), procs.pid(2), procs.pid(3));
+    std::thread::sleep(Duration::from_millis(200));
+
+    // -p: exactly those processes, in every refresh.
+    let both = format!("{sleeper},{burner}");
+    for t in top_tables(&["-b", "-n", "2", "-d", "0.3", "-p", &both]) {
+        let mut want = vec![sleeper.clone(), burner.clone()];
+        want.sort();
+        assert_eq!(pids_of(&t), want);
+    }
+    // -o: the sleeper did nothing in the interval, the burner ran.
+    for t in top_tables(&["-b", "-n", "1", "-d", "0.3", "-p", &both, "-o"]) {
+        assert_eq!(pids_of(&t), vec![burner.clone()]);
+    }
+    // -u: names through the user database, numbers as they are.
+    for user in ["nobody", "65534"] {
+        let t = &top_tables(&["-b", "-n", "1", "-d", "0.2", "-u", user])[0];
+        assert!(t.iter().any(|(p, _)| *p == nobody), "{user}: {t:?}");
+        for (p, _) in t {
+            let uid = std::fs::read_to_string(format!("/proc/{p}/status"))
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("Uid:"))
+                        .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+                });
+            assert!(
+                uid.is_none() || uid.as_deref() == Some("65534"),
+                "{p} has uid {uid:?}"
+            );
+        }
+    }
+    // --comm: a regular expression.
+    let t = &top_tables(&["-b", "-n", "1", "-d", "0.2", "--comm", "^kworker"])[0];
+    assert!(!t.is_empty());
+    assert!(t.iter().all(|(_, w)| w[1].starts_with("kworker")), "{t:?}");
+    // -a: totals since top started grow from one refresh to the next.
+    let tables = top_tables(&["-b", "-n", "3", "-d", "0.4", "-p", &writer, "-a"]);
+    let written: Vec<f64> = tables
+        .iter()
+        .map(|t| {
+            let w = &t[0].1;
+            let v: f64 = w[w.len() - 2].parse().expect("a number");
+            v * match w[w.len() - 1].as_str() {
+                "B" => 1.0,
+                "KiB" => 1024.0,
+                "MiB" => 1048576.0,
+                "GiB" => 1073741824.0,
+                u => panic!("unit {u}"),
+            }
+        })
+        .collect();
+    assert!(
+        written[0] > 0.0 && written[1] > written[0] && written[2] > written[1],
+        "{written:?}"
+    );
+    drop(procs);
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn top_narrows_to_a_cgroup_and_below() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("top_narrows_to_a_cgroup_and_below") else {
+        return;
+    };
+    let root = PathBuf::from("/sys/fs/cgroup/unified");
+    let dir = root.join(format!("taskstat-top-{}", std::process::id()));
+    let sub = dir.join("child");
+    if let Err(e) = std::fs::create_dir(&dir).and_then(|()| std::fs::create_dir(&sub)) {
+        if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") {
+            panic!("cannot create {}: {e}", dir.display());
+        }
+        eprintln!("skipping: cannot create {}: {e}", dir.display());
+        return;
+    }
+    let procs = Procs(vec![
+        Command::new("sleep").arg("60").spawn().expect("sleep"),
+        Command::new("sleep").arg("60").spawn().expect("sleep"),
+        Command::new("sleep").arg("60").spawn().expect("sleep"),
+    ]);
+    std::fs::write(dir.join("cgroup.procs"), procs.pid(0)).expect("move");
+    std::fs::write(sub.join("cgroup.procs"), procs.pid(1)).expect("move");
+    let rel = format!("/taskstat-top-{}", std::process::id());
+    let mut want = vec![procs.pid(0), procs.pid(1)];
+    want.sort();
+    // By its path in the tree, and by its directory.
+    for arg in [rel.as_str(), dir.to_str().unwrap()] {
+        let t = &top_tables(&["-b", "-n", "1", "-d", "0.2", "--cgroup", arg])[0];
+        assert_eq!(pids_of(t), want, "{arg}");
+    }
+    // Combined with -p: the third sleeper is not in the group.
+    let t = &top_tables(&[
+        "-b",
+        "-n",
+        "1",
+        "-d",
+        "0.2",
+        "--cgroup",
+        &rel,
+        "-p",
+        &format!("{},{}", procs.pid(1), procs.pid(2)),
+    ])[0];
+    assert_eq!(pids_of(t), vec![procs.pid(1)]);
+    drop(procs);
+    for d in [&sub, &dir] {
+        for _ in 0..50 {
+            if std::fs::remove_dir(d).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn top_filters_that_name_nothing_are_usage_errors() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    for args in [
+        vec!["-p", "0"],
+        vec!["-p", "abc"],
+        vec!["-p", &util::pid_max_plus_one()],
+        vec!["-u", "no-such-user-here"],
+        vec!["--cgroup", "/no/such/group"],
+        vec!["--comm", "("],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(["top", "-b", "-n", "1"])
+            .args(&args)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("panicked") && !err.trim().is_empty(),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// listen takes top's filters: --user, and --cgroup, which places a task
+/// too short-lived to be seen in the group by its parent.
+#[test]
+fn listen_filters_by_user_and_cgroup() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("listen_filters_by_user_and_cgroup") else {
+        return;
+    };
+    let dir = PathBuf::from("/sys/fs/cgroup/unified")
+        .join(format!("taskstat-listen-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir(&dir) {
+        if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") {
+            panic!("cannot create {}: {e}", dir.display());
+        }
+        eprintln!("skipping: cannot create {}: {e}", dir.display());
+        return;
+    }
+    let rel = format!("/taskstat-listen-{}", std::process::id());
+    let in_group = Listener::start(&["-f", "ndjson", "--cgroup", &rel, "--comm", "^true$"]);
+    let as_nobody = Listener::start(&["-f", "ndjson", "-u", "nobody", "--comm", "^true$"]);
+    // A shell in the group runs 20 short children; one outside runs 5, as nobody.
+    let mut inside = Command::new("sh")
+        .args(["-c", "read go; for i in $(seq 20); do /bin/true; done"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("sh");
+    std::fs::write(dir.join("cgroup.procs"), inside.id().to_string()).expect("move");
+    // Seen in the group before its children start.
+    std::thread::sleep(Duration::from_millis(300));
+    use std::io::Write as _;
+    inside
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"go\n")
+        .expect("go");
+    let outside = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "sh",
+            "-c",
+            "for i in 1 2 3 4 5; do /bin/true; done",
+        ])
+        .status()
+        .expect("outside");
+    assert!(outside.success());
+    assert!(inside.wait().expect("inside").success());
+    std::thread::sleep(Duration::from_millis(300));
+    in_group.signal("INT");
+    as_nobody.signal("INT");
+    let (_, g_out, g_err) = in_group.finish();
+    let (_, n_out, n_err) = as_nobody.finish();
+    let _ = std::fs::remove_dir(&dir);
+    let g = lines(&g_out);
+    let n = lines(&n_out);
+    assert_eq!(
+        g.iter().filter(|r| r["type"] == "pid").count(),
+        20,
+        "the group's 20 children: {g_err}"
+    );
+    assert_eq!(
+        n.iter().filter(|r| r["type"] == "pid").count(),
+        5,
+        "nobody's 5: {n_err}"
+    );
+    assert!(n.iter().all(|r| r["uid"] == 65534));
 }

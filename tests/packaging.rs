@@ -109,6 +109,10 @@ fn bash_completes_subcommands_and_formats() {
         assert!(formats.contains(&f.to_string()), "{f} not in {formats:?}");
     }
     assert_eq!(complete("taskstat tg"), vec!["tgid".to_string()]);
+    // -u takes user names, from the system's user database.
+    for line in ["taskstat top -u ro", "taskstat listen --user ro"] {
+        assert!(complete(line).contains(&"root".to_string()), "{line}");
+    }
 }
 
 #[test]

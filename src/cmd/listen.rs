@@ -1,5 +1,6 @@
 //! `taskstat listen`: every task's statistics as it exits.
 
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ use taskstat::wire::flag::AGROUP;
 use taskstat::wire::{RawRecord, RecordKind};
 
 use super::exits::{ExitListener, Stop, is_broken_pipe};
+use super::select::{self, CgroupWatch};
 
 /// How often, at the least, the kernel's drop counter is read.
 const DROP_CHECK: Duration = Duration::from_millis(250);
@@ -24,10 +26,12 @@ const DROP_CHECK: Duration = Duration::from_millis(250);
 /// in the same message (the kernel leaves comm and uid empty in tgid records).
 struct Filter<'a> {
     args: &'a ListenArgs,
+    uids: HashSet<u32>,
+    cgroup: Option<CgroupWatch>,
 }
 
 impl Filter<'_> {
-    fn keep(&self, rec: &Record, peer: Option<&Record>, message_has_tgid: bool) -> bool {
+    fn keep(&mut self, rec: &Record, peer: Option<&Record>, message_has_tgid: bool) -> bool {
         let a = self.args;
         let s = &rec.stats;
         let task = if rec.kind == RecordKind::Tgid {
@@ -56,16 +60,29 @@ impl Filter<'_> {
             let comm = task
                 .and_then(|t| t.ac_comm.as_deref())
                 .map(String::from_utf8_lossy);
-            if !comm.is_some_and(|c| p.matches(&c)) {
+            if !comm.is_some_and(|c| p.is_match(&c)) {
                 return false;
             }
         }
-        if !a.uid.is_empty()
+        if !self.uids.is_empty()
             && !task
                 .and_then(|t| t.ac_uid)
-                .is_some_and(|u| a.uid.contains(&u))
+                .is_some_and(|u| self.uids.contains(&u))
         {
             return false;
+        }
+        if let Some(w) = self.cgroup.as_mut() {
+            let held = w.holds(
+                task.and_then(|t| t.ac_pid),
+                task.and_then(|t| t.ac_tgid).or(Some(rec.id)),
+                task.and_then(|t| t.ac_ppid),
+            );
+            if let Some(tid) = task.and_then(|t| t.ac_pid) {
+                w.forget(tid);
+            }
+            if !held {
+                return false;
+            }
         }
         true
     }
@@ -129,6 +146,7 @@ enum End {
 /// and what was counted.
 struct Listen<'a> {
     args: &'a ListenArgs,
+    filter: Filter<'a>,
     acct: Accounting,
     listener: ExitListener,
     file: Option<BufWriter<File>>,
@@ -209,13 +227,12 @@ impl Listen<'_> {
             .collect();
         let has_tgid = records.iter().any(|r| r.kind == RecordKind::Tgid);
         let peer = records.iter().find(|r| r.kind == RecordKind::Pid);
-        let filter = Filter { args: self.args };
         for (rec, raw) in records.iter().zip(raws) {
             match rec.kind {
                 RecordKind::Pid => self.n.pid += 1,
                 RecordKind::Tgid => self.n.tgid += 1,
             }
-            if !filter.keep(rec, peer, has_tgid) {
+            if !self.filter.keep(rec, peer, has_tgid) {
                 continue;
             }
             if let Some(f) = self.file.as_mut() {
@@ -255,6 +272,8 @@ impl Listen<'_> {
 }
 
 pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
+    let uids = select::uids(&args.users)?;
+    let group = select::group(args.cgroup.as_ref())?;
     let acct = Accounting::detect();
     let stop = Stop::install()?;
     let mut listener = ExitListener::open(
@@ -283,6 +302,11 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     );
     let mut l = Listen {
         args: &args,
+        filter: Filter {
+            args: &args,
+            uids,
+            cgroup: group.map(CgroupWatch::new),
+        },
         acct,
         listener,
         file,

@@ -8,6 +8,7 @@ mod interval;
 mod listen;
 mod query;
 mod run;
+mod select;
 mod threads;
 mod top;
 

@@ -1,29 +1,138 @@
 //! `taskstat top`: live delay rates of every task, full-screen or in batch.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind};
+use regex_lite::Regex;
 use taskstat::cli::TopArgs;
 use taskstat::client::Client;
 use taskstat::exit;
+use taskstat::exit::Usage;
+use taskstat::host::cgroup::{self, Group2};
 use taskstat::host::procfs;
 use taskstat::record::process;
-use taskstat::record::top::{self, Row, TopSort};
+use taskstat::record::top::{self, Counts, Row, TopSort};
 use taskstat::record::{Accounting, RecordView};
+use taskstat::render::human;
 use taskstat::render::top as screen;
 use taskstat::wire::RecordKind;
 
 use super::exits::Stop;
+use super::select;
 
-/// Queries every task once, at most `max_rate` queries per second.
+/// Which tasks a view shows, resolved before it starts.
+struct Selection {
+    /// -p: these processes (or their threads); only they are listed.
+    pids: Vec<u32>,
+    /// -u: these uids.
+    uids: HashSet<u32>,
+    comm: Option<Regex>,
+    /// --cgroup: tasks in the group or below; only they are listed.
+    group: Option<Group2>,
+}
+
+impl Selection {
+    fn new(args: &TopArgs) -> Result<Selection, Usage> {
+        for &p in &args.pids {
+            if !Path::new(&format!("/proc/{p}")).exists() {
+                return Err(Usage(format!("--pid {p}: no such process")));
+            }
+        }
+        Ok(Selection {
+            pids: args.pids.clone(),
+            uids: select::uids(&args.users)?,
+            comm: args.comm.clone(),
+            group: select::group(args.cgroup.as_ref())?,
+        })
+    }
+
+    /// The tasks to consider: the listed ones where a filter lists them
+    /// (so that a narrow view costs what it shows), else every one.
+    fn candidates(&self, threads: bool) -> Vec<u32> {
+        if !self.pids.is_empty() {
+            let mut ids: Vec<u32> = if threads {
+                self.pids
+                    .iter()
+                    .flat_map(|p| procfs::thread_ids(*p).unwrap_or_default())
+                    .collect()
+            } else {
+                self.pids.clone()
+            };
+            ids.sort_unstable();
+            ids.dedup();
+            return ids;
+        }
+        match &self.group {
+            Some(g) => g.tasks(threads).unwrap_or_default(),
+            None => procfs::list_tasks(threads),
+        }
+    }
+
+    /// Whether a candidate passes the filters read from /proc (user, name,
+    /// and the group when the candidates came from -p).
+    fn keep(&self, id: u32) -> bool {
+        if !self.uids.is_empty()
+            && !procfs::Status::read(id)
+                .ok()
+                .and_then(|s| s.uid)
+                .is_some_and(|u| self.uids.contains(&u))
+        {
+            return false;
+        }
+        if let Some(re) = &self.comm
+            && !procfs::comm(id).is_some_and(|c| re.is_match(&c))
+        {
+            return false;
+        }
+        if !self.pids.is_empty()
+            && let Some(g) = &self.group
+            && !cgroup::cgroup2_of(id).is_some_and(|p| g.contains(&p))
+        {
+            return false;
+        }
+        true
+    }
+
+    /// What the header says is in force.
+    fn describe(&self, only: bool, counts: Counts) -> String {
+        let mut parts = Vec::new();
+        if !self.pids.is_empty() {
+            let p: Vec<String> = self.pids.iter().map(u32::to_string).collect();
+            parts.push(format!("pid {}", p.join(",")));
+        }
+        if !self.uids.is_empty() {
+            let mut u: Vec<u32> = self.uids.iter().copied().collect();
+            u.sort_unstable();
+            let u: Vec<String> = u.iter().map(u32::to_string).collect();
+            parts.push(format!("uid {}", u.join(",")));
+        }
+        if let Some(re) = &self.comm {
+            parts.push(format!("comm /{}/", re.as_str()));
+        }
+        if let Some(g) = &self.group {
+            parts.push(format!("cgroup {}", human::name(&g.path)));
+        }
+        if only {
+            parts.push("only active".into());
+        }
+        if counts == Counts::Totals {
+            parts.push("accumulated".into());
+        }
+        parts.join(", ")
+    }
+}
+
+/// Queries the selected tasks once, at most `max_rate` queries per second.
 struct Sampler {
     client: Client,
     acct: Accounting,
     max_rate: u32,
+    selection: Selection,
 }
 
 struct Sample {
@@ -34,7 +143,7 @@ struct Sample {
 
 impl Sampler {
     fn sample(&mut self, threads: bool) -> anyhow::Result<Sample> {
-        let ids = procfs::list_tasks(threads);
+        let ids = self.selection.candidates(threads);
         let kind = if threads {
             RecordKind::Pid
         } else {
@@ -46,12 +155,17 @@ impl Sampler {
         // A burst of a tenth of a second's worth goes unpaced; beyond it,
         // n queries take at least n / max_rate seconds.
         let burst = (self.max_rate / 10) as usize;
-        for (n, id) in ids.into_iter().enumerate() {
+        let mut n = 0usize;
+        for id in ids {
+            if !self.selection.keep(id) {
+                continue;
+            }
             let due =
                 Duration::from_secs_f64(n.saturating_sub(burst) as f64 / f64::from(self.max_rate));
             if let Some(wait) = due.checked_sub(start.elapsed()) {
                 std::thread::sleep(wait);
             }
+            n += 1;
             if let Some(r) = self.client.fetch(kind, id)? {
                 let mut view = r.view(&self.acct);
                 // A process's I/O is not in the kernel's group record:
@@ -73,18 +187,61 @@ impl Sampler {
     }
 }
 
-fn ranked(prev: &Sample, cur: &Sample, sort: TopSort) -> Vec<Row> {
-    let secs = cur.at.duration_since(prev.at).as_secs_f64();
-    let mut rows = top::rows(&prev.records, &cur.records, &cur.comms, secs);
-    sort.sort(&mut rows);
-    rows
+/// What rows are computed against: the previous sample (rates), or, for
+/// `-a`, each task's first sample and when top started.
+struct Baseline {
+    counts: Counts,
+    started: Instant,
+    first: HashMap<u32, RecordView>,
+}
+
+impl Baseline {
+    fn new(counts: Counts, first: &Sample) -> Baseline {
+        Baseline {
+            counts,
+            started: first.at,
+            first: first.records.clone(),
+        }
+    }
+
+    fn rows(&mut self, prev: &Sample, cur: &Sample, sort: TopSort, only: bool) -> Vec<Row> {
+        let mut rows = match self.counts {
+            Counts::PerSecond => top::rows(
+                &prev.records,
+                &cur.records,
+                &cur.comms,
+                cur.at.duration_since(prev.at).as_secs_f64(),
+                Counts::PerSecond,
+            ),
+            Counts::Totals => {
+                // A task that appeared since is counted from when it was first seen.
+                for (id, v) in &prev.records {
+                    self.first.entry(*id).or_insert_with(|| v.clone());
+                }
+                top::rows(
+                    &self.first,
+                    &cur.records,
+                    &cur.comms,
+                    cur.at.duration_since(self.started).as_secs_f64(),
+                    Counts::Totals,
+                )
+            }
+        };
+        if only {
+            rows.retain(Row::active);
+        }
+        sort.sort(&mut rows);
+        rows
+    }
 }
 
 pub fn run(args: TopArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
+    let selection = Selection::new(&args)?;
     let mut sampler = Sampler {
         client: Client::connect(timeout)?,
         acct: Accounting::detect(),
         max_rate: args.max_rate,
+        selection,
     };
     if args.batch {
         return batch(args, &mut sampler);
@@ -97,6 +254,8 @@ fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
     let period = Duration::from_secs_f64(args.interval);
     let mut prev = sampler.sample(args.threads)?;
     super::warn_accounting(&sampler.acct);
+    let counts = counts_of(args.accumulated);
+    let mut baseline = Baseline::new(counts, &prev);
     let mut out = super::stdout();
     for n in 0..args.iterations.unwrap_or(1) {
         let next = prev.at + period;
@@ -112,8 +271,9 @@ fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
         }
         screen::write_batch(
             &mut out,
-            &ranked(&prev, &cur, args.sort),
+            &baseline.rows(&prev, &cur, args.sort, args.only),
             args.threads,
+            counts,
             args.rows,
         )?;
         out.flush()?;
@@ -122,10 +282,20 @@ fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
     Ok(exit::code(exit::OK))
 }
 
+fn counts_of(accumulated: bool) -> Counts {
+    if accumulated {
+        Counts::Totals
+    } else {
+        Counts::PerSecond
+    }
+}
+
 /// The full-screen view's state between refreshes.
 struct View {
     sort: TopSort,
     threads: bool,
+    only: bool,
+    baseline: Baseline,
     prev: Sample,
     rows: Vec<Row>,
     status: String,
@@ -135,8 +305,10 @@ struct View {
 /// What a key asked for.
 enum Key {
     Quit,
-    /// Show threads instead of processes, or back: needs a new first sample.
+    /// Show threads instead of processes, or back, or switch between rates
+    /// and totals: needs a new first sample.
     Switch,
+    /// Sort or filter the rows already there.
     Resorted,
 }
 
@@ -157,6 +329,26 @@ fn keys_until(due: Instant, view: &mut View) -> anyhow::Result<Option<Key>> {
             KeyCode::Char('H') => {
                 view.threads = !view.threads;
                 return Ok(Some(Key::Switch));
+            }
+            KeyCode::Char('a') => {
+                let counts = match view.baseline.counts {
+                    Counts::PerSecond => Counts::Totals,
+                    Counts::Totals => Counts::PerSecond,
+                };
+                view.baseline.counts = counts;
+                return Ok(Some(Key::Switch));
+            }
+            KeyCode::Char('o') => {
+                view.only = !view.only;
+                if view.only {
+                    view.rows.retain(Row::active);
+                }
+                view.status = if view.only {
+                    "only active tasks".into()
+                } else {
+                    "all tasks from the next refresh".into()
+                };
+                return Ok(Some(Key::Resorted));
             }
             KeyCode::Char(c) => {
                 if let Some(s) = TopSort::ALL.iter().find(|s| s.key() == c) {
@@ -179,16 +371,20 @@ fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode>
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     let result = (|| -> anyhow::Result<()> {
         let period = Duration::from_secs_f64(args.interval);
+        let first = sampler.sample(args.threads)?;
         let mut view = View {
             sort: args.sort,
             threads: args.threads,
-            prev: sampler.sample(args.threads)?,
+            only: args.only,
+            baseline: Baseline::new(counts_of(args.accumulated), &first),
+            prev: first,
             rows: Vec::new(),
             status: String::from("first sample; rates appear after one interval"),
             refreshes: 0,
         };
         loop {
             let pressure = screen::pressure_lines(&procfs::pressure());
+            let filters = sampler.selection.describe(view.only, view.baseline.counts);
             terminal.draw(|f| {
                 screen::draw(
                     f,
@@ -196,9 +392,11 @@ fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode>
                         pressure: &pressure,
                         rows: &view.rows,
                         threads: view.threads,
+                        counts: view.baseline.counts,
                         sort: view.sort,
                         interval: args.interval,
                         limit: args.rows,
+                        filters: &filters,
                         status: &view.status,
                     },
                 )
@@ -211,6 +409,7 @@ fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode>
                 Some(Key::Quit) => return Ok(()),
                 Some(Key::Switch) => {
                     view.prev = sampler.sample(view.threads)?;
+                    view.baseline = Baseline::new(view.baseline.counts, &view.prev);
                     view.rows.clear();
                     view.status = String::from("switched view; rates appear after one interval");
                     continue;
@@ -219,7 +418,7 @@ fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode>
             }
             if Instant::now() >= due {
                 let cur = sampler.sample(view.threads)?;
-                view.rows = ranked(&view.prev, &cur, view.sort);
+                view.rows = view.baseline.rows(&view.prev, &cur, view.sort, view.only);
                 view.prev = cur;
                 view.refreshes += 1;
                 view.status = format!("refresh {}", view.refreshes);

@@ -157,6 +157,85 @@ pub fn cgroup_dirs(dir: &Path, recursive: bool) -> io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Where the cgroup2 tree is mounted, from /proc/self/mountinfo.
+pub fn cgroup2_mount() -> Option<PathBuf> {
+    let info = fs::read_to_string("/proc/self/mountinfo").ok()?;
+    info.lines().find_map(|l| {
+        // "36 25 0:31 / /sys/fs/cgroup/unified rw,... - cgroup2 cgroup2 rw"
+        let (left, right) = l.split_once(" - ")?;
+        if right.split_whitespace().next()? != "cgroup2" {
+            return None;
+        }
+        Some(PathBuf::from(left.split_whitespace().nth(4)?))
+    })
+}
+
+/// A group in the cgroup2 tree: its directory and its path in the tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Group2 {
+    pub dir: PathBuf,
+    /// As /proc/PID/cgroup's `0::` line names it, e.g. `/system.slice/x.service`.
+    pub path: String,
+}
+
+impl Group2 {
+    /// A group named by its path in the tree (`/system.slice/x.service`) or
+    /// by its directory under the cgroup2 mount.
+    pub fn resolve(arg: &Path) -> Result<Group2, String> {
+        let mount = cgroup2_mount().ok_or("no cgroup2 tree is mounted on this machine")?;
+        let (dir, rel) = match arg.strip_prefix(&mount) {
+            Ok(rel) => (arg.to_path_buf(), rel.to_path_buf()),
+            Err(_) => {
+                let rel = arg.strip_prefix("/").unwrap_or(arg).to_path_buf();
+                (mount.join(&rel), rel)
+            }
+        };
+        if !dir.is_dir() || hierarchy(&dir).ok() != Some(Hierarchy::V2) {
+            return Err(format!(
+                "{}: no such cgroup2 group (give its path in the tree, e.g. /system.slice/ssh.service, or its directory under {})",
+                arg.display(),
+                mount.display()
+            ));
+        }
+        let rel = rel.to_string_lossy();
+        let path = format!("/{}", rel.trim_matches('/'));
+        Ok(Group2 { dir, path })
+    }
+
+    /// Whether a task's cgroup2 path is this group or below it.
+    pub fn contains(&self, path: &str) -> bool {
+        self.path == "/"
+            || path == self.path
+            || path
+                .strip_prefix(&self.path)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// The processes (or, with `threads`, the threads) of the group and of
+    /// every group below it. Groups removed while being read are skipped.
+    pub fn tasks(&self, threads: bool) -> io::Result<Vec<u32>> {
+        let file = if threads {
+            "cgroup.threads"
+        } else {
+            "cgroup.procs"
+        };
+        let mut ids = Vec::new();
+        for d in cgroup_dirs(&self.dir, true)? {
+            ids.extend(read_ids(&d.join(file)).unwrap_or_default());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+}
+
+/// A task's cgroup2 path (the `0::` line of /proc/ID/cgroup).
+pub fn cgroup2_of(id: u32) -> Option<String> {
+    let text = fs::read_to_string(format!("/proc/{id}/cgroup")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("0::").map(str::to_string))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +255,21 @@ mod tests {
         for s in ['t', 'Z', 'X', 'I', 'P', '?'] {
             assert_eq!(classify(s, ""), Counted::Other, "{s}");
         }
+    }
+
+    #[test]
+    fn group_paths_contain_their_subgroups() {
+        let g = Group2 {
+            dir: PathBuf::from("/x"),
+            path: "/a/b".into(),
+        };
+        assert!(g.contains("/a/b") && g.contains("/a/b/c"));
+        assert!(!g.contains("/a/bc") && !g.contains("/a") && !g.contains("/"));
+        let root = Group2 {
+            dir: PathBuf::from("/x"),
+            path: "/".into(),
+        };
+        assert!(root.contains("/anything"));
     }
 
     #[test]

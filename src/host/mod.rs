@@ -5,3 +5,4 @@ pub mod cgroup;
 pub mod cpulist;
 pub mod procfs;
 pub mod system;
+pub mod users;

@@ -26,6 +26,17 @@ pub struct Row {
     pub write: Option<f64>,
 }
 
+impl Row {
+    /// Whether the task did anything: ran, waited or did I/O (`top -o`).
+    pub fn active(&self) -> bool {
+        [
+            self.cpu, self.runq, self.io, self.mem, self.irq, self.read, self.write,
+        ]
+        .iter()
+        .any(|v| v.is_some_and(|v| v > 0.0))
+    }
+}
+
 /// Columns a top view sorts by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum TopSort {
@@ -126,14 +137,28 @@ fn group_wait(a: &RecordView, b: &RecordView, g: Group) -> Option<f64> {
         .reduce(|x, y| x + y)
 }
 
-/// Rates of every task present in both samples.
+/// What the counts of a row are: per second over the interval, or totals
+/// since a baseline (`top -a`). Shares of time are shares either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counts {
+    PerSecond,
+    Totals,
+}
+
+/// A row for every task present in both samples: `prev` is the earlier
+/// sample (or the baseline), `secs` the time between them.
 pub fn rows(
     prev: &HashMap<u32, RecordView>,
     cur: &HashMap<u32, RecordView>,
     comms: &HashMap<u32, String>,
     secs: f64,
+    counts: Counts,
 ) -> Vec<Row> {
     let secs = secs.max(1e-9);
+    let per = match counts {
+        Counts::PerSecond => secs,
+        Counts::Totals => 1.0,
+    };
     cur.iter()
         .filter_map(|(id, b)| {
             let a = prev.get(id)?;
@@ -144,7 +169,7 @@ pub fn rows(
                     b.context_switches.involuntary,
                 ),
             ) {
-                (Some(v), Some(i)) => Some((v + i) / secs),
+                (Some(v), Some(i)) => Some((v + i) / per),
                 _ => None,
             };
             let wait = |g| share(group_wait(a, b, g), secs);
@@ -161,8 +186,8 @@ pub fn rows(
                 mem: wait(Group::Memory),
                 irq: wait(Group::Irq),
                 switches,
-                read: diff(a.io.read_bytes, b.io.read_bytes).map(|v| v / secs),
-                write: diff(a.io.write_bytes, b.io.write_bytes).map(|v| v / secs),
+                read: diff(a.io.read_bytes, b.io.read_bytes).map(|v| v / per),
+                write: diff(a.io.write_bytes, b.io.write_bytes).map(|v| v / per),
             })
         })
         .collect()
@@ -200,6 +225,8 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![3, 1, 2]);
         TopSort::Pid.sort(&mut rows);
         assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert!(rows[0].active());
+        assert!(!row(4, Some(0.0), None).active());
         let keys: std::collections::HashSet<char> = TopSort::ALL.iter().map(|s| s.key()).collect();
         assert_eq!(keys.len(), TopSort::ALL.len());
     }

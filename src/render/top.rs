@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Row as TRow, Table};
 
 use super::human::{self, NONE};
 use crate::host::procfs::{NoPressure, Pressure};
-use crate::record::top::{Row, TopSort};
+use crate::record::top::{Counts, Row, TopSort};
 
 fn fmt_pct(v: Option<f64>) -> String {
     v.map_or_else(|| NONE.to_string(), |v| format!("{v:.1}"))
@@ -19,8 +19,9 @@ fn fmt_rate(v: Option<f64>) -> String {
     v.map_or_else(|| NONE.to_string(), |v| human::bytes(Some(v as u64)))
 }
 
-/// The column titles of a top table.
-pub fn header(threads: bool) -> [&'static str; 10] {
+/// The column titles of a top table; `totals` for `top -a`.
+pub fn header(threads: bool, counts: Counts) -> [&'static str; 10] {
+    let totals = counts == Counts::Totals;
     [
         if threads { "TID" } else { "PID" },
         "COMMAND",
@@ -29,9 +30,9 @@ pub fn header(threads: bool) -> [&'static str; 10] {
         "IO%",
         "MEM%",
         "IRQ%",
-        "CSW/s",
-        "READ/s",
-        "WRITE/s",
+        if totals { "CSW" } else { "CSW/s" },
+        if totals { "READ" } else { "READ/s" },
+        if totals { "WRITE" } else { "WRITE/s" },
     ]
 }
 
@@ -57,12 +58,13 @@ pub fn write_batch(
     out: &mut dyn Write,
     rows: &[Row],
     threads: bool,
+    counts: Counts,
     limit: Option<usize>,
 ) -> io::Result<()> {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::NOTHING);
     t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-    t.set_header(header(threads).to_vec());
+    t.set_header(header(threads, counts).to_vec());
     for r in rows.iter().take(limit.unwrap_or(usize::MAX)) {
         t.add_row(cells(r).to_vec());
     }
@@ -101,9 +103,12 @@ pub struct Screen<'a> {
     pub pressure: &'a [String],
     pub rows: &'a [Row],
     pub threads: bool,
+    pub counts: Counts,
     pub sort: TopSort,
     pub interval: f64,
     pub limit: Option<usize>,
+    /// The filters in force, e.g. "user 0, only active".
+    pub filters: &'a str,
     pub status: &'a str,
 }
 
@@ -115,8 +120,13 @@ pub fn draw(f: &mut Frame, s: &Screen) {
         Constraint::Length(1),
     ])
     .areas(f.area());
+    let filters = if s.filters.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", s.filters)
+    };
     let text = format!(
-        "{}\n{} {} by {} · refresh {:.1} s · {}",
+        "{}\n{} {} by {}{filters} · refresh {:.1} s · {}",
         s.pressure.join("\n"),
         s.rows.len(),
         if s.threads { "threads" } else { "processes" },
@@ -125,7 +135,7 @@ pub fn draw(f: &mut Frame, s: &Screen) {
         s.status
     );
     f.render_widget(Paragraph::new(text), head);
-    let header = TRow::new(header(s.threads).to_vec())
+    let header = TRow::new(header(s.threads, s.counts).to_vec())
         .style(Style::default().add_modifier(Modifier::REVERSED));
     let visible = body.height.saturating_sub(1) as usize;
     let limit = s.limit.unwrap_or(usize::MAX).min(visible);
@@ -153,7 +163,10 @@ pub fn draw(f: &mut Frame, s: &Screen) {
         .map(|k| format!("{} {}", k.key(), k.name()))
         .collect();
     f.render_widget(
-        Paragraph::new(format!("sort: {} · H threads · q quit", keys.join("  "))),
+        Paragraph::new(format!(
+            "q quit · H threads · o only active · a totals · sort: {}",
+            keys.join("  ")
+        )),
         foot,
     );
 }
