@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('cgroup-fd', 'cgroup-fd', [CompletionResultType]::ParameterValue, 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Print the statistics of every task as it exits')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command and report its statistics when it exits, like time(1)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Print the records of a file written by `listen --write`')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Diagnose whether taskstats queries can work here, and how to fix them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -191,6 +192,19 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'taskstat;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to serve /metrics on')
+            [CompletionResult]::new('--textfile', '--textfile', [CompletionResultType]::ParameterName, 'Instead of serving, write the exposition to PATH every --interval seconds (a temporary file renamed over it), for node_exporter''s textfile collector')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between writes of --textfile')
+            [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'Fold cgroup paths deeper than N into their ancestor at depth N (1: /system.slice, /user.slice, ...)')
+            [CompletionResult]::new('--max-series', '--max-series', [CompletionResultType]::ParameterName, 'At most this many cgroup series; groups beyond it are counted in cgroup="(other)"')
+            [CompletionResult]::new('--cache', '--cache', [CompletionResultType]::ParameterName, 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load')
+            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most this many netlink queries per second in a sweep (as top)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'taskstat;decode' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -223,6 +237,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('cgroup-fd', 'cgroup-fd', [CompletionResultType]::ParameterValue, 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics')
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Print the statistics of every task as it exits')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command and report its statistics when it exits, like time(1)')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Print the records of a file written by `listen --write`')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Diagnose whether taskstats queries can work here, and how to fix them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -247,6 +262,9 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             break
         }
         'taskstat;help;run' {
+            break
+        }
+        'taskstat;help;serve' {
             break
         }
         'taskstat;help;decode' {

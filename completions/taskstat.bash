@@ -37,6 +37,9 @@ _taskstat() {
             taskstat,run)
                 cmd="taskstat__subcmd__run"
                 ;;
+            taskstat,serve)
+                cmd="taskstat__subcmd__serve"
+                ;;
             taskstat,tgid)
                 cmd="taskstat__subcmd__tgid"
                 ;;
@@ -67,6 +70,9 @@ _taskstat() {
             taskstat__subcmd__help,run)
                 cmd="taskstat__subcmd__help__subcmd__run"
                 ;;
+            taskstat__subcmd__help,serve)
+                cmd="taskstat__subcmd__help__subcmd__serve"
+                ;;
             taskstat__subcmd__help,tgid)
                 cmd="taskstat__subcmd__help__subcmd__tgid"
                 ;;
@@ -83,7 +89,7 @@ _taskstat() {
 
     case "${cmd}" in
         taskstat)
-            opts="-h -V --timeout --help --version pid tgid threads top cgroup-fd listen run decode check help"
+            opts="-h -V --timeout --help --version pid tgid threads top cgroup-fd listen run serve decode check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -175,7 +181,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__help)
-            opts="pid tgid threads top cgroup-fd listen run decode check help"
+            opts="pid tgid threads top cgroup-fd listen run serve decode check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -273,6 +279,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskstat__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -449,6 +469,52 @@ _taskstat() {
                     ;;
                 -f)
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        taskstat__subcmd__serve)
+            opts="-h --listen --textfile --interval --depth --max-series --cache --max-rate --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --textfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-series)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)

@@ -30,6 +30,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand cgroup-fd 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics'
             cand listen 'Print the statistics of every task as it exits'
             cand run 'Run a command and report its statistics when it exits, like time(1)'
+            cand serve 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
             cand decode 'Print the records of a file written by `listen --write`'
             cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -180,6 +181,18 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'taskstat;serve'= {
+            cand --listen 'Address and port to serve /metrics on'
+            cand --textfile 'Instead of serving, write the exposition to PATH every --interval seconds (a temporary file renamed over it), for node_exporter''s textfile collector'
+            cand --interval 'Seconds between writes of --textfile'
+            cand --depth 'Fold cgroup paths deeper than N into their ancestor at depth N (1: /system.slice, /user.slice, ...)'
+            cand --max-series 'At most this many cgroup series; groups beyond it are counted in cgroup="(other)"'
+            cand --cache 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load'
+            cand --max-rate 'At most this many netlink queries per second in a sweep (as top)'
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'taskstat;decode'= {
             cand -f 'Output format'
             cand --format 'Output format'
@@ -210,6 +223,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand cgroup-fd 'Task-state counts of a cgroup, and with --totals its processes'' summed statistics'
             cand listen 'Print the statistics of every task as it exits'
             cand run 'Run a command and report its statistics when it exits, like time(1)'
+            cand serve 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
             cand decode 'Print the records of a file written by `listen --write`'
             cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -227,6 +241,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         &'taskstat;help;listen'= {
         }
         &'taskstat;help;run'= {
+        }
+        &'taskstat;help;serve'= {
         }
         &'taskstat;help;decode'= {
         }

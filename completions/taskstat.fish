@@ -34,6 +34,7 @@ complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "top" -d 'A live v
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "listen" -d 'Print the statistics of every task as it exits'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "serve" -d 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -172,6 +173,15 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s q -l context-s
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l listen -d 'Address and port to serve /metrics on' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l textfile -d 'Instead of serving, write the exposition to PATH every --interval seconds (a temporary file renamed over it), for node_exporter\'s textfile collector' -r -F
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l interval -d 'Seconds between writes of --textfile' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l depth -d 'Fold cgroup paths deeper than N into their ancestor at depth N (1: /system.slice, /user.slice, ...)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-series -d 'At most this many cgroup series; groups beyond it are counted in cgroup="(other)"' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l cache -d 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-rate -d 'At most this many netlink queries per second in a sweep (as top)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
 json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
@@ -188,13 +198,14 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s h -l help -
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l json -d 'Print the checks as JSON'
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -s h -l help -d 'Print help'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "threads" -d 'A process and each of its threads, in one call: which thread waits?'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "top" -d 'A live view of the tasks with the highest delay rates'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "listen" -d 'Print the statistics of every task as it exits'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run decode check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "threads" -d 'A process and each of its threads, in one call: which thread waits?'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "top" -d 'A live view of the tasks with the highest delay rates'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "listen" -d 'Print the statistics of every task as it exits'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "serve" -d 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

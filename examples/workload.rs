@@ -15,6 +15,7 @@
 //!                                  more thread stays alive
 //!     workload write-for MS PATH   write 1 MiB chunks to PATH with fsync for MS ms
 //!                                  (rewriting it from the start every 64 MiB), then stop
+//!     workload burn-exit MS        burn MS ms of CPU time and exit (no SIGSTOP)
 //!     workload named NAME          names itself NAME (prctl PR_SET_NAME)
 //!
 //! When the work is done it stops itself with SIGSTOP (the whole process), so
@@ -176,6 +177,10 @@ fn main() {
             }
             stop_self();
         }
+        Some("burn-exit") => {
+            burn(arg(&args, 2));
+            std::process::exit(0);
+        }
         Some("named") => {
             let name = args.get(2).expect("workload named NAME");
             let c = std::ffi::CString::new(name.as_bytes()).expect("no NUL in NAME");
@@ -185,7 +190,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS | exit-threads N MS BYTES DIR CODE | io-threads N BYTES DIR | write-for MS PATH | named NAME"
+                "usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS | exit-threads N MS BYTES DIR CODE | io-threads N BYTES DIR | write-for MS PATH | burn-exit MS | named NAME"
             );
             std::process::exit(2);
         }

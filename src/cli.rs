@@ -148,6 +148,18 @@ pub enum Command {
     /// (128+N when killed by signal N; 127 when the command is not found, 126
     /// when it cannot be executed).
     Run(RunArgs),
+    /// Export per-cgroup accounting to Prometheus: delays by category, CPU,
+    /// storage I/O and context switches of every cgroup2 group, with the
+    /// tasks that already exited included, from their exit records.
+    ///
+    /// Counters only grow, so rate() works even for groups whose work is
+    /// done by processes that live milliseconds. `GET /metrics` answers in
+    /// the Prometheus text format, or OpenMetrics when the scraper asks for
+    /// it; --textfile writes the same for node_exporter's textfile
+    /// collector instead. Needs CAP_NET_ADMIN and the initial pid and
+    /// network namespaces (for exit records), and CAP_SYS_PTRACE to read the
+    /// I/O of other users' processes.
+    Serve(ServeArgs),
     /// Print the records of a file written by `listen --write`.
     Decode(DecodeArgs),
     /// Diagnose whether taskstats queries can work here, and how to fix them.
@@ -427,6 +439,44 @@ pub struct RunArgs {
         value_name = "CMD"
     )]
     pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to serve /metrics on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9465")]
+    pub listen: std::net::SocketAddr,
+
+    /// Instead of serving, write the exposition to PATH every --interval
+    /// seconds (a temporary file renamed over it), for node_exporter's
+    /// textfile collector.
+    #[arg(long, value_name = "PATH")]
+    pub textfile: Option<std::path::PathBuf>,
+
+    /// Seconds between writes of --textfile.
+    #[arg(long, value_name = "SECS", default_value_t = 15.0, value_parser = parse_secs)]
+    pub interval: f64,
+
+    /// Fold cgroup paths deeper than N into their ancestor at depth N
+    /// (1: /system.slice, /user.slice, ...).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub depth: Option<u32>,
+
+    /// At most this many cgroup series; groups beyond it are counted in
+    /// cgroup="(other)".
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_series: u32,
+
+    /// A scrape within this many seconds of the last sweep is answered from
+    /// it, so that several scrapers do not multiply the load.
+    #[arg(long, value_name = "SECS", default_value_t = 1.0, value_parser = parse_secs)]
+    pub cache: f64,
+
+    /// At most this many netlink queries per second in a sweep (as top).
+    #[arg(long, value_name = "N", default_value_t = 20_000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_rate: u32,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,9 @@ mod util;
 
 use util::{example, kernel};
 
+// taskstat serve against a real Prometheus: it counts exits and pins hogs.
+mod serve;
+
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn storm(single: u64, threaded: u64) {

@@ -9,6 +9,7 @@ mod listen;
 mod query;
 mod run;
 mod select;
+mod serve;
 mod threads;
 mod top;
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::CgroupFd(args) => cgroup::run(args, timeout),
         Command::Listen(args) => listen::run(args, timeout),
         Command::Run(args) => run::run(args, timeout),
+        Command::Serve(args) => serve::run(args, timeout),
         Command::Decode(args) => decode::run(args),
         Command::Check(args) => check::run(args, timeout),
     }

@@ -8,6 +8,7 @@
 //! and top's rates.
 
 pub mod cgroup;
+pub mod fleet;
 pub mod interval;
 pub mod process;
 pub mod schema;

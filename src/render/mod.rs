@@ -7,6 +7,7 @@ mod cgroup;
 mod getdelays;
 pub mod human;
 mod interval;
+pub mod metrics;
 mod stream;
 mod structured;
 mod table;

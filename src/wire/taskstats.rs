@@ -37,6 +37,7 @@ pub enum Extension {
 }
 
 impl Extension {
+    #[inline]
     fn of(version: u16, len: usize) -> Extension {
         match (version, len) {
             (..=16, _) => Extension::None,
@@ -148,6 +149,7 @@ impl CategoryLayout {
         }
     }
 
+    #[inline]
     fn of(c: Category) -> CategoryLayout {
         match c {
             Category::Cpu => Self::common(f(16, 16, 1), f(24, 24, 1), (432, 32), (440, 40), 0),
@@ -354,6 +356,7 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    #[inline]
     fn bytes(&self, field: Field, len: usize) -> Option<&[u8]> {
         if self.version < field.since {
             return None;
@@ -369,22 +372,27 @@ impl Reader<'_> {
         self.buf.get(off..off.checked_add(len)?)
     }
 
+    #[inline]
     fn array<const N: usize>(&self, field: Field) -> Option<[u8; N]> {
         self.bytes(field, N)?.try_into().ok()
     }
 
+    #[inline]
     fn u8(&self, field: Field) -> Option<u8> {
         self.array::<1>(field).map(|b| b[0])
     }
 
+    #[inline]
     fn u32(&self, field: Field) -> Option<u32> {
         self.array(field).map(u32::from_ne_bytes)
     }
 
+    #[inline]
     fn u64(&self, field: Field) -> Option<u64> {
         self.array(field).map(u64::from_ne_bytes)
     }
 
+    #[inline]
     fn timespec(&self, field: Field) -> Option<Timespec> {
         let b: [u8; 16] = self.array(field)?;
         let (sec, nsec) = b.split_at(8);

@@ -1,0 +1,458 @@
+//! `taskstat serve`: per-cgroup accounting for Prometheus.
+//!
+//! Three parts: a thread that hears every exit and books each exited
+//! process's final figures to its group; a sweep of the live processes,
+//! run for a scrape (or a textfile write) and cached briefly; and the HTTP
+//! server (hyper), which answers GET /metrics and nothing else.
+
+use std::convert::Infallible;
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::HeaderValue;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use taskstat::cli::ServeArgs;
+use taskstat::client::{Client, Event};
+use taskstat::exit;
+use taskstat::host::cgroup::cgroup2_of;
+use taskstat::host::procfs::{self, Io, Stat};
+use taskstat::record::fleet::{Counters, Fleet, GroupFigures, ProcessExit, Series};
+use taskstat::record::{Accounting, Record};
+use taskstat::render::metrics::{self, Exposition};
+use taskstat::wire::flag::AGROUP;
+use taskstat::wire::{Category, RecordKind};
+
+use super::exits::{ExitListener, Stop};
+
+/// How long a client may take to send a request head.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may stay open in all (keep-alive included).
+const CONNECTION_LIMIT: Duration = Duration::from_secs(30);
+/// Connections served at once; more are closed at once.
+const MAX_CONNECTIONS: usize = 16;
+/// A live process the last sweeps did not see has lost its exit record.
+const ABSENT_SWEEPS: u32 = 5;
+
+fn lock(fleet: &Mutex<Fleet>) -> MutexGuard<'_, Fleet> {
+    // A panic elsewhere cannot leave the books half-written: every update
+    // is a few field additions. Keep serving what is there.
+    fleet.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Books every exit record to the fleet, until `stop`.
+fn hear_exits(
+    mut listener: ExitListener,
+    fleet: Arc<Mutex<Fleet>>,
+    lost: Arc<AtomicU64>,
+    softirq_seen: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    acct: Accounting,
+) {
+    let base_drops = listener.client.drops().unwrap_or(0);
+    let mut last_drop_check = Instant::now();
+    while !stop.load(Ordering::Relaxed) {
+        let event = match listener.client.next_event(Duration::from_millis(200)) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("taskstat: receiving exit records: {e}");
+                std::thread::sleep(Duration::from_millis(200));
+                continue;
+            }
+        };
+        if last_drop_check.elapsed() >= Duration::from_millis(250)
+            || matches!(event, Some(Event::Overrun))
+        {
+            if let Some(d) = listener.client.drops() {
+                lost.store(d.saturating_sub(base_drops), Ordering::Relaxed);
+            }
+            last_drop_check = Instant::now();
+        }
+        let Some(Event::Exit(raws)) = event else {
+            continue;
+        };
+        let records: Vec<Record> = raws
+            .iter()
+            .filter_map(|r| Record::decode(r, 0).ok())
+            .collect();
+        let Some(thread) = records.iter().find(|r| r.kind == RecordKind::Pid) else {
+            continue;
+        };
+        if thread.stats.delays[Category::Softirq].count.is_some() {
+            softirq_seen.store(true, Ordering::Relaxed);
+        }
+        let tgid = thread.stats.ac_tgid.unwrap_or(thread.id);
+        let mine = Counters::of(&thread.view(&acct));
+        if thread.stats.ac_flag.unwrap_or(0) & AGROUP == 0 {
+            lock(&fleet).thread_exited(tgid, &mine);
+            continue;
+        }
+        // The last thread: the group record, when there is one, has every
+        // thread's delays and run time; switches and I/O are the thread's.
+        let counters = match records.iter().find(|r| r.kind == RecordKind::Tgid) {
+            Some(g) => {
+                let g = Counters::of(&g.view(&acct));
+                Counters {
+                    cpu_ns: g.cpu_ns,
+                    delays: g.delays,
+                    ..mine.thread_part()
+                }
+            }
+            None => mine,
+        };
+        let ppid = thread.stats.ac_ppid;
+        // Read before taking the lock: a zombie still shows its group, a
+        // parent usually lives on.
+        let cgroup_hint = cgroup2_of(tgid).or_else(|| ppid.and_then(cgroup2_of));
+        lock(&fleet).process_exited(&ProcessExit {
+            tgid,
+            ppid,
+            start_ticks: None,
+            counters,
+            cgroup_hint,
+        });
+    }
+    listener.close();
+}
+
+/// The I/O of a process's live threads, each thread's own (/proc/PID/io
+/// would add the children it reaped, which are booked at their own exits).
+fn threads_io(pid: u32) -> (u64, u64) {
+    let mut read = 0;
+    let mut write = 0;
+    for tid in procfs::thread_ids(pid).unwrap_or_default() {
+        if let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/io"))
+            && let Some(io) = Io::parse(&text)
+        {
+            read += io.read_bytes;
+            write += io.write_bytes;
+        }
+    }
+    (read, write)
+}
+
+/// Sweeps the live processes and encodes the result; keeps the last one.
+struct Sweeper {
+    client: Client,
+    acct: Accounting,
+    max_rate: u32,
+    fleet: Arc<Mutex<Fleet>>,
+    lost: Arc<AtomicU64>,
+    softirq_seen: Arc<AtomicBool>,
+    cache: Duration,
+    last: Option<(Instant, Arc<Swept>)>,
+}
+
+/// One sweep's figures, encoded both ways on demand.
+struct Swept {
+    groups: Vec<(String, GroupFigures)>,
+    categories: Vec<Category>,
+    lost: u64,
+    seconds: f64,
+}
+
+impl Swept {
+    fn exposition(&self) -> Exposition<'_> {
+        Exposition {
+            groups: &self.groups,
+            categories: &self.categories,
+            lost: self.lost,
+            sweep_seconds: self.seconds,
+        }
+    }
+}
+
+impl Sweeper {
+    /// The figures now, or those of a sweep younger than the cache.
+    fn figures(&mut self) -> anyhow::Result<Arc<Swept>> {
+        if let Some((at, s)) = &self.last
+            && at.elapsed() < self.cache
+        {
+            return Ok(Arc::clone(s));
+        }
+        let s = Arc::new(self.sweep()?);
+        self.last = Some((Instant::now(), Arc::clone(&s)));
+        Ok(s)
+    }
+
+    fn sweep(&mut self) -> anyhow::Result<Swept> {
+        let start = Instant::now();
+        lock(&self.fleet).begin_sweep();
+        let mut seen = Vec::new();
+        let burst = (self.max_rate / 10) as usize;
+        for (n, pid) in procfs::list_tasks(false).into_iter().enumerate() {
+            let due =
+                Duration::from_secs_f64(n.saturating_sub(burst) as f64 / f64::from(self.max_rate));
+            if let Some(wait) = due.checked_sub(start.elapsed()) {
+                std::thread::sleep(wait);
+            }
+            // A zombie has exited: its record books it.
+            let Some(stat) = Stat::read(pid).filter(|s| s.state != 'Z') else {
+                continue;
+            };
+            let cgroup = cgroup2_of(pid).unwrap_or_else(|| "/".to_string());
+            let Some(rec) = self.client.fetch(RecordKind::Tgid, pid)? else {
+                continue;
+            };
+            let mut c = Counters::of(&rec.view(&self.acct));
+            (c.read_bytes, c.write_bytes) = threads_io(pid);
+            seen.push((pid, stat.start_ticks, cgroup, c));
+        }
+        let mut fleet = lock(&self.fleet);
+        for (pid, start, cgroup, c) in &seen {
+            fleet.observe(*pid, Some(*start), cgroup, *c);
+        }
+        fleet.forget_absent(ABSENT_SWEEPS);
+        let groups = fleet.figures();
+        drop(fleet);
+        let on = self.acct.delayacct != Some(false);
+        let softirq = self.softirq_seen.load(Ordering::Relaxed);
+        let categories = Category::ALL
+            .into_iter()
+            .filter(|&c| c == Category::Cpu || on)
+            .filter(|c| !c.info().optional || softirq)
+            .collect();
+        Ok(Swept {
+            groups,
+            categories,
+            lost: self.lost.load(Ordering::Relaxed),
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+/// What an answer is made of.
+type Reply = Response<Full<Bytes>>;
+
+fn reply(status: StatusCode, headers: &[(&'static str, &'static str)], body: String) -> Reply {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    for (k, v) in headers {
+        r.headers_mut().insert(*k, HeaderValue::from_static(v));
+    }
+    r
+}
+
+const INDEX: &str = "<html><head><title>taskstat</title></head><body><h1>taskstat</h1><p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
+
+/// Whether the scraper asked for OpenMetrics (Prometheus does).
+fn wants_openmetrics(req: &Request<Incoming>) -> bool {
+    req.headers().get_all("accept").iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.contains("application/openmetrics-text"))
+    })
+}
+
+/// Answers one request: GET (or HEAD) /metrics and /, nothing else. A sweep
+/// that fails is a 500 and a line on stderr; the server goes on.
+async fn answer(req: Request<Incoming>, sweeper: Arc<Mutex<Sweeper>>) -> Result<Reply, Infallible> {
+    let get = req.method() == Method::GET || req.method() == Method::HEAD;
+    Ok(match (req.uri().path(), get) {
+        ("/metrics", true) => {
+            let om = wants_openmetrics(&req);
+            // The sweep blocks on netlink and /proc: off the I/O thread.
+            let swept = tokio::task::spawn_blocking(move || {
+                let mut s = sweeper.lock().unwrap_or_else(|e| e.into_inner());
+                s.figures().map(|f| {
+                    if om {
+                        (metrics::openmetrics(&f.exposition()), metrics::OPENMETRICS)
+                    } else {
+                        (metrics::text(&f.exposition()), metrics::TEXT)
+                    }
+                })
+            })
+            .await;
+            match swept {
+                Ok(Ok((body, ctype))) => reply(StatusCode::OK, &[("content-type", ctype)], body),
+                Ok(Err(e)) => {
+                    eprintln!("taskstat: a scrape failed: {e:#}");
+                    reply(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &[],
+                        format!("sampling failed: {e:#}\n"),
+                    )
+                }
+                Err(e) => {
+                    eprintln!("taskstat: a scrape failed: {e}");
+                    reply(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        &[],
+                        "sampling failed\n".into(),
+                    )
+                }
+            }
+        }
+        ("/", true) => reply(
+            StatusCode::OK,
+            &[("content-type", "text/html")],
+            INDEX.into(),
+        ),
+        ("/metrics" | "/", false) => reply(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &[("allow", "GET, HEAD")],
+            "only GET\n".into(),
+        ),
+        _ => reply(
+            StatusCode::NOT_FOUND,
+            &[],
+            "not found; try /metrics\n".into(),
+        ),
+    })
+}
+
+fn listen(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
+    let l = TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+    l.set_nonblocking(true)?;
+    Ok(l)
+}
+
+/// Writes the exposition to `path` through a temporary file beside it, so
+/// that a reader never sees half of one.
+fn write_textfile(path: &Path, body: &str) -> anyhow::Result<()> {
+    let name = path
+        .file_name()
+        .context("--textfile needs a file name")?
+        .to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let mut f =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    f.write_all(body.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))
+}
+
+pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
+    let acct = Accounting::detect();
+    let stop = Stop::install()?;
+    // Bound before exit records are heard: a port in use is found at once.
+    let socket = match &args.textfile {
+        None => Some(listen(args.listen)?),
+        Some(_) => None,
+    };
+    let listener = ExitListener::open(None, 64 * 1024 * 1024, timeout)?;
+    super::warn_accounting(&acct);
+    let fleet = Arc::new(Mutex::new(Fleet::new(Series::new(
+        args.depth.map(|d| d as usize),
+        args.max_series as usize,
+    ))));
+    let lost = Arc::new(AtomicU64::new(0));
+    let softirq_seen = Arc::new(AtomicBool::new(false));
+    let quit = Arc::new(AtomicBool::new(false));
+    let hearer = {
+        let (fleet, lost, softirq_seen, quit) = (
+            Arc::clone(&fleet),
+            Arc::clone(&lost),
+            Arc::clone(&softirq_seen),
+            Arc::clone(&quit),
+        );
+        std::thread::spawn(move || hear_exits(listener, fleet, lost, softirq_seen, quit, acct))
+    };
+    let mut sweeper = Sweeper {
+        client: Client::connect(timeout)?,
+        acct,
+        max_rate: args.max_rate,
+        fleet,
+        lost,
+        softirq_seen,
+        cache: Duration::from_secs_f64(args.cache),
+        last: None,
+    };
+    // The first sweep places the processes that already run.
+    sweeper.figures()?;
+    let result = match (&args.textfile, socket) {
+        (Some(path), _) => textfile_loop(path, args.interval, &mut sweeper, &stop),
+        (None, Some(socket)) => serve_loop(socket, sweeper, &stop),
+        (None, None) => Ok(()),
+    };
+    quit.store(true, Ordering::Relaxed);
+    let _ = hearer.join();
+    result?;
+    Ok(exit::code(stop.exit_status().unwrap_or(exit::OK)))
+}
+
+/// Serves /metrics until `stop`: at most [`MAX_CONNECTIONS`] at once, each
+/// given [`CLIENT_TIMEOUT`] to send a request head of at most 8 KiB and
+/// [`CONNECTION_LIMIT`] in all, so that no client can hold the server.
+fn serve_loop(socket: TcpListener, sweeper: Sweeper, stop: &Stop) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("starting the HTTP server")?;
+    let sweeper = Arc::new(Mutex::new(sweeper));
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::from_std(socket)?;
+        let addr = listener.local_addr()?;
+        eprintln!("taskstat: serving http://{addr}/metrics; stop with ^C");
+        let open = Arc::new(AtomicUsize::new(0));
+        while !stop.requested() {
+            let Ok(accepted) =
+                tokio::time::timeout(Duration::from_millis(200), listener.accept()).await
+            else {
+                continue;
+            };
+            let stream = match accepted {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    eprintln!("taskstat: accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            if open.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
+                // Closed at once: the scraper retries at its next interval.
+                drop(stream);
+                continue;
+            }
+            open.fetch_add(1, Ordering::Relaxed);
+            let (sweeper, open) = (Arc::clone(&sweeper), Arc::clone(&open));
+            tokio::task::spawn(async move {
+                let service = service_fn(move |req| answer(req, Arc::clone(&sweeper)));
+                let conn = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(CLIENT_TIMEOUT)
+                    .max_buf_size(8192)
+                    .serve_connection(TokioIo::new(stream), service);
+                let _ = tokio::time::timeout(CONNECTION_LIMIT, conn).await;
+                open.fetch_sub(1, Ordering::Relaxed);
+            });
+        }
+        Ok(())
+    })
+}
+
+fn textfile_loop(
+    path: &Path,
+    every: f64,
+    sweeper: &mut Sweeper,
+    stop: &Stop,
+) -> anyhow::Result<()> {
+    let period = Duration::from_secs_f64(every);
+    eprintln!(
+        "taskstat: writing {} every {every} s; stop with ^C",
+        path.display()
+    );
+    loop {
+        let next = Instant::now() + period;
+        match sweeper.figures() {
+            Ok(s) => write_textfile(path, &metrics::text(&s.exposition()))?,
+            Err(e) => eprintln!("taskstat: a sweep failed: {e:#}"),
+        }
+        while let Some(left) = next.checked_duration_since(Instant::now()) {
+            if stop.requested() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(Duration::from_millis(100)));
+        }
+    }
+}
