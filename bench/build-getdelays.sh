@@ -3,7 +3,10 @@
 # repository and prints the binary's path. Source: Debian's linux-source
 # package (installed with apt-get when missing). Nothing here is committed.
 set -euo pipefail
-ver=${LINUX_SOURCE_VERSION:-6.12}
+# The newest linux-source this machine's apt offers, unless told.
+ver=${LINUX_SOURCE_VERSION:-$(apt-cache pkgnames linux-source- 2>/dev/null \
+    | sed -n 's/^linux-source-\([0-9][0-9.]*\)$/\1/p' | sort -V | tail -1)}
+ver=${ver:-6.12}
 out=${GETDELAYS_BUILD_DIR:-${TMPDIR:-/tmp}/taskstat-getdelays}
 if [ -x "$out/getdelays" ]; then
     echo "$out/getdelays"

@@ -110,6 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only tasks of these users: names (looked up in the system''s user database) or numeric uids; comma-separated or repeated')
             [CompletionResult]::new('--comm', '--comm', [CompletionResultType]::ParameterName, 'Only tasks whose name matches this regular expression, anywhere in the name unless anchored (as pgrep matches): e.g. ''^kworker''')
             [CompletionResult]::new('--cgroup', '--cgroup', [CompletionResultType]::ParameterName, 'Only tasks in this cgroup2 group or below it: its path in the tree (/system.slice/ssh.service) or its directory under the cgroup2 mount. Only they are queried')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'One row per cgroup2 group, user or command name instead of per task, with the processes that exited in an interval counted in it')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per refresh, separated by a blank line')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per refresh, separated by a blank line')

@@ -593,7 +593,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__top)
-            opts="-d -b -n -H -s -p -u -o -a -h --interval --batch --iterations --threads --sort --rows --max-rate --pid --user --comm --cgroup --only --accumulated --timeout --help"
+            opts="-d -b -n -H -s -p -u -o -a -h --interval --batch --iterations --threads --sort --rows --max-rate --pid --user --comm --cgroup --only --accumulated --by --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,6 +653,10 @@ _taskstat() {
                     ;;
                 --cgroup)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -W "task cgroup user comm" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)

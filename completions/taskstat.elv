@@ -103,6 +103,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --user 'Only tasks of these users: names (looked up in the system''s user database) or numeric uids; comma-separated or repeated'
             cand --comm 'Only tasks whose name matches this regular expression, anywhere in the name unless anchored (as pgrep matches): e.g. ''^kworker'''
             cand --cgroup 'Only tasks in this cgroup2 group or below it: its path in the tree (/system.slice/ssh.service) or its directory under the cgroup2 mount. Only they are queried'
+            cand --by 'One row per cgroup2 group, user or command name instead of per task, with the processes that exited in an interval counted in it'
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
             cand -b 'Batch mode: plain tables, one per refresh, separated by a blank line'
             cand --batch 'Batch mode: plain tables, one per refresh, separated by a blank line'

@@ -112,6 +112,10 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s p -l pid -d 'O
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s u -l user -d 'Only tasks of these users: names (looked up in the system\'s user database) or numeric uids; comma-separated or repeated' -r -f -a "(__fish_complete_users)"
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l comm -d 'Only tasks whose name matches this regular expression, anywhere in the name unless anchored (as pgrep matches): e.g. \'^kworker\'' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l cgroup -d 'Only tasks in this cgroup2 group or below it: its path in the tree (/system.slice/ssh.service) or its directory under the cgroup2 mount. Only they are queried' -r -F
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l by -d 'One row per cgroup2 group, user or command name instead of per task, with the processes that exited in an interval counted in it' -r -f -a "task\t'A process (or with -H a thread)'
+cgroup\t'A cgroup2 group (the `0::` line of /proc/PID/cgroup)'
+user\t'A user'
+comm\t'A command name'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s b -l batch -d 'Batch mode: plain tables, one per refresh, separated by a blank line'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s H -l threads -d 'Show threads instead of processes'

@@ -323,6 +323,24 @@ pub struct TopArgs {
     /// shares of the whole time) instead of rates, as iotop -a.
     #[arg(short = 'a', long)]
     pub accumulated: bool,
+
+    /// One row per cgroup2 group, user or command name instead of per task,
+    /// with the processes that exited in an interval counted in it.
+    #[arg(long, value_enum, default_value_t = By::Task, conflicts_with = "threads")]
+    pub by: By,
+}
+
+/// What a row of `top` stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    /// A process (or with -H a thread).
+    Task,
+    /// A cgroup2 group (the `0::` line of /proc/PID/cgroup).
+    Cgroup,
+    /// A user.
+    User,
+    /// A command name.
+    Comm,
 }
 
 #[derive(Debug, Args)]

@@ -1452,3 +1452,53 @@ fn listen_filters_by_user_and_cgroup() {
     );
     assert!(n.iter().all(|r| r["uid"] == 65534));
 }
+
+/// `top --by cgroup`: a group whose work is done by processes of 30 ms
+/// shows that work, because the exits of an interval count in it.
+#[test]
+fn top_by_cgroup_counts_the_processes_that_exited() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("top_by_cgroup_counts_the_processes_that_exited") else {
+        return;
+    };
+    let rel = format!("/taskstat-by-{}", std::process::id());
+    let dir = PathBuf::from(format!("/sys/fs/cgroup/unified{rel}"));
+    if let Err(e) = std::fs::create_dir(&dir) {
+        if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") {
+            panic!("cannot create {}: {e}", dir.display());
+        }
+        eprintln!("skipping: cannot create {}: {e}", dir.display());
+        return;
+    }
+    let script = format!(
+        "echo $$ > {}/cgroup.procs; end=$(( $(date +%s) + 4 )); while [ $(date +%s) -lt $end ]; do {} burn-exit 30; done",
+        dir.display(),
+        example("workload").display()
+    );
+    let mut load = Command::new("taskset")
+        .args(["-c", "1", "sh", "-c", &script])
+        .spawn()
+        .expect("the load");
+    std::thread::sleep(Duration::from_millis(300));
+    let tables = top_tables(&[
+        "-b", "-n", "2", "-d", "1", "--by", "cgroup", "--cgroup", &rel,
+    ]);
+    let _ = load.wait();
+    for _ in 0..50 {
+        if std::fs::remove_dir(&dir).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for t in &tables {
+        assert_eq!(t.len(), 1, "one row, the group: {t:?}");
+        let w = &t[0].1;
+        assert_eq!(w[1], rel);
+        let cpu: f64 = w[2].parse().expect("CPU%");
+        assert!(cpu > 60.0, "the group kept a CPU busy: {w:?}");
+    }
+    // By user: one row per user, its task count first.
+    let t = &top_tables(&["-b", "-n", "1", "-d", "0.3", "--by", "user"])[0];
+    let root = t.iter().find(|(_, w)| w[1] == "root").expect("a root row");
+    assert!(root.0.parse::<u32>().is_ok_and(|n| n > 1), "{root:?}");
+}

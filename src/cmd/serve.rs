@@ -26,11 +26,10 @@ use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
 use taskstat::host::cgroup::cgroup2_of;
-use taskstat::host::procfs::{self, Io, Stat};
-use taskstat::record::fleet::{Counters, Fleet, GroupFigures, ProcessExit, Series};
+use taskstat::host::procfs::{self, Stat};
+use taskstat::record::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
 use taskstat::record::{Accounting, Record};
 use taskstat::render::metrics::{self, Exposition};
-use taskstat::wire::flag::AGROUP;
 use taskstat::wire::{Category, RecordKind};
 
 use super::exits::{ExitListener, Stop};
@@ -85,32 +84,21 @@ fn hear_exits(
             .iter()
             .filter_map(|r| Record::decode(r, 0).ok())
             .collect();
-        let Some(thread) = records.iter().find(|r| r.kind == RecordKind::Pid) else {
-            continue;
-        };
-        if thread.stats.delays[Category::Softirq].count.is_some() {
+        if records
+            .iter()
+            .any(|r| r.stats.delays[Category::Softirq].count.is_some())
+        {
             softirq_seen.store(true, Ordering::Relaxed);
         }
-        let tgid = thread.stats.ac_tgid.unwrap_or(thread.id);
-        let mine = Counters::of(&thread.view(&acct));
-        if thread.stats.ac_flag.unwrap_or(0) & AGROUP == 0 {
-            lock(&fleet).thread_exited(tgid, &mine);
+        let Some(m) = ExitMessage::of(&records, &acct) else {
+            continue;
+        };
+        if !m.last {
+            lock(&fleet).thread_exited(m.tgid, &m.counters);
             continue;
         }
-        // The last thread: the group record, when there is one, has every
-        // thread's delays and run time; switches and I/O are the thread's.
-        let counters = match records.iter().find(|r| r.kind == RecordKind::Tgid) {
-            Some(g) => {
-                let g = Counters::of(&g.view(&acct));
-                Counters {
-                    cpu_ns: g.cpu_ns,
-                    delays: g.delays,
-                    ..mine.thread_part()
-                }
-            }
-            None => mine,
-        };
-        let ppid = thread.stats.ac_ppid;
+        let (tgid, counters) = (m.tgid, m.counters);
+        let ppid = m.ppid;
         // Read before taking the lock: a zombie still shows its group, a
         // parent usually lives on.
         let cgroup_hint = cgroup2_of(tgid).or_else(|| ppid.and_then(cgroup2_of));
@@ -123,22 +111,6 @@ fn hear_exits(
         });
     }
     listener.close();
-}
-
-/// The I/O of a process's live threads, each thread's own (/proc/PID/io
-/// would add the children it reaped, which are booked at their own exits).
-fn threads_io(pid: u32) -> (u64, u64) {
-    let mut read = 0;
-    let mut write = 0;
-    for tid in procfs::thread_ids(pid).unwrap_or_default() {
-        if let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/io"))
-            && let Some(io) = Io::parse(&text)
-        {
-            read += io.read_bytes;
-            write += io.write_bytes;
-        }
-    }
-    (read, write)
 }
 
 /// Sweeps the live processes and encodes the result; keeps the last one.
@@ -205,7 +177,7 @@ impl Sweeper {
                 continue;
             };
             let mut c = Counters::of(&rec.view(&self.acct));
-            (c.read_bytes, c.write_bytes) = threads_io(pid);
+            (c.read_bytes, c.write_bytes) = procfs::own_io(pid);
             seen.push((pid, stat.start_ticks, cgroup, c));
         }
         let mut fleet = lock(&self.fleet);

@@ -9,20 +9,21 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use regex_lite::Regex;
-use taskstat::cli::TopArgs;
-use taskstat::client::Client;
+use taskstat::cli::{By, TopArgs};
+use taskstat::client::{self, Client};
 use taskstat::exit;
 use taskstat::exit::Usage;
 use taskstat::host::cgroup::{self, Group2};
-use taskstat::host::procfs;
+use taskstat::host::{procfs, users};
+use taskstat::record::fleet::{Counters, ExitMessage};
 use taskstat::record::process;
-use taskstat::record::top::{self, Counts, Row, TopSort};
-use taskstat::record::{Accounting, RecordView};
+use taskstat::record::top::{self, Counts, Row, Tally, TopSort};
+use taskstat::record::{Accounting, Record, RecordView};
 use taskstat::render::human;
 use taskstat::render::top as screen;
-use taskstat::wire::RecordKind;
+use taskstat::wire::{Group, RecordKind};
 
-use super::exits::Stop;
+use super::exits::{ExitListener, Stop};
 use super::select;
 
 /// Which tasks a view shows, resolved before it starts.
@@ -98,6 +99,30 @@ impl Selection {
         true
     }
 
+    /// Whether a process that exited before any sample saw it would have
+    /// been shown: by its record's uid and name, and by its parent (seen,
+    /// for -p and --cgroup) or its group.
+    fn keeps_unseen(&self, m: &ExitMessage, parent_seen: impl Fn(u32) -> bool) -> bool {
+        if !self.uids.is_empty() && !m.uid.is_some_and(|u| self.uids.contains(&u)) {
+            return false;
+        }
+        if let Some(re) = &self.comm
+            && !m.comm.as_deref().is_some_and(|c| re.is_match(c))
+        {
+            return false;
+        }
+        if !self.pids.is_empty() {
+            return false;
+        }
+        match &self.group {
+            Some(g) => {
+                m.ppid.is_some_and(&parent_seen)
+                    || cgroup::cgroup2_of(m.tgid).is_some_and(|p| g.contains(&p))
+            }
+            None => true,
+        }
+    }
+
     /// What the header says is in force.
     fn describe(&self, only: bool, counts: Counts) -> String {
         let mut parts = Vec::new();
@@ -133,12 +158,32 @@ struct Sampler {
     acct: Accounting,
     max_rate: u32,
     selection: Selection,
+    by: By,
 }
 
 struct Sample {
     at: Instant,
     records: HashMap<u32, RecordView>,
     comms: HashMap<u32, String>,
+    /// With --by: each process's key and summable figures (its live
+    /// threads' own I/O, not /proc/PID/io, whose reaped children are counted
+    /// at their own exits).
+    keys: HashMap<u32, String>,
+    counters: HashMap<u32, Counters>,
+}
+
+/// A process's key for --by, from /proc.
+fn key_of(by: By, id: u32, comm: Option<&str>) -> Option<String> {
+    match by {
+        By::Task => None,
+        By::Cgroup => Some(cgroup::cgroup2_of(id).unwrap_or_else(|| "/".into())),
+        By::User => procfs::Status::read(id).ok()?.uid.map(user_label),
+        By::Comm => comm.map(str::to_string),
+    }
+}
+
+fn user_label(uid: u32) -> String {
+    users::name_of(uid).unwrap_or_else(|| uid.to_string())
 }
 
 impl Sampler {
@@ -152,6 +197,7 @@ impl Sampler {
         let start = Instant::now();
         let mut records = HashMap::with_capacity(ids.len());
         let mut comms = HashMap::with_capacity(ids.len());
+        let (mut keys, mut counters) = (HashMap::new(), HashMap::new());
         // A burst of a tenth of a second's worth goes unpaced; beyond it,
         // n queries take at least n / max_rate seconds.
         let burst = (self.max_rate / 10) as usize;
@@ -173,8 +219,17 @@ impl Sampler {
                 if !threads && let Ok(io) = procfs::Io::read(id) {
                     process::with_proc_io(&mut view, &io);
                 }
+                let comm = procfs::comm(id);
+                if self.by != By::Task
+                    && let Some(key) = key_of(self.by, id, comm.as_deref())
+                {
+                    let mut c = Counters::of(&view);
+                    (c.read_bytes, c.write_bytes) = procfs::own_io(id);
+                    keys.insert(id, key);
+                    counters.insert(id, c);
+                }
                 records.insert(id, view);
-                if let Some(c) = procfs::comm(id) {
+                if let Some(c) = comm {
                     comms.insert(id, c);
                 }
             }
@@ -183,7 +238,111 @@ impl Sampler {
             at: Instant::now(),
             records,
             comms,
+            keys,
+            counters,
         })
+    }
+}
+
+/// --by: the tallies of each key, with the processes that exited counted
+/// in the interval they exited in (their exit records' final figures).
+struct Grouper {
+    by: By,
+    exits: ExitListener,
+    acct: Accounting,
+    /// Each process's key and figures when last seen (its exited threads'
+    /// switches and I/O included).
+    last_seen: HashMap<u32, (String, Counters)>,
+    /// What exited threads took out of the kernel's live sums, by process.
+    dead: HashMap<u32, Counters>,
+    /// With -a: the tallies since top started.
+    total: HashMap<String, Tally>,
+}
+
+impl Grouper {
+    fn open(
+        by: By,
+        acct: Accounting,
+        timeout: Duration,
+        first: &Sample,
+    ) -> anyhow::Result<Grouper> {
+        let exits = ExitListener::open(None, 64 * 1024 * 1024, timeout)?;
+        let last_seen = first
+            .counters
+            .iter()
+            .filter_map(|(id, c)| Some((*id, (first.keys.get(id)?.clone(), *c))))
+            .collect();
+        Ok(Grouper {
+            by,
+            exits,
+            acct,
+            last_seen,
+            dead: HashMap::new(),
+            total: HashMap::new(),
+        })
+    }
+
+    /// The key of a process that exited without being seen: its parent's,
+    /// or what its record says.
+    fn key_of_exit(&self, m: &ExitMessage) -> String {
+        let by_parent = m
+            .ppid
+            .and_then(|p| self.last_seen.get(&p))
+            .map(|(k, _)| k.clone());
+        match self.by {
+            By::Cgroup => by_parent
+                .or_else(|| cgroup::cgroup2_of(m.tgid))
+                .unwrap_or_else(|| "/".into()),
+            By::User => m.uid.map(user_label).unwrap_or_else(|| "?".into()),
+            By::Comm | By::Task => m.comm.clone().unwrap_or_else(|| "?".into()),
+        }
+    }
+
+    /// Each key's tally over the interval that ended with `cur`; exits of
+    /// processes the selection would not show are left out.
+    fn tally(&mut self, cur: &Sample, sel: &Selection) -> anyhow::Result<HashMap<String, Tally>> {
+        let mut t: HashMap<String, Tally> = HashMap::new();
+        for (id, c) in &cur.counters {
+            let Some(key) = cur.keys.get(id) else {
+                continue;
+            };
+            let c = c.plus(&self.dead.get(id).copied().unwrap_or_default());
+            // Born in the interval: everything it did is new.
+            let before = self.last_seen.get(id).map(|(_, b)| *b).unwrap_or_default();
+            let e = t.entry(key.clone()).or_default();
+            e.tasks += 1;
+            e.sums = e.sums.plus(&c.minus(&before));
+            self.last_seen.insert(*id, (key.clone(), c));
+        }
+        while let Some(ev) = self.exits.client.next_event(Duration::ZERO)? {
+            let client::Event::Exit(raws) = ev else {
+                continue;
+            };
+            let records: Vec<Record> = raws
+                .iter()
+                .filter_map(|r| Record::decode(r, 0).ok())
+                .collect();
+            let Some(m) = ExitMessage::of(&records, &self.acct) else {
+                continue;
+            };
+            if !m.last {
+                let d = self.dead.entry(m.tgid).or_default();
+                *d = d.plus(&m.counters.thread_part());
+                continue;
+            }
+            let dead = self.dead.remove(&m.tgid).unwrap_or_default();
+            let (key, before) = match self.last_seen.remove(&m.tgid) {
+                Some(seen) => seen,
+                None if sel.keeps_unseen(&m, |p| self.last_seen.contains_key(&p)) => {
+                    (self.key_of_exit(&m), Counters::default())
+                }
+                None => continue,
+            };
+            let done = m.counters.plus(&dead.thread_part()).minus(&before);
+            let e = t.entry(key).or_default();
+            e.sums = e.sums.plus(&done);
+        }
+        Ok(t)
     }
 }
 
@@ -193,6 +352,7 @@ struct Baseline {
     counts: Counts,
     started: Instant,
     first: HashMap<u32, RecordView>,
+    grouper: Option<Grouper>,
 }
 
 impl Baseline {
@@ -201,10 +361,44 @@ impl Baseline {
             counts,
             started: first.at,
             first: first.records.clone(),
+            grouper: None,
         }
     }
 
-    fn rows(&mut self, prev: &Sample, cur: &Sample, sort: TopSort, only: bool) -> Vec<Row> {
+    fn rows(
+        &mut self,
+        prev: &Sample,
+        cur: &Sample,
+        sel: &Selection,
+        sort: TopSort,
+        only: bool,
+    ) -> anyhow::Result<Vec<Row>> {
+        if let Some(g) = self.grouper.as_mut() {
+            let interval = g.tally(cur, sel)?;
+            let (tallies, secs) = match self.counts {
+                Counts::PerSecond => (interval, cur.at.duration_since(prev.at).as_secs_f64()),
+                Counts::Totals => {
+                    for (k, t) in interval {
+                        let e = g.total.entry(k).or_default();
+                        e.tasks = t.tasks;
+                        e.sums = e.sums.plus(&t.sums);
+                    }
+                    (
+                        g.total.clone(),
+                        cur.at.duration_since(self.started).as_secs_f64(),
+                    )
+                }
+            };
+            let on = g.acct.delayacct != Some(false);
+            let mut rows = top::grouped(&tallies, secs, self.counts, |grp| {
+                grp == Group::RunQueue || on
+            });
+            if only {
+                rows.retain(Row::active);
+            }
+            sort.sort(&mut rows);
+            return Ok(rows);
+        }
         let mut rows = match self.counts {
             Counts::PerSecond => top::rows(
                 &prev.records,
@@ -231,7 +425,7 @@ impl Baseline {
             rows.retain(Row::active);
         }
         sort.sort(&mut rows);
-        rows
+        Ok(rows)
     }
 }
 
@@ -242,20 +436,24 @@ pub fn run(args: TopArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         acct: Accounting::detect(),
         max_rate: args.max_rate,
         selection,
+        by: args.by,
     };
     if args.batch {
-        return batch(args, &mut sampler);
+        return batch(args, &mut sampler, timeout);
     }
-    interactive(args, &mut sampler)
+    interactive(args, &mut sampler, timeout)
 }
 
-fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
+fn batch(args: TopArgs, sampler: &mut Sampler, timeout: Duration) -> anyhow::Result<ExitCode> {
     let stop = Stop::install()?;
     let period = Duration::from_secs_f64(args.interval);
     let mut prev = sampler.sample(args.threads)?;
     super::warn_accounting(&sampler.acct);
     let counts = counts_of(args.accumulated);
     let mut baseline = Baseline::new(counts, &prev);
+    if args.by != By::Task {
+        baseline.grouper = Some(Grouper::open(args.by, sampler.acct, timeout, &prev)?);
+    }
     let mut out = super::stdout();
     for n in 0..args.iterations.unwrap_or(1) {
         let next = prev.at + period;
@@ -271,8 +469,8 @@ fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
         }
         screen::write_batch(
             &mut out,
-            &baseline.rows(&prev, &cur, args.sort, args.only),
-            args.threads,
+            &baseline.rows(&prev, &cur, &sampler.selection, args.sort, args.only)?,
+            columns(args.by, args.threads).0,
             counts,
             args.rows,
         )?;
@@ -280,6 +478,17 @@ fn batch(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
         prev = cur;
     }
     Ok(exit::code(exit::OK))
+}
+
+/// The first two column titles, and what the rows are, in words.
+fn columns(by: By, threads: bool) -> ([&'static str; 2], &'static str) {
+    match (by, threads) {
+        (By::Task, false) => (["PID", "COMMAND"], "processes"),
+        (By::Task, true) => (["TID", "COMMAND"], "threads"),
+        (By::Cgroup, _) => (["TASKS", "CGROUP"], "cgroups"),
+        (By::User, _) => (["TASKS", "USER"], "users"),
+        (By::Comm, _) => (["TASKS", "COMMAND"], "commands"),
+    }
 }
 
 fn counts_of(accumulated: bool) -> Counts {
@@ -364,7 +573,11 @@ fn keys_until(due: Instant, view: &mut View) -> anyhow::Result<Option<Key>> {
     Ok(None)
 }
 
-fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode> {
+fn interactive(
+    args: TopArgs,
+    sampler: &mut Sampler,
+    timeout: Duration,
+) -> anyhow::Result<ExitCode> {
     if !io::IsTerminal::is_terminal(&io::stdout()) {
         anyhow::bail!("stdout is not a terminal: use `taskstat top -b` for plain tables");
     }
@@ -372,11 +585,15 @@ fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode>
     let result = (|| -> anyhow::Result<()> {
         let period = Duration::from_secs_f64(args.interval);
         let first = sampler.sample(args.threads)?;
+        let mut baseline = Baseline::new(counts_of(args.accumulated), &first);
+        if args.by != By::Task {
+            baseline.grouper = Some(Grouper::open(args.by, sampler.acct, timeout, &first)?);
+        }
         let mut view = View {
             sort: args.sort,
             threads: args.threads,
             only: args.only,
-            baseline: Baseline::new(counts_of(args.accumulated), &first),
+            baseline,
             prev: first,
             rows: Vec::new(),
             status: String::from("first sample; rates appear after one interval"),
@@ -391,7 +608,8 @@ fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode>
                     &screen::Screen {
                         pressure: &pressure,
                         rows: &view.rows,
-                        threads: view.threads,
+                        columns: columns(args.by, view.threads).0,
+                        what: columns(args.by, view.threads).1,
                         counts: view.baseline.counts,
                         sort: view.sort,
                         interval: args.interval,
@@ -409,7 +627,9 @@ fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode>
                 Some(Key::Quit) => return Ok(()),
                 Some(Key::Switch) => {
                     view.prev = sampler.sample(view.threads)?;
+                    let grouper = view.baseline.grouper.take();
                     view.baseline = Baseline::new(view.baseline.counts, &view.prev);
+                    view.baseline.grouper = grouper;
                     view.rows.clear();
                     view.status = String::from("switched view; rates appear after one interval");
                     continue;
@@ -418,7 +638,13 @@ fn interactive(args: TopArgs, sampler: &mut Sampler) -> anyhow::Result<ExitCode>
             }
             if Instant::now() >= due {
                 let cur = sampler.sample(view.threads)?;
-                view.rows = view.baseline.rows(&view.prev, &cur, view.sort, view.only);
+                view.rows = view.baseline.rows(
+                    &view.prev,
+                    &cur,
+                    &sampler.selection,
+                    view.sort,
+                    view.only,
+                )?;
                 view.prev = cur;
                 view.refreshes += 1;
                 view.status = format!("refresh {}", view.refreshes);

@@ -119,6 +119,23 @@ impl Io {
     }
 }
 
+/// Storage bytes (read, written) of a process's live threads, each thread's
+/// own: /proc/PID/io would add the children the process reaped, which a
+/// caller that also hears their exits would count twice.
+pub fn own_io(pid: u32) -> (u64, u64) {
+    let mut read = 0;
+    let mut write = 0;
+    for tid in thread_ids(pid).unwrap_or_default() {
+        if let Ok(text) = fs::read_to_string(format!("/proc/{pid}/task/{tid}/io"))
+            && let Some(io) = Io::parse(&text)
+        {
+            read += io.read_bytes;
+            write += io.write_bytes;
+        }
+    }
+    (read, write)
+}
+
 /// The lines of `/proc/PID/status` that taskstat reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Status {

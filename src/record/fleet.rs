@@ -376,6 +376,53 @@ impl Fleet {
     }
 }
 
+/// One exit message, read for accounting.
+#[derive(Clone, Debug)]
+pub struct ExitMessage {
+    pub tgid: u32,
+    pub ppid: Option<u32>,
+    /// The process ended with it (its last thread).
+    pub last: bool,
+    /// For the last thread, the process's final figures (the group
+    /// record's delays and run time, when there is one, with the thread's
+    /// switches and I/O); for another thread, the thread's own.
+    pub counters: Counters,
+    pub uid: Option<u32>,
+    pub comm: Option<String>,
+}
+
+impl ExitMessage {
+    /// Reads the records of one exit message (a thread's, and with the
+    /// last thread of a multi-threaded process the group's).
+    pub fn of(records: &[super::Record], acct: &super::Accounting) -> Option<ExitMessage> {
+        use crate::wire::RecordKind;
+        use crate::wire::flag::AGROUP;
+        let thread = records.iter().find(|r| r.kind == RecordKind::Pid)?;
+        let view = thread.view(acct);
+        let mine = Counters::of(&view);
+        let last = thread.stats.ac_flag.unwrap_or(0) & AGROUP != 0;
+        let counters = match records.iter().find(|r| r.kind == RecordKind::Tgid) {
+            Some(g) if last => {
+                let g = Counters::of(&g.view(acct));
+                Counters {
+                    cpu_ns: g.cpu_ns,
+                    delays: g.delays,
+                    ..mine.thread_part()
+                }
+            }
+            _ => mine,
+        };
+        Some(ExitMessage {
+            tgid: thread.stats.ac_tgid.unwrap_or(thread.id),
+            ppid: thread.stats.ac_ppid,
+            last,
+            counters,
+            uid: view.uid,
+            comm: view.comm,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

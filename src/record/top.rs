@@ -193,6 +193,58 @@ pub fn rows(
         .collect()
 }
 
+/// What happened in a group of tasks over an interval: sums of counter
+/// differences (see [`Counters`](super::fleet::Counters)).
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    pub tasks: u32,
+    pub sums: super::fleet::Counters,
+}
+
+/// One row per key (a cgroup, a user, a name): each key's tally over `secs`.
+/// `measured` says which delay groups the kernel measures (the others are
+/// null, not 0).
+pub fn grouped(
+    tallies: &HashMap<String, Tally>,
+    secs: f64,
+    counts: Counts,
+    measured: impl Fn(Group) -> bool,
+) -> Vec<Row> {
+    let secs = secs.max(1e-9);
+    let per = match counts {
+        Counts::PerSecond => secs,
+        Counts::Totals => 1.0,
+    };
+    let pct = |ns: u64| ns as f64 / 1e9 / secs * 100.0;
+    tallies
+        .iter()
+        .map(|(key, t)| {
+            let c = &t.sums;
+            let wait = |g: Group| {
+                measured(g).then(|| {
+                    pct(Category::ALL
+                        .iter()
+                        .filter(|k| k.group() == g)
+                        .map(|&k| c.delays[k].1)
+                        .sum())
+                })
+            };
+            Row {
+                id: t.tasks,
+                comm: key.clone(),
+                cpu: Some(pct(c.cpu_ns)),
+                runq: wait(Group::RunQueue),
+                io: wait(Group::Io),
+                mem: wait(Group::Memory),
+                irq: wait(Group::Irq),
+                switches: Some((c.voluntary + c.involuntary) as f64 / per),
+                read: Some(c.read_bytes as f64 / per),
+                write: Some(c.write_bytes as f64 / per),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

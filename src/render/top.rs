@@ -19,12 +19,14 @@ fn fmt_rate(v: Option<f64>) -> String {
     v.map_or_else(|| NONE.to_string(), |v| human::bytes(Some(v as u64)))
 }
 
-/// The column titles of a top table; `totals` for `top -a`.
-pub fn header(threads: bool, counts: Counts) -> [&'static str; 10] {
+/// The column titles of a top table: the first two name what a row is
+/// (PID and COMMAND, or TASKS and CGROUP for `--by cgroup`); `counts`
+/// says whether the counts are per second or totals (`-a`).
+pub fn header(rows: [&'static str; 2], counts: Counts) -> [&'static str; 10] {
     let totals = counts == Counts::Totals;
     [
-        if threads { "TID" } else { "PID" },
-        "COMMAND",
+        rows[0],
+        rows[1],
         "CPU%",
         "RUNQ%",
         "IO%",
@@ -57,14 +59,14 @@ pub fn cells(r: &Row) -> [String; 10] {
 pub fn write_batch(
     out: &mut dyn Write,
     rows: &[Row],
-    threads: bool,
+    columns: [&'static str; 2],
     counts: Counts,
     limit: Option<usize>,
 ) -> io::Result<()> {
     let mut t = comfy_table::Table::new();
     t.load_style(comfy_table::presets::NOTHING);
     t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-    t.set_header(header(threads, counts).to_vec());
+    t.set_header(header(columns, counts).to_vec());
     for r in rows.iter().take(limit.unwrap_or(usize::MAX)) {
         t.add_row(cells(r).to_vec());
     }
@@ -102,7 +104,10 @@ pub fn pressure_lines(p: &Result<Vec<Pressure>, NoPressure>) -> Vec<String> {
 pub struct Screen<'a> {
     pub pressure: &'a [String],
     pub rows: &'a [Row],
-    pub threads: bool,
+    /// What a row is: the first two column titles.
+    pub columns: [&'static str; 2],
+    /// processes, threads, cgroups...
+    pub what: &'static str,
     pub counts: Counts,
     pub sort: TopSort,
     pub interval: f64,
@@ -129,13 +134,13 @@ pub fn draw(f: &mut Frame, s: &Screen) {
         "{}\n{} {} by {}{filters} · refresh {:.1} s · {}",
         s.pressure.join("\n"),
         s.rows.len(),
-        if s.threads { "threads" } else { "processes" },
+        s.what,
         s.sort.name(),
         s.interval,
         s.status
     );
     f.render_widget(Paragraph::new(text), head);
-    let header = TRow::new(header(s.threads, s.counts).to_vec())
+    let header = TRow::new(header(s.columns, s.counts).to_vec())
         .style(Style::default().add_modifier(Modifier::REVERSED));
     let visible = body.height.saturating_sub(1) as usize;
     let limit = s.limit.unwrap_or(usize::MAX).min(visible);
