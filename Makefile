@@ -2,7 +2,8 @@
 #
 #   make                      build target/release/taskstat
 #   CARGO_TARGET_DIR=dir make build in, and install from, dir/ instead of target/ (honoured as cargo does)
-#   make install              to $(DESTDIR)$(PREFIX): bin, man1, bash/zsh/fish completions
+#   make install              to $(DESTDIR)$(PREFIX): bin, man1, bash/zsh/fish completions,
+#                             and the systemd unit of `taskstat serve` (not enabled)
 #   make uninstall
 #   make STATIC=1             statically linked (starts ~0.4 ms faster; ~1.9 MB instead of ~1.0 MB)
 #   make CARGOFLAGS=--offline after `cargo fetch --locked`: no network at build time
@@ -20,6 +21,7 @@ man1dir = $(PREFIX)/share/man/man1
 bashdir = $(PREFIX)/share/bash-completion/completions
 zshdir = $(PREFIX)/share/zsh/site-functions
 fishdir = $(PREFIX)/share/fish/vendor_completions.d
+unitdir ?= $(PREFIX)/lib/systemd/system
 # Where cargo puts its output: $(CARGO_TARGET_DIR) when set (packagers often
 # set it), else target/. BIN must point there or install takes a missing or
 # stale binary.
@@ -50,11 +52,14 @@ install: $(BIN)
 	$(INSTALL) -Dm644 completions/taskstat.bash $(DESTDIR)$(bashdir)/taskstat
 	$(INSTALL) -Dm644 completions/_taskstat $(DESTDIR)$(zshdir)/_taskstat
 	$(INSTALL) -Dm644 completions/taskstat.fish $(DESTDIR)$(fishdir)/taskstat.fish
+	$(INSTALL) -d $(DESTDIR)$(unitdir)
+	sed 's|@BINDIR@|$(bindir)|' contrib/taskstat-serve.service > $(DESTDIR)$(unitdir)/taskstat-serve.service
+	chmod 644 $(DESTDIR)$(unitdir)/taskstat-serve.service
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/taskstat $(DESTDIR)$(man1dir)/taskstat.1 \
 	      $(DESTDIR)$(bashdir)/taskstat $(DESTDIR)$(zshdir)/_taskstat \
-	      $(DESTDIR)$(fishdir)/taskstat.fish
+	      $(DESTDIR)$(fishdir)/taskstat.fish $(DESTDIR)$(unitdir)/taskstat-serve.service
 
 docs:
 	$(CARGO) run --locked --example generate $(CARGOFLAGS)

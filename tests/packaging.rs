@@ -140,10 +140,20 @@ fn make_install_and_uninstall_honour_destdir_and_prefix() {
         "usr/share/bash-completion/completions/taskstat",
         "usr/share/zsh/site-functions/_taskstat",
         "usr/share/fish/vendor_completions.d/taskstat.fish",
+        "usr/lib/systemd/system/taskstat-serve.service",
     ];
     for f in files {
         assert!(stage.join(f).is_file(), "{f} not installed");
     }
+    // The unit runs the installed binary, with only the capabilities it needs.
+    let unit = std::fs::read_to_string(stage.join("usr/lib/systemd/system/taskstat-serve.service"))
+        .expect("the unit");
+    assert!(unit.contains("ExecStart=/usr/bin/taskstat serve"), "{unit}");
+    assert!(!unit.contains("@BINDIR@"));
+    assert!(
+        unit.contains("CapabilityBoundingSet=CAP_NET_ADMIN CAP_SYS_PTRACE"),
+        "{unit}"
+    );
     let installed = stage.join("usr/bin/taskstat");
     let v = Command::new(&installed)
         .arg("--version")
@@ -268,4 +278,21 @@ fn tempdir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create the staging folder");
     dir
+}
+
+/// The scrape configuration and alert rules in contrib/ are what promtool
+/// accepts (Debian's prometheus package, installed by .ci/run).
+#[test]
+fn contrib_prometheus_config_and_rules_check() {
+    for args in [
+        vec!["check", "config", "contrib/prometheus.yml"],
+        vec!["check", "rules", "contrib/taskstat-alerts.yml"],
+    ] {
+        let out = Command::new("promtool")
+            .current_dir(root())
+            .args(&args)
+            .output()
+            .expect("promtool (apt-get install prometheus)");
+        assert!(out.status.success(), "promtool {args:?}: {out:?}");
+    }
 }
