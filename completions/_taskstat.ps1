@@ -22,8 +22,9 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
     $completions = @(switch ($command) {
         'taskstat' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('pid', 'pid', [CompletionResultType]::ParameterValue, 'Statistics of single threads (task ids), one record per id')
@@ -45,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
             [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
@@ -64,6 +66,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
             [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
@@ -82,6 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
             [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
@@ -112,6 +116,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--cgroup', '--cgroup', [CompletionResultType]::ParameterName, 'Only tasks in this cgroup2 group or below it: its path in the tree (/system.slice/ssh.service) or its directory under the cgroup2 mount. Only they are queried')
             [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'One row per cgroup2 group, user or command name instead of per task, with the processes that exited in an interval counted in it')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per refresh, separated by a blank line')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per refresh, separated by a blank line')
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Show threads instead of processes')
@@ -129,6 +134,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('--totals', '--totals', [CompletionResultType]::ParameterName, 'Also sum the statistics of every process in the cgroup (needs CAP_NET_ADMIN)')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'With --totals: include the processes of every cgroup below it')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
@@ -158,6 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('--groups-only', '--groups-only', [CompletionResultType]::ParameterName, 'One record per exiting process: the tgid record of a multi-threaded process, the pid record of a single-threaded one (flag AGROUP)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
@@ -178,6 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Also print the record of each of the command''s threads')
             [CompletionResult]::new('--children', '--children', [CompletionResultType]::ParameterName, 'Also list each descendant process that exited while the command ran (the total covers them either way)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
@@ -202,6 +210,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--cache', '--cache', [CompletionResultType]::ParameterName, 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load')
             [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most this many netlink queries per second in a sweep (as top)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -210,6 +219,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
             [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
@@ -225,9 +235,10 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;check' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as JSON')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'taskstat;help' {

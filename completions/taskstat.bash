@@ -89,7 +89,7 @@ _taskstat() {
 
     case "${cmd}" in
         taskstat)
-            opts="-h -V --timeout --help --version pid tgid threads top cgroup-fd listen run serve decode check help"
+            opts="-h -V --timeout --source --help --version pid tgid threads top cgroup-fd listen run serve decode check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -97,6 +97,10 @@ _taskstat() {
             case "${prev}" in
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -107,7 +111,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__cgroup__subcmd__fd)
-            opts="-f -d -i -q -h --fd --totals --recursive --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-f -d -i -q -h --fd --totals --recursive --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -129,6 +133,10 @@ _taskstat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -137,7 +145,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__check)
-            opts="-h --json --timeout --help"
+            opts="-h --json --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -145,6 +153,10 @@ _taskstat() {
             case "${prev}" in
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -155,7 +167,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__decode)
-            opts="-f -d -i -q -h --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-f -d -i -q -h --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,6 +183,10 @@ _taskstat() {
                     ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -349,7 +365,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__listen)
-            opts="-u -f -d -i -q -h --cpus --rcvbuf --tgid --comm --user --cgroup --groups-only --count --duration --write --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-u -f -d -i -q -h --cpus --rcvbuf --tgid --comm --user --cgroup --groups-only --count --duration --write --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,6 +423,10 @@ _taskstat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -415,7 +435,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__pid)
-            opts="-f -d -i -q -h --interval --count --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-f -d -i -q -h --interval --count --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +461,10 @@ _taskstat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -449,7 +473,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__run)
-            opts="-o -f -d -i -q -h --output --threads --children --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-o -f -d -i -q -h --output --threads --children --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -475,6 +499,10 @@ _taskstat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -483,7 +511,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__serve)
-            opts="-h --listen --textfile --interval --depth --max-series --cache --max-rate --timeout --help"
+            opts="-h --listen --textfile --interval --depth --max-series --cache --max-rate --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,6 +549,10 @@ _taskstat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -529,7 +561,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__tgid)
-            opts="-f -d -i -q -h --interval --count --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-f -d -i -q -h --interval --count --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -555,6 +587,10 @@ _taskstat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -563,7 +599,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__threads)
-            opts="-f -d -i -q -h --sort --format --json --delays --io --context-switches --cpu --memory --timeout --help"
+            opts="-f -d -i -q -h --sort --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -585,6 +621,10 @@ _taskstat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -593,7 +633,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__top)
-            opts="-d -b -n -H -s -p -u -o -a -h --interval --batch --iterations --threads --sort --rows --max-rate --pid --user --comm --cgroup --only --accumulated --by --timeout --help"
+            opts="-d -b -n -H -s -p -u -o -a -h --interval --batch --iterations --threads --sort --rows --max-rate --pid --user --comm --cgroup --only --accumulated --by --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -661,6 +701,10 @@ _taskstat() {
                     ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_taskstat_global_optspecs
-    string join \n timeout= h/help V/version
+    string join \n timeout= source= h/help V/version
 end
 
 function __fish_taskstat_needs_command
@@ -25,7 +25,10 @@ function __fish_taskstat_using_subcommand
 end
 
 complete -c taskstat -n "__fish_taskstat_needs_command" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_needs_command" -s h -l help -d 'Print help'
+complete -c taskstat -n "__fish_taskstat_needs_command" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
+complete -c taskstat -n "__fish_taskstat_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_needs_command" -s V -l version -d 'Print version'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
@@ -46,6 +49,9 @@ ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s i -l io -d 'Show the I/O section (getdelays -i)'
@@ -61,6 +67,9 @@ ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s i -l io -d 'Show the I/O section (getdelays -i)'
@@ -88,6 +97,9 @@ ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s i -l io -d 'Show the I/O section (getdelays -i)'
@@ -117,6 +129,9 @@ cgroup\t'A cgroup2 group (the `0::` line of /proc/PID/cgroup)'
 user\t'A user'
 comm\t'A command name'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s b -l batch -d 'Batch mode: plain tables, one per refresh, separated by a blank line'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s H -l threads -d 'Show threads instead of processes'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s o -l only -d 'Only tasks that did something in the interval: ran, waited or did I/O'
@@ -129,6 +144,9 @@ ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l totals -d 'Also sum the statistics of every process in the cgroup (needs CAP_NET_ADMIN)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l recursive -d 'With --totals: include the processes of every cgroup below it'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l json -d 'Same as --format json'
@@ -153,6 +171,9 @@ ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l groups-only -d 'One record per exiting process: the tgid record of a multi-threaded process, the pid record of a single-threaded one (flag AGROUP)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s d -l delays -d 'Show the delay section (getdelays -d)'
@@ -168,6 +189,9 @@ ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l threads -d 'Also print the record of each of the command\'s threads'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l children -d 'Also list each descendant process that exited while the command ran (the total covers them either way)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l json -d 'Same as --format json'
@@ -185,6 +209,9 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-series -
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l cache -d 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-rate -d 'At most this many netlink queries per second in a sweep (as top)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
 json\t'One JSON array of records'
@@ -192,6 +219,9 @@ ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s i -l io -d 'Show the I/O section (getdelays -i)'
@@ -200,8 +230,11 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l cpu -d 'Sho
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l json -d 'Print the checks as JSON'
-complete -c taskstat -n "__fish_taskstat_using_subcommand check" -s h -l help -d 'Print help'
+complete -c taskstat -n "__fish_taskstat_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "threads" -d 'A process and each of its threads, in one call: which thread waits?'

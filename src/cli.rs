@@ -39,6 +39,12 @@ pub struct Global {
     #[arg(long, global = true, value_name = "MS", default_value_t = 5000,
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
+
+    /// Where records come from: taskstats, or without CAP_NET_ADMIN a
+    /// partial view from /proc (auto: taskstats when it answers). listen,
+    /// run and serve need taskstats.
+    #[arg(long, global = true, value_enum, default_value_t = crate::source::Choice::Auto)]
+    pub source: crate::source::Choice,
 }
 
 impl Cli {

@@ -29,3 +29,139 @@ pub fn process(
     let view = process::live(&group, leader.as_ref(), &proc, acct);
     Ok(Some(Process { group, view }))
 }
+
+/// Where records come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Choice {
+    /// taskstats when it answers; a partial view from /proc when taskstats
+    /// refuses (CAP_NET_ADMIN missing) or is not there.
+    Auto,
+    /// The kernel's taskstats interface only.
+    Taskstats,
+    /// /proc only: a partial view that needs no privileges.
+    Procfs,
+}
+
+/// Why records come from /proc.
+pub const NO_CAP: &str = "taskstats needs CAP_NET_ADMIN, which this process lacks";
+pub const NO_TASKSTATS: &str = "this kernel has no taskstats";
+
+/// A record and the kernel's struct it came from (None from /proc).
+pub type Fetched = (RecordView, Option<Record>);
+
+/// Records from the kernel, or from /proc.
+pub struct Records {
+    kernel: Option<Client>,
+    acct: Accounting,
+    /// Why /proc is used, when it is.
+    fallback: Option<&'static str>,
+}
+
+impl Records {
+    /// Opens the chosen source; `Auto` asks the kernel about this process
+    /// once and falls back to /proc on EPERM or without taskstats.
+    pub fn open(
+        choice: Choice,
+        timeout: std::time::Duration,
+        acct: Accounting,
+    ) -> Result<Records, ClientError> {
+        let proc = |why| Records {
+            kernel: None,
+            acct,
+            fallback: Some(why),
+        };
+        match choice {
+            Choice::Procfs => Ok(proc("--source procfs")),
+            Choice::Taskstats => Ok(Records {
+                kernel: Some(Client::connect(timeout)?),
+                acct,
+                fallback: None,
+            }),
+            Choice::Auto => {
+                let mut client = match Client::connect(timeout) {
+                    Ok(c) => c,
+                    Err(ClientError::FamilyMissing) => return Ok(proc(NO_TASKSTATS)),
+                    Err(e) => return Err(e),
+                };
+                match client.fetch(RecordKind::Pid, std::process::id()) {
+                    Ok(_) => Ok(Records {
+                        kernel: Some(client),
+                        acct,
+                        fallback: None,
+                    }),
+                    Err(e) if e.errno() == Some(libc::EPERM) => Ok(proc(NO_CAP)),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// Why the records come from /proc, when they do.
+    pub fn fallback(&self) -> Option<&'static str> {
+        self.fallback
+    }
+
+    pub fn acct(&self) -> &Accounting {
+        &self.acct
+    }
+
+    /// One thread's record, or None once it is gone.
+    pub fn thread(&mut self, tid: u32) -> Result<Option<Fetched>, ClientError> {
+        let acct = self.acct;
+        match self.kernel.as_mut() {
+            Some(c) => Ok(c
+                .fetch(RecordKind::Pid, tid)?
+                .map(|r| (r.view(&acct), Some(r)))),
+            None => {
+                let Some(pid) = procfs::Thread::tgid_of(tid) else {
+                    return Ok(None);
+                };
+                Ok(procfs::Thread::read(pid, tid)
+                    .map(|t| (crate::record::procfs::thread(pid, &t, &acct), None)))
+            }
+        }
+    }
+
+    /// The whole process `id` (a process or any of its threads) belongs
+    /// to, or None once it is gone.
+    pub fn process(&mut self, id: u32) -> Result<Option<Fetched>, ClientError> {
+        let acct = self.acct;
+        match self.kernel.as_mut() {
+            Some(c) => Ok(process(c, id, &acct)?.map(|p| (p.view, Some(p.group)))),
+            None => {
+                let Some(pid) = procfs::Thread::tgid_of(id) else {
+                    return Ok(None);
+                };
+                let threads: Vec<procfs::Thread> = procfs::thread_ids(pid)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|tid| procfs::Thread::read(pid, tid))
+                    .collect();
+                if threads.is_empty() {
+                    return Ok(None);
+                }
+                let proc = procfs::Process::read(pid);
+                Ok(Some((
+                    crate::record::procfs::process(&proc, &threads, &acct),
+                    None,
+                )))
+            }
+        }
+    }
+
+    /// The kernel's thread-group record alone (what top samples), with the
+    /// process's I/O from /proc; from /proc, the process record.
+    pub fn group(&mut self, id: u32) -> Result<Option<RecordView>, ClientError> {
+        let acct = self.acct;
+        match self.kernel.as_mut() {
+            Some(c) => Ok(c.fetch(RecordKind::Tgid, id)?.map(|r| {
+                let mut view = r.view(&acct);
+                if let Ok(io) = procfs::Io::read(id) {
+                    crate::record::process::with_proc_io(&mut view, &io);
+                }
+                view
+            })),
+            None => Ok(self.process(id)?.map(|(v, _)| v)),
+        }
+    }
+}

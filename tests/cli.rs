@@ -93,7 +93,7 @@ fn without_cap_net_admin_the_error_says_how_to_fix_it() {
     let Some(_acct) = kernel("without_cap_net_admin_the_error_says_how_to_fix_it") else {
         return;
     };
-    let mut cmd = unprivileged(&["pid", "1"]);
+    let mut cmd = unprivileged(&["--source", "taskstats", "pid", "1"]);
     let out = cmd.output().expect("run setpriv");
     assert_eq!(out.status.code(), Some(PERMISSION_DENIED), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -108,6 +108,22 @@ fn without_cap_net_admin_the_error_says_how_to_fix_it() {
     assert_eq!(out.status.code(), Some(PERMISSION_DENIED));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("FAIL  privileges"), "{stdout}");
+    assert!(
+        stdout.contains("warn  source") && stdout.contains("procfs"),
+        "{stdout}"
+    );
+
+    // Commands that need exit records still need the capability.
+    for args in [vec!["listen", "--count", "1"], vec!["run", "--", "true"]] {
+        let out = unprivileged(&args).output().expect("run setpriv");
+        assert_eq!(
+            out.status.code(),
+            Some(PERMISSION_DENIED),
+            "{args:?}: {out:?}"
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("CAP_NET_ADMIN"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

@@ -429,3 +429,90 @@ fn a_process_record_is_the_whole_process_as_proc_sees_it() {
         "{table}"
     );
 }
+
+/// Without CAP_NET_ADMIN, pid and tgid fall back to /proc: the scheduler's
+/// own counters equal the kernel's taskstats answer, the block I/O delay
+/// is within a clock tick, and what /proc lacks is null and said to be.
+#[test]
+fn unprivileged_users_get_a_labelled_view_from_proc() {
+    let Some(_acct) = kernel_with("unprivileged_users_get_a_labelled_view_from_proc", Acct::On)
+    else {
+        return;
+    };
+    let path = tmp_file("unpriv");
+    // A root process that waited for block I/O (write + fsync), stopped.
+    let w = Workload::start(&["write", "2097152", &path]);
+    let pid = w.pid().to_string();
+    let tick_ns = 1_000_000_000 / taskstat::host::procfs::clock_ticks();
+    for cmd in ["pid", "tgid"] {
+        let full = one(json(&[cmd, &pid, "--json"]));
+        let out = crate::util::unprivileged(&[cmd, &pid, "--json"])
+            .output()
+            .expect("run setpriv");
+        assert!(out.status.success(), "{cmd}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.matches("partial view from /proc").count(),
+            1,
+            "{stderr}"
+        );
+        let part = one(serde_json::from_slice(&out.stdout).expect("JSON"));
+        assert_eq!(full["source"], "taskstats");
+        assert_eq!(part["source"], "procfs", "{part}");
+        assert!(part["version"].is_null());
+        for p in [["delays", "cpu", "total_ns"], ["delays", "cpu", "count"]] {
+            assert_eq!(u64_at(&part, &p), u64_at(&full, &p), "{cmd} {p:?}");
+        }
+        assert_eq!(
+            u64_at(&part, &["context_switches", "voluntary"]),
+            u64_at(&full, &["context_switches", "voluntary"]),
+            "{cmd}"
+        );
+        let (a, b) = (
+            u64_at(&part, &["delays", "blkio", "total_ns"]),
+            u64_at(&full, &["delays", "blkio", "total_ns"]),
+        );
+        assert!(b > 0, "the fsync waited: {full}");
+        assert!(
+            a.abs_diff(b) <= tick_ns,
+            "{cmd}: blkio {a} from /proc, {b} from taskstats"
+        );
+        assert!(part["delays"]["swapin"]["total_ns"].is_null());
+        assert!(part["delays"]["blkio"]["count"].is_null());
+        assert!(part["delays"]["cpu"]["max_ns"].is_null());
+        // Another user's I/O is not readable: null with the reason.
+        assert!(part["io"]["write_bytes"].is_null());
+        let notes = part["notes"].to_string();
+        assert!(
+            notes.contains("partial view from /proc") && notes.contains("io is null"),
+            "{notes}"
+        );
+    }
+    // threads and top work the same way.
+    let out = crate::util::unprivileged(&["threads", &pid, "--json"])
+        .output()
+        .expect("run setpriv");
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let recs = v.as_array().expect("array");
+    assert_eq!(recs.len(), 2, "the process and its one thread");
+    assert!(recs.iter().all(|r| r["source"] == "procfs"));
+    let out = crate::util::unprivileged(&["top", "-b", "-n", "1", "-d", "0.2", "-p", &pid])
+        .output()
+        .expect("run setpriv");
+    assert!(out.status.success(), "{out:?}");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.split_whitespace().next() == Some(pid.as_str())),
+        "{table}"
+    );
+    // getdelays' text is the kernel's record: not from /proc.
+    let out = crate::util::unprivileged(&["pid", &pid, "-f", "getdelays"])
+        .output()
+        .expect("run setpriv");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    drop(w);
+    let _ = std::fs::remove_file(&path);
+}

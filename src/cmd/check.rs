@@ -87,6 +87,14 @@ fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
         Err(e) => {
             let (c, code) = fail("privileges", &e);
             checks.push(c);
+            if e.errno() == Some(libc::EPERM) {
+                checks.push(check(
+                    "source",
+                    Status::Warn,
+                    "procfs: pid, tgid, threads and top show a partial view from /proc (run time, run-queue wait and its count, block I/O delay in clock ticks, context switches, CPU time, ids, memory); missing: the other delay categories, per-category max/min, other users' I/O, and exit records (listen, run, serve)",
+                    Some("run as root, or `setcap cap_net_admin+ep` on the taskstat binary, for taskstats"),
+                ));
+            }
             return (checks, code);
         }
         Ok(rec) => {
@@ -97,6 +105,7 @@ fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
                 None,
             ));
             checks.push(version_check(rec.as_ref()));
+            checks.push(check("source", Status::Ok, "taskstats: full records", None));
         }
     }
     (checks, exit::OK)

@@ -6,12 +6,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use taskstat::cli::QueryArgs;
-use taskstat::client::Client;
 use taskstat::exit;
+use taskstat::record::RecordView;
 use taskstat::record::interval::{Interval, IntervalRecord};
-use taskstat::record::{Accounting, RecordView};
 use taskstat::render::IntervalStream;
-use taskstat::source;
+use taskstat::source::{Choice, Records};
 use taskstat::wire::RecordKind;
 
 use super::exits::Stop;
@@ -24,9 +23,8 @@ fn now_epoch() -> f64 {
 
 /// The ids being sampled, and how to ask for them.
 struct Series {
-    client: Client,
+    src: Records,
     kind: RecordKind,
-    acct: Accounting,
     ids: Vec<u32>,
 }
 
@@ -38,14 +36,10 @@ impl Series {
         let mut gone = Vec::new();
         for &id in &self.ids {
             let view = match self.kind {
-                RecordKind::Pid => self
-                    .client
-                    .fetch(self.kind, id)?
-                    .map(|r| r.view(&self.acct)),
-                RecordKind::Tgid => {
-                    source::process(&mut self.client, id, &self.acct)?.map(|p| p.view)
-                }
-            };
+                RecordKind::Pid => self.src.thread(id)?,
+                RecordKind::Tgid => self.src.process(id)?,
+            }
+            .map(|(v, _)| v);
             match view {
                 Some(v) => {
                     out.insert(id, v);
@@ -65,14 +59,14 @@ pub fn run(
     args: QueryArgs,
     kind: RecordKind,
     secs: f64,
+    source: Choice,
     timeout: Duration,
 ) -> anyhow::Result<ExitCode> {
     let mut stream = IntervalStream::new(args.output.format())?;
     let stop = Stop::install()?;
     let mut series = Series {
-        client: Client::connect(timeout)?,
+        src: super::records(source, timeout)?,
         kind,
-        acct: Accounting::detect(),
         ids: args.ids.clone(),
     };
     let mut prev = series.sample()?;
@@ -80,7 +74,7 @@ pub fn run(
     if series.ids.is_empty() {
         return Ok(exit::code(exit::NO_SUCH_TASK));
     }
-    super::warn_accounting(&series.acct);
+    super::warn_accounting(series.src.acct());
     let period = Duration::from_secs_f64(secs);
     let start = Instant::now();
     let mut prev_time = now_epoch();

@@ -19,15 +19,28 @@ use std::time::Duration;
 
 use taskstat::cli::{Cli, Command};
 use taskstat::record::{Accounting, Record};
+use taskstat::source::{Choice, Records};
 use taskstat::wire::RecordKind;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_millis(cli.global.timeout);
+    let source = cli.global.source;
+    if source == Choice::Procfs
+        && matches!(
+            cli.command,
+            Command::Listen(_) | Command::Run(_) | Command::Serve(_) | Command::CgroupFd(_)
+        )
+    {
+        return Err(taskstat::exit::Usage(
+            "--source procfs: listen, run, serve and cgroup-fd need the kernel's taskstats (exit records, cgroup statistics)".into(),
+        )
+        .into());
+    }
     match cli.command {
-        Command::Pid(args) => query(args, RecordKind::Pid, timeout),
-        Command::Tgid(args) => query(args, RecordKind::Tgid, timeout),
-        Command::Top(args) => top::run(args, timeout),
-        Command::Threads(args) => threads::run(args, timeout),
+        Command::Pid(args) => query(args, RecordKind::Pid, source, timeout),
+        Command::Tgid(args) => query(args, RecordKind::Tgid, source, timeout),
+        Command::Top(args) => top::run(args, source, timeout),
+        Command::Threads(args) => threads::run(args, source, timeout),
         Command::CgroupFd(args) => cgroup::run(args, timeout),
         Command::Listen(args) => listen::run(args, timeout),
         Command::Run(args) => run::run(args, timeout),
@@ -41,12 +54,38 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn query(
     args: taskstat::cli::QueryArgs,
     kind: RecordKind,
+    source: Choice,
     timeout: Duration,
 ) -> anyhow::Result<ExitCode> {
     match args.interval {
-        Some(secs) => interval::run(args, kind, secs, timeout),
-        None => query::run(args, kind, timeout),
+        Some(secs) => interval::run(args, kind, secs, source, timeout),
+        None => query::run(args, kind, source, timeout),
     }
+}
+
+/// Opens the records' source; says once when the view is a partial one from
+/// /proc, and why.
+pub fn records(source: Choice, timeout: Duration) -> anyhow::Result<Records> {
+    let r = Records::open(source, timeout, Accounting::detect())?;
+    if let Some(why) = r.fallback()
+        && source == Choice::Auto
+    {
+        warn(&format!(
+            "{why}: showing a partial view from /proc (run time, run-queue wait, block I/O delay in clock ticks, context switches, CPU time, ids, memory; the other delay categories are null); run as root, or `setcap cap_net_admin+ep` on the binary, for the full record"
+        ));
+    }
+    Ok(r)
+}
+
+/// getdelays' text is the kernel's record: a /proc view cannot give it.
+pub fn needs_kernel_record(r: &Records, format: taskstat::render::Format) -> anyhow::Result<()> {
+    if r.fallback().is_some() && format == taskstat::render::Format::Getdelays {
+        return Err(taskstat::exit::Usage(
+            "--format getdelays prints the kernel's record, and records come from /proc here (CAP_NET_ADMIN missing): use table, json, ndjson or csv".into(),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// Warnings go to stderr, prefixed like errors.

@@ -5,23 +5,28 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use taskstat::cli::QueryArgs;
-use taskstat::client::Client;
 use taskstat::exit;
-use taskstat::record::{Accounting, Record};
+use taskstat::record::Record;
 use taskstat::render::{self, Doc, Shown};
-use taskstat::source;
+use taskstat::source::Choice;
 use taskstat::wire::{RecordKind, TaskStats};
 
-pub fn run(args: QueryArgs, kind: RecordKind, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let acct = Accounting::detect();
-    let mut client = Client::connect(timeout)?;
+pub fn run(
+    args: QueryArgs,
+    kind: RecordKind,
+    source: Choice,
+    timeout: Duration,
+) -> anyhow::Result<ExitCode> {
+    let mut src = super::records(source, timeout)?;
+    super::needs_kernel_record(&src, args.output.format())?;
+    let acct = *src.acct();
     let mut records = Vec::with_capacity(args.ids.len());
     let mut missing = false;
     for &id in &args.ids {
         // A process is shown whole: the kernel's sums, completed from /proc.
         let found = match kind {
-            RecordKind::Pid => client.fetch(kind, id)?.map(|r| (r.view(&acct), r)),
-            RecordKind::Tgid => source::process(&mut client, id, &acct)?.map(|p| (p.view, p.group)),
+            RecordKind::Pid => src.thread(id)?,
+            RecordKind::Tgid => src.process(id)?,
         };
         match found {
             Some(r) => records.push(r),
@@ -36,14 +41,14 @@ pub fn run(args: QueryArgs, kind: RecordKind, timeout: Duration) -> anyhow::Resu
     }
     if !records.is_empty() {
         super::warn_accounting(&acct);
-        super::warn_decoding(records.iter().map(|(_, r)| r));
+        super::warn_decoding(records.iter().filter_map(|(_, r)| r.as_ref()));
     }
 
     let shown: Vec<Shown> = records
         .iter()
         .map(|(view, r)| Shown {
             view: view.clone(),
-            raw: Some(r),
+            raw: r.as_ref(),
         })
         .collect();
     // csv prints its header even when no record came.

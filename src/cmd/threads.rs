@@ -6,50 +6,52 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use taskstat::cli::ThreadsArgs;
-use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::host::procfs;
-use taskstat::record::{Accounting, Record};
 use taskstat::render::{self, Doc, Shown};
-use taskstat::source;
-use taskstat::wire::RecordKind;
+use taskstat::source::Choice;
 
-pub fn run(args: ThreadsArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let acct = Accounting::detect();
-    let mut client = Client::connect(timeout)?;
+pub fn run(args: ThreadsArgs, source: Choice, timeout: Duration) -> anyhow::Result<ExitCode> {
+    let mut src = super::records(source, timeout)?;
+    super::needs_kernel_record(&src, args.output.format())?;
+    let acct = *src.acct();
     let tgid = args.tgid;
-    let Some(process) = source::process(&mut client, tgid, &acct)? else {
+    let Some((process_view, group)) = src.process(tgid)? else {
         eprintln!("taskstat: no such process {tgid} in this pid namespace");
         return Ok(exit::code(exit::NO_SUCH_TASK));
     };
-    let group = &process.group;
     // A thread id selects its process; /proc lists the threads under the leader.
-    let list = procfs::thread_ids(group.id)
+    let leader = process_view.tgid.unwrap_or(process_view.id);
+    let list = procfs::thread_ids(leader)
         .or_else(|_| procfs::thread_ids(tgid))
         .with_context(|| format!("listing the threads of {tgid} in /proc"))?;
-    let mut threads: Vec<Record> = Vec::with_capacity(list.len());
+    let mut threads = Vec::with_capacity(list.len());
     for tid in list {
         // A thread that ended meanwhile has no record to show.
-        if let Some(r) = client.fetch(RecordKind::Pid, tid)? {
-            threads.push(r);
+        if let Some(t) = src.thread(tid)? {
+            threads.push(t);
         }
     }
     super::warn_accounting(&acct);
-    super::warn_decoding(std::iter::once(group).chain(&threads));
+    super::warn_decoding(
+        group
+            .iter()
+            .chain(threads.iter().filter_map(|(_, r)| r.as_ref())),
+    );
 
     let mut shown: Vec<Shown> = threads
         .iter()
-        .map(|t| Shown {
-            view: t.view(&acct),
-            raw: Some(t),
+        .map(|(view, raw)| Shown {
+            view: view.clone(),
+            raw: raw.as_ref(),
         })
         .collect();
     shown.sort_by_key(|s| args.sort.key(&s.view));
     shown.insert(
         0,
         Shown {
-            view: process.view.clone(),
-            raw: Some(group),
+            view: process_view.clone(),
+            raw: group.as_ref(),
         },
     );
     let mut out = super::stdout();

@@ -10,17 +10,17 @@ use anyhow::Context as _;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use regex_lite::Regex;
 use taskstat::cli::{By, TopArgs};
-use taskstat::client::{self, Client};
+use taskstat::client;
 use taskstat::exit;
 use taskstat::exit::Usage;
 use taskstat::host::cgroup::{self, Group2};
 use taskstat::host::{procfs, users};
 use taskstat::record::fleet::{Counters, ExitMessage};
-use taskstat::record::process;
 use taskstat::record::top::{self, Counts, Row, Tally, TopSort};
 use taskstat::record::{Accounting, Record, RecordView};
 use taskstat::render::human;
 use taskstat::render::top as screen;
+use taskstat::source::{Choice, Records};
 use taskstat::wire::{Group, RecordKind};
 
 use super::exits::{ExitListener, Stop};
@@ -154,7 +154,7 @@ impl Selection {
 
 /// Queries the selected tasks once, at most `max_rate` queries per second.
 struct Sampler {
-    client: Client,
+    src: Records,
     acct: Accounting,
     max_rate: u32,
     selection: Selection,
@@ -212,13 +212,13 @@ impl Sampler {
                 std::thread::sleep(wait);
             }
             n += 1;
-            if let Some(r) = self.client.fetch(kind, id)? {
-                let mut view = r.view(&self.acct);
-                // A process's I/O is not in the kernel's group record:
-                // /proc has the whole process's.
-                if !threads && let Ok(io) = procfs::Io::read(id) {
-                    process::with_proc_io(&mut view, &io);
-                }
+            // A process's I/O is not in the kernel's group record: /proc
+            // has the whole process's (Records::group adds it).
+            let view = match kind {
+                RecordKind::Pid => self.src.thread(id)?.map(|(v, _)| v),
+                RecordKind::Tgid => self.src.group(id)?,
+            };
+            if let Some(view) = view {
                 let comm = procfs::comm(id);
                 if self.by != By::Task
                     && let Some(key) = key_of(self.by, id, comm.as_deref())
@@ -429,11 +429,13 @@ impl Baseline {
     }
 }
 
-pub fn run(args: TopArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
+pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<ExitCode> {
     let selection = Selection::new(&args)?;
+    let src = super::records(source, timeout)?;
+    let acct = *src.acct();
     let mut sampler = Sampler {
-        client: Client::connect(timeout)?,
-        acct: Accounting::detect(),
+        src,
+        acct,
         max_rate: args.max_rate,
         selection,
         by: args.by,

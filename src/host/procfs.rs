@@ -52,6 +52,11 @@ pub struct Stat {
     /// Clock ticks after boot.
     pub start_ticks: u64,
     pub policy: u8,
+    /// User and system time, clock ticks.
+    pub utime_ticks: u64,
+    pub stime_ticks: u64,
+    /// Time waiting for block I/O (delay accounting), clock ticks.
+    pub blkio_ticks: Option<u64>,
 }
 
 impl Stat {
@@ -71,6 +76,9 @@ impl Stat {
             nice: field(19)?.parse().ok()?,
             start_ticks: num(22)?,
             policy: field(41)?.parse().ok()?,
+            utime_ticks: num(14)?,
+            stime_ticks: num(15)?,
+            blkio_ticks: num(42),
         })
     }
 
@@ -146,6 +154,9 @@ pub struct Status {
     /// for kernel threads.
     pub vm_hwm_kib: Option<u64>,
     pub vm_peak_kib: Option<u64>,
+    /// Context switches (of the task whose status this is).
+    pub voluntary: Option<u64>,
+    pub involuntary: Option<u64>,
 }
 
 impl Status {
@@ -163,6 +174,8 @@ impl Status {
             gid: first("Gid"),
             vm_hwm_kib: kib("VmHWM"),
             vm_peak_kib: kib("VmPeak"),
+            voluntary: field("voluntary_ctxt_switches").and_then(|v| v.parse().ok()),
+            involuntary: field("nonvoluntary_ctxt_switches").and_then(|v| v.parse().ok()),
         }
     }
 
@@ -170,6 +183,68 @@ impl Status {
         Ok(Status::parse(&fs::read_to_string(format!(
             "/proc/{pid}/status"
         ))?))
+    }
+}
+
+/// `/proc/PID/task/TID/schedstat`: the scheduler's own counters, the very
+/// ones behind taskstats' run time and cpu delay.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Schedstat {
+    /// Time on a CPU, ns (`se.sum_exec_runtime`: taskstats' cpu_run_virtual_total).
+    pub run_ns: u64,
+    /// Time runnable but waiting for a CPU, ns (`sched_info.run_delay`: cpu_delay_total).
+    pub wait_ns: u64,
+    /// Timeslices run (`sched_info.pcount`: cpu_count).
+    pub slices: u64,
+}
+
+impl Schedstat {
+    pub fn parse(text: &str) -> Option<Schedstat> {
+        let mut f = text.split_whitespace().map(|v| v.parse::<u64>().ok());
+        Some(Schedstat {
+            run_ns: f.next()??,
+            wait_ns: f.next()??,
+            slices: f.next()??,
+        })
+    }
+}
+
+/// One thread as /proc shows it to anyone.
+#[derive(Clone, Debug)]
+pub struct Thread {
+    pub tid: u32,
+    pub comm: Option<String>,
+    pub stat: Stat,
+    pub status: Option<Status>,
+    pub schedstat: Option<Schedstat>,
+}
+
+impl Thread {
+    /// The thread `tid` of process `pid`, or None once it is gone.
+    pub fn read(pid: u32, tid: u32) -> Option<Thread> {
+        let dir = format!("/proc/{pid}/task/{tid}");
+        let stat = Stat::parse(&fs::read_to_string(format!("{dir}/stat")).ok()?)?;
+        Some(Thread {
+            tid,
+            comm: fs::read_to_string(format!("{dir}/comm"))
+                .ok()
+                .map(|c| c.trim_end_matches('\n').to_string()),
+            stat,
+            status: fs::read_to_string(format!("{dir}/status"))
+                .ok()
+                .map(|t| Status::parse(&t)),
+            schedstat: fs::read_to_string(format!("{dir}/schedstat"))
+                .ok()
+                .and_then(|t| Schedstat::parse(&t)),
+        })
+    }
+
+    /// The process a thread id belongs to (its Tgid line).
+    pub fn tgid_of(tid: u32) -> Option<u32> {
+        let status = fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Tgid:")?.trim().parse().ok())
     }
 }
 

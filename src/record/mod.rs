@@ -11,6 +11,7 @@ pub mod cgroup;
 pub mod fleet;
 pub mod interval;
 pub mod process;
+pub mod procfs;
 pub mod schema;
 pub mod sort;
 pub mod top;
@@ -18,8 +19,8 @@ pub mod totals;
 pub mod view;
 
 pub use view::{
-    ContextSwitchesView, CpuView, DelayView, Delays, IoView, MaxAt, MemoryView, RecordView,
-    add_opt, average_ns,
+    ContextSwitchesView, CpuView, DelayView, Delays, IoView, MaxAt, MemoryView, RecordSource,
+    RecordView, add_opt, average_ns,
 };
 
 pub use crate::wire::Record;

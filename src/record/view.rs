@@ -154,7 +154,10 @@ pub struct RecordView {
     #[serde(rename = "type")]
     pub kind: RecordKind,
     pub id: u32,
-    pub version: u16,
+    /// Where the record came from.
+    pub source: RecordSource,
+    /// The kernel's struct version; null for a /proc record.
+    pub version: Option<u16>,
     pub comm: Option<String>,
     pub pid: Option<u32>,
     pub tgid: Option<u32>,
@@ -180,6 +183,17 @@ pub struct RecordView {
     pub sources: Sources,
     /// Why figures are null, one sentence each.
     pub notes: Vec<String>,
+}
+
+/// The source of a record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordSource {
+    /// The kernel's taskstats interface: every figure it keeps.
+    #[default]
+    Taskstats,
+    /// /proc, readable without privileges: a partial view.
+    Procfs,
 }
 
 /// Where each part of a record came from; null where nothing provided it.
@@ -264,7 +278,8 @@ impl Record {
         RecordView {
             kind: self.kind,
             id: self.id,
-            version: s.version,
+            source: RecordSource::Taskstats,
+            version: Some(s.version),
             comm: s
                 .ac_comm
                 .as_ref()

@@ -191,12 +191,11 @@ fn heading(r: &RecordView) -> String {
         .as_deref()
         .map(|c| format!(" ({})", human::name(c)))
         .unwrap_or_default();
-    format!(
-        "{} {}{comm} · struct v{}",
-        r.kind.name().to_uppercase(),
-        r.id,
-        r.version
-    )
+    let from = match r.version {
+        Some(v) => format!("struct v{v}"),
+        None => "from /proc (partial)".to_string(),
+    };
+    format!("{} {}{comm} · {from}", r.kind.name().to_uppercase(), r.id)
 }
 
 fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()> {

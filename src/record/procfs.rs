@@ -1,0 +1,197 @@
+//! Records from /proc, for users without CAP_NET_ADMIN: the same schema,
+//! with what /proc cannot give null and a note saying so.
+//!
+//! /proc/PID/task/TID/schedstat holds the scheduler's own counters, the
+//! very fields behind taskstats' run time, cpu delay and its count; field 42
+//! of stat is the block I/O delay in clock ticks; status has the context
+//! switches. The other delay categories, per-category max/min, the scaled
+//! times and the MB·µs integrals are not in /proc.
+
+use super::view::{NOTE_DELAYACCT_OFF, RecordSource, Sources};
+use super::{
+    Accounting, ContextSwitchesView, CpuView, DelayView, Delays, IoView, MemoryView, RecordView,
+    add_opt, average_ns,
+};
+use crate::host::procfs::{self, Thread};
+use crate::wire::{Category, RecordKind};
+
+/// Where each part of a /proc record came from.
+pub const SOURCE_PROC: &str = "/proc";
+
+pub const NOTE_PROCFS: &str = "partial view from /proc (taskstats needs CAP_NET_ADMIN, which this process lacks): run time, run-queue wait and its count come from schedstat, the block I/O delay from stat in clock ticks (no count), context switches from status; the other delay categories, per-category max/min, scaled times and the MB·µs integrals are null; run as root, or `setcap cap_net_admin+ep` on the binary, for the full record";
+pub const NOTE_PROCFS_PROCESS: &str = "process record from /proc: run time, delays, CPU time and context switches are sums over the live threads (threads that already exited are not in them); I/O, memory peaks and faults are the whole process's";
+
+fn ticks_to_ns(t: u64, hz: u64) -> u64 {
+    t.saturating_mul(1_000_000_000) / hz
+}
+
+/// What one thread adds: run time, delays, CPU time, switches.
+fn measures(t: &Thread, hz: u64, acct: &Accounting) -> (CpuView, Delays, ContextSwitchesView) {
+    let sched = t.schedstat;
+    let cpu = CpuView {
+        user_us: Some(t.stat.utime_ticks.saturating_mul(1_000_000) / hz),
+        system_us: Some(t.stat.stime_ticks.saturating_mul(1_000_000) / hz),
+        user_scaled_us: None,
+        system_scaled_us: None,
+        run_real_ns: Some(ticks_to_ns(t.stat.utime_ticks + t.stat.stime_ticks, hz)),
+        run_virtual_ns: sched.map(|s| s.run_ns),
+        run_scaled_ns: None,
+    };
+    let mut delays = Delays::default();
+    delays[Category::Cpu] = DelayView {
+        count: sched.map(|s| s.slices),
+        total_ns: sched.map(|s| s.wait_ns),
+        average_ns: sched.and_then(|s| average_ns(Some(s.slices), Some(s.wait_ns))),
+        ..DelayView::default()
+    };
+    if acct.delayacct != Some(false) {
+        delays[Category::Blkio].total_ns = t.stat.blkio_ticks.map(|b| ticks_to_ns(b, hz));
+    }
+    let status = t.status.as_ref();
+    let cs = ContextSwitchesView {
+        voluntary: status.and_then(|s| s.voluntary),
+        involuntary: status.and_then(|s| s.involuntary),
+    };
+    (cpu, delays, cs)
+}
+
+fn io_of(path: &str) -> Result<IoView, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "another user's process (reading its I/O needs CAP_SYS_PTRACE)".to_string()
+        }
+        _ => e.to_string(),
+    })?;
+    let io = procfs::Io::parse(&text).ok_or("unexpected format")?;
+    Ok(IoView {
+        read_bytes: Some(io.read_bytes),
+        write_bytes: Some(io.write_bytes),
+        cancelled_write_bytes: Some(io.cancelled_write_bytes),
+        read_chars: Some(io.rchar),
+        write_chars: Some(io.wchar),
+        read_syscalls: Some(io.syscr),
+        write_syscalls: Some(io.syscw),
+    })
+}
+
+fn base(kind: RecordKind, id: u32, acct: &Accounting) -> RecordView {
+    let mut notes = vec![NOTE_PROCFS.to_string()];
+    if acct.delayacct == Some(false) {
+        notes.push(NOTE_DELAYACCT_OFF.to_string());
+    }
+    RecordView {
+        kind,
+        id,
+        source: RecordSource::Procfs,
+        version: None,
+        comm: None,
+        pid: None,
+        tgid: None,
+        ppid: None,
+        uid: None,
+        gid: None,
+        nice: None,
+        sched_policy: None,
+        flags: None,
+        exit_code: None,
+        start_time: None,
+        elapsed_us: None,
+        group_elapsed_us: None,
+        exe_dev: None,
+        exe_inode: None,
+        cpu: CpuView::default(),
+        delays: Delays::default(),
+        context_switches: ContextSwitchesView::default(),
+        io: IoView::default(),
+        memory: MemoryView::default(),
+        sources: Sources {
+            identity: Some(SOURCE_PROC),
+            cpu: Some(SOURCE_PROC),
+            delays: Some(SOURCE_PROC),
+            context_switches: Some(SOURCE_PROC),
+            io: None,
+            memory: Some(SOURCE_PROC),
+        },
+        notes,
+    }
+}
+
+fn start_epoch(start_ticks: u64) -> Option<u64> {
+    let (btime, hz) = procfs::boot_clock()?;
+    Some(btime + start_ticks / hz)
+}
+
+/// One thread's record.
+pub fn thread(pid: u32, t: &Thread, acct: &Accounting) -> RecordView {
+    let hz = procfs::clock_ticks();
+    let mut v = base(RecordKind::Pid, t.tid, acct);
+    let status = t.status.as_ref();
+    v.comm.clone_from(&t.comm);
+    v.pid = Some(t.tid);
+    v.tgid = Some(pid);
+    v.ppid = Some(t.stat.ppid);
+    v.uid = status.and_then(|s| s.uid);
+    v.gid = status.and_then(|s| s.gid);
+    v.nice = Some(t.stat.nice);
+    v.sched_policy = Some(t.stat.policy);
+    v.start_time = start_epoch(t.stat.start_ticks);
+    (v.cpu, v.delays, v.context_switches) = measures(t, hz, acct);
+    v.memory = MemoryView {
+        hiwater_rss_kib: status.and_then(|s| s.vm_hwm_kib),
+        hiwater_vm_kib: status.and_then(|s| s.vm_peak_kib),
+        minor_faults: Some(t.stat.minor_faults),
+        major_faults: Some(t.stat.major_faults),
+        ..MemoryView::default()
+    };
+    match io_of(&format!("/proc/{pid}/task/{}/io", t.tid)) {
+        Ok(io) => {
+            v.io = io;
+            v.sources.io = Some(SOURCE_PROC);
+        }
+        Err(why) => v.notes.push(format!("io is null: {why}")),
+    }
+    v
+}
+
+/// A process's record: its live threads' sums, and the whole process's
+/// identity, I/O, peaks and faults.
+pub fn process(proc: &procfs::Process, threads: &[Thread], acct: &Accounting) -> RecordView {
+    let hz = procfs::clock_ticks();
+    let mut v = base(RecordKind::Tgid, proc.pid, acct);
+    v.notes.insert(1, NOTE_PROCFS_PROCESS.to_string());
+    let status = proc.status.as_ref().ok();
+    v.comm.clone_from(&proc.comm);
+    v.pid = Some(proc.pid);
+    v.tgid = Some(proc.pid);
+    if let Some(stat) = &proc.stat {
+        v.ppid = Some(stat.ppid);
+        v.nice = Some(stat.nice);
+        v.sched_policy = Some(stat.policy);
+        v.memory.minor_faults = Some(stat.minor_faults);
+        v.memory.major_faults = Some(stat.major_faults);
+    }
+    v.uid = status.and_then(|s| s.uid);
+    v.gid = status.and_then(|s| s.gid);
+    v.start_time = proc.start_time;
+    v.memory.hiwater_rss_kib = status.and_then(|s| s.vm_hwm_kib);
+    v.memory.hiwater_vm_kib = status.and_then(|s| s.vm_peak_kib);
+    for t in threads {
+        let (cpu, delays, cs) = measures(t, hz, acct);
+        v.cpu = v.cpu.combine(&cpu, super::view::sum);
+        for (c, d) in v.delays.each_mut() {
+            add_opt(&mut d.count, delays[c].count);
+            add_opt(&mut d.total_ns, delays[c].total_ns);
+        }
+        v.context_switches = v.context_switches.combine(&cs, super::view::sum);
+    }
+    let cpu = &mut v.delays[Category::Cpu];
+    cpu.average_ns = average_ns(cpu.count, cpu.total_ns);
+    match io_of(&format!("/proc/{}/io", proc.pid)) {
+        Ok(io) => {
+            v.io = io;
+            v.sources.io = Some(SOURCE_PROC);
+        }
+        Err(why) => v.notes.push(format!("io is null: {why}")),
+    }
+    v
+}
