@@ -78,17 +78,28 @@ fn last_thread(tgid: u32, threads: &[Record]) -> Option<usize> {
         .or(if threads.is_empty() { None } else { Some(0) })
 }
 
+/// comm, ids, nice, policy, flags, start and exe of one thread's record,
+/// as a process's.
+fn copy_identity(v: &mut RecordView, from: &RecordView) {
+    v.comm.clone_from(&from.comm);
+    v.tgid = from.tgid.or(from.pid);
+    v.ppid = from.ppid;
+    v.uid = from.uid;
+    v.gid = from.gid;
+    v.nice = from.nice;
+    v.sched_policy = from.sched_policy;
+    v.flags = from.flags;
+    v.start_time = from.start_time;
+    v.group_elapsed_us = from.group_elapsed_us;
+    v.exe_dev = from.exe_dev;
+    v.exe_inode = from.exe_inode;
+}
+
 /// Ids, comm and exit status from the last thread; the start from the leader.
 fn identity(v: &mut RecordView, tgid: u32, last: &RecordView, threads: &[RecordView]) {
-    v.comm.clone_from(&last.comm);
+    copy_identity(v, last);
     v.pid = Some(tgid);
     v.tgid = last.tgid.or(Some(tgid));
-    v.ppid = last.ppid;
-    v.uid = last.uid;
-    v.gid = last.gid;
-    v.nice = last.nice;
-    v.sched_policy = last.sched_policy;
-    v.flags = last.flags;
     v.exit_code = last.exit_code;
     // The leader's start is the process's; group_elapsed_us of the last
     // thread (AGROUP) is the whole process's wall time.
@@ -96,9 +107,6 @@ fn identity(v: &mut RecordView, tgid: u32, last: &RecordView, threads: &[RecordV
         .iter()
         .find(|t| t.pid == Some(tgid))
         .map_or(last.start_time, |t| t.start_time);
-    v.group_elapsed_us = last.group_elapsed_us;
-    v.exe_dev = last.exe_dev;
-    v.exe_inode = last.exe_inode;
 }
 
 /// Scaled times, I/O and faults summed over the threads; memory peaks are
@@ -152,14 +160,7 @@ pub fn live(
 ) -> RecordView {
     let mut v = group.view(acct);
     v.notes.retain(|n| n != NOTE_TGID);
-    v.sources = Sources {
-        identity: None,
-        cpu: Some(SOURCE_TGID),
-        delays: Some(SOURCE_TGID),
-        context_switches: Some(SOURCE_TGID),
-        io: None,
-        memory: None,
-    };
+    v.sources = Sources::summed(SOURCE_TGID);
     let mut notes = vec![NOTE_LIVE.to_string()];
     match leader {
         Some(l) => leader_identity(&mut v, &l.view(acct)),
@@ -205,32 +206,28 @@ pub fn live(
 /// The whole process's I/O from /proc/PID/io in place of the kernel's
 /// (a thread-group record has none).
 pub fn with_proc_io(v: &mut RecordView, io: &Io) {
-    v.io = IoView {
-        read_bytes: Some(io.read_bytes),
-        write_bytes: Some(io.write_bytes),
-        cancelled_write_bytes: Some(io.cancelled_write_bytes),
-        read_chars: Some(io.rchar),
-        write_chars: Some(io.wchar),
-        read_syscalls: Some(io.syscr),
-        write_syscalls: Some(io.syscw),
-    };
+    v.io = IoView::of_proc(io);
     v.sources.io = Some(SOURCE_PROC_IO);
 }
 
+impl IoView {
+    /// A /proc io file's figures in the schema.
+    pub fn of_proc(io: &Io) -> IoView {
+        IoView {
+            read_bytes: Some(io.read_bytes),
+            write_bytes: Some(io.write_bytes),
+            cancelled_write_bytes: Some(io.cancelled_write_bytes),
+            read_chars: Some(io.rchar),
+            write_chars: Some(io.wchar),
+            read_syscalls: Some(io.syscr),
+            write_syscalls: Some(io.syscw),
+        }
+    }
+}
+
 fn leader_identity(v: &mut RecordView, l: &RecordView) {
-    v.comm.clone_from(&l.comm);
+    copy_identity(v, l);
     v.pid = l.pid;
-    v.tgid = l.tgid.or(l.pid);
-    v.ppid = l.ppid;
-    v.uid = l.uid;
-    v.gid = l.gid;
-    v.nice = l.nice;
-    v.sched_policy = l.sched_policy;
-    v.flags = l.flags;
-    v.start_time = l.start_time;
-    v.group_elapsed_us = l.group_elapsed_us;
-    v.exe_dev = l.exe_dev;
-    v.exe_inode = l.exe_inode;
     v.sources.identity = Some(SOURCE_LEADER);
 }
 

@@ -63,15 +63,7 @@ fn io_of(path: &str) -> Result<IoView, String> {
         _ => e.to_string(),
     })?;
     let io = procfs::Io::parse(&text).ok_or("unexpected format")?;
-    Ok(IoView {
-        read_bytes: Some(io.read_bytes),
-        write_bytes: Some(io.write_bytes),
-        cancelled_write_bytes: Some(io.cancelled_write_bytes),
-        read_chars: Some(io.rchar),
-        write_chars: Some(io.wchar),
-        read_syscalls: Some(io.syscr),
-        write_syscalls: Some(io.syscw),
-    })
+    Ok(IoView::of_proc(&io))
 }
 
 fn base(kind: RecordKind, id: u32, acct: &Accounting) -> RecordView {
@@ -105,12 +97,8 @@ fn base(kind: RecordKind, id: u32, acct: &Accounting) -> RecordView {
         io: IoView::default(),
         memory: MemoryView::default(),
         sources: Sources {
-            identity: Some(SOURCE_PROC),
-            cpu: Some(SOURCE_PROC),
-            delays: Some(SOURCE_PROC),
-            context_switches: Some(SOURCE_PROC),
             io: None,
-            memory: Some(SOURCE_PROC),
+            ..Sources::all(SOURCE_PROC)
         },
         notes,
     }

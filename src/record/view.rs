@@ -208,6 +208,30 @@ pub struct Sources {
     pub memory: Option<&'static str>,
 }
 
+impl Sources {
+    /// Every part from one source.
+    pub fn all(s: &'static str) -> Sources {
+        Sources {
+            identity: Some(s),
+            cpu: Some(s),
+            delays: Some(s),
+            context_switches: Some(s),
+            io: Some(s),
+            memory: Some(s),
+        }
+    }
+
+    /// The parts a thread-group record sums, from `s`; the rest from nowhere.
+    pub fn summed(s: &'static str) -> Sources {
+        Sources {
+            cpu: Some(s),
+            delays: Some(s),
+            context_switches: Some(s),
+            ..Sources::default()
+        }
+    }
+}
+
 /// A task's own record from the kernel.
 pub const SOURCE_PID: &str = "taskstats pid record";
 /// The kernel's thread-group record: sums over the threads.
@@ -331,23 +355,9 @@ impl Record {
                 major_faults: task(s.ac_majflt),
             },
             sources: if tgid_record {
-                Sources {
-                    identity: None,
-                    cpu: Some(SOURCE_TGID),
-                    delays: Some(SOURCE_TGID),
-                    context_switches: Some(SOURCE_TGID),
-                    io: None,
-                    memory: None,
-                }
+                Sources::summed(SOURCE_TGID)
             } else {
-                Sources {
-                    identity: Some(SOURCE_PID),
-                    cpu: Some(SOURCE_PID),
-                    delays: Some(SOURCE_PID),
-                    context_switches: Some(SOURCE_PID),
-                    io: Some(SOURCE_PID),
-                    memory: Some(SOURCE_PID),
-                }
+                Sources::all(SOURCE_PID)
             },
             notes,
         }
