@@ -226,7 +226,7 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
     let status = loop_sh.wait().expect("the loop");
     assert!(status.success());
     let usage = short.usage_usec();
-    assert!(usage > 5_000_000, "the loop burned {usage} µs");
+    assert!(usage > 2_000_000, "the loop burned {usage} µs");
     // Scrapes after the end, then the hogs are done too.
     std::thread::sleep(Duration::from_secs(3));
 
