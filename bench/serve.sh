@@ -60,6 +60,7 @@ cg=$cgroot/$group
 servers=()
 sleepers=()
 cleanup() {
+    set +e
     # The loop and anything it started, then the group.
     [ -f "$out/loop.pid" ] && kill -9 "$(cat "$out/loop.pid")" 2>/dev/null
     if [ -d "$cg" ]; then

@@ -55,45 +55,56 @@ pub struct Records {
     acct: Accounting,
     /// Why /proc is used, when it is.
     fallback: Option<&'static str>,
+    /// `Auto`: the first EPERM from the kernel switches to /proc.
+    auto: bool,
+    /// Told once, when the switch happens.
+    on_fallback: Option<Box<dyn FnMut(&'static str)>>,
 }
 
 impl Records {
-    /// Opens the chosen source; `Auto` asks the kernel about this process
-    /// once and falls back to /proc on EPERM or without taskstats.
+    /// Opens the chosen source. With `Auto`, a kernel without taskstats
+    /// means /proc at once, and the first query the kernel refuses (EPERM)
+    /// switches to /proc; `on_fallback` is told why, once.
     pub fn open(
         choice: Choice,
         timeout: std::time::Duration,
         acct: Accounting,
+        mut on_fallback: impl FnMut(&'static str) + 'static,
     ) -> Result<Records, ClientError> {
-        let proc = |why| Records {
+        let mut r = Records {
             kernel: None,
             acct,
-            fallback: Some(why),
+            fallback: None,
+            auto: choice == Choice::Auto,
+            on_fallback: None,
         };
         match choice {
-            Choice::Procfs => Ok(proc("--source procfs")),
-            Choice::Taskstats => Ok(Records {
-                kernel: Some(Client::connect(timeout)?),
-                acct,
-                fallback: None,
-            }),
-            Choice::Auto => {
-                let mut client = match Client::connect(timeout) {
-                    Ok(c) => c,
-                    Err(ClientError::FamilyMissing) => return Ok(proc(NO_TASKSTATS)),
-                    Err(e) => return Err(e),
-                };
-                match client.fetch(RecordKind::Pid, std::process::id()) {
-                    Ok(_) => Ok(Records {
-                        kernel: Some(client),
-                        acct,
-                        fallback: None,
-                    }),
-                    Err(e) if e.errno() == Some(libc::EPERM) => Ok(proc(NO_CAP)),
-                    Err(e) => Err(e),
+            Choice::Procfs => r.fallback = Some("--source procfs"),
+            Choice::Taskstats => r.kernel = Some(Client::connect(timeout)?),
+            Choice::Auto => match Client::connect(timeout) {
+                Ok(c) => r.kernel = Some(c),
+                Err(ClientError::FamilyMissing) => {
+                    on_fallback(NO_TASKSTATS);
+                    r.fallback = Some(NO_TASKSTATS);
                 }
-            }
+                Err(e) => return Err(e),
+            },
         }
+        r.on_fallback = Some(Box::new(on_fallback));
+        Ok(r)
+    }
+
+    /// Whether a kernel error means "use /proc" (and switches to it).
+    fn falls_back(&mut self, e: &ClientError) -> bool {
+        if !(self.auto && e.errno() == Some(libc::EPERM)) {
+            return false;
+        }
+        self.kernel = None;
+        self.fallback = Some(NO_CAP);
+        if let Some(f) = self.on_fallback.as_mut() {
+            f(NO_CAP);
+        }
+        true
     }
 
     /// Why the records come from /proc, when they do.
@@ -108,60 +119,68 @@ impl Records {
     /// One thread's record, or None once it is gone.
     pub fn thread(&mut self, tid: u32) -> Result<Option<Fetched>, ClientError> {
         let acct = self.acct;
-        match self.kernel.as_mut() {
-            Some(c) => Ok(c
-                .fetch(RecordKind::Pid, tid)?
-                .map(|r| (r.view(&acct), Some(r)))),
-            None => {
-                let Some(pid) = procfs::Thread::tgid_of(tid) else {
-                    return Ok(None);
-                };
-                Ok(procfs::Thread::read(pid, tid)
-                    .map(|t| (crate::record::procfs::thread(pid, &t, &acct), None)))
+        if let Some(c) = self.kernel.as_mut() {
+            match c.fetch(RecordKind::Pid, tid) {
+                Ok(r) => return Ok(r.map(|r| (r.view(&acct), Some(r)))),
+                Err(e) if self.falls_back(&e) => {}
+                Err(e) => return Err(e),
             }
         }
+        let Some(pid) = procfs::Thread::tgid_of(tid) else {
+            return Ok(None);
+        };
+        Ok(procfs::Thread::read(pid, tid)
+            .map(|t| (crate::record::procfs::thread(pid, &t, &acct), None)))
     }
 
     /// The whole process `id` (a process or any of its threads) belongs
     /// to, or None once it is gone.
     pub fn process(&mut self, id: u32) -> Result<Option<Fetched>, ClientError> {
         let acct = self.acct;
-        match self.kernel.as_mut() {
-            Some(c) => Ok(process(c, id, &acct)?.map(|p| (p.view, Some(p.group)))),
-            None => {
-                let Some(pid) = procfs::Thread::tgid_of(id) else {
-                    return Ok(None);
-                };
-                let threads: Vec<procfs::Thread> = procfs::thread_ids(pid)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|tid| procfs::Thread::read(pid, tid))
-                    .collect();
-                if threads.is_empty() {
-                    return Ok(None);
-                }
-                let proc = procfs::Process::read(pid);
-                Ok(Some((
-                    crate::record::procfs::process(&proc, &threads, &acct),
-                    None,
-                )))
+        if let Some(c) = self.kernel.as_mut() {
+            match process(c, id, &acct) {
+                Ok(p) => return Ok(p.map(|p| (p.view, Some(p.group)))),
+                Err(e) if self.falls_back(&e) => {}
+                Err(e) => return Err(e),
             }
         }
+        let Some(pid) = procfs::Thread::tgid_of(id) else {
+            return Ok(None);
+        };
+        let threads: Vec<procfs::Thread> = procfs::thread_ids(pid)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|tid| procfs::Thread::read(pid, tid))
+            .collect();
+        if threads.is_empty() {
+            return Ok(None);
+        }
+        let proc = procfs::Process::read(pid);
+        Ok(Some((
+            crate::record::procfs::process(&proc, &threads, &acct),
+            None,
+        )))
     }
 
     /// The kernel's thread-group record alone (what top samples), with the
     /// process's I/O from /proc; from /proc, the process record.
     pub fn group(&mut self, id: u32) -> Result<Option<RecordView>, ClientError> {
         let acct = self.acct;
-        match self.kernel.as_mut() {
-            Some(c) => Ok(c.fetch(RecordKind::Tgid, id)?.map(|r| {
-                let mut view = r.view(&acct);
-                if let Ok(io) = procfs::Io::read(id) {
-                    crate::record::process::with_proc_io(&mut view, &io);
+        if let Some(c) = self.kernel.as_mut() {
+            match c.fetch(RecordKind::Tgid, id) {
+                Ok(r) => {
+                    return Ok(r.map(|r| {
+                        let mut view = r.view(&acct);
+                        if let Ok(io) = procfs::Io::read(id) {
+                            crate::record::process::with_proc_io(&mut view, &io);
+                        }
+                        view
+                    }));
                 }
-                view
-            })),
-            None => Ok(self.process(id)?.map(|(v, _)| v)),
+                Err(e) if self.falls_back(&e) => {}
+                Err(e) => return Err(e),
+            }
         }
+        Ok(self.process(id)?.map(|(v, _)| v))
     }
 }

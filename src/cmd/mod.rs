@@ -66,15 +66,16 @@ fn query(
 /// Opens the records' source; says once when the view is a partial one from
 /// /proc, and why.
 pub fn records(source: Choice, timeout: Duration) -> anyhow::Result<Records> {
-    let r = Records::open(source, timeout, Accounting::detect())?;
-    if let Some(why) = r.fallback()
-        && source == Choice::Auto
-    {
-        warn(&format!(
-            "{why}: showing a partial view from /proc (run time, run-queue wait, block I/O delay in clock ticks, context switches, CPU time, ids, memory; the other delay categories are null); run as root, or `setcap cap_net_admin+ep` on the binary, for the full record"
-        ));
-    }
-    Ok(r)
+    Ok(Records::open(
+        source,
+        timeout,
+        Accounting::detect(),
+        |why| {
+            warn(&format!(
+                "{why}: showing a partial view from /proc (run time, run-queue wait, block I/O delay in clock ticks, context switches, CPU time, ids, memory; the other delay categories are null); run as root, or `setcap cap_net_admin+ep` on the binary, for the full record"
+            ))
+        },
+    )?)
 }
 
 /// getdelays' text is the kernel's record: a /proc view cannot give it.

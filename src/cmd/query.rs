@@ -40,6 +40,7 @@ pub fn run(
         }
     }
     if !records.is_empty() {
+        super::needs_kernel_record(&src, args.output.format())?;
         super::warn_accounting(&acct);
         super::warn_decoding(records.iter().filter_map(|(_, r)| r.as_ref()));
     }

@@ -32,6 +32,7 @@ pub fn run(args: ThreadsArgs, source: Choice, timeout: Duration) -> anyhow::Resu
             threads.push(t);
         }
     }
+    super::needs_kernel_record(&src, args.output.format())?;
     super::warn_accounting(&acct);
     super::warn_decoding(
         group
