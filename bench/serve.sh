@@ -8,9 +8,17 @@
 #      per scrape: the server's utime+stime from /proc/PID/stat (10 ms ticks)
 #      and its process CPU clock (clock_gettime on the PID's CPUCLOCK_SCHED,
 #      ns), read before and after SCRAPES scrapes, divided by SCRAPES.
-#      taskstat runs with --cache 0.001, so that every scrape is a real sweep.
+#      taskstat runs with --cache 0.001 and scrapes are GAP seconds apart
+#      (0.01; the cache's clock starts when a sweep ends, and a client that
+#      asks again at once comes back within the millisecond, so back-to-back
+#      scrapes are every other one a cache hit), so that every scrape is a
+#      real sweep; the summary counts any scrape whose sweep figures repeat
+#      the previous one's (a cache hit).
 #      ROUNDS rounds, rotating which exporter goes first; the ratio is the
-#      median of the per-round ratios. Idle CPU (no scrapes) is given too.
+#      median of the per-round ratios. Idle CPU (no scrapes) is given too,
+#      and the time the server's threads waited for a CPU per scrape
+#      (schedstat, summed over threads), which tells a busy machine (this
+#      2-core VM is shared) from the exporter's own latency.
 #   b. the in-process netlink floor for the same tasks: examples/sweep (one
 #      socket, one query per process, best of 20).
 #   c. prometheus-process-exporter tracking every process (a catch-all
@@ -41,6 +49,7 @@ IDLE=${IDLE:-3}
 WINDOW=${WINDOW:-12}
 BURN_MS=${BURN_MS:-45}
 EVERY=${EVERY:-1}
+GAP=${GAP:-0.01}
 TS_PORT=${TS_PORT:-19465}
 PE_PORT=${PE_PORT:-19256}
 command -v prometheus-process-exporter >/dev/null ||
@@ -59,9 +68,17 @@ group=servebench-$$
 cg=$cgroot/$group
 servers=()
 sleepers=()
+helper=
 cleanup() {
+    local rc=$?
     set +e
-    # The loop and anything it started, then the group.
+    if [ "$rc" -ne 0 ]; then
+        for f in "$out"/*.err "$out"/*.log; do
+            [ -s "$f" ] && { echo "--- $f" >&2; tail -5 "$f" >&2; }
+        done
+    fi
+    # The Python helper, the loop and anything it started, then the group.
+    [ -n "$helper" ] && kill -TERM "$helper" 2>/dev/null
     [ -f "$out/loop.pid" ] && kill -9 "$(cat "$out/loop.pid")" 2>/dev/null
     if [ -d "$cg" ]; then
         for _ in $(seq 50); do
@@ -81,6 +98,13 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# The Python helper runs in the background and is waited for, so that a
+# signal stops the script at once (bash runs a trap only between commands).
+py() {
+    python3 "$out/bench.py" "$@" &
+    helper=$!
+    wait "$helper"
+}
 
 for _ in $(seq "$SLEEPERS"); do
     sleep 600 &
@@ -94,7 +118,8 @@ echo "tasks now: $procs processes, $(ls -d /proc/[0-9]*/task/[0-9]* | wc -l) thr
 floor=$(target/release/examples/sweep)
 echo "$floor"
 
-# The exporters. Each catch-all config tracks every process, by comm.
+# The exporters. all.yaml tracks every process, grouped by comm; group.yaml
+# only the loop of d and its children.
 cat >"$out/all.yaml" <<'EOF'
 process_names:
   - name: "{{.Comm}}"
@@ -140,6 +165,16 @@ def ticks(pid):
     f = s[s.rindex(")") + 2:].split()
     return int(f[11]) + int(f[12])            # utime + stime (fields 14, 15)
 
+def runq_ns(pid):
+    """Time the server's threads waited for a CPU (schedstat field 2), summed."""
+    total = 0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            total += int(open(f"/proc/{pid}/task/{t}/schedstat").read().split()[1])
+        except (OSError, IndexError):
+            pass
+    return total
+
 def clock_ns(pid):                            # the process's CPUCLOCK_SCHED
     return time.clock_gettime_ns(((~pid) << 3) | 2)
 
@@ -165,7 +200,12 @@ def counter(body, metric, label):
             total += float(line.rsplit(" ", 1)[1])
     return total
 
-def scrape(targets, rounds, n, idle):
+def sweep_id(body):
+    """taskstat's figure for the sweep behind a scrape: equal for a cache hit."""
+    m = re.search(r"^taskstat_scrape_duration_seconds(?:\{[^}]*\})? (\S+)", body, re.M)
+    return m and m.group(1)
+
+def scrape(targets, rounds, n, idle, gap):
     """targets: [(name, pid, port)]. Prints and returns per-target figures."""
     wait_ready([t[2] for t in targets])
     for _, _, port in targets:                # warm-up
@@ -174,17 +214,24 @@ def scrape(targets, rounds, n, idle):
     before = [(ticks(pid), clock_ns(pid)) for _, pid, _ in targets]
     time.sleep(idle)
     idle_ms = [(clock_ns(pid) - b[1]) / 1e6 / idle for (_, pid, _), b in zip(targets, before)]
-    res = {t[0]: {"lat": [], "ticks": 0, "ns": 0, "n": 0, "rounds": [], "bytes": 0} for t in targets}
+    res = {t[0]: {"lat": [], "ticks": 0, "ns": 0, "runq": 0, "n": 0, "rounds": [], "bytes": 0,
+                  "hits": 0} for t in targets}
     for r in range(rounds):
         order = targets[r % len(targets):] + targets[:r % len(targets)]
         for name, pid, port in order:
-            t0, c0 = ticks(pid), clock_ns(pid)
+            t0, c0, q0 = ticks(pid), clock_ns(pid), runq_ns(pid)
+            last = None
             for _ in range(n):
+                time.sleep(gap)
                 s = time.perf_counter()
                 body = get(port)
                 res[name]["lat"].append((time.perf_counter() - s) * 1e3)
-            t1, c1 = ticks(pid), clock_ns(pid)
+                sid = sweep_id(body)
+                res[name]["hits"] += sid is not None and sid == last
+                last = sid
+            t1, c1, q1 = ticks(pid), clock_ns(pid), runq_ns(pid)
             x = res[name]
+            x["runq"] += q1 - q0
             x["ticks"] += t1 - t0
             x["ns"] += c1 - c0
             x["n"] += n
@@ -225,18 +272,17 @@ def window(cg, rel, ts_port, pe_port, secs, wl, burn, every, pidfile):
 
 cmd = sys.argv[1]
 if cmd == "scrape":
-    rounds, n, idle = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    rounds, n, idle, gap = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
     targets = []
-    for spec in sys.argv[5:]:
+    for spec in sys.argv[6:]:
         name, pid, port = spec.rsplit("=", 2)
         targets.append((name, int(pid), int(port)))
-    res = scrape(targets, rounds, n, idle)
+    res = scrape(targets, rounds, n, idle, gap)
     json.dump({k: {kk: vv for kk, vv in v.items() if kk != "body"} for k, v in res.items()}, sys.stdout)
     # taskstat's own figure for its last sweep.
-    body = res[targets[0][0]]["body"]
-    m = re.search(r"^taskstat_scrape_duration_seconds(?:\{[^}]*\})? (\S+)", body, re.M)
+    sid = sweep_id(res[targets[0][0]]["body"])
     print()
-    print(json.dumps({"ts_sweep_s": float(m.group(1)) if m else None}))
+    print(json.dumps({"ts_sweep_s": float(sid) if sid else None}))
 elif cmd == "window":
     cg, rel, ts_port, pe_port, secs, wl, burn, every, pidfile = sys.argv[2:11]
     print(json.dumps(window(cg, rel, int(ts_port), int(pe_port), int(secs), wl, int(burn),
@@ -248,14 +294,16 @@ elif cmd == "report":
     names = list(res)
     print()
     print(f"serve.sh: {procs} processes; {sum(1 for _ in res[names[0]]['rounds'])} rounds x "
-          f"{res[names[0]]['n'] // len(res[names[0]]['rounds'])} scrapes per exporter")
-    print(f"{'exporter':44} {'lat med':>8} {'lat p90':>8} {'CPU/scrape':>10} {'(ticks)':>8} {'idle CPU':>9} {'body':>7}")
-    print(f"{'':44} {'ms':>8} {'ms':>8} {'ms':>10} {'ms':>8} {'ms/s':>9} {'KiB':>7}")
+          f"{res[names[0]]['n'] // len(res[names[0]]['rounds'])} scrapes per exporter, "
+          f"{float(sys.argv[6]) * 1e3:g} ms apart; taskstat cache hits: {res[names[0]]['hits']}")
+    print(f"{'exporter':44} {'lat med':>8} {'lat p90':>8} {'CPU/scrape':>10} {'(ticks)':>8} {'runq wait':>9} {'idle CPU':>9} {'body':>7}")
+    print(f"{'':44} {'ms':>8} {'ms':>8} {'ms':>10} {'ms':>8} {'ms/scrape':>9} {'ms/s':>9} {'KiB':>7}")
     for k, v in res.items():
         lat = sorted(v["lat"])
         p90 = lat[int(0.9 * (len(lat) - 1))]
         print(f"{k:44} {statistics.median(lat):8.2f} {p90:8.2f} {v['ns'] / v['n'] / 1e6:10.2f} "
-              f"{v['ticks'] * 1000 / HZ / v['n']:8.2f} {v['idle']:9.3f} {v['bytes'] / 1024:7.1f}")
+              f"{v['ticks'] * 1000 / HZ / v['n']:8.2f} {v['runq'] / v['n'] / 1e6:9.2f} {v['idle']:9.3f} "
+              f"{v['bytes'] / 1024:7.1f}")
     ts = res[names[0]]["rounds"]
     for k in names[1:]:
         ratios = [a / b for a, b in zip(ts, res[k]["rounds"])]
@@ -274,14 +322,14 @@ elif cmd == "report":
 PY
 
 # a, c. Scrape latency and CPU per scrape (taskstat first: the ratios are to it).
-python3 "$out/bench.py" scrape "$ROUNDS" "$SCRAPES" "$IDLE" \
+py scrape "$ROUNDS" "$SCRAPES" "$IDLE" "$GAP" \
     "taskstat serve --cache 0.001=${servers[0]}=$TS_PORT" \
     "process-exporter all, defaults=${servers[1]}=$PE_PORT" \
     "process-exporter all, -threads=0 -smaps=0=${servers[2]}=$((PE_PORT + 1))" >"$out/scrape.json"
 
 # d. The short-lived-cgroup comparison.
 mkdir "$cg"
-python3 "$out/bench.py" window "$cg" "/$group" "$TS_PORT" "$((PE_PORT + 2))" "$WINDOW" "$wl" \
+py window "$cg" "/$group" "$TS_PORT" "$((PE_PORT + 2))" "$WINDOW" "$wl" \
     "$BURN_MS" "$EVERY" "$out/loop.pid" >"$out/window.json"
 
-python3 "$out/bench.py" report "$floor" "$procs" "$out/scrape.json" "$out/window.json"
+py report "$floor" "$procs" "$out/scrape.json" "$out/window.json" "$GAP"
