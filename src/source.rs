@@ -163,14 +163,15 @@ impl Records {
     }
 
     /// The kernel's thread-group record alone (what top samples), with the
-    /// process's I/O from /proc; from /proc, the process record.
+    /// process's I/O from /proc; from /proc, the process record. Figures
+    /// only: no notes.
     pub fn group(&mut self, id: u32) -> Result<Option<RecordView>, ClientError> {
         let acct = self.acct;
         if let Some(c) = self.kernel.as_mut() {
             match c.fetch(RecordKind::Tgid, id) {
                 Ok(r) => {
                     return Ok(r.map(|r| {
-                        let mut view = r.view(&acct);
+                        let mut view = r.figures(&acct);
                         if let Ok(io) = procfs::Io::read(id) {
                             crate::record::process::with_proc_io(&mut view, &io);
                         }

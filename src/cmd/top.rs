@@ -187,7 +187,9 @@ fn user_label(uid: u32) -> String {
 }
 
 impl Sampler {
-    fn sample(&mut self, threads: bool) -> anyhow::Result<Sample> {
+    /// One sample of the selected tasks; `names`: read their names too
+    /// (a sample that only serves as the start of an interval needs none).
+    fn sample(&mut self, threads: bool, names: bool) -> anyhow::Result<Sample> {
         let ids = self.selection.candidates(threads);
         let kind = if threads {
             RecordKind::Pid
@@ -219,7 +221,11 @@ impl Sampler {
                 RecordKind::Tgid => self.src.group(id)?,
             };
             if let Some(view) = view {
-                let comm = procfs::comm(id);
+                let comm = if names || self.by == By::Comm {
+                    procfs::comm(id)
+                } else {
+                    None
+                };
                 if self.by != By::Task
                     && let Some(key) = key_of(self.by, id, comm.as_deref())
                 {
@@ -360,7 +366,11 @@ impl Baseline {
         Baseline {
             counts,
             started: first.at,
-            first: first.records.clone(),
+            // Rates need only the previous sample; totals need the first.
+            first: match counts {
+                Counts::Totals => first.records.clone(),
+                Counts::PerSecond => HashMap::new(),
+            },
             grouper: None,
         }
     }
@@ -449,7 +459,7 @@ pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<E
 fn batch(args: TopArgs, sampler: &mut Sampler, timeout: Duration) -> anyhow::Result<ExitCode> {
     let stop = Stop::install()?;
     let period = Duration::from_secs_f64(args.interval);
-    let mut prev = sampler.sample(args.threads)?;
+    let mut prev = sampler.sample(args.threads, false)?;
     super::warn_accounting(&sampler.acct);
     let counts = counts_of(args.accumulated);
     let mut baseline = Baseline::new(counts, &prev);
@@ -465,7 +475,7 @@ fn batch(args: TopArgs, sampler: &mut Sampler, timeout: Duration) -> anyhow::Res
             }
             std::thread::sleep(left.min(Duration::from_millis(100)));
         }
-        let cur = sampler.sample(args.threads)?;
+        let cur = sampler.sample(args.threads, true)?;
         if n > 0 {
             writeln!(out)?;
         }
@@ -586,7 +596,7 @@ fn interactive(
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     let result = (|| -> anyhow::Result<()> {
         let period = Duration::from_secs_f64(args.interval);
-        let first = sampler.sample(args.threads)?;
+        let first = sampler.sample(args.threads, false)?;
         let mut baseline = Baseline::new(counts_of(args.accumulated), &first);
         if args.by != By::Task {
             baseline.grouper = Some(Grouper::open(args.by, sampler.acct, timeout, &first)?);
@@ -628,7 +638,7 @@ fn interactive(
             match keys_until(due, &mut view)? {
                 Some(Key::Quit) => return Ok(()),
                 Some(Key::Switch) => {
-                    view.prev = sampler.sample(view.threads)?;
+                    view.prev = sampler.sample(view.threads, true)?;
                     let grouper = view.baseline.grouper.take();
                     view.baseline = Baseline::new(view.baseline.counts, &view.prev);
                     view.baseline.grouper = grouper;
@@ -639,7 +649,7 @@ fn interactive(
                 Some(Key::Resorted) | None => {}
             }
             if Instant::now() >= due {
-                let cur = sampler.sample(view.threads)?;
+                let cur = sampler.sample(view.threads, true)?;
                 view.rows = view.baseline.rows(
                     &view.prev,
                     &cur,

@@ -32,10 +32,23 @@ pub fn list_tasks(threads: bool) -> Vec<u32> {
         .collect()
 }
 
+/// Reads a small /proc file (comm, io) in one read into a stack buffer:
+/// `read_to_string` would add a statx and a second read, which a sweep of
+/// every process pays thousands of times.
+fn read_small(path: &str, f: impl FnOnce(&str) -> Option<String>) -> io::Result<Option<String>> {
+    use std::io::Read;
+    let mut buf = [0u8; 512];
+    let n = fs::File::open(path)?.read(&mut buf)?;
+    Ok(f(&String::from_utf8_lossy(&buf[..n])))
+}
+
 /// A task's name as /proc/ID/comm gives it, or None once it is gone.
 pub fn comm(id: u32) -> Option<String> {
-    let c = fs::read_to_string(format!("/proc/{id}/comm")).ok()?;
-    Some(c.trim_end_matches('\n').to_string())
+    read_small(&format!("/proc/{id}/comm"), |c| {
+        Some(c.trim_end_matches('\n').to_string())
+    })
+    .ok()
+    .flatten()
 }
 
 /// The fields of `/proc/ID/stat` that taskstat reads. For a process
@@ -122,8 +135,12 @@ impl Io {
     /// The process's I/O, or why it cannot be read (gone; another user's
     /// process without CAP_SYS_PTRACE; a kernel without task I/O accounting).
     pub fn read(pid: u32) -> Result<Io, io::Error> {
-        let text = fs::read_to_string(format!("/proc/{pid}/io"))?;
-        Io::parse(&text).ok_or_else(|| io::Error::other("unexpected format"))
+        let mut io = None;
+        read_small(&format!("/proc/{pid}/io"), |text| {
+            io = Io::parse(text);
+            None
+        })?;
+        io.ok_or_else(|| io::Error::other("unexpected format"))
     }
 }
 

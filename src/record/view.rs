@@ -274,6 +274,16 @@ fn delay_view(raw: &RawDelay, with_extremes: bool) -> DelayView {
 
 impl Record {
     pub fn view(&self, ctx: &Accounting) -> RecordView {
+        self.view_with(ctx, true)
+    }
+
+    /// The figures alone, without the notes that explain nulls: for views
+    /// that only compute rates (top's samples, thousands a refresh).
+    pub fn figures(&self, ctx: &Accounting) -> RecordView {
+        self.view_with(ctx, false)
+    }
+
+    fn view_with(&self, ctx: &Accounting, explain: bool) -> RecordView {
         let s = &self.stats;
         let tgid_record = self.kind == RecordKind::Tgid;
         // For a thread group, the kernel leaves per-task fields empty.
@@ -291,13 +301,15 @@ impl Record {
             }
         });
 
-        if tgid_record {
+        if tgid_record && explain {
             notes.push(NOTE_TGID.to_string());
         }
-        if delayacct_off {
+        if delayacct_off && explain {
             notes.push(NOTE_DELAYACCT_OFF.to_string());
         }
-        notes.extend(version_notes(s));
+        if explain {
+            notes.extend(version_notes(s));
+        }
 
         RecordView {
             kind: self.kind,
