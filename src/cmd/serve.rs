@@ -99,16 +99,17 @@ fn hear_exits(
         }
         let (tgid, counters) = (m.tgid, m.counters);
         let ppid = m.ppid;
-        // Read before taking the lock: a zombie still shows its group, a
+        // For a process seen nowhere: a zombie still shows its group, a
         // parent usually lives on.
-        let cgroup_hint = cgroup2_of(tgid).or_else(|| ppid.and_then(cgroup2_of));
-        lock(&fleet).process_exited(&ProcessExit {
-            tgid,
-            ppid,
-            start_ticks: None,
-            counters,
-            cgroup_hint,
-        });
+        lock(&fleet).process_exited(
+            &ProcessExit {
+                tgid,
+                ppid,
+                start_ticks: None,
+                counters,
+            },
+            || cgroup2_of(tgid).or_else(|| ppid.and_then(cgroup2_of)),
+        );
     }
     listener.close();
 }

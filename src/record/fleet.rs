@@ -174,8 +174,6 @@ pub struct ProcessExit {
     /// Its final figures: the group record's (or the only thread's) delays
     /// and run time, the last thread's context switches and I/O.
     pub counters: Counters,
-    /// Where /proc placed it or its parent, when the caller could still read it.
-    pub cgroup_hint: Option<String>,
 }
 
 /// The accounting of every group.
@@ -236,38 +234,37 @@ impl Fleet {
         {
             // The pid was reused: the old process ended without its record
             // (lost, or still queued); what it did stays where it was.
-            let old = self
-                .live
-                .remove(&tgid)
-                .map(|l| (l.series.clone(), l.last.minus(&l.base)));
-            if let Some((s, done)) = old {
-                self.retire(&s, &done);
-                *self.exited.entry(s).or_default() += 1;
-            }
+            self.close(tgid);
         }
-        let dead = self.orphan_threads.remove(&tgid).unwrap_or_default();
+        let orphans = &mut self.orphan_threads;
         let entry = self.live.entry(tgid).or_insert_with(|| Live {
             series: series.clone(),
             start_ticks,
             base: Counters::default(),
             last: Counters::default(),
-            dead_threads: dead,
+            dead_threads: orphans.remove(&tgid).unwrap_or_default(),
             present: true,
         });
         let figures = now.plus(&entry.dead_threads).max(&entry.last);
-        if entry.series != series {
-            // Moved: what it did so far stays in the old group.
+        // Moved: what it did so far stays in the old group.
+        let moved = (entry.series != series).then(|| {
             let done = entry.last.minus(&entry.base);
-            let old = std::mem::replace(&mut entry.series, series);
             entry.base = entry.last;
-            let done_old = (old, done);
-            entry.last = figures;
-            entry.present = true;
-            self.retire(&done_old.0, &done_old.1);
-            return;
-        }
+            (std::mem::replace(&mut entry.series, series), done)
+        });
         entry.last = figures;
         entry.present = true;
+        if let Some((old, done)) = moved {
+            self.retire(&old, &done);
+        }
+    }
+
+    /// Counts a live process as exited with what it did when last seen.
+    fn close(&mut self, tgid: u32) {
+        if let Some(l) = self.live.remove(&tgid) {
+            self.retire(&l.series, &l.last.minus(&l.base));
+            *self.exited.entry(l.series).or_default() += 1;
+        }
     }
 
     /// A thread of a live process exited: its switches and I/O leave the
@@ -285,7 +282,9 @@ impl Fleet {
 
     /// A process exited: its final figures go to the group it was last seen
     /// in, or its parent's, or where the caller's hint places it.
-    pub fn process_exited(&mut self, e: &ProcessExit) {
+    /// `hint` is asked (it reads /proc: where the zombie or its parent is)
+    /// only for a process neither seen alive nor with a parent seen.
+    pub fn process_exited(&mut self, e: &ProcessExit, hint: impl FnOnce() -> Option<String>) {
         let known = self.live.get(&e.tgid).filter(|l| {
             // Not a newcomer that took the pid of the process seen.
             l.start_ticks.is_none() || e.start_ticks.is_none() || l.start_ticks == e.start_ticks
@@ -298,10 +297,12 @@ impl Fleet {
                     .ppid
                     .and_then(|p| self.live.get(&p))
                     .map(|l| l.series.clone());
-                let series = match (by_parent, &e.cgroup_hint) {
-                    (Some(s), _) => s,
-                    (None, Some(h)) => self.series.of(h),
-                    (None, None) => Series::UNKNOWN.to_string(),
+                let series = match by_parent {
+                    Some(s) => s,
+                    None => match hint() {
+                        Some(h) => self.series.of(&h),
+                        None => Series::UNKNOWN.to_string(),
+                    },
                 };
                 (series, Counters::default(), orphans)
             }
@@ -364,13 +365,9 @@ impl Fleet {
                 }
             }
         }
-        for t in &gone {
-            self.absent.remove(t);
-            if let Some(l) = self.live.remove(t) {
-                let done = l.last.minus(&l.base);
-                self.retire(&l.series, &done);
-                *self.exited.entry(l.series).or_default() += 1;
-            }
+        for &t in &gone {
+            self.absent.remove(&t);
+            self.close(t);
         }
         gone.len()
     }
@@ -452,25 +449,29 @@ mod tests {
         f.begin_sweep();
         f.observe(10, Some(1), "/a", c(120, 1));
         assert_eq!(cpu_of(&f.figures(), "/a"), 170);
-        f.process_exited(&ProcessExit {
-            tgid: 11,
-            ppid: Some(1),
-            start_ticks: Some(2),
-            counters: c(60, 2),
-            cgroup_hint: None,
-        });
+        f.process_exited(
+            &ProcessExit {
+                tgid: 11,
+                ppid: Some(1),
+                start_ticks: Some(2),
+                counters: c(60, 2),
+            },
+            || None,
+        );
         let fig = f.figures();
         assert_eq!(cpu_of(&fig, "/a"), 180);
         let a = &fig.iter().find(|(k, _)| k == "/a").unwrap().1;
         assert_eq!((a.tasks, a.exited), (1, 1));
         // Never seen alive: placed by its parent.
-        f.process_exited(&ProcessExit {
-            tgid: 12,
-            ppid: Some(10),
-            start_ticks: Some(3),
-            counters: c(40, 0),
-            cgroup_hint: None,
-        });
+        f.process_exited(
+            &ProcessExit {
+                tgid: 12,
+                ppid: Some(10),
+                start_ticks: Some(3),
+                counters: c(40, 0),
+            },
+            || None,
+        );
         assert_eq!(cpu_of(&f.figures(), "/a"), 220);
     }
 
