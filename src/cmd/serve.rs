@@ -162,13 +162,9 @@ impl Sweeper {
         let start = Instant::now();
         lock(&self.fleet).begin_sweep();
         let mut seen = Vec::new();
-        let burst = (self.max_rate / 10) as usize;
-        for (n, pid) in procfs::list_tasks(false).into_iter().enumerate() {
-            let due =
-                Duration::from_secs_f64(n.saturating_sub(burst) as f64 / f64::from(self.max_rate));
-            if let Some(wait) = due.checked_sub(start.elapsed()) {
-                std::thread::sleep(wait);
-            }
+        let mut pace = super::Pacer::new(self.max_rate);
+        for pid in procfs::list_tasks(false) {
+            pace.next();
             // A zombie has exited: its record books it.
             let Some(stat) = Stat::read(pid).filter(|s| s.state != 'Z') else {
                 continue;

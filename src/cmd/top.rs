@@ -196,24 +196,15 @@ impl Sampler {
         } else {
             RecordKind::Tgid
         };
-        let start = Instant::now();
         let mut records = HashMap::with_capacity(ids.len());
         let mut comms = HashMap::with_capacity(ids.len());
         let (mut keys, mut counters) = (HashMap::new(), HashMap::new());
-        // A burst of a tenth of a second's worth goes unpaced; beyond it,
-        // n queries take at least n / max_rate seconds.
-        let burst = (self.max_rate / 10) as usize;
-        let mut n = 0usize;
+        let mut pace = super::Pacer::new(self.max_rate);
         for id in ids {
             if !self.selection.keep(id) {
                 continue;
             }
-            let due =
-                Duration::from_secs_f64(n.saturating_sub(burst) as f64 / f64::from(self.max_rate));
-            if let Some(wait) = due.checked_sub(start.elapsed()) {
-                std::thread::sleep(wait);
-            }
-            n += 1;
+            pace.next();
             // A process's I/O is not in the kernel's group record: /proc
             // has the whole process's (Records::group adds it).
             let view = match kind {
