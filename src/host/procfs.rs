@@ -275,25 +275,33 @@ pub fn clock_ticks() -> u64 {
 
 /// Boot time (epoch seconds) and clock ticks per second: what turns a
 /// /proc start time into an epoch time.
+/// Both are constant while the machine runs: read once.
 pub fn boot_clock() -> Option<(u64, u64)> {
-    let stat = fs::read_to_string("/proc/stat").ok()?;
-    let btime = stat
-        .lines()
-        .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
-    Some((btime, clock_ticks()))
+    static CLOCK: std::sync::OnceLock<Option<(u64, u64)>> = std::sync::OnceLock::new();
+    *CLOCK.get_or_init(|| {
+        let stat = fs::read_to_string("/proc/stat").ok()?;
+        let btime = stat
+            .lines()
+            .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
+        Some((btime, clock_ticks()))
+    })
 }
 
-/// A whole process as /proc describes it, read in one go. Each part is
-/// `Err` with the reason when it could not be read.
+/// A start time in clock ticks after boot (/proc's), as epoch seconds.
+pub fn start_epoch(start_ticks: u64) -> Option<u64> {
+    let (btime, hz) = boot_clock()?;
+    Some(btime + start_ticks / hz)
+}
+
+/// A whole process as /proc describes it: the files a process record
+/// always needs, read in one go, each `Err` with the reason when it could
+/// not be read. Its name and start time are read only when asked for.
 #[derive(Debug)]
 pub struct Process {
     pub pid: u32,
-    pub comm: Option<String>,
     pub stat: Option<Stat>,
     pub status: Result<Status, String>,
     pub io: Result<Io, String>,
-    /// Start time, epoch seconds.
-    pub start_time: Option<u64>,
 }
 
 fn why(e: io::Error) -> String {
@@ -306,19 +314,21 @@ fn why(e: io::Error) -> String {
 
 impl Process {
     pub fn read(pid: u32) -> Process {
-        let stat = Stat::read(pid);
-        let start_time = stat.as_ref().and_then(|s| {
-            let (btime, hz) = boot_clock()?;
-            Some(btime + s.start_ticks / hz)
-        });
         Process {
             pid,
-            comm: comm(pid),
-            stat,
+            stat: Stat::read(pid),
             status: Status::read(pid).map_err(why),
             io: Io::read(pid).map_err(why),
-            start_time,
         }
+    }
+
+    pub fn comm(&self) -> Option<String> {
+        comm(self.pid)
+    }
+
+    /// Start time, epoch seconds.
+    pub fn start_time(&self) -> Option<u64> {
+        start_epoch(self.stat.as_ref()?.start_ticks)
     }
 }
 

@@ -235,7 +235,7 @@ fn proc_identity(v: &mut RecordView, p: &procfs::Process) {
     let Some(stat) = &p.stat else {
         return;
     };
-    v.comm.clone_from(&p.comm);
+    v.comm = p.comm();
     v.pid = Some(p.pid);
     v.tgid = Some(p.pid);
     v.ppid = Some(stat.ppid);
@@ -244,6 +244,6 @@ fn proc_identity(v: &mut RecordView, p: &procfs::Process) {
     v.gid = status.and_then(|s| s.gid);
     v.nice = Some(stat.nice);
     v.sched_policy = Some(stat.policy);
-    v.start_time = p.start_time;
+    v.start_time = p.start_time();
     v.sources.identity = Some(SOURCE_PROC_IDENTITY);
 }

@@ -104,11 +104,6 @@ fn base(kind: RecordKind, id: u32, acct: &Accounting) -> RecordView {
     }
 }
 
-fn start_epoch(start_ticks: u64) -> Option<u64> {
-    let (btime, hz) = procfs::boot_clock()?;
-    Some(btime + start_ticks / hz)
-}
-
 /// One thread's record.
 pub fn thread(pid: u32, t: &Thread, acct: &Accounting) -> RecordView {
     let hz = procfs::clock_ticks();
@@ -122,7 +117,7 @@ pub fn thread(pid: u32, t: &Thread, acct: &Accounting) -> RecordView {
     v.gid = status.and_then(|s| s.gid);
     v.nice = Some(t.stat.nice);
     v.sched_policy = Some(t.stat.policy);
-    v.start_time = start_epoch(t.stat.start_ticks);
+    v.start_time = procfs::start_epoch(t.stat.start_ticks);
     (v.cpu, v.delays, v.context_switches) = measures(t, hz, acct);
     v.memory = MemoryView {
         hiwater_rss_kib: status.and_then(|s| s.vm_hwm_kib),
@@ -148,7 +143,7 @@ pub fn process(proc: &procfs::Process, threads: &[Thread], acct: &Accounting) ->
     let mut v = base(RecordKind::Tgid, proc.pid, acct);
     v.notes.insert(1, NOTE_PROCFS_PROCESS.to_string());
     let status = proc.status.as_ref().ok();
-    v.comm.clone_from(&proc.comm);
+    v.comm = proc.comm();
     v.pid = Some(proc.pid);
     v.tgid = Some(proc.pid);
     if let Some(stat) = &proc.stat {
@@ -160,7 +155,7 @@ pub fn process(proc: &procfs::Process, threads: &[Thread], acct: &Accounting) ->
     }
     v.uid = status.and_then(|s| s.uid);
     v.gid = status.and_then(|s| s.gid);
-    v.start_time = proc.start_time;
+    v.start_time = proc.start_time();
     v.memory.hiwater_rss_kib = status.and_then(|s| s.vm_hwm_kib);
     v.memory.hiwater_vm_kib = status.and_then(|s| s.vm_peak_kib);
     for t in threads {
