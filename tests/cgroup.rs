@@ -1,58 +1,14 @@
 //! `taskstat cgroup-fd` against real cgroups: one in a v1 hierarchy, one in
 //! the cgroup2 tree, the same known tasks in both.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use assert_cmd::prelude::*;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::util::{Workload, json, kernel, taskstat, u64_at, unprivileged};
-
-/// A cgroup made for one test; its tasks go back to the parent on drop.
-struct TestCgroup {
-    dir: PathBuf,
-    parent: PathBuf,
-}
-
-impl TestCgroup {
-    /// None (with the reason printed) when the hierarchy is not there or not writable.
-    fn new(parent: &str, test: &str) -> Option<TestCgroup> {
-        let parent = PathBuf::from(parent);
-        let dir = parent.join(format!("taskstat-{test}-{}", std::process::id()));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => Some(TestCgroup { dir, parent }),
-            Err(e) if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
-                panic!("{test}: cannot create {}: {e}", dir.display())
-            }
-            Err(e) => {
-                eprintln!("skipping {test}: cannot create {}: {e}", dir.display());
-                None
-            }
-        }
-    }
-
-    fn add(&self, pid: u32) {
-        std::fs::write(self.dir.join("cgroup.procs"), pid.to_string())
-            .expect("move a task into the test cgroup");
-    }
-
-    fn path(&self) -> &str {
-        self.dir.to_str().expect("utf-8 path")
-    }
-}
-
-impl Drop for TestCgroup {
-    fn drop(&mut self) {
-        if let Ok(procs) = std::fs::read_to_string(self.dir.join("cgroup.procs")) {
-            for p in procs.lines() {
-                let _ = std::fs::write(self.parent.join("cgroup.procs"), p);
-            }
-        }
-        let _ = std::fs::remove_dir(&self.dir);
-    }
-}
+use crate::util::{Group2, Workload, json, kernel, taskstat, u64_at, unprivileged};
 
 struct Killed(Vec<Child>);
 
@@ -76,7 +32,6 @@ fn wait_state(pid: u32, want: char) {
 }
 
 const V1: &str = "/sys/fs/cgroup/cpu";
-const V2: &str = "/sys/fs/cgroup/unified";
 
 fn counts(v: &Value) -> [u64; 5] {
     [
@@ -94,8 +49,7 @@ fn v1_and_cgroup2_counts_agree_with_the_kernel() {
     let Some(_acct) = kernel("v1_and_cgroup2_counts_agree_with_the_kernel") else {
         return;
     };
-    let (Some(v1), Some(v2)) = (TestCgroup::new(V1, "counts"), TestCgroup::new(V2, "counts"))
-    else {
+    let (Some(v1), Some(v2)) = (Group2::new_in(V1, "counts"), Group2::new("counts")) else {
         return;
     };
     let spawn = |cmd: &str| {
@@ -126,18 +80,18 @@ fn v1_and_cgroup2_counts_agree_with_the_kernel() {
     }
     wait_state(pids[4], 'T');
 
-    let k = json(&["cgroup-fd", v1.path(), "--json"]);
+    let k = json(&["cgroup-fd", v1.dir_str(), "--json"]);
     assert_eq!(k["source"], "kernel");
     assert_eq!(k["type"], "cgroup");
-    assert_eq!(k["path"], v1.path());
-    let p = json(&["cgroup-fd", v2.path(), "--json"]);
+    assert_eq!(k["path"], v1.dir_str());
+    let p = json(&["cgroup-fd", v2.dir_str(), "--json"]);
     assert_eq!(p["source"], "procfs");
     // The busy loop may be between time slices: running means runnable (R).
     assert_eq!(counts(&k), [3, 1, 1, 0, 0], "kernel: {k}");
     assert_eq!(counts(&p), counts(&k), "procfs: {p}");
 
     // getdelays -C's line, from both sources.
-    for dir in [v1.path(), v2.path()] {
+    for dir in [v1.dir_str(), v2.dir_str()] {
         taskstat()
             .args(["cgroup-fd", dir, "-f", "getdelays"])
             .assert()
@@ -148,7 +102,7 @@ fn v1_and_cgroup2_counts_agree_with_the_kernel() {
     let script = format!(
         "exec {} cgroup-fd --fd 3 --json 3<{}",
         env!("CARGO_BIN_EXE_taskstat"),
-        v1.path()
+        v1.dir_str()
     );
     let out = Command::new("sh")
         .args(["-c", &script])
@@ -177,20 +131,27 @@ fn totals_are_the_sum_of_the_members_records() {
     let Some(_acct) = kernel("totals_are_the_sum_of_the_members_records") else {
         return;
     };
-    let Some(cg) = TestCgroup::new(V2, "totals") else {
+    let Some(cg) = Group2::new("totals") else {
         return;
     };
-    let sub = cg.dir.join("child");
-    std::fs::create_dir(&sub).expect("create a child cgroup");
+    let Some(sub) = cg.child("child") else {
+        return;
+    };
     let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("cg-totals-{}.dat", std::process::id()));
     let a = Workload::start(&["threads", "2", "40"]);
     let b = Workload::start(&["write", "1048576", path.to_str().unwrap()]);
     cg.add(a.pid());
-    std::fs::write(sub.join("cgroup.procs"), b.pid().to_string()).expect("move into the child");
+    sub.add(b.pid());
 
-    let direct = json(&["cgroup-fd", cg.path(), "--totals", "--json"]);
-    let all = json(&["cgroup-fd", cg.path(), "--totals", "--recursive", "--json"]);
+    let direct = json(&["cgroup-fd", cg.dir_str(), "--totals", "--json"]);
+    let all = json(&[
+        "cgroup-fd",
+        cg.dir_str(),
+        "--totals",
+        "--recursive",
+        "--json",
+    ]);
     assert_eq!(u64_at(&direct, &["processes"]), 1);
     assert_eq!(u64_at(&all, &["processes"]), 2);
 
@@ -245,11 +206,6 @@ fn totals_are_the_sum_of_the_members_records() {
     assert_eq!(u64_at(t, &["memory", "hiwater_rss_kib"]), peak);
     assert!(t["delays"]["cpu"]["max_ns"].is_null());
 
-    let moved: Vec<u32> = taskstat::host::cgroup::read_ids(&sub.join("cgroup.procs")).unwrap();
-    for p in moved {
-        let _ = std::fs::write(cg.dir.join("cgroup.procs"), p.to_string());
-    }
-    let _ = std::fs::remove_dir(&sub);
     let _ = std::fs::remove_file(path);
 }
 
@@ -318,11 +274,11 @@ fn unreadable_cgroup_directory_is_permission_denied() {
     let Some(_acct) = kernel("unreadable_cgroup_directory_is_permission_denied") else {
         return;
     };
-    let Some(cg) = TestCgroup::new(V1, "perm") else {
+    let Some(cg) = Group2::new_in(V1, "perm") else {
         return;
     };
     std::fs::set_permissions(&cg.dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
-    let out = unprivileged(&["cgroup-fd", cg.path()])
+    let out = unprivileged(&["cgroup-fd", cg.dir_str()])
         .output()
         .expect("run setpriv");
     assert_eq!(out.status.code(), Some(1));

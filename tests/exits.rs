@@ -1308,28 +1308,24 @@ fn top_narrows_to_a_cgroup_and_below() {
     let Some(_acct) = kernel("top_narrows_to_a_cgroup_and_below") else {
         return;
     };
-    let root = PathBuf::from("/sys/fs/cgroup/unified");
-    let dir = root.join(format!("taskstat-top-{}", std::process::id()));
-    let sub = dir.join("child");
-    if let Err(e) = std::fs::create_dir(&dir).and_then(|()| std::fs::create_dir(&sub)) {
-        if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") {
-            panic!("cannot create {}: {e}", dir.display());
-        }
-        eprintln!("skipping: cannot create {}: {e}", dir.display());
+    let Some(group) = util::Group2::new("top") else {
         return;
-    }
+    };
+    let Some(sub) = group.child("child") else {
+        return;
+    };
     let procs = Procs(vec![
         Command::new("sleep").arg("60").spawn().expect("sleep"),
         Command::new("sleep").arg("60").spawn().expect("sleep"),
         Command::new("sleep").arg("60").spawn().expect("sleep"),
     ]);
-    std::fs::write(dir.join("cgroup.procs"), procs.pid(0)).expect("move");
-    std::fs::write(sub.join("cgroup.procs"), procs.pid(1)).expect("move");
-    let rel = format!("/taskstat-top-{}", std::process::id());
+    group.add(procs.0[0].id());
+    sub.add(procs.0[1].id());
+    let rel = group.path.clone();
     let mut want = vec![procs.pid(0), procs.pid(1)];
     want.sort();
     // By its path in the tree, and by its directory.
-    for arg in [rel.as_str(), dir.to_str().unwrap()] {
+    for arg in [rel.as_str(), group.dir.to_str().unwrap()] {
         let t = &top_tables(&["-b", "-n", "1", "-d", "0.2", "--cgroup", arg])[0];
         assert_eq!(pids_of(t), want, "{arg}");
     }
@@ -1347,14 +1343,6 @@ fn top_narrows_to_a_cgroup_and_below() {
     ])[0];
     assert_eq!(pids_of(t), vec![procs.pid(1)]);
     drop(procs);
-    for d in [&sub, &dir] {
-        for _ in 0..50 {
-            if std::fs::remove_dir(d).is_ok() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
 }
 
 #[test]
@@ -1391,16 +1379,10 @@ fn listen_filters_by_user_and_cgroup() {
     let Some(_acct) = kernel("listen_filters_by_user_and_cgroup") else {
         return;
     };
-    let dir = PathBuf::from("/sys/fs/cgroup/unified")
-        .join(format!("taskstat-listen-{}", std::process::id()));
-    if let Err(e) = std::fs::create_dir(&dir) {
-        if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") {
-            panic!("cannot create {}: {e}", dir.display());
-        }
-        eprintln!("skipping: cannot create {}: {e}", dir.display());
+    let Some(group) = util::Group2::new("listen") else {
         return;
-    }
-    let rel = format!("/taskstat-listen-{}", std::process::id());
+    };
+    let rel = group.path.clone();
     let in_group = Listener::start(&["-f", "ndjson", "--cgroup", &rel, "--comm", "^true$"]);
     let as_nobody = Listener::start(&["-f", "ndjson", "-u", "nobody", "--comm", "^true$"]);
     // A shell in the group runs 20 short children; one outside runs 5, as nobody.
@@ -1409,7 +1391,7 @@ fn listen_filters_by_user_and_cgroup() {
         .stdin(Stdio::piped())
         .spawn()
         .expect("sh");
-    std::fs::write(dir.join("cgroup.procs"), inside.id().to_string()).expect("move");
+    group.add(inside.id());
     // Seen in the group before its children start.
     std::thread::sleep(Duration::from_millis(300));
     use std::io::Write as _;
@@ -1437,7 +1419,6 @@ fn listen_filters_by_user_and_cgroup() {
     as_nobody.signal("INT");
     let (_, g_out, g_err) = in_group.finish();
     let (_, n_out, n_err) = as_nobody.finish();
-    let _ = std::fs::remove_dir(&dir);
     let g = lines(&g_out);
     let n = lines(&n_out);
     assert_eq!(
@@ -1461,15 +1442,10 @@ fn top_by_cgroup_counts_the_processes_that_exited() {
     let Some(_acct) = kernel("top_by_cgroup_counts_the_processes_that_exited") else {
         return;
     };
-    let rel = format!("/taskstat-by-{}", std::process::id());
-    let dir = PathBuf::from(format!("/sys/fs/cgroup/unified{rel}"));
-    if let Err(e) = std::fs::create_dir(&dir) {
-        if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") {
-            panic!("cannot create {}: {e}", dir.display());
-        }
-        eprintln!("skipping: cannot create {}: {e}", dir.display());
+    let Some(group) = util::Group2::new("by") else {
         return;
-    }
+    };
+    let (rel, dir) = (group.path.clone(), group.dir.clone());
     let script = format!(
         "echo $$ > {}/cgroup.procs; end=$(( $(date +%s) + 4 )); while [ $(date +%s) -lt $end ]; do {} burn-exit 30; done",
         dir.display(),
@@ -1484,12 +1460,7 @@ fn top_by_cgroup_counts_the_processes_that_exited() {
         "-b", "-n", "2", "-d", "1", "--by", "cgroup", "--cgroup", &rel,
     ]);
     let _ = load.wait();
-    for _ in 0..50 {
-        if std::fs::remove_dir(&dir).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    drop(group);
     for t in &tables {
         assert_eq!(t.len(), 1, "one row, the group: {t:?}");
         let w = &t[0].1;

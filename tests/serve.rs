@@ -10,9 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{example, kernel};
-
-const CGROUP2: &str = "/sys/fs/cgroup/unified";
+use crate::util::{Group2, example, kernel};
 
 /// Kills and reaps its processes on drop.
 struct Guard(Vec<Child>);
@@ -22,44 +20,6 @@ impl Drop for Guard {
         for c in &mut self.0 {
             let _ = c.kill();
             let _ = c.wait();
-        }
-    }
-}
-
-/// A cgroup2 group made for the test, removed (once empty) on drop.
-struct Group {
-    dir: PathBuf,
-    path: String,
-}
-
-impl Group {
-    fn new(name: &str) -> Group {
-        let path = format!("/taskstat-{name}-{}", std::process::id());
-        let dir = PathBuf::from(format!("{CGROUP2}{path}"));
-        std::fs::create_dir(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
-        Group { dir, path }
-    }
-
-    fn add(&self, pid: u32) {
-        std::fs::write(self.dir.join("cgroup.procs"), pid.to_string())
-            .expect("move into the group");
-    }
-
-    fn usage_usec(&self) -> u64 {
-        let stat = std::fs::read_to_string(self.dir.join("cpu.stat")).expect("cpu.stat");
-        stat.lines()
-            .find_map(|l| l.strip_prefix("usage_usec ")?.trim().parse().ok())
-            .expect("usage_usec")
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        for _ in 0..100 {
-            if std::fs::remove_dir(&self.dir).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
@@ -184,8 +144,9 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
 
     // A group whose work is all done by processes of about 50 ms each
     // (on CPU 1), and one with three CPU hogs pinned to CPU 0.
-    let short = Group::new("short");
-    let hogs = Group::new("hogs");
+    let (Some(short), Some(hogs)) = (Group2::new("short"), Group2::new("hogs")) else {
+        return;
+    };
     let burner = example("workload");
     let script = format!(
         "read go; end=$(( $(date +%s) + 15 )); while [ $(date +%s) -lt $end ]; do {} burn-exit 50; done",
@@ -237,7 +198,7 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
         "taskstat serve said: {}",
         log()
     );
-    let cpu = |g: &Group| format!("taskstat_cpu_seconds_total{{cgroup=\"{}\"}}", g.path);
+    let cpu = |g: &Group2| format!("taskstat_cpu_seconds_total{{cgroup=\"{}\"}}", g.path);
     let counted = query(
         prom_port,
         &format!(

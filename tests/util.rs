@@ -1,7 +1,7 @@
 //! Helpers: the binaries under test, workloads, and the kernel gate.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -280,4 +280,95 @@ pub fn pid_max_plus_one() -> String {
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(4_194_304);
     (max + 1).to_string()
+}
+
+/// A cgroup made for one test, in the cgroup2 tree or in a v1 hierarchy.
+/// On drop (also when the test fails) its tasks go back to the hierarchy's
+/// root group and it is removed.
+pub struct Group2 {
+    pub dir: PathBuf,
+    /// Its path in the hierarchy, as /proc/PID/cgroup names it.
+    pub path: String,
+    root: PathBuf,
+}
+
+impl Group2 {
+    /// Where the cgroup2 tree is mounted on this machine.
+    pub const ROOT: &'static str = "/sys/fs/cgroup/unified";
+
+    /// `taskstat-NAME-PID` in the cgroup2 tree; None, with the reason
+    /// printed, when it cannot be made (fails the test with
+    /// TASKSTAT_REQUIRE_KERNEL=1).
+    pub fn new(name: &str) -> Option<Group2> {
+        Group2::new_in(Group2::ROOT, name)
+    }
+
+    /// The same in the hierarchy mounted at `root`.
+    pub fn new_in(root: &str, name: &str) -> Option<Group2> {
+        Group2::make(
+            Path::new(root),
+            format!("/taskstat-{name}-{}", std::process::id()),
+        )
+    }
+
+    /// A group below this one.
+    pub fn child(&self, name: &str) -> Option<Group2> {
+        Group2::make(&self.root, format!("{}/{name}", self.path))
+    }
+
+    fn make(root: &Path, path: String) -> Option<Group2> {
+        let dir = PathBuf::from(format!("{}{path}", root.display()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => Some(Group2 {
+                dir,
+                path,
+                root: root.to_path_buf(),
+            }),
+            Err(e) if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
+                panic!("cannot create {}: {e}", dir.display())
+            }
+            Err(e) => {
+                eprintln!("skipping: cannot create {}: {e}", dir.display());
+                None
+            }
+        }
+    }
+
+    /// Its directory, as taskstat's arguments take it.
+    pub fn dir_str(&self) -> &str {
+        self.dir.to_str().expect("utf-8 path")
+    }
+
+    pub fn add(&self, pid: u32) {
+        std::fs::write(self.dir.join("cgroup.procs"), pid.to_string())
+            .expect("move a task into the group");
+    }
+
+    /// The kernel's CPU time of every task the group ever had, µs (cgroup2).
+    // The exits binary's serve tests use it; the other binary does not.
+    #[allow(dead_code)]
+    pub fn usage_usec(&self) -> u64 {
+        let stat = std::fs::read_to_string(self.dir.join("cpu.stat")).expect("cpu.stat");
+        stat.lines()
+            .find_map(|l| l.strip_prefix("usage_usec ")?.trim().parse().ok())
+            .expect("usage_usec")
+    }
+}
+
+impl Drop for Group2 {
+    fn drop(&mut self) {
+        let root = self.root.join("cgroup.procs");
+        if let Ok(procs) = std::fs::read_to_string(self.dir.join("cgroup.procs")) {
+            for p in procs.lines() {
+                let _ = std::fs::write(&root, p);
+            }
+        }
+        // A task that just exited leaves the group a moment later.
+        for _ in 0..100 {
+            if std::fs::remove_dir(&self.dir).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
