@@ -28,8 +28,7 @@ use taskstat::record::process;
 use taskstat::record::totals::{Totals, TreeTotal};
 use taskstat::record::{Accounting, Record};
 use taskstat::render::{self, Doc, Shown};
-use taskstat::wire::RecordKind;
-use taskstat::wire::flag::AGROUP;
+use taskstat::wire::{ExitOf, RecordKind};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
@@ -67,15 +66,12 @@ struct Exit {
 
 impl Exit {
     fn new(records: Vec<Record>) -> Option<Exit> {
-        let thread = records.iter().find(|r| r.kind == RecordKind::Pid)?;
-        let tgid = thread.stats.ac_tgid.unwrap_or(thread.id);
+        let e = ExitOf::of(&records)?;
+        let (tgid, ppid, last) = (e.tgid, e.ppid, e.last);
         Some(Exit {
             tgid,
-            ppid: thread.stats.ac_ppid,
-            // The last thread carries AGROUP; a group record comes with it.
-            last: records.iter().any(|r| {
-                r.kind == RecordKind::Tgid || r.stats.ac_flag.is_some_and(|f| f & AGROUP != 0)
-            }),
+            ppid,
+            last,
             records,
         })
     }

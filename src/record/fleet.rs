@@ -392,12 +392,15 @@ impl ExitMessage {
     /// Reads the records of one exit message (a thread's, and with the
     /// last thread of a multi-threaded process the group's).
     pub fn of(records: &[super::Record], acct: &super::Accounting) -> Option<ExitMessage> {
-        use crate::wire::RecordKind;
-        use crate::wire::flag::AGROUP;
-        let thread = records.iter().find(|r| r.kind == RecordKind::Pid)?;
+        use crate::wire::{ExitOf, RecordKind};
+        let ExitOf {
+            thread,
+            tgid,
+            ppid,
+            last,
+        } = ExitOf::of(records)?;
         let view = thread.view(acct);
         let mine = Counters::of(&view);
-        let last = thread.stats.ac_flag.unwrap_or(0) & AGROUP != 0;
         let counters = match records.iter().find(|r| r.kind == RecordKind::Tgid) {
             Some(g) if last => {
                 let g = Counters::of(&g.view(acct));
@@ -410,8 +413,8 @@ impl ExitMessage {
             _ => mine,
         };
         Some(ExitMessage {
-            tgid: thread.stats.ac_tgid.unwrap_or(thread.id),
-            ppid: thread.stats.ac_ppid,
+            tgid,
+            ppid,
             last,
             counters,
             uid: view.uid,

@@ -124,3 +124,31 @@ impl Record {
         }
     }
 }
+
+/// What one exit message says of its process.
+pub struct ExitOf<'a> {
+    /// The exiting thread's record.
+    pub thread: &'a Record,
+    pub tgid: u32,
+    /// The process's parent when it exited.
+    pub ppid: Option<u32>,
+    /// Whether the process ended with it: the last thread carries AGROUP,
+    /// and a group record comes with it.
+    pub last: bool,
+}
+
+impl<'a> ExitOf<'a> {
+    /// Reads the records of one exit message (a thread's, and with the last
+    /// thread of a multi-threaded process the group's).
+    pub fn of(records: &'a [Record]) -> Option<ExitOf<'a>> {
+        let thread = records.iter().find(|r| r.kind == RecordKind::Pid)?;
+        Some(ExitOf {
+            thread,
+            tgid: thread.stats.ac_tgid.unwrap_or(thread.id),
+            ppid: thread.stats.ac_ppid,
+            last: records.iter().any(|r| {
+                r.kind == RecordKind::Tgid || r.stats.ac_flag.is_some_and(|f| f & flag::AGROUP != 0)
+            }),
+        })
+    }
+}
