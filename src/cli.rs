@@ -32,18 +32,23 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The defaults, named once for clap's definition and for [`Cli::plain`].
+pub const DEFAULT_TIMEOUT_MS: u64 = 5000;
+pub const DEFAULT_SOURCE: crate::source::Choice = crate::source::Choice::Auto;
+pub const DEFAULT_FORMAT: Format = Format::Table;
+
 /// Options of every subcommand.
 #[derive(Debug, Args)]
 pub struct Global {
     /// How long to wait for each answer from the kernel, in milliseconds.
-    #[arg(long, global = true, value_name = "MS", default_value_t = 5000,
+    #[arg(long, global = true, value_name = "MS", default_value_t = DEFAULT_TIMEOUT_MS,
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
 
     /// Where records come from: taskstats, or without CAP_NET_ADMIN a
     /// partial view from /proc (auto: taskstats when it answers). listen,
     /// run and serve need taskstats.
-    #[arg(long, global = true, value_enum, default_value_t = crate::source::Choice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = DEFAULT_SOURCE)]
     pub source: crate::source::Choice,
 }
 
@@ -55,7 +60,93 @@ impl Cli {
     /// parse go through the full definition, so messages are the same.
     pub fn parse_args() -> Cli {
         let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-        Self::quick(&args).unwrap_or_else(|| Cli::parse_from(args))
+        Self::plain(&args)
+            .or_else(|| Self::quick(&args))
+            .unwrap_or_else(|| Cli::parse_from(args))
+    }
+
+    /// The commonest one-shot command lines, `pid`/`tgid` with ids, a
+    /// format and section letters, read without clap: building even one
+    /// subcommand's definition costs three times the rest of a query's
+    /// instructions. Anything else, a repeated or unknown option included,
+    /// is left to clap (None), so that errors and help come from the one
+    /// definition; a test checks both agree on every line this accepts.
+    fn plain(args: &[std::ffi::OsString]) -> Option<Cli> {
+        use clap::ValueEnum as _;
+        let mut words = args.iter().skip(1).map(|a| a.to_str());
+        let sub = words.next()??;
+        if sub != "pid" && sub != "tgid" {
+            return None;
+        }
+        let mut ids = Vec::new();
+        let mut format = None;
+        let mut json = false;
+        let mut sections = Sections::default();
+        // Each option at most once, as clap requires.
+        let once = |flag: &mut bool| (!std::mem::replace(flag, true)).then_some(());
+        while let Some(w) = words.next() {
+            let w = w?;
+            let name = match w.split_once('=') {
+                Some(("--format", v)) => {
+                    format.is_none().then_some(())?;
+                    format = Some(Format::from_str(v, false).ok()?);
+                    continue;
+                }
+                _ => w,
+            };
+            match name {
+                "--json" => once(&mut json)?,
+                "-d" | "--delays" => once(&mut sections.delays)?,
+                "-i" | "--io" => once(&mut sections.io)?,
+                "-q" | "--context-switches" => once(&mut sections.context_switches)?,
+                "--cpu" => once(&mut sections.cpu)?,
+                "--memory" => once(&mut sections.memory)?,
+                "-f" | "--format" => {
+                    format.is_none().then_some(())?;
+                    format = Some(Format::from_str(words.next()??, false).ok()?);
+                }
+                id => {
+                    // Plain digits without a leading zero; clap takes the rest.
+                    let digits = !id.is_empty()
+                        && !id.starts_with('0')
+                        && id.bytes().all(|b| b.is_ascii_digit());
+                    ids.push(if digits {
+                        id.parse::<u32>().ok()?
+                    } else {
+                        return None;
+                    });
+                }
+            }
+        }
+        // --json and --format conflict; clap says so.
+        if ids.is_empty() || (json && format.is_some()) {
+            return None;
+        }
+        let q = QueryArgs {
+            ids,
+            interval: None,
+            count: None,
+            output: OutputArgs {
+                format: format.unwrap_or(DEFAULT_FORMAT),
+                json,
+                delays: sections.delays,
+                io: sections.io,
+                context_switches: sections.context_switches,
+                cpu: sections.cpu,
+                memory: sections.memory,
+            },
+        };
+        Some(Cli {
+            global: Global {
+                timeout: DEFAULT_TIMEOUT_MS,
+                source: DEFAULT_SOURCE,
+            },
+            command: if sub == "pid" {
+                Command::Pid(q)
+            } else {
+                Command::Tgid(q)
+            },
+        })
     }
 
     fn quick(args: &[std::ffi::OsString]) -> Option<Cli> {
@@ -198,7 +289,7 @@ pub struct QueryArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value_t = Format::Table)]
+    #[arg(short = 'f', long, value_enum, default_value_t = DEFAULT_FORMAT)]
     pub format: Format,
 
     /// Same as --format json.
@@ -582,6 +673,68 @@ mod tests {
                 "{args:?} takes the full path"
             );
         }
+    }
+
+    /// The clap-free path accepts the common lines, and on every line built
+    /// from these words it either agrees with clap or leaves the line to it.
+    #[test]
+    fn plain_parse_agrees_with_clap_or_declines() {
+        for args in [
+            vec!["taskstat", "tgid", "7", "--json"],
+            vec!["taskstat", "pid", "1", "2", "-f", "getdelays"],
+            vec!["taskstat", "tgid", "3", "-d", "-i", "-q"],
+            vec!["taskstat", "pid", "4294967295", "--format=csv", "--memory"],
+        ] {
+            let plain = Cli::plain(&os(&args)).unwrap_or_else(|| panic!("plain parses {args:?}"));
+            let full = Cli::try_parse_from(&args).unwrap();
+            assert_eq!(format!("{plain:?}"), format!("{full:?}"), "{args:?}");
+        }
+        let words = [
+            "1",
+            "42",
+            "007",
+            "4294967296",
+            "-1",
+            "--json",
+            "-f",
+            "--format=ndjson",
+            "--format=",
+            "json",
+            "-d",
+            "-q",
+            "-dq",
+            "--memory",
+            "--context-switches",
+            "--timeout",
+            "--",
+            "-h",
+        ];
+        let mut lines: Vec<Vec<&str>> = vec![vec![]];
+        let mut last = lines.clone();
+        for _ in 0..3 {
+            last = last
+                .iter()
+                .flat_map(|l| words.iter().map(move |w| [l.as_slice(), &[*w]].concat()))
+                .collect();
+            lines.extend(last.iter().cloned());
+        }
+        let mut accepted = 0;
+        for sub in ["pid", "tgid"] {
+            for tail in &lines {
+                let args: Vec<&str> = ["taskstat", sub]
+                    .into_iter()
+                    .chain(tail.iter().copied())
+                    .collect();
+                let full = Cli::try_parse_from(&args);
+                if let Some(plain) = Cli::plain(&os(&args)) {
+                    accepted += 1;
+                    let full =
+                        full.unwrap_or_else(|e| panic!("{args:?}: plain accepts, clap: {e}"));
+                    assert_eq!(format!("{plain:?}"), format!("{full:?}"), "{args:?}");
+                }
+            }
+        }
+        assert!(accepted > 300, "plain accepted only {accepted} lines");
     }
 
     #[test]
