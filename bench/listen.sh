@@ -42,7 +42,7 @@ run() {
 run getdelays "$GETDELAYS" -d -i -q -l -m "$cpus"
 run taskstat-getdelays "$ts" listen -f getdelays
 run taskstat-ndjson "$ts" listen -f ndjson
-run getdelays-4k "$GETDELAYS" -d -i -q -l -m "$cpus" -r 4096
+run getdelays-64m "$GETDELAYS" -d -i -q -l -m "$cpus" -r 67108864
 
 python3 - "$out" "$SINGLE" "$THREADED" <<'PY'
 import json, sys
@@ -51,7 +51,7 @@ tasks = single + 3 * threaded + 3          # + two forking workers and the storm
 groups = threaded
 print(f"storm: {tasks} exiting tasks ({tasks} pid records + {groups} tgid records expected)")
 print(f"{'listener':26} {'pid recs':>9} {'tgid recs':>9} {'missing':>8} {'storm s':>8} {'exits/s':>8} {'CPU s':>7} {'µs/record':>9} {'max RSS KiB':>11}")
-for name in ["getdelays", "taskstat-getdelays", "taskstat-ndjson", "getdelays-4k"]:
+for name in ["getdelays", "taskstat-getdelays", "taskstat-ndjson", "getdelays-64m"]:
     text = open(f"{out}/{name}.out", errors="replace").read()
     if name.endswith("ndjson"):
         recs = [json.loads(l) for l in text.splitlines()]
