@@ -2,7 +2,7 @@
 //! which .ci/run installs), with the kernel's cgroup2 CPU accounting as the
 //! oracle. Part of the exits binary: it counts exits and pins hogs to a CPU.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -56,6 +56,40 @@ fn get(port: u16, path: &str) -> (u16, String) {
         port,
         &format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"),
     )
+}
+
+/// A header's value in an answer's head (any case).
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().skip(1).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// One answer off a connection that may stay open: (status, head, body).
+/// The answer to a HEAD request has no body, whatever its Content-Length.
+fn read_answer(r: &mut impl BufRead, head_only: bool) -> (u16, String, String) {
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        let n = r.read_line(&mut line).expect("an answer");
+        assert!(n > 0, "closed within the head: {head:?}");
+        if line == "\r\n" {
+            break;
+        }
+        head += &line;
+    }
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let len: usize = header(&head, "content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no Content-Length: {head}"));
+    let mut body = vec![0; if head_only { 0 } else { len }];
+    r.read_exact(&mut body).expect("the body");
+    (status, head, String::from_utf8_lossy(&body).into_owned())
 }
 
 fn wait_until(what: &str, within: Duration, mut ok: impl FnMut() -> bool) {
@@ -322,6 +356,95 @@ fn serve_answers_only_get_metrics_and_outlasts_bad_clients() {
         "{cut:?}"
     );
     assert!(waited.elapsed() < Duration::from_secs(12), "never cut off");
+}
+
+#[test]
+fn serve_speaks_http_1_1_within_its_limits() {
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("serve_speaks_http_1_1_within_its_limits") else {
+        return;
+    };
+    let port = free_port();
+    // Every scrape answered from the first sweep: a HEAD's Content-Length
+    // can be compared with its GET's body.
+    let _guard = Guard(vec![
+        Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--cache", "600"])
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("taskstat serve"),
+    ]);
+    wait_until("taskstat serve answering", Duration::from_secs(10), || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let connect = || {
+        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        BufReader::new(s)
+    };
+    let get11 = b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+    // A head over 8 KiB.
+    let big = format!(
+        "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: {}\r\n\r\n",
+        "a".repeat(9000)
+    );
+    assert_eq!(http(port, &big).0, 431);
+
+    // Two requests on one HTTP/1.1 connection, the second a HEAD that asks
+    // to close it.
+    let mut c = connect();
+    c.get_mut().write_all(get11).expect("send");
+    let (status, head, body) = read_answer(&mut c, false);
+    assert_eq!(status, 200, "{head}");
+    assert!(body.contains("# TYPE taskstat_cpu_seconds_total counter"));
+    assert_eq!(header(&head, "connection"), None, "{head}");
+    c.get_mut()
+        .write_all(b"HEAD /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("a second request on the connection");
+    let (status, head, _) = read_answer(&mut c, true);
+    assert_eq!(status, 200, "{head}");
+    let len = body.len().to_string();
+    assert_eq!(
+        header(&head, "content-length"),
+        Some(len.as_str()),
+        "{head}"
+    );
+    assert_eq!(header(&head, "connection"), Some("close"), "{head}");
+    let mut rest = Vec::new();
+    c.read_to_end(&mut rest).expect("closed after the HEAD");
+    assert!(rest.is_empty(), "a body after a HEAD: {rest:?}");
+    drop(c);
+
+    // Sixteen idle connections are held, the seventeenth closed at once.
+    // The server's ends of the connections above close too, in a moment.
+    std::thread::sleep(Duration::from_millis(500));
+    let mut held: Vec<_> = (0..16).map(|_| connect()).collect();
+    let mut extra = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    extra
+        .set_read_timeout(Some(Duration::from_secs(4)))
+        .expect("timeout");
+    let start = Instant::now();
+    let cut = extra.read(&mut [0u8; 64]);
+    assert!(
+        matches!(cut, Ok(0))
+            || cut
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "the seventeenth connection: {cut:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "the seventeenth connection waited {:?}",
+        start.elapsed()
+    );
+    for (i, c) in held.iter_mut().enumerate() {
+        c.get_mut().write_all(get11).expect("send");
+        let (status, head, _) = read_answer(c, false);
+        assert_eq!(status, 200, "held connection {i}: {head}");
+    }
 }
 
 #[test]

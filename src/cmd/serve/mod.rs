@@ -2,26 +2,20 @@
 //!
 //! Three parts: a thread that hears every exit and books each exited
 //! process's final figures to its group; a sweep of the live processes,
-//! run for a scrape (or a textfile write) and cached briefly; and the HTTP
-//! server (hyper), which answers GET /metrics and nothing else.
+//! run for a scrape (or a textfile write) and cached briefly; and a small
+//! HTTP server ([`http`]), which answers GET /metrics and nothing else.
 
-use std::convert::Infallible;
+mod http;
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::HeaderValue;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
 use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
@@ -32,14 +26,9 @@ use taskstat::record::{Accounting, Record};
 use taskstat::render::metrics::{self, Exposition};
 use taskstat::wire::{Category, RecordKind};
 
+use self::http::{Request, Response, Status};
 use super::exits::{ExitListener, Stop};
 
-/// How long a client may take to send a request head.
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a connection may stay open in all (keep-alive included).
-const CONNECTION_LIMIT: Duration = Duration::from_secs(30);
-/// Connections served at once; more are closed at once.
-const MAX_CONNECTIONS: usize = 16;
 /// A live process the last sweeps did not see has lost its exit record.
 const ABSENT_SWEEPS: u32 = 5;
 
@@ -200,89 +189,62 @@ impl Sweeper {
     }
 }
 
-/// What an answer is made of.
-type Reply = Response<Full<Bytes>>;
-
-fn reply(status: StatusCode, headers: &[(&'static str, &'static str)], body: String) -> Reply {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
-    *r.status_mut() = status;
-    for (k, v) in headers {
-        r.headers_mut().insert(*k, HeaderValue::from_static(v));
+fn reply(status: Status, headers: &[(&'static str, &'static str)], body: String) -> Response {
+    Response {
+        status,
+        headers: headers.to_vec(),
+        body,
     }
-    r
 }
 
 const INDEX: &str = "<html><head><title>taskstat</title></head><body><h1>taskstat</h1><p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
 
 /// Whether the scraper asked for OpenMetrics (Prometheus does).
-fn wants_openmetrics(req: &Request<Incoming>) -> bool {
-    req.headers().get_all("accept").iter().any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.contains("application/openmetrics-text"))
-    })
+fn wants_openmetrics(req: &Request) -> bool {
+    req.header_values("accept")
+        .any(|v| std::str::from_utf8(v).is_ok_and(|v| v.contains("application/openmetrics-text")))
 }
 
 /// Answers one request: GET (or HEAD) /metrics and /, nothing else. A sweep
 /// that fails is a 500 and a line on stderr; the server goes on.
-async fn answer(req: Request<Incoming>, sweeper: Arc<Mutex<Sweeper>>) -> Result<Reply, Infallible> {
-    let get = req.method() == Method::GET || req.method() == Method::HEAD;
-    Ok(match (req.uri().path(), get) {
+fn answer(req: &Request, sweeper: &Mutex<Sweeper>) -> Response {
+    let get = req.method == "GET" || req.method == "HEAD";
+    match (req.path, get) {
         ("/metrics", true) => {
-            let om = wants_openmetrics(&req);
-            // The sweep blocks on netlink and /proc: off the I/O thread.
-            let swept = tokio::task::spawn_blocking(move || {
-                let mut s = sweeper.lock().unwrap_or_else(|e| e.into_inner());
-                s.figures().map(|f| {
-                    if om {
-                        (metrics::openmetrics(&f.exposition()), metrics::OPENMETRICS)
-                    } else {
-                        (metrics::text(&f.exposition()), metrics::TEXT)
-                    }
-                })
-            })
-            .await;
+            let swept = sweeper.lock().unwrap_or_else(|e| e.into_inner()).figures();
             match swept {
-                Ok(Ok((body, ctype))) => reply(StatusCode::OK, &[("content-type", ctype)], body),
-                Ok(Err(e)) => {
+                Ok(f) if wants_openmetrics(req) => reply(
+                    Status::OK,
+                    &[("content-type", metrics::OPENMETRICS)],
+                    metrics::openmetrics(&f.exposition()),
+                ),
+                Ok(f) => reply(
+                    Status::OK,
+                    &[("content-type", metrics::TEXT)],
+                    metrics::text(&f.exposition()),
+                ),
+                Err(e) => {
                     eprintln!("taskstat: a scrape failed: {e:#}");
                     reply(
-                        StatusCode::INTERNAL_SERVER_ERROR,
+                        Status::INTERNAL_SERVER_ERROR,
                         &[],
                         format!("sampling failed: {e:#}\n"),
                     )
                 }
-                Err(e) => {
-                    eprintln!("taskstat: a scrape failed: {e}");
-                    reply(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        &[],
-                        "sampling failed\n".into(),
-                    )
-                }
             }
         }
-        ("/", true) => reply(
-            StatusCode::OK,
-            &[("content-type", "text/html")],
-            INDEX.into(),
-        ),
+        ("/", true) => reply(Status::OK, &[("content-type", "text/html")], INDEX.into()),
         ("/metrics" | "/", false) => reply(
-            StatusCode::METHOD_NOT_ALLOWED,
+            Status::METHOD_NOT_ALLOWED,
             &[("allow", "GET, HEAD")],
             "only GET\n".into(),
         ),
-        _ => reply(
-            StatusCode::NOT_FOUND,
-            &[],
-            "not found; try /metrics\n".into(),
-        ),
-    })
+        _ => reply(Status::NOT_FOUND, &[], "not found; try /metrics\n".into()),
+    }
 }
 
 fn listen(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
-    let l = TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
-    l.set_nonblocking(true)?;
-    Ok(l)
+    TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))
 }
 
 /// Writes the exposition to `path` through a temporary file beside it, so
@@ -349,55 +311,17 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     Ok(exit::code(stop.exit_status().unwrap_or(exit::OK)))
 }
 
-/// Serves /metrics until `stop`: at most [`MAX_CONNECTIONS`] at once, each
-/// given [`CLIENT_TIMEOUT`] to send a request head of at most 8 KiB and
-/// [`CONNECTION_LIMIT`] in all, so that no client can hold the server.
+/// Serves /metrics until `stop`; [`http`] bounds what each client may take.
 fn serve_loop(socket: TcpListener, sweeper: Sweeper, stop: &Stop) -> anyhow::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .enable_time()
-        .build()
-        .context("starting the HTTP server")?;
-    let sweeper = Arc::new(Mutex::new(sweeper));
-    rt.block_on(async {
-        let listener = tokio::net::TcpListener::from_std(socket)?;
-        let addr = listener.local_addr()?;
-        eprintln!("taskstat: serving http://{addr}/metrics; stop with ^C");
-        let open = Arc::new(AtomicUsize::new(0));
-        while !stop.requested() {
-            let Ok(accepted) =
-                tokio::time::timeout(Duration::from_millis(200), listener.accept()).await
-            else {
-                continue;
-            };
-            let stream = match accepted {
-                Ok((s, _)) => s,
-                Err(e) => {
-                    eprintln!("taskstat: accepting a connection: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
-            if open.load(Ordering::Relaxed) >= MAX_CONNECTIONS {
-                // Closed at once: the scraper retries at its next interval.
-                drop(stream);
-                continue;
-            }
-            open.fetch_add(1, Ordering::Relaxed);
-            let (sweeper, open) = (Arc::clone(&sweeper), Arc::clone(&open));
-            tokio::task::spawn(async move {
-                let service = service_fn(move |req| answer(req, Arc::clone(&sweeper)));
-                let conn = http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(CLIENT_TIMEOUT)
-                    .max_buf_size(8192)
-                    .serve_connection(TokioIo::new(stream), service);
-                let _ = tokio::time::timeout(CONNECTION_LIMIT, conn).await;
-                open.fetch_sub(1, Ordering::Relaxed);
-            });
-        }
-        Ok(())
-    })
+    let addr = socket.local_addr()?;
+    eprintln!("taskstat: serving http://{addr}/metrics; stop with ^C");
+    let sweeper = Mutex::new(sweeper);
+    http::serve(
+        &socket,
+        || stop.requested(),
+        move |req| answer(req, &sweeper),
+    )
+    .context("serving HTTP")
 }
 
 fn textfile_loop(
