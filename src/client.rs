@@ -66,6 +66,8 @@ enum Received {
     Interrupted,
     /// ENOBUFS: the kernel dropped messages for this socket.
     Overrun,
+    /// Nothing queued (a receive that was told not to wait).
+    Empty,
 }
 
 /// Whether a request is answered by a reply or only by an ACK.
@@ -268,11 +270,16 @@ impl Client {
                 }
                 continue;
             }
-            if !self.readable(timeout, op)? {
-                return Ok(None);
-            }
+            // Under a stream of exits the next one is usually queued
+            // already: poll(2) only when the socket is empty.
             let n = match self.recv_datagram(op)? {
                 Received::Bytes(n) => n,
+                Received::Empty => {
+                    if !self.readable(timeout, op)? {
+                        return Ok(None);
+                    }
+                    continue;
+                }
                 Received::Interrupted => return Ok(None),
                 Received::Overrun => return Ok(Some(Event::Overrun)),
             };
@@ -338,9 +345,14 @@ impl Client {
         let deadline = Instant::now() + self.timeout;
         let mut replies = Vec::new();
         loop {
-            self.wait_readable(deadline, op)?;
+            // The kernel answers within send(2), so the reply is usually
+            // queued already: poll(2) only when it is not.
             let n = match self.recv_datagram(op)? {
                 Received::Bytes(n) => n,
+                Received::Empty => {
+                    self.wait_readable(deadline, op)?;
+                    continue;
+                }
                 // Overflow of exit events queued on this socket: our reply may still come.
                 Received::Interrupted | Received::Overrun => continue,
             };
@@ -401,11 +413,16 @@ impl Client {
     }
 
     /// Receives one datagram into the buffer; a datagram larger than the
-    /// buffer is an error, never a silent truncation.
+    /// buffer is an error, never a silent truncation. Never waits: the
+    /// callers poll(2) when the socket is empty.
     fn recv_datagram(&mut self, op: &str) -> Result<Received, ClientError> {
         self.buf.clear();
-        let n = match self.sock.recv(&mut self.buf, libc::MSG_TRUNC) {
+        let n = match self
+            .sock
+            .recv(&mut self.buf, libc::MSG_TRUNC | libc::MSG_DONTWAIT)
+        {
             Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Received::Empty),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Received::Interrupted),
             Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => return Ok(Received::Overrun),
             Err(e) => {
