@@ -47,7 +47,7 @@ pub fn run(args: ThreadsArgs, source: Choice, timeout: Duration) -> anyhow::Resu
             raw: raw.as_ref(),
         })
         .collect();
-    shown.sort_by_key(|s| args.sort.key(&s.view));
+    shown.sort_unstable_by_key(|s| (args.sort.key(&s.view), s.view.id));
     shown.insert(
         0,
         Shown {

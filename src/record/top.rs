@@ -111,7 +111,7 @@ impl TopSort {
 
     /// Largest first (pid: smallest first); ties by pid.
     pub fn sort(self, rows: &mut [Row]) {
-        rows.sort_by(|a, b| {
+        rows.sort_unstable_by(|a, b| {
             self.value(b)
                 .total_cmp(&self.value(a))
                 .then(a.id.cmp(&b.id))
