@@ -189,11 +189,21 @@ fn namespace_checks() -> [Check; 2] {
 fn write_report(checks: &[Check], code: u8, json: bool) -> io::Result<()> {
     let mut out = io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(
-            &mut out,
-            &serde_json::json!({"ok": code == exit::OK, "checks": checks}),
+        let mut buf = Vec::new();
+        #[derive(Serialize)]
+        struct Report<'a> {
+            ok: bool,
+            checks: &'a [Check],
+        }
+        taskstat::render::json::pretty(
+            &mut buf,
+            &Report {
+                ok: code == exit::OK,
+                checks,
+            },
         )?;
-        writeln!(out)?;
+        buf.push(b'\n');
+        out.write_all(&buf)?;
     } else {
         for c in checks {
             let status = match c.status {

@@ -90,11 +90,13 @@ impl IntervalStream {
             Format::Table => write_interval_table(out, records)?,
             Format::Ndjson => super::structured::write_ndjson(out, records)?,
             Format::Json => {
+                let mut buf = Vec::new();
                 for r in records {
-                    out.write_all(if self.started { b",\n" } else { b"[\n" })?;
-                    serde_json::to_writer(&mut *out, r)?;
+                    buf.extend_from_slice(if self.started { b",\n" } else { b"[\n" });
+                    super::json::compact(&mut buf, r)?;
                     self.started = true;
                 }
+                out.write_all(&buf)?;
             }
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(&mut *out);

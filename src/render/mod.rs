@@ -4,9 +4,11 @@
 //! [`RecordStream`] or [`IntervalStream`]) and the format the user chose.
 
 mod cgroup;
+mod flat;
 mod getdelays;
 pub mod human;
 mod interval;
+pub mod json;
 pub mod metrics;
 mod stream;
 mod structured;
@@ -145,16 +147,13 @@ pub fn write(out: &mut dyn Write, doc: &Doc, o: Output) -> io::Result<()> {
         (Doc::Records { records, .. } | Doc::Rows { records }, Format::Json) => {
             structured::write_json(out, &views(records))
         }
-        (Doc::Run { records, total }, Format::Json) => {
-            let mut items: Vec<serde_json::Value> = views(records)
-                .into_iter()
-                .map(serde_json::to_value)
-                .collect::<Result<_, _>>()?;
-            if let Some(t) = total {
-                items.push(serde_json::to_value(t)?);
-            }
-            structured::write_json(out, &items)
-        }
+        (Doc::Run { records, total }, Format::Json) => structured::write_json(
+            out,
+            &RunItems {
+                records: &views(records),
+                total: *total,
+            },
+        ),
         (Doc::Cgroup(r), Format::Json) => structured::write_json(out, r),
 
         (Doc::Records { records, .. } | Doc::Rows { records }, Format::Ndjson) => {
@@ -184,5 +183,26 @@ pub fn write(out: &mut dyn Write, doc: &Doc, o: Output) -> io::Result<()> {
             Format::Getdelays,
         ) => getdelays_all(out, records, s),
         (Doc::Cgroup(r), Format::Getdelays) => cgroup::write_cgroup_getdelays(out, r),
+    }
+}
+
+/// `run`'s JSON: one array of the records and then the tree's total.
+struct RunItems<'a> {
+    records: &'a [&'a RecordView],
+    total: Option<&'a TreeTotal>,
+}
+
+impl serde::Serialize for RunItems<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq =
+            s.serialize_seq(Some(self.records.len() + usize::from(self.total.is_some())))?;
+        for r in self.records {
+            seq.serialize_element(r)?;
+        }
+        if let Some(t) = self.total {
+            seq.serialize_element(t)?;
+        }
+        seq.end()
     }
 }

@@ -140,11 +140,11 @@ impl RecordStream {
             }
             Format::Json => {
                 self.json_separator(out);
-                serde_json::to_writer(&mut *out, view)?;
+                super::json::compact(out, view)?;
             }
             Format::Ndjson => {
-                serde_json::to_writer(&mut *out, view)?;
-                out.write_all(b"\n")?;
+                super::json::compact(out, view)?;
+                out.push(b'\n');
             }
             Format::Csv => {
                 let cols = super::csv_row(view)?;
@@ -175,13 +175,15 @@ impl RecordStream {
             Format::Json => {
                 let mut buf = Vec::new();
                 self.json_separator(&mut buf);
-                serde_json::to_writer(&mut buf, &l)?;
+                super::json::compact(&mut buf, &l)?;
                 out.write_all(&buf)?;
                 self.started = true;
             }
             Format::Ndjson => {
-                serde_json::to_writer(&mut *out, &l)?;
-                out.write_all(b"\n")?;
+                let mut buf = Vec::new();
+                super::json::compact(&mut buf, &l)?;
+                buf.push(b'\n');
+                out.write_all(&buf)?;
             }
             Format::Table => writeln!(
                 out,

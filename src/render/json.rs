@@ -1,0 +1,780 @@
+//! JSON text from any `Serialize` value, written straight into a byte
+//! buffer: compact (one line, for ndjson and JSON streams) or indented as
+//! serde_json's pretty printer indents.
+//!
+//! serde_json writes each token through `io::Write` and escapes every key
+//! byte by byte; for a listen record (2 KB, 120 keys) that was most of the
+//! per-record cost (bench/listen.sh). Here a key or string without anything
+//! to escape is one copy, numbers go through itoa and zmij as in serde_json,
+//! and the output is byte for byte what serde_json writes (tests below).
+
+use std::io;
+
+use serde::ser::{self, Impossible, Serialize};
+
+/// Appends `value` as compact JSON.
+pub fn compact<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> io::Result<()> {
+    value
+        .serialize(&mut Writer {
+            out,
+            pretty: false,
+            depth: 0,
+        })
+        .map_err(io::Error::from)
+}
+
+/// Appends `value` as indented JSON (two spaces), without a final newline.
+pub fn pretty<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> io::Result<()> {
+    value
+        .serialize(&mut Writer {
+            out,
+            pretty: true,
+            depth: 0,
+        })
+        .map_err(io::Error::from)
+}
+
+/// The text of a JSON string (`"a\\nb"` gives `a` newline `b`), or None for
+/// any other JSON text.
+pub fn unquote(text: &[u8]) -> Option<String> {
+    if text.first() != Some(&b'"') {
+        return None;
+    }
+    serde_json::from_slice(text).ok()
+}
+
+/// A map key as the text JSON gives it (numbers become strings).
+pub fn key_text<T: Serialize + ?Sized>(key: &T) -> Result<String, Error> {
+    let mut text = Vec::new();
+    key.serialize(MapKey(&mut text))?;
+    unquote(&text).ok_or_else(|| Error::unsupported("a map key that is not a string"))
+}
+
+/// Why a value has no JSON form.
+#[derive(Debug)]
+pub struct Error(String);
+
+impl Error {
+    pub fn unsupported(what: &str) -> Error {
+        Error(format!("{what} has no place in taskstat's output"))
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Error {
+        Error(e.to_string())
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(e: Error) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, e)
+    }
+}
+
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    pretty: bool,
+    depth: usize,
+}
+
+/// What JSON requires escaped: the quote, the backslash and control bytes.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// The index of the first byte at or after `from` that needs escaping.
+/// Eight bytes at a time: a record's strings are mostly long notes and
+/// names with nothing to escape.
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A high bit set in each byte of x that is zero (exact for the first
+    // such byte; later ones may be false positives, re-checked below).
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // Bytes below 0x20, or equal to '"' or '\\'.
+        let hit = (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
+            | zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')));
+        if hit != 0 {
+            break;
+        }
+        i += 8;
+    }
+    bytes[i..]
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|p| i + p)
+}
+
+fn string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut at = 0;
+    while let Some(i) = next_escape(bytes, at) {
+        at = i + 1;
+        let b = bytes[i];
+        out.extend_from_slice(&bytes[start..i]);
+        start = i + 1;
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+            }
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+impl<'a> Writer<'a> {
+    fn newline(&mut self) {
+        self.out.push(b'\n');
+        for _ in 0..self.depth {
+            self.out.extend_from_slice(b"  ");
+        }
+    }
+
+    fn open<'w>(&'w mut self, bracket: u8) -> Compound<'w, 'a> {
+        self.out.push(bracket);
+        self.depth += 1;
+        Compound {
+            w: self,
+            first: true,
+        }
+    }
+
+    fn integer<I: itoa::Integer>(&mut self, v: I) {
+        self.out
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    fn float(&mut self, v: f64, f32: Option<f32>) {
+        if !v.is_finite() {
+            self.out.extend_from_slice(b"null");
+            return;
+        }
+        let mut b = zmij::Buffer::new();
+        let text = match f32 {
+            Some(f) => b.format_finite(f),
+            None => b.format_finite(v),
+        };
+        self.out.extend_from_slice(text.as_bytes());
+    }
+}
+
+/// An array or object being written.
+struct Compound<'w, 'a> {
+    w: &'w mut Writer<'a>,
+    first: bool,
+}
+
+impl Compound<'_, '_> {
+    /// The separator before an element or key.
+    fn next(&mut self) {
+        if !std::mem::replace(&mut self.first, false) {
+            self.w.out.push(b',');
+        }
+        if self.w.pretty {
+            self.w.newline();
+        }
+    }
+
+    fn close(self, bracket: u8) {
+        self.w.depth -= 1;
+        if self.w.pretty && !self.first {
+            self.w.newline();
+        }
+        self.w.out.push(bracket);
+    }
+
+    /// A struct field's name. These come from the schema's source, never
+    /// from data, and none needs escaping (the tests compare whole records
+    /// with serde_json's output), so they are copied as they are.
+    fn key(&mut self, key: &str) {
+        self.next();
+        debug_assert!(!key.bytes().any(needs_escape), "{key}");
+        let out = &mut *self.w.out;
+        out.reserve(key.len() + 4);
+        out.push(b'"');
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(if self.w.pretty { b"\": " } else { b"\":" });
+    }
+}
+
+type Res = Result<(), Error>;
+
+impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Compound<'w, 'a>;
+    type SerializeTuple = Compound<'w, 'a>;
+    type SerializeTupleStruct = Compound<'w, 'a>;
+    type SerializeTupleVariant = Variant<'w, 'a>;
+    type SerializeMap = Compound<'w, 'a>;
+    type SerializeStruct = Compound<'w, 'a>;
+    type SerializeStructVariant = Variant<'w, 'a>;
+
+    fn serialize_bool(self, v: bool) -> Res {
+        self.out
+            .extend_from_slice(if v { b"true" } else { b"false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_i16(self, v: i16) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_i32(self, v: i32) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_i64(self, v: i64) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_i128(self, v: i128) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_u8(self, v: u8) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_u16(self, v: u16) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_u32(self, v: u32) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_u64(self, v: u64) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_u128(self, v: u128) -> Res {
+        self.integer(v);
+        Ok(())
+    }
+    fn serialize_f32(self, v: f32) -> Res {
+        self.float(f64::from(v), Some(v));
+        Ok(())
+    }
+    fn serialize_f64(self, v: f64) -> Res {
+        self.float(v, None);
+        Ok(())
+    }
+    fn serialize_char(self, v: char) -> Res {
+        string(self.out, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Res {
+        string(self.out, v);
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Res {
+        let mut seq = self.open(b'[');
+        for b in v {
+            seq.next();
+            seq.w.integer(*b);
+        }
+        seq.close(b']');
+        Ok(())
+    }
+    fn serialize_none(self) -> Res {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Res {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Res {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Res {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Res {
+        string(self.out, variant);
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Res {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Res {
+        let mut obj = self.open(b'{');
+        obj.key(variant);
+        value.serialize(&mut *obj.w)?;
+        obj.close(b'}');
+        Ok(())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Compound<'w, 'a>, Error> {
+        Ok(self.open(b'['))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Compound<'w, 'a>, Error> {
+        Ok(self.open(b'['))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'a>, Error> {
+        Ok(self.open(b'['))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Variant<'w, 'a>, Error> {
+        let mut outer = self.open(b'{');
+        outer.key(variant);
+        Ok(Variant::new(outer, b'['))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'a>, Error> {
+        Ok(self.open(b'{'))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Compound<'w, 'a>, Error> {
+        Ok(self.open(b'{'))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Variant<'w, 'a>, Error> {
+        let mut outer = self.open(b'{');
+        outer.key(variant);
+        Ok(Variant::new(outer, b'{'))
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Res {
+        self.next();
+        value.serialize(&mut *self.w)
+    }
+    fn end(self) -> Res {
+        self.close(b']');
+        Ok(())
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Res {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Res {
+        ser::SerializeSeq::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Res {
+        ser::SerializeSeq::serialize_element(self, value)
+    }
+    fn end(self) -> Res {
+        ser::SerializeSeq::end(self)
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Res {
+        self.next();
+        key.serialize(MapKey(self.w.out))?;
+        self.w
+            .out
+            .extend_from_slice(if self.w.pretty { b": " } else { b":" });
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Res {
+        value.serialize(&mut *self.w)
+    }
+    fn end(self) -> Res {
+        self.close(b'}');
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Res {
+        self.key(key);
+        value.serialize(&mut *self.w)
+    }
+    fn end(self) -> Res {
+        self.close(b'}');
+        Ok(())
+    }
+}
+
+/// A variant with fields: `{"variant": [..]}` or `{"variant": {..}}`.
+struct Variant<'w, 'a> {
+    outer: Compound<'w, 'a>,
+    inner_first: bool,
+    bracket: u8,
+}
+
+impl<'w, 'a> Variant<'w, 'a> {
+    fn new(outer: Compound<'w, 'a>, bracket: u8) -> Self {
+        outer.w.out.push(bracket);
+        outer.w.depth += 1;
+        Variant {
+            outer,
+            inner_first: true,
+            bracket,
+        }
+    }
+
+    fn next(&mut self) {
+        if !std::mem::replace(&mut self.inner_first, false) {
+            self.outer.w.out.push(b',');
+        }
+        if self.outer.w.pretty {
+            self.outer.w.newline();
+        }
+    }
+
+    fn end(self) {
+        let w = &mut *self.outer.w;
+        w.depth -= 1;
+        if w.pretty && !self.inner_first {
+            w.newline();
+        }
+        w.out.push(if self.bracket == b'[' { b']' } else { b'}' });
+        self.outer.close(b'}');
+    }
+}
+
+impl ser::SerializeTupleVariant for Variant<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Res {
+        self.next();
+        value.serialize(&mut *self.outer.w)
+    }
+    fn end(self) -> Res {
+        Variant::end(self);
+        Ok(())
+    }
+}
+
+impl ser::SerializeStructVariant for Variant<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Res {
+        self.next();
+        string(self.outer.w.out, key);
+        let sep: &[u8] = if self.outer.w.pretty { b": " } else { b":" };
+        self.outer.w.out.extend_from_slice(sep);
+        value.serialize(&mut *self.outer.w)
+    }
+    fn end(self) -> Res {
+        Variant::end(self);
+        Ok(())
+    }
+}
+
+/// Map keys are strings in JSON: strings as they are, numbers and booleans
+/// quoted (as serde_json does); anything else has no key form.
+struct MapKey<'a>(&'a mut Vec<u8>);
+
+impl MapKey<'_> {
+    fn quoted(self, text: &str) -> Res {
+        string(self.0, text);
+        Ok(())
+    }
+    fn refuse() -> Res {
+        Err(Error(
+            "a JSON object key must be a string or a number".into(),
+        ))
+    }
+}
+
+impl ser::Serializer for MapKey<'_> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Impossible<(), Error>;
+    type SerializeTuple = Impossible<(), Error>;
+    type SerializeTupleStruct = Impossible<(), Error>;
+    type SerializeTupleVariant = Impossible<(), Error>;
+    type SerializeMap = Impossible<(), Error>;
+    type SerializeStruct = Impossible<(), Error>;
+    type SerializeStructVariant = Impossible<(), Error>;
+
+    fn serialize_str(self, v: &str) -> Res {
+        self.quoted(v)
+    }
+    fn serialize_char(self, v: char) -> Res {
+        self.quoted(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Res {
+        self.quoted(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Res {
+        value.serialize(self)
+    }
+    fn serialize_bool(self, v: bool) -> Res {
+        self.quoted(if v { "true" } else { "false" })
+    }
+    fn serialize_i8(self, v: i8) -> Res {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+    fn serialize_i16(self, v: i16) -> Res {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+    fn serialize_i32(self, v: i32) -> Res {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+    fn serialize_i64(self, v: i64) -> Res {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+    fn serialize_u8(self, v: u8) -> Res {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+    fn serialize_u16(self, v: u16) -> Res {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+    fn serialize_u32(self, v: u32) -> Res {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+    fn serialize_u64(self, v: u64) -> Res {
+        self.quoted(itoa::Buffer::new().format(v))
+    }
+    fn serialize_f32(self, _: f32) -> Res {
+        Self::refuse()
+    }
+    fn serialize_f64(self, _: f64) -> Res {
+        Self::refuse()
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Res {
+        Self::refuse()
+    }
+    fn serialize_none(self) -> Res {
+        Self::refuse()
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Res {
+        Self::refuse()
+    }
+    fn serialize_unit(self) -> Res {
+        Self::refuse()
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Res {
+        Self::refuse()
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Res {
+        Self::refuse()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+        Err(Error(
+            "a JSON object key must be a string or a number".into(),
+        ))
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
+        Err(Error(
+            "a JSON object key must be a string or a number".into(),
+        ))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
+        Err(Error(
+            "a JSON object key must be a string or a number".into(),
+        ))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Error> {
+        Err(Error(
+            "a JSON object key must be a string or a number".into(),
+        ))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
+        Err(Error(
+            "a JSON object key must be a string or a number".into(),
+        ))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
+        Err(Error(
+            "a JSON object key must be a string or a number".into(),
+        ))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Error> {
+        Err(Error(
+            "a JSON object key must be a string or a number".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[derive(serde::Serialize)]
+    enum E {
+        Unit,
+        New(u8),
+        Tup(u8, i64),
+        Named { a: Option<f64>, b: Vec<u8> },
+    }
+
+    #[derive(serde::Serialize)]
+    struct S<'a> {
+        text: &'a str,
+        #[serde(rename = "type")]
+        kind: &'a str,
+        none: Option<u32>,
+        floats: [f64; 5],
+        f32: f32,
+        ints: (i8, u64, i64, u128),
+        empty: Vec<u8>,
+        empty_map: BTreeMap<String, u8>,
+        map: BTreeMap<u32, bool>,
+        enums: Vec<E>,
+        nested: Vec<Vec<u8>>,
+        unit: (),
+    }
+
+    fn sample(text: &str) -> S<'_> {
+        S {
+            text,
+            kind: "pid",
+            none: None,
+            floats: [0.0, 1.5, -2.25e-7, f64::NAN, 1e300],
+            f32: 0.1,
+            ints: (-128, u64::MAX, i64::MIN, u128::MAX),
+            empty: vec![],
+            empty_map: BTreeMap::new(),
+            map: [(3, true), (10, false)].into_iter().collect(),
+            enums: vec![
+                E::Unit,
+                E::New(7),
+                E::Tup(1, -1),
+                E::Named {
+                    a: Some(0.5),
+                    b: vec![1, 2],
+                },
+                E::Named { a: None, b: vec![] },
+            ],
+            nested: vec![vec![], vec![1], vec![2, 3]],
+            unit: (),
+        }
+    }
+
+    /// Byte for byte what serde_json writes, compact and pretty, for every
+    /// shape the schema can take and for every byte a name may hold.
+    #[test]
+    fn same_bytes_as_serde_json() {
+        let all: String = (0u8..0x80).map(char::from).collect();
+        for text in ["plain", "a,b\"c\nd\te;f\\", "\u{7f}é€😀", &all, ""] {
+            let v = sample(text);
+            let mut ours = Vec::new();
+            compact(&mut ours, &v).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&v).unwrap()
+            );
+            let mut ours = Vec::new();
+            pretty(&mut ours, &v).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string_pretty(&v).unwrap()
+            );
+        }
+    }
+
+    /// The word-at-a-time scan finds an escape at every position and
+    /// length, and passes over UTF-8 and bytes just above the limits.
+    #[test]
+    fn escapes_found_anywhere() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in ['"', '\\', '\n', '\u{1f}', '\u{0}'] {
+                    let s: String = (0..len)
+                        .map(|i| {
+                            if i == at {
+                                special
+                            } else {
+                                ['a', ' ', '#', ']', 'é'][i % 5]
+                            }
+                        })
+                        .collect();
+                    let mut ours = Vec::new();
+                    compact(&mut ours, &s).unwrap();
+                    assert_eq!(ours, serde_json::to_vec(&s).unwrap(), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_that_are_not_strings_or_numbers_are_an_error() {
+        let m: BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into_iter().collect();
+        assert!(compact(&mut Vec::new(), &m).is_err());
+    }
+}
