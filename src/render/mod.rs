@@ -107,10 +107,11 @@ fn views<'a>(records: &'a [Shown<'a>]) -> Vec<&'a RecordView> {
 }
 
 fn getdelays_all(out: &mut dyn Write, records: &[Shown], s: Sections) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(4096);
     for r in records.iter().filter_map(|s| s.raw) {
-        write_getdelays(out, r, s)?;
+        write_getdelays(&mut buf, r, s);
     }
-    Ok(())
+    out.write_all(&buf)
 }
 
 /// Writes a document in the chosen format.

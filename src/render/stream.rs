@@ -128,7 +128,8 @@ impl RecordStream {
         view: impl FnOnce() -> RecordView,
     ) -> io::Result<()> {
         if self.format == Format::Getdelays {
-            return super::write_getdelays(out, rec, self.sections.or_all());
+            super::write_getdelays(out, rec, self.sections.or_all());
+            return Ok(());
         }
         let view = &view();
         match self.format {
