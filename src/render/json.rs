@@ -14,24 +14,76 @@ use serde::ser::{self, Impossible, Serialize};
 
 /// Appends `value` as compact JSON.
 pub fn compact<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> io::Result<()> {
-    value
-        .serialize(&mut Writer {
-            out,
-            pretty: false,
-            depth: 0,
-        })
-        .map_err(io::Error::from)
+    write(out, value, false)
 }
 
 /// Appends `value` as indented JSON (two spaces), without a final newline.
 pub fn pretty<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> io::Result<()> {
-    value
-        .serialize(&mut Writer {
+    write(out, value, true)
+}
+
+fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T, pretty: bool) -> io::Result<()> {
+    let mut w = Writer {
+        out: Sink::new(out),
+        pretty,
+        depth: 0,
+    };
+    let r = value.serialize(&mut w);
+    w.out.flush();
+    r.map_err(io::Error::from)
+}
+
+/// Bytes gathered in a fixed array and moved to the Vec a kilobyte at a
+/// time. At opt-level z (the size budget) `Vec::push` and
+/// `extend_from_slice` are calls, and a record is some 600 tokens of a
+/// few bytes each; these stay inline.
+struct Sink<'a> {
+    out: &'a mut Vec<u8>,
+    buf: [u8; 1024],
+    len: usize,
+}
+
+impl<'a> Sink<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Self {
+        Sink {
             out,
-            pretty: true,
-            depth: 0,
-        })
-        .map_err(io::Error::from)
+            buf: [0; 1024],
+            len: 0,
+        }
+    }
+
+    fn flush(&mut self) {
+        self.out.extend_from_slice(&self.buf[..self.len]);
+        self.len = 0;
+    }
+
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        if self.len == self.buf.len() {
+            self.flush();
+        }
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn put(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > self.buf.len() {
+            self.flush();
+            if bytes.len() > self.buf.len() {
+                self.out.extend_from_slice(bytes);
+                return;
+            }
+        }
+        // A copy of a constant length (a token) becomes plain stores here;
+        // only names and numbers call memcpy.
+        if let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) {
+            dst.copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
+    }
 }
 
 /// The text of a JSON string (`"a\\nb"` gives `a` newline `b`), or None for
@@ -46,7 +98,9 @@ pub fn unquote(text: &[u8]) -> Option<String> {
 /// A map key as the text JSON gives it (numbers become strings).
 pub fn key_text<T: Serialize + ?Sized>(key: &T) -> Result<String, Error> {
     let mut text = Vec::new();
-    key.serialize(MapKey(&mut text))?;
+    let mut sink = Sink::new(&mut text);
+    key.serialize(MapKey(&mut sink))?;
+    sink.flush();
     unquote(&text).ok_or_else(|| Error::unsupported("a map key that is not a string"))
 }
 
@@ -87,7 +141,7 @@ impl From<Error> for io::Error {
 }
 
 struct Writer<'a> {
-    out: &'a mut Vec<u8>,
+    out: Sink<'a>,
     pretty: bool,
     depth: usize,
 }
@@ -126,46 +180,46 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
         .map(|p| i + p)
 }
 
-fn string(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
+fn string(out: &mut Sink, s: &str) {
+    out.byte(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut at = 0;
     while let Some(i) = next_escape(bytes, at) {
         at = i + 1;
         let b = bytes[i];
-        out.extend_from_slice(&bytes[start..i]);
+        out.put(&bytes[start..i]);
         start = i + 1;
         match b {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
+            b'"' => out.put(b"\\\""),
+            b'\\' => out.put(b"\\\\"),
+            b'\n' => out.put(b"\\n"),
+            b'\r' => out.put(b"\\r"),
+            b'\t' => out.put(b"\\t"),
+            0x08 => out.put(b"\\b"),
+            0x0c => out.put(b"\\f"),
             _ => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 0xf)]);
+                out.put(b"\\u00");
+                out.byte(HEX[usize::from(b >> 4)]);
+                out.byte(HEX[usize::from(b & 0xf)]);
             }
         }
     }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
+    out.put(&bytes[start..]);
+    out.byte(b'"');
 }
 
 impl<'a> Writer<'a> {
     fn newline(&mut self) {
-        self.out.push(b'\n');
+        self.out.byte(b'\n');
         for _ in 0..self.depth {
-            self.out.extend_from_slice(b"  ");
+            self.out.put(b"  ");
         }
     }
 
     fn open<'w>(&'w mut self, bracket: u8) -> Compound<'w, 'a> {
-        self.out.push(bracket);
+        self.out.byte(bracket);
         self.depth += 1;
         Compound {
             w: self,
@@ -174,13 +228,12 @@ impl<'a> Writer<'a> {
     }
 
     fn integer<I: itoa::Integer>(&mut self, v: I) {
-        self.out
-            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        self.out.put(itoa::Buffer::new().format(v).as_bytes());
     }
 
     fn float(&mut self, v: f64, f32: Option<f32>) {
         if !v.is_finite() {
-            self.out.extend_from_slice(b"null");
+            self.out.put(b"null");
             return;
         }
         let mut b = zmij::Buffer::new();
@@ -188,7 +241,7 @@ impl<'a> Writer<'a> {
             Some(f) => b.format_finite(f),
             None => b.format_finite(v),
         };
-        self.out.extend_from_slice(text.as_bytes());
+        self.out.put(text.as_bytes());
     }
 }
 
@@ -202,7 +255,7 @@ impl Compound<'_, '_> {
     /// The separator before an element or key.
     fn next(&mut self) {
         if !std::mem::replace(&mut self.first, false) {
-            self.w.out.push(b',');
+            self.w.out.byte(b',');
         }
         if self.w.pretty {
             self.w.newline();
@@ -214,7 +267,7 @@ impl Compound<'_, '_> {
         if self.w.pretty && !self.first {
             self.w.newline();
         }
-        self.w.out.push(bracket);
+        self.w.out.byte(bracket);
     }
 
     /// A struct field's name. These come from the schema's source, never
@@ -223,11 +276,10 @@ impl Compound<'_, '_> {
     fn key(&mut self, key: &str) {
         self.next();
         debug_assert!(!key.bytes().any(needs_escape), "{key}");
-        let out = &mut *self.w.out;
-        out.reserve(key.len() + 4);
-        out.push(b'"');
-        out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(if self.w.pretty { b"\": " } else { b"\":" });
+        let out = &mut self.w.out;
+        out.byte(b'"');
+        out.put(key.as_bytes());
+        out.put(if self.w.pretty { b"\": " } else { b"\":" });
     }
 }
 
@@ -245,8 +297,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     type SerializeStructVariant = Variant<'w, 'a>;
 
     fn serialize_bool(self, v: bool) -> Res {
-        self.out
-            .extend_from_slice(if v { b"true" } else { b"false" });
+        self.out.put(if v { b"true" } else { b"false" });
         Ok(())
     }
     fn serialize_i8(self, v: i8) -> Res {
@@ -298,11 +349,11 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         Ok(())
     }
     fn serialize_char(self, v: char) -> Res {
-        string(self.out, v.encode_utf8(&mut [0; 4]));
+        string(&mut self.out, v.encode_utf8(&mut [0; 4]));
         Ok(())
     }
     fn serialize_str(self, v: &str) -> Res {
-        string(self.out, v);
+        string(&mut self.out, v);
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Res {
@@ -315,7 +366,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         Ok(())
     }
     fn serialize_none(self) -> Res {
-        self.out.extend_from_slice(b"null");
+        self.out.put(b"null");
         Ok(())
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Res {
@@ -328,7 +379,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.serialize_none()
     }
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Res {
-        string(self.out, variant);
+        string(&mut self.out, variant);
         Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Res {
@@ -426,10 +477,8 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Res {
         self.next();
-        key.serialize(MapKey(self.w.out))?;
-        self.w
-            .out
-            .extend_from_slice(if self.w.pretty { b": " } else { b":" });
+        key.serialize(MapKey(&mut self.w.out))?;
+        self.w.out.put(if self.w.pretty { b": " } else { b":" });
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Res {
@@ -463,7 +512,7 @@ struct Variant<'w, 'a> {
 
 impl<'w, 'a> Variant<'w, 'a> {
     fn new(outer: Compound<'w, 'a>, bracket: u8) -> Self {
-        outer.w.out.push(bracket);
+        outer.w.out.byte(bracket);
         outer.w.depth += 1;
         Variant {
             outer,
@@ -474,7 +523,7 @@ impl<'w, 'a> Variant<'w, 'a> {
 
     fn next(&mut self) {
         if !std::mem::replace(&mut self.inner_first, false) {
-            self.outer.w.out.push(b',');
+            self.outer.w.out.byte(b',');
         }
         if self.outer.w.pretty {
             self.outer.w.newline();
@@ -487,7 +536,7 @@ impl<'w, 'a> Variant<'w, 'a> {
         if w.pretty && !self.inner_first {
             w.newline();
         }
-        w.out.push(if self.bracket == b'[' { b']' } else { b'}' });
+        w.out.byte(if self.bracket == b'[' { b']' } else { b'}' });
         self.outer.close(b'}');
     }
 }
@@ -510,9 +559,9 @@ impl ser::SerializeStructVariant for Variant<'_, '_> {
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Res {
         self.next();
-        string(self.outer.w.out, key);
+        string(&mut self.outer.w.out, key);
         let sep: &[u8] = if self.outer.w.pretty { b": " } else { b":" };
-        self.outer.w.out.extend_from_slice(sep);
+        self.outer.w.out.put(sep);
         value.serialize(&mut *self.outer.w)
     }
     fn end(self) -> Res {
@@ -523,9 +572,9 @@ impl ser::SerializeStructVariant for Variant<'_, '_> {
 
 /// Map keys are strings in JSON: strings as they are, numbers and booleans
 /// quoted (as serde_json does); anything else has no key form.
-struct MapKey<'a>(&'a mut Vec<u8>);
+struct MapKey<'s, 'a>(&'s mut Sink<'a>);
 
-impl MapKey<'_> {
+impl MapKey<'_, '_> {
     fn quoted(self, text: &str) -> Res {
         string(self.0, text);
         Ok(())
@@ -537,7 +586,7 @@ impl MapKey<'_> {
     }
 }
 
-impl ser::Serializer for MapKey<'_> {
+impl ser::Serializer for MapKey<'_, '_> {
     type Ok = ();
     type Error = Error;
     type SerializeSeq = Impossible<(), Error>;
