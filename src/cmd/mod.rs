@@ -91,7 +91,11 @@ pub fn needs_kernel_record(r: &Records, format: taskstat::render::Format) -> any
 
 /// Warnings go to stderr, prefixed like errors.
 pub fn warn(msg: &str) {
-    eprintln!("taskstat: warning: {msg}");
+    // One write(2), so that lines from parallel runs do not interleave.
+    let _ = io::Write::write_all(
+        &mut io::stderr(),
+        format!("taskstat: warning: {msg}\n").as_bytes(),
+    );
 }
 
 /// Says, once a record was had, that delay figures besides CPU are not

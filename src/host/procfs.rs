@@ -42,6 +42,21 @@ fn read_small(path: &str, f: impl FnOnce(&str) -> Option<String>) -> io::Result<
     Ok(f(&String::from_utf8_lossy(&buf[..n])))
 }
 
+/// Reads a /proc file whole, in one read(2) when it fits 4 KiB (stat,
+/// status, io, sysctls): `read_to_string` adds a statx and reads in
+/// doubling steps, eight syscalls for a status file.
+pub fn read_proc(path: &str) -> io::Result<String> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut buf = [0u8; 4096];
+    let n = file.read(&mut buf)?;
+    let mut bytes = buf[..n].to_vec();
+    if n == buf.len() {
+        file.read_to_end(&mut bytes)?;
+    }
+    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
 /// A task's name as /proc/ID/comm gives it, or None once it is gone.
 pub fn comm(id: u32) -> Option<String> {
     read_small(&format!("/proc/{id}/comm"), |c| {
@@ -97,7 +112,7 @@ impl Stat {
 
     /// The stat of a task, or None once it is gone.
     pub fn read(id: u32) -> Option<Stat> {
-        Stat::parse(&fs::read_to_string(format!("/proc/{id}/stat")).ok()?)
+        Stat::parse(&read_proc(&format!("/proc/{id}/stat")).ok()?)
     }
 }
 
@@ -177,29 +192,34 @@ pub struct Status {
 }
 
 impl Status {
+    /// One pass over the lines; the first line of each key counts.
     pub fn parse(text: &str) -> Status {
-        let field = |key: &str| {
-            text.lines().find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                (k == key).then(|| v.trim().to_string())
-            })
-        };
-        let first = |key: &str| field(key)?.split_whitespace().next()?.parse().ok();
-        let kib = |key: &str| field(key)?.trim_end_matches("kB").trim().parse().ok();
-        Status {
-            uid: first("Uid"),
-            gid: first("Gid"),
-            vm_hwm_kib: kib("VmHWM"),
-            vm_peak_kib: kib("VmPeak"),
-            voluntary: field("voluntary_ctxt_switches").and_then(|v| v.parse().ok()),
-            involuntary: field("nonvoluntary_ctxt_switches").and_then(|v| v.parse().ok()),
+        let mut s = Status::default();
+        let first = |v: &str| v.split_whitespace().next()?.parse().ok();
+        let kib = |v: &str| v.trim().trim_end_matches("kB").trim().parse().ok();
+        for line in text.lines() {
+            let Some((key, v)) = line.split_once(':') else {
+                continue;
+            };
+            match key {
+                "Uid" if s.uid.is_none() => s.uid = first(v),
+                "Gid" if s.gid.is_none() => s.gid = first(v),
+                "VmHWM" if s.vm_hwm_kib.is_none() => s.vm_hwm_kib = kib(v),
+                "VmPeak" if s.vm_peak_kib.is_none() => s.vm_peak_kib = kib(v),
+                "voluntary_ctxt_switches" if s.voluntary.is_none() => {
+                    s.voluntary = v.trim().parse().ok()
+                }
+                "nonvoluntary_ctxt_switches" if s.involuntary.is_none() => {
+                    s.involuntary = v.trim().parse().ok()
+                }
+                _ => {}
+            }
         }
+        s
     }
 
     pub fn read(pid: u32) -> Result<Status, io::Error> {
-        Ok(Status::parse(&fs::read_to_string(format!(
-            "/proc/{pid}/status"
-        ))?))
+        Ok(Status::parse(&read_proc(&format!("/proc/{pid}/status"))?))
     }
 }
 

@@ -8,7 +8,7 @@ const CAP_NET_ADMIN: u32 = 12;
 
 /// `kernel.task_delayacct`, or `None` when it cannot be read.
 pub fn delayacct() -> Option<bool> {
-    parse_delayacct(&fs::read_to_string(DELAYACCT_SYSCTL).ok()?)
+    parse_delayacct(&super::procfs::read_proc(DELAYACCT_SYSCTL).ok()?)
 }
 
 pub fn parse_delayacct(text: &str) -> Option<bool> {
