@@ -6,6 +6,7 @@
 mod cgroup;
 mod flat;
 mod getdelays;
+mod grid;
 pub mod human;
 mod interval;
 pub mod json;

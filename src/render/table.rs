@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
+use super::grid::Grid;
 
 use super::Sections;
 use super::human::{self, NONE};
@@ -13,42 +13,19 @@ use crate::record::{
 };
 use crate::wire::{Category, RecordKind};
 
-/// Width of the first column in every section, so that values line up.
-const KEY_WIDTH: u16 = 26;
-
-fn plain_table() -> Table {
-    let mut t = Table::new();
-    t.load_style(presets::NOTHING);
-    t.set_content_arrangement(ContentArrangement::Disabled);
-    t
-}
-
-/// Left-aligned under the heading, two spaces between columns, no trailing blanks.
-pub(super) fn finish(t: &mut Table) -> String {
-    for c in t.column_iter_mut() {
-        c.set_padding((0, 2));
-    }
-    t.trim_fmt()
-}
-
-fn key_column(t: &mut Table) {
-    if let Some(c) = t.column_mut(0) {
-        c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(KEY_WIDTH)));
-    }
-}
+/// Width of the first column in every section, so that values line up
+/// (the two spaces after it make it 26).
+const KEY_WIDTH: usize = 24;
 
 /// A titled section of key/value rows.
 pub fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> io::Result<()> {
-    let mut t = plain_table();
-    t.set_header(vec![title, ""]);
+    let mut t = Grid::new([title, ""]);
     for (k, v) in rows {
-        t.add_row(vec![k.to_string(), v.clone()]);
+        t.row([k.to_string(), v.clone()]);
     }
-    key_column(&mut t);
-    if let Some(c) = t.column_mut(1) {
-        c.set_cell_alignment(CellAlignment::Right);
-    }
-    writeln!(out, "{}\n", finish(&mut t))
+    t.min_width(0, KEY_WIDTH);
+    t.align_right(1);
+    writeln!(out, "{}\n", t.render())
 }
 
 /// The delay categories as rows: count, total and average, then the
@@ -58,11 +35,10 @@ pub(super) fn delay_rows(
     delays: &Delays,
     more: &[&str],
     extra: impl Fn(Category, &DelayView) -> Vec<String>,
-) -> Table {
-    let mut t = plain_table();
+) -> Grid {
     let mut header = vec!["DELAYS", "count", "total", "average"];
     header.extend_from_slice(more);
-    t.set_header(header);
+    let mut t = Grid::new(header);
     for (c, d) in delays.each() {
         if c.info().optional && d.count.is_none() {
             continue;
@@ -74,12 +50,10 @@ pub(super) fn delay_rows(
             human::ns(d.average_ns),
         ];
         row.extend(extra(c, d));
-        t.add_row(row);
+        t.row(row);
     }
     for i in 1..4 + more.len() {
-        if let Some(c) = t.column_mut(i) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
+        t.align_right(i);
     }
     t
 }
@@ -88,8 +62,8 @@ fn delays_section(out: &mut dyn Write, delays: &Delays) -> io::Result<()> {
     let mut t = delay_rows(delays, &["max", "min"], |_, d| {
         vec![human::ns(d.max_ns), human::ns(d.min_ns)]
     });
-    key_column(&mut t);
-    writeln!(out, "{}\n", finish(&mut t))
+    t.min_width(0, KEY_WIDTH);
+    writeln!(out, "{}\n", t.render())
 }
 
 /// The measured sections of a record, or of a sum of records.

@@ -63,20 +63,15 @@ pub fn write_batch(
     counts: Counts,
     limit: Option<usize>,
 ) -> io::Result<()> {
-    let mut t = comfy_table::Table::new();
-    t.load_style(comfy_table::presets::NOTHING);
-    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-    t.set_header(header(columns, counts).to_vec());
+    let header = header(columns, counts);
+    let mut t = super::grid::Grid::new(header.iter().map(|h| h.to_string()));
     for r in rows.iter().take(limit.unwrap_or(usize::MAX)) {
-        t.add_row(cells(r).to_vec());
+        t.row(cells(r).to_vec());
     }
-    for (i, c) in t.column_iter_mut().enumerate() {
-        c.set_padding((0, 2));
-        if i != 1 {
-            c.set_cell_alignment(comfy_table::CellAlignment::Right);
-        }
+    for i in (0..header.len()).filter(|&i| i != 1) {
+        t.align_right(i);
     }
-    writeln!(out, "{}", t.trim_fmt())
+    writeln!(out, "{}", t.render())
 }
 
 /// The pressure lines, one per resource and kind.
