@@ -42,6 +42,11 @@ fn read_small(path: &str, f: impl FnOnce(&str) -> Option<String>) -> io::Result<
     Ok(f(&String::from_utf8_lossy(&buf[..n])))
 }
 
+/// The `key: value` lines of a /proc file (status, io), in one pass.
+fn fields(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.split('\n').filter_map(|l| l.split_once(':'))
+}
+
 /// Reads a /proc file whole, in one read(2) when it fits 4 KiB (stat,
 /// status, io, sysctls): `read_to_string` adds a statx and reads in
 /// doubling steps, eight syscalls for a status file.
@@ -129,21 +134,41 @@ pub struct Io {
 }
 
 impl Io {
+    /// All seven lines, or None; one pass.
     pub fn parse(text: &str) -> Option<Io> {
-        let get = |key: &str| {
-            text.lines().find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                (k == key).then(|| v.trim().parse().ok())?
-            })
-        };
+        let mut v = [None; 7];
+        for (key, value) in fields(text) {
+            let i = match key {
+                "rchar" => 0,
+                "wchar" => 1,
+                "syscr" => 2,
+                "syscw" => 3,
+                "read_bytes" => 4,
+                "write_bytes" => 5,
+                "cancelled_write_bytes" => 6,
+                _ => continue,
+            };
+            if v[i].is_none() {
+                v[i] = value.trim().parse::<u64>().ok();
+            }
+        }
+        let [
+            rchar,
+            wchar,
+            syscr,
+            syscw,
+            read_bytes,
+            write_bytes,
+            cancelled_write_bytes,
+        ] = v;
         Some(Io {
-            rchar: get("rchar")?,
-            wchar: get("wchar")?,
-            syscr: get("syscr")?,
-            syscw: get("syscw")?,
-            read_bytes: get("read_bytes")?,
-            write_bytes: get("write_bytes")?,
-            cancelled_write_bytes: get("cancelled_write_bytes")?,
+            rchar: rchar?,
+            wchar: wchar?,
+            syscr: syscr?,
+            syscw: syscw?,
+            read_bytes: read_bytes?,
+            write_bytes: write_bytes?,
+            cancelled_write_bytes: cancelled_write_bytes?,
         })
     }
 
@@ -197,10 +222,10 @@ impl Status {
         let mut s = Status::default();
         let first = |v: &str| v.split_whitespace().next()?.parse().ok();
         let kib = |v: &str| v.trim().trim_end_matches("kB").trim().parse().ok();
-        for line in text.lines() {
-            let Some((key, v)) = line.split_once(':') else {
-                continue;
-            };
+        // Most of the 55 lines start with a letter no wanted key starts with.
+        let wanted =
+            |k: &str| matches!(k.as_bytes().first(), Some(b'U' | b'G' | b'V' | b'v' | b'n'));
+        for (key, v) in fields(text).filter(|(k, _)| wanted(k)) {
             match key {
                 "Uid" if s.uid.is_none() => s.uid = first(v),
                 "Gid" if s.gid.is_none() => s.gid = first(v),
