@@ -3,7 +3,9 @@
 # getdelays -l, each listening alone to the same storm (10,000 single-threaded
 # processes and 4,000 with three threads: 22,003 exiting tasks, forked as
 # fast as two workers can). Reports records received, records lost, storm
-# rate, and listener CPU time per record (from /usr/bin/time).
+# rate, and listener CPU time per record (from /usr/bin/time) with its ratio
+# to getdelays -r 67108864 (a buffer large enough that getdelays loses
+# nothing: the anchor). ROUNDS (default 3) storms per listener, interleaved.
 #
 #   bench/listen.sh                     # builds getdelays from Debian's linux-source
 #   GETDELAYS=/path/to/getdelays bench/listen.sh
@@ -39,21 +41,27 @@ run() {
     echo "$t0 $t1" >"$out/$name.window"
 }
 
-run getdelays "$GETDELAYS" -d -i -q -l -m "$cpus"
-run taskstat-getdelays "$ts" listen -f getdelays
-run taskstat-ndjson "$ts" listen -f ndjson
-run getdelays-64m "$GETDELAYS" -d -i -q -l -m "$cpus" -r 67108864
+# CPU time comes in 10 ms ticks: ROUNDS storms per listener, interleaved,
+# and the report takes each listener's median round.
+ROUNDS=${ROUNDS:-3}
+for r in $(seq "$ROUNDS"); do
+    run "getdelays.$r" "$GETDELAYS" -d -i -q -l -m "$cpus"
+    run "taskstat-getdelays.$r" "$ts" listen -f getdelays
+    run "taskstat-ndjson.$r" "$ts" listen -f ndjson
+    run "getdelays-64m.$r" "$GETDELAYS" -d -i -q -l -m "$cpus" -r 67108864
+done
 
-python3 - "$out" "$SINGLE" "$THREADED" <<'PY'
-import json, sys
-out, single, threaded = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+python3 - "$out" "$SINGLE" "$THREADED" "$ROUNDS" <<'PY'
+import json, statistics, sys
+out, single, threaded, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 tasks = single + 3 * threaded + 3          # + two forking workers and the storm itself
 groups = threaded
 print(f"storm: {tasks} exiting tasks ({tasks} pid records + {groups} tgid records expected)")
-print(f"{'listener':26} {'pid recs':>9} {'tgid recs':>9} {'missing':>8} {'storm s':>8} {'exits/s':>8} {'CPU s':>7} {'µs/record':>9} {'max RSS KiB':>11}")
-for name in ["getdelays", "taskstat-getdelays", "taskstat-ndjson", "getdelays-64m"]:
-    text = open(f"{out}/{name}.out", errors="replace").read()
-    if name.endswith("ndjson"):
+print(f"{'listener':26} {'pid recs':>9} {'tgid recs':>9} {'missing':>8} {'storm s':>8} {'exits/s':>8} {'CPU s':>7} {'µs/record':>9} {'ratio':>6} {'max RSS KiB':>11}")
+def one(run):
+    """(pid records, tgid records, CPU s, max RSS KiB, storm s, stderr notes) of one round."""
+    text = open(f"{out}/{run}.out", errors="replace").read()
+    if "ndjson" in run:
         recs = [json.loads(l) for l in text.splitlines()]
         comm = lambda r: r.get("comm") or ""
         pid = sum(1 for r in recs if r["type"] == "pid" and (comm(r).startswith("tsstorm") or comm(r) == "storm"))
@@ -63,16 +71,24 @@ for name in ["getdelays", "taskstat-getdelays", "taskstat-ndjson", "getdelays-64
         # getdelays text: count the I/O lines of storm tasks (comm first).
         lines = text.splitlines()
         pid = sum(1 for l in lines if l.startswith(("tsstorm", "storm:")))
-        tgid = sum(1 for i, l in enumerate(lines) if l.startswith("TGID\t"))
-    u, s, rss = open(f"{out}/{name}.time").read().split()[-3:]
-    t0, t1 = map(float, open(f"{out}/{name}.window").read().split())
-    cpu = float(u) + float(s)
-    got = pid + tgid
-    missing = tasks + groups - got
-    per = cpu / got * 1e6 if got else float("nan")
-    print(f"{name:26} {pid:9} {tgid:9} {missing:8} {t1 - t0:8.2f} {tasks / (t1 - t0):8.0f} {cpu:7.2f} {per:9.1f} {rss:>11}")
-    err = open(f"{out}/{name}.err", errors="replace").read().strip().splitlines()
+        tgid = sum(1 for l in lines if l.startswith("TGID\t"))
+    u, s, rss = open(f"{out}/{run}.time").read().split()[-3:]
+    t0, t1 = map(float, open(f"{out}/{run}.window").read().split())
+    err = open(f"{out}/{run}.err", errors="replace").read().strip().splitlines()
     notes = [l for l in err if "lost" in l or "nonfatal" in l or "truncated" in l]
+    return pid, tgid, float(u) + float(s), rss, t1 - t0, notes
+
+anchor = None
+for name in ["getdelays-64m", "getdelays", "taskstat-getdelays", "taskstat-ndjson"]:
+    rounds_ = [one(f"{name}.{r}") for r in range(1, rounds + 1)]
+    per_round = [c / (p + t) * 1e6 if p + t else float("nan") for p, t, c, *_ in rounds_]
+    per = statistics.median(per_round)
+    pid, tgid, cpu, rss, storm, notes = rounds_[per_round.index(per)] if per in per_round else rounds_[0]
+    if anchor is None:
+        anchor = per  # getdelays -r 67108864: it loses nothing
+    missing = tasks + groups - pid - tgid
+    print(f"{name:26} {pid:9} {tgid:9} {missing:8} {storm:8.2f} {tasks / storm:8.0f} {cpu:7.2f} {per:9.1f} {per / anchor:6.2f} {rss:>11}")
+    print(f"{'':26} µs/record by round: {' '.join(f'{x:.1f}' for x in per_round)}")
     if notes:
         print(f"{'':26} stderr: {notes[-1][:110]}" + (f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""))
 PY

@@ -19,13 +19,11 @@ GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
 RUNS=${RUNS:-1000}
 ROUNDS=${ROUNDS:-5}
 
-# The release build as `make` produces it: statically linked (see Makefile);
-# the dynamic `cargo build --release` binary is measured too.
-host=$(rustc -vV | sed -n 's/^host: //p')
-RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked -q --target "$host" --bin taskstat
+# The README's build, which distributions make: `cargo build --release`
+# (dynamically linked). STATIC=1 adds the `make STATIC=1` build.
 cargo build --release --locked -q --bin taskstat --example workload
-ts=target/$host/release/taskstat
-dyn=target/release/taskstat
+ts=target/release/taskstat
+echo "taskstat: $(stat -c %s $ts) bytes stripped; getdelays from linux-source $(basename "$(dirname "$GETDELAYS")") ($GETDELAYS)"
 
 fifo=$(mktemp -u) && mkfifo "$fifo"
 target/release/examples/workload threads 3 50 >"$fifo" &
@@ -36,8 +34,14 @@ read -r ready <"$fifo"
 [ "$ready" = ready ]
 while [ "$(awk '{print $3}' /proc/$wl/stat)" != T ]; do sleep 0.01; done
 
-names=("getdelays -d -i -q -t" "taskstat tgid" "taskstat tgid --json" "taskstat tgid -f getdelays" "taskstat tgid (dynamic build)")
-cmds=("$GETDELAYS -d -i -q -t $wl" "$ts tgid $wl" "$ts tgid $wl --json" "$ts tgid $wl -f getdelays" "$dyn tgid $wl")
+names=("getdelays -d -i -q -t" "taskstat tgid" "taskstat tgid --json" "taskstat tgid -f getdelays" "taskstat tgid -f ndjson" "taskstat pid --json")
+cmds=("$GETDELAYS -d -i -q -t $wl" "$ts tgid $wl" "$ts tgid $wl --json" "$ts tgid $wl -f getdelays" "$ts tgid $wl -f ndjson" "$ts pid $wl --json")
+if [ "${STATIC:-0}" = 1 ]; then
+    host=$(rustc -vV | sed -n 's/^host: //p')
+    RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked -q --target "$host" --bin taskstat
+    names+=("taskstat tgid --json (static)")
+    cmds+=("target/$host/release/taskstat tgid $wl --json")
+fi
 for round in $(seq "$ROUNDS"); do
     args=()
     for i in "${!cmds[@]}"; do
