@@ -5,7 +5,7 @@
 #   make install              to $(DESTDIR)$(PREFIX): bin, man1, bash/zsh/fish completions,
 #                             and the systemd unit of `taskstat serve` (not enabled)
 #   make uninstall
-#   make STATIC=1             statically linked (starts ~0.4 ms faster; ~1.9 MB instead of ~1.0 MB)
+#   make STATIC=1             statically linked glibc (starts faster, but about 0.8 MB larger; bench/README.md)
 #   make CARGOFLAGS=--offline after `cargo fetch --locked`: no network at build time
 #   make docs                 regenerate man/ and completions/ from the CLI definition
 

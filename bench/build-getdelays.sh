@@ -8,7 +8,7 @@ ver=${LINUX_SOURCE_VERSION:-$(apt-cache pkgnames linux-source- 2>/dev/null \
     | sed -n 's/^linux-source-\([0-9][0-9.]*\)$/\1/p' | sort -V | tail -1)}
 ver=${ver:-6.12}
 out=${GETDELAYS_BUILD_DIR:-${TMPDIR:-/tmp}/taskstat-getdelays}
-if [ -x "$out/getdelays" ]; then
+if [ -x "$out/getdelays" ] && [ -f "$out/linux-source-version" ]; then
     echo "$out/getdelays"
     exit 0
 fi
@@ -25,4 +25,5 @@ tar -xJf "$tarball" -C "$out" --strip-components=1 \
 mkdir -p "$out/inc/linux"
 cp "$out/include/uapi/linux/taskstats.h" "$out/include/uapi/linux/cgroupstats.h" "$out/inc/linux/"
 gcc -O2 -I"$out/inc" "$out/tools/accounting/getdelays.c" -o "$out/getdelays" >&2
+echo "$ver" >"$out/linux-source-version"
 echo "$out/getdelays"

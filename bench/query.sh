@@ -23,7 +23,7 @@ ROUNDS=${ROUNDS:-5}
 # (dynamically linked). STATIC=1 adds the `make STATIC=1` build.
 cargo build --release --locked -q --bin taskstat --example workload
 ts=target/release/taskstat
-echo "taskstat: $(stat -c %s $ts) bytes stripped; getdelays from linux-source $(basename "$(dirname "$GETDELAYS")") ($GETDELAYS)"
+echo "taskstat: $(stat -c %s $ts) bytes stripped; getdelays from linux-source $(cat "$(dirname "$GETDELAYS")/linux-source-version" 2>/dev/null || echo '(unknown version)'), on kernel $(uname -r)"
 
 fifo=$(mktemp -u) && mkfifo "$fifo"
 target/release/examples/workload threads 3 50 >"$fifo" &
