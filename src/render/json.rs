@@ -70,18 +70,49 @@ impl<'a> Sink<'a> {
 
     #[inline(always)]
     fn put(&mut self, bytes: &[u8]) {
-        if self.len + bytes.len() > self.buf.len() {
+        let n = bytes.len();
+        // Room for the word-sized stores below, which may reach 7 bytes
+        // past `n` without counting them.
+        if self.len + n + 8 > self.buf.len() {
             self.flush();
-            if bytes.len() > self.buf.len() {
+            if n + 8 > self.buf.len() {
                 self.out.extend_from_slice(bytes);
                 return;
             }
         }
-        // A copy of a constant length (a token) becomes plain stores here;
-        // only names and numbers call memcpy.
-        if let Some(dst) = self.buf.get_mut(self.len..self.len + bytes.len()) {
+        let at = self.len;
+        if (4..=16).contains(&n) {
+            // Names and numbers: two overlapping stores of 8 (or 4) bytes
+            // instead of a call to memcpy.
+            if n >= 8 {
+                self.store::<8>(at, bytes, 0);
+                self.store::<8>(at, bytes, n - 8);
+            } else {
+                self.store::<4>(at, bytes, 0);
+                self.store::<4>(at, bytes, n - 4);
+            }
+        } else if n < 4 {
+            for (i, &b) in bytes.iter().enumerate() {
+                if let Some(slot) = self.buf.get_mut(at + i) {
+                    *slot = b;
+                }
+            }
+        } else if let Some(dst) = self.buf.get_mut(at..at + n) {
             dst.copy_from_slice(bytes);
-            self.len += bytes.len();
+        }
+        self.len += n;
+    }
+
+    /// Copies `bytes[from..from + N]` to `buf[at + from..]` as one word.
+    #[inline(always)]
+    fn store<const N: usize>(&mut self, at: usize, bytes: &[u8], from: usize) {
+        let word = bytes.get(from..from + N).and_then(|w| <[u8; N]>::try_from(w).ok());
+        let slot = self
+            .buf
+            .get_mut(at + from..at + from + N)
+            .and_then(|d| <&mut [u8; N]>::try_from(d).ok());
+        if let (Some(word), Some(slot)) = (word, slot) {
+            *slot = word;
         }
     }
 }

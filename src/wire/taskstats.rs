@@ -356,7 +356,7 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    #[inline]
+    #[inline(always)]
     fn bytes(&self, field: Field, len: usize) -> Option<&[u8]> {
         if self.version < field.since {
             return None;
@@ -372,27 +372,27 @@ impl Reader<'_> {
         self.buf.get(off..off.checked_add(len)?)
     }
 
-    #[inline]
+    #[inline(always)]
     fn array<const N: usize>(&self, field: Field) -> Option<[u8; N]> {
         self.bytes(field, N)?.try_into().ok()
     }
 
-    #[inline]
+    #[inline(always)]
     fn u8(&self, field: Field) -> Option<u8> {
         self.array::<1>(field).map(|b| b[0])
     }
 
-    #[inline]
+    #[inline(always)]
     fn u32(&self, field: Field) -> Option<u32> {
         self.array(field).map(u32::from_ne_bytes)
     }
 
-    #[inline]
+    #[inline(always)]
     fn u64(&self, field: Field) -> Option<u64> {
         self.array(field).map(u64::from_ne_bytes)
     }
 
-    #[inline]
+    #[inline(always)]
     fn timespec(&self, field: Field) -> Option<Timespec> {
         let b: [u8; 16] = self.array(field)?;
         let (sec, nsec) = b.split_at(8);
