@@ -15,7 +15,7 @@ target/release/examples/sweep
 target/release/examples/sweep -H
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-hyperfine -N --warmup 5 --runs "${RUNS:-50}" --export-json "$out" \
+hyperfine -N --warmup 5 --runs "${RUNS:-150}" --export-json "$out" \
     -n "taskstat top -b -n 1 (processes)" "$ts top -b -n 1 -d 0.001" \
     -n "taskstat top -b -n 1 -H (threads)" "$ts top -b -n 1 -H -d 0.001" \
     -n "iotop-c -b -n 1 (threads)" "iotop-c -b -n 1" \
