@@ -106,7 +106,9 @@ impl<'a> Sink<'a> {
     /// Copies `bytes[from..from + N]` to `buf[at + from..]` as one word.
     #[inline(always)]
     fn store<const N: usize>(&mut self, at: usize, bytes: &[u8], from: usize) {
-        let word = bytes.get(from..from + N).and_then(|w| <[u8; N]>::try_from(w).ok());
+        let word = bytes
+            .get(from..from + N)
+            .and_then(|w| <[u8; N]>::try_from(w).ok());
         let slot = self
             .buf
             .get_mut(at + from..at + from + N)
