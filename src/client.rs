@@ -90,6 +90,8 @@ pub struct Client {
     timeout: Duration,
     /// Exit events that arrived while waiting for a reply, in arrival order.
     pending: VecDeque<Vec<u8>>,
+    /// The socket's inode, which finds its line in /proc/net/netlink.
+    inode: std::cell::OnceCell<Option<u64>>,
 }
 
 /// What the exit-record stream delivered.
@@ -118,6 +120,7 @@ impl Client {
             buf: Vec::with_capacity(RECV_BUF),
             timeout,
             pending: VecDeque::new(),
+            inode: std::cell::OnceCell::new(),
         };
         client.family = client.resolve_family()?;
         Ok(client)
@@ -250,14 +253,17 @@ impl Client {
     /// The kernel's count of messages it dropped for this socket
     /// (the Drops column of /proc/net/netlink, matched by socket inode).
     pub fn drops(&self) -> Option<u64> {
-        let fd = self.sock.as_raw_fd();
-        let inode = std::fs::metadata(format!("/proc/self/fd/{fd}"))
-            .ok()
-            .map(|m| {
-                use std::os::unix::fs::MetadataExt;
-                m.ino()
-            })?;
-        parse_netlink_drops(&std::fs::read_to_string("/proc/net/netlink").ok()?, inode)
+        let inode = *self.inode.get_or_init(|| {
+            let fd = self.sock.as_raw_fd();
+            std::fs::metadata(format!("/proc/self/fd/{fd}"))
+                .ok()
+                .map(|m| {
+                    use std::os::unix::fs::MetadataExt;
+                    m.ino()
+                })
+        });
+        let table = crate::host::procfs::read_proc("/proc/net/netlink").ok()?;
+        parse_netlink_drops(&table, inode?)
     }
 
     /// Waits up to `timeout` for the next exit message (`None` on timeout).

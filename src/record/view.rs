@@ -308,7 +308,7 @@ impl Record {
             notes.push(NOTE_DELAYACCT_OFF.to_string());
         }
         if explain {
-            notes.extend(version_notes(s));
+            notes.extend(version_notes_cached(s));
         }
 
         RecordView {
@@ -377,6 +377,26 @@ impl Record {
 }
 
 /// Notes on what this struct version (and payload length) leaves out.
+/// [`version_notes`] of the last layout seen: a stream of exit records
+/// has one layout, and formatting its note anew cost 1.3k instructions a
+/// record.
+fn version_notes_cached(s: &TaskStats) -> Vec<String> {
+    type Key = (u16, Extension, usize);
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(Key, Vec<String>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let key = (s.version, s.extension, s.payload_len);
+    LAST.with_borrow_mut(|last| match last {
+        Some((k, notes)) if *k == key => notes.clone(),
+        _ => {
+            let notes = version_notes(s);
+            *last = Some((key, notes.clone()));
+            notes
+        }
+    })
+}
+
 pub fn version_notes(s: &TaskStats) -> Vec<String> {
     let v = s.version;
     let mut notes = Vec::new();

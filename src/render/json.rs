@@ -194,9 +194,10 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     // such byte; later ones may be false positives, re-checked below).
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
+    while let Some(word) = bytes
+        .get(i..i + 8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+    {
         let x = u64::from_le_bytes(word);
         // Bytes below 0x20, or equal to '"' or '\\'.
         let hit = (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
