@@ -99,16 +99,16 @@ impl IntervalStream {
                 out.write_all(&buf)?;
             }
             Format::Csv => {
-                let mut w = csv::Writer::from_writer(&mut *out);
+                let mut buf = Vec::new();
                 for r in records {
                     let cols = super::csv_row(r)?;
                     if !self.started {
-                        w.write_record(cols.iter().map(|(k, _)| k))?;
+                        super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
                         self.started = true;
                     }
-                    w.write_record(cols.iter().map(|(_, v)| v))?;
+                    super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
                 }
-                w.flush()?;
+                out.write_all(&buf)?;
             }
             Format::Getdelays => {}
         }

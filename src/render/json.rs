@@ -261,6 +261,7 @@ impl<'a> Writer<'a> {
         }
     }
 
+    #[inline(always)]
     fn integer<I: itoa::Integer>(&mut self, v: I) {
         self.out.put(itoa::Buffer::new().format(v).as_bytes());
     }
@@ -287,6 +288,7 @@ struct Compound<'w, 'a> {
 
 impl Compound<'_, '_> {
     /// The separator before an element or key.
+    #[inline(always)]
     fn next(&mut self) {
         if !std::mem::replace(&mut self.first, false) {
             self.w.out.byte(b',');
@@ -307,6 +309,7 @@ impl Compound<'_, '_> {
     /// A struct field's name. These come from the schema's source, never
     /// from data, and none needs escaping (the tests compare whole records
     /// with serde_json's output), so they are copied as they are.
+    #[inline(always)]
     fn key(&mut self, key: &str) {
         self.next();
         debug_assert!(!key.bytes().any(needs_escape), "{key}");
@@ -399,6 +402,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         seq.close(b']');
         Ok(())
     }
+    #[inline(always)]
     fn serialize_none(self) -> Res {
         self.out.put(b"null");
         Ok(())
@@ -527,6 +531,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
 impl ser::SerializeStruct for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
+    #[inline(always)]
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Res {
         self.key(key);
         value.serialize(&mut *self.w)

@@ -149,12 +149,10 @@ impl RecordStream {
             }
             Format::Csv => {
                 let cols = super::csv_row(view)?;
-                let mut w = csv::Writer::from_writer(&mut *out);
                 if !self.started {
-                    w.write_record(cols.iter().map(|(k, _)| k))?;
+                    super::flat::csv_line(out, cols.iter().map(|(k, _)| k.as_str()));
                 }
-                w.write_record(cols.iter().map(|(_, v)| v))?;
-                w.flush()?;
+                super::flat::csv_line(out, cols.iter().map(|(_, v)| v.as_str()));
             }
             Format::Getdelays => {}
         }

@@ -27,6 +27,8 @@ pub fn write_ndjson<T: Serialize>(out: &mut dyn Write, records: &[T]) -> io::Res
 /// Flattened columns of a record, in schema order (see `flat`). `max_at`
 /// objects flatten to `.sec`/`.nsec` even when null so that every row has
 /// the same columns.
+use super::flat::csv_line;
+
 pub fn csv_row<T: Serialize>(r: &T) -> io::Result<Vec<(String, String)>> {
     super::flat::columns(r)
 }
@@ -34,20 +36,20 @@ pub fn csv_row<T: Serialize>(r: &T) -> io::Result<Vec<(String, String)>> {
 /// Header and rows; with no rows, the header of `empty` (so that a consumer
 /// still sees the columns).
 pub fn write_csv<T: Serialize>(out: &mut dyn Write, records: &[T], empty: &T) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut buf = Vec::new();
     let mut header_done = false;
     for r in records {
         let cols = csv_row(r)?;
         if !header_done {
-            w.write_record(cols.iter().map(|(k, _)| k))?;
+            csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
             header_done = true;
         }
-        w.write_record(cols.iter().map(|(_, v)| v))?;
+        csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
     }
     if !header_done {
-        w.write_record(csv_row(empty)?.iter().map(|(k, _)| k))?;
+        csv_line(&mut buf, csv_row(empty)?.iter().map(|(k, _)| k.as_str()));
     }
-    w.flush()
+    out.write_all(&buf)
 }
 
 #[cfg(test)]
