@@ -209,10 +209,12 @@ impl<T> IndexMut<Category> for PerCategory<T> {
 /// Serialised as an object keyed by schema name, in the kernel's order.
 impl<T: serde::Serialize> serde::Serialize for PerCategory<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(Category::COUNT))?;
+        // A struct, not a map: the keys are the schema's own names, known
+        // at compile time, which lets a serializer copy them as they are.
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("PerCategory", Category::COUNT)?;
         for (c, v) in self.each() {
-            m.serialize_entry(c.key(), v)?;
+            m.serialize_field(c.key(), v)?;
         }
         m.end()
     }
