@@ -369,6 +369,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.integer(v);
         Ok(())
     }
+    #[inline(always)]
     fn serialize_u64(self, v: u64) -> Res {
         self.integer(v);
         Ok(())
@@ -407,6 +408,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.out.put(b"null");
         Ok(())
     }
+    #[inline(always)]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Res {
         value.serialize(self)
     }
