@@ -21,7 +21,10 @@ ROUNDS=${ROUNDS:-5}
 
 # The README's build, which distributions make: `cargo build --release`
 # (dynamically linked). STATIC=1 adds the `make STATIC=1` build.
-cargo build --release --locked -q --bin taskstat --example workload
+# Examples build with the dev-dependencies' features; the binary measured is
+# built alone afterwards, exactly as the README builds it.
+cargo build --release --locked -q --example workload
+cargo build --release --locked -q
 ts=target/release/taskstat
 echo "taskstat: $(stat -c %s $ts) bytes stripped; getdelays from linux-source $(cat "$(dirname "$GETDELAYS")/linux-source-version" 2>/dev/null || echo '(unknown version)'), on kernel $(uname -r)"
 
