@@ -22,6 +22,11 @@ use crate::wire::{
 /// 1428 bytes) and for controller dumps; larger datagrams are detected.
 const RECV_BUF: usize = 64 * 1024;
 
+/// Exit datagrams taken per recvmmsg(2), and the room for each: an exit
+/// message is at most 1,428 bytes (a v17 group exit).
+const BATCH: usize = 16;
+const SLOT: usize = 4096;
+
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -92,6 +97,10 @@ pub struct Client {
     pending: VecDeque<Vec<u8>>,
     /// The socket's inode, which finds its line in /proc/net/netlink.
     inode: std::cell::OnceCell<Option<u64>>,
+    /// Exit datagrams of one recvmmsg(2): BATCH slots of SLOT bytes,
+    /// allocated by the first `next_event`.
+    batch: Vec<u8>,
+    lens: [usize; BATCH],
 }
 
 /// What the exit-record stream delivered.
@@ -121,6 +130,8 @@ impl Client {
             timeout,
             pending: VecDeque::new(),
             inode: std::cell::OnceCell::new(),
+            batch: Vec::new(),
+            lens: [0; BATCH],
         };
         client.family = client.resolve_family()?;
         Ok(client)
@@ -276,10 +287,11 @@ impl Client {
                 }
                 continue;
             }
-            // Under a stream of exits the next one is usually queued
-            // already: poll(2) only when the socket is empty.
-            let n = match self.recv_datagram(op)? {
-                Received::Bytes(n) => n,
+            // Under a stream of exits the next ones are usually queued
+            // already: up to BATCH datagrams per system call, and poll(2)
+            // only when the socket is empty.
+            let count = match self.recv_batch(op)? {
+                Received::Bytes(count) => count,
                 Received::Empty => {
                     if !self.readable(timeout, op)? {
                         return Ok(None);
@@ -289,13 +301,15 @@ impl Client {
                 Received::Interrupted => return Ok(None),
                 Received::Overrun => return Ok(Some(Event::Overrun)),
             };
-            for bytes in wire::datagram_messages(&self.buf[..n]) {
-                let bytes = bytes.map_err(|source| ClientError::Wire {
-                    op: op.to_string(),
-                    source,
-                })?;
-                if NetlinkBuffer::new(bytes).port_number() == 0 {
-                    self.pending.push_back(bytes.to_vec());
+            for (slot, &len) in self.batch.chunks(SLOT).zip(&self.lens[..count]) {
+                for bytes in wire::datagram_messages(&slot[..len]) {
+                    let bytes = bytes.map_err(|source| ClientError::Wire {
+                        op: op.to_string(),
+                        source,
+                    })?;
+                    if NetlinkBuffer::new(bytes).port_number() == 0 {
+                        self.pending.push_back(bytes.to_vec());
+                    }
                 }
             }
         }
@@ -416,6 +430,71 @@ impl Client {
                 return Ok(());
             }
         }
+    }
+
+    /// Receives up to [`BATCH`] queued datagrams with one recvmmsg(2), each
+    /// into its slot of `batch`, their lengths in `lens`; `Bytes(n)` says
+    /// how many. Never waits. A datagram larger than its slot is an error,
+    /// never a silent truncation.
+    fn recv_batch(&mut self, op: &str) -> Result<Received, ClientError> {
+        if self.batch.is_empty() {
+            self.batch = vec![0; BATCH * SLOT];
+        }
+        let mut slots = self.batch.chunks_mut(SLOT);
+        let mut iovs: [libc::iovec; BATCH] = std::array::from_fn(|_| {
+            let slot = slots.next().unwrap_or_default();
+            libc::iovec {
+                iov_base: slot.as_mut_ptr().cast(),
+                iov_len: slot.len(),
+            }
+        });
+        let mut msgs: [libc::mmsghdr; BATCH] = std::array::from_fn(|_| {
+            // SAFETY: an all-zero mmsghdr is valid (null name and control,
+            // no flags); its iovec is set below.
+            unsafe { std::mem::zeroed() }
+        });
+        for (m, iov) in msgs.iter_mut().zip(iovs.iter_mut()) {
+            m.msg_hdr.msg_iov = iov;
+            m.msg_hdr.msg_iovlen = 1;
+        }
+        // SAFETY: `msgs` holds BATCH headers, each pointing at one iovec of
+        // `iovs`, each of which points into its own SLOT bytes of
+        // `self.batch`; all three live, unmoved, until the call returns.
+        // MSG_TRUNC makes msg_len the datagram's whole length.
+        let n = unsafe {
+            libc::recvmmsg(
+                self.sock.as_raw_fd(),
+                msgs.as_mut_ptr(),
+                BATCH as libc::c_uint,
+                libc::MSG_DONTWAIT | libc::MSG_TRUNC,
+                std::ptr::null_mut(),
+            )
+        };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            return match e.raw_os_error() {
+                Some(libc::EAGAIN) => Ok(Received::Empty),
+                Some(libc::EINTR) => Ok(Received::Interrupted),
+                Some(libc::ENOBUFS) => Ok(Received::Overrun),
+                _ => Err(ClientError::Io {
+                    op: op.to_string(),
+                    source: e,
+                }),
+            };
+        }
+        let count = usize::try_from(n).unwrap_or(0).min(BATCH);
+        for (len, m) in self.lens.iter_mut().zip(&msgs[..count]) {
+            let size = m.msg_len as usize;
+            if size > SLOT {
+                return Err(ClientError::Truncated {
+                    op: op.to_string(),
+                    size,
+                    cap: SLOT,
+                });
+            }
+            *len = size;
+        }
+        Ok(Received::Bytes(count))
     }
 
     /// Receives one datagram into the buffer; a datagram larger than the
