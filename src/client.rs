@@ -317,25 +317,10 @@ impl Client {
 
     /// poll(2) for input: false on timeout or on a signal.
     fn readable(&self, timeout: Duration, op: &str) -> Result<bool, ClientError> {
-        let mut pfd = libc::pollfd {
-            fd: self.sock.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
-        // SAFETY: one valid pollfd, owned by this frame, for the call's duration.
-        let r = unsafe { libc::poll(&mut pfd, 1, ms) };
-        if r < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                return Ok(false);
-            }
-            return Err(ClientError::Io {
-                op: op.to_string(),
-                source: e,
-            });
-        }
-        Ok(r > 0)
+        crate::host::poll::readable(&self.sock, timeout).map_err(|source| ClientError::Io {
+            op: op.to_string(),
+            source,
+        })
     }
 
     fn transact<F>(

@@ -9,7 +9,6 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -82,7 +81,9 @@ where
     let handler = Arc::new(handler);
     let open = Arc::new(AtomicUsize::new(0));
     while !stop() {
-        if !readable(listener, STOP_POLL)? {
+        // poll(2) rather than a nonblocking accept and a sleep: a new
+        // connection is taken at once, not at the end of a nap.
+        if !taskstat::host::poll::readable(listener, STOP_POLL)? {
             continue;
         }
         let stream = match listener.accept() {
@@ -120,28 +121,6 @@ where
         }
     }
     Ok(())
-}
-
-/// poll(2) rather than a nonblocking accept and a sleep: a new connection
-/// is taken at once, not at the end of a nap.
-fn readable(listener: &TcpListener, timeout: Duration) -> io::Result<bool> {
-    let mut pfd = libc::pollfd {
-        fd: listener.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
-    // SAFETY: one valid pollfd, owned by this frame, for the call's duration.
-    let r = unsafe { libc::poll(&mut pfd, 1, ms) };
-    if r < 0 {
-        let e = io::Error::last_os_error();
-        return if e.kind() == io::ErrorKind::Interrupted {
-            Ok(false)
-        } else {
-            Err(e)
-        };
-    }
-    Ok(r > 0)
 }
 
 /// One of the [`MAX_CONNECTIONS`], given back when dropped, whatever way
