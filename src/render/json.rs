@@ -322,6 +322,17 @@ impl Compound<'_, '_> {
 
 type Res = Result<(), Error>;
 
+/// `serialize_<int>` methods: the number's digits, as they are.
+macro_rules! integers {
+    ($($name:ident: $t:ty),* $(,)?) => {$(
+        #[inline(always)]
+        fn $name(self, v: $t) -> Res {
+            self.integer(v);
+            Ok(())
+        }
+    )*};
+}
+
 impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
     type Ok = ();
     type Error = Error;
@@ -337,46 +348,10 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.out.put(if v { b"true" } else { b"false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Res {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Res {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Res {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Res {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i128(self, v: i128) -> Res {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Res {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Res {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Res {
-        self.integer(v);
-        Ok(())
-    }
-    #[inline(always)]
-    fn serialize_u64(self, v: u64) -> Res {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u128(self, v: u128) -> Res {
-        self.integer(v);
-        Ok(())
+    integers! {
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_u128: u128
     }
     fn serialize_f32(self, v: f32) -> Res {
         self.float(f64::from(v), Some(v));
@@ -620,11 +595,20 @@ impl MapKey<'_, '_> {
         string(self.0, text);
         Ok(())
     }
-    fn refuse() -> Res {
+    fn refuse<T>() -> Result<T, Error> {
         Err(Error(
             "a JSON object key must be a string or a number".into(),
         ))
     }
+}
+
+/// Map-key `serialize_<int>` methods: the number, quoted.
+macro_rules! quoted_integers {
+    ($($name:ident: $t:ty),* $(,)?) => {$(
+        fn $name(self, v: $t) -> Res {
+            self.quoted(itoa::Buffer::new().format(v))
+        }
+    )*};
 }
 
 impl ser::Serializer for MapKey<'_, '_> {
@@ -653,29 +637,9 @@ impl ser::Serializer for MapKey<'_, '_> {
     fn serialize_bool(self, v: bool) -> Res {
         self.quoted(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Res {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i16(self, v: i16) -> Res {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i32(self, v: i32) -> Res {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_i64(self, v: i64) -> Res {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u8(self, v: u8) -> Res {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u16(self, v: u16) -> Res {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u32(self, v: u32) -> Res {
-        self.quoted(itoa::Buffer::new().format(v))
-    }
-    fn serialize_u64(self, v: u64) -> Res {
-        self.quoted(itoa::Buffer::new().format(v))
+    quoted_integers! {
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64
     }
     fn serialize_f32(self, _: f32) -> Res {
         Self::refuse()
@@ -708,23 +672,17 @@ impl ser::Serializer for MapKey<'_, '_> {
         Self::refuse()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(Error(
-            "a JSON object key must be a string or a number".into(),
-        ))
+        Self::refuse()
     }
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(Error(
-            "a JSON object key must be a string or a number".into(),
-        ))
+        Self::refuse()
     }
     fn serialize_tuple_struct(
         self,
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(Error(
-            "a JSON object key must be a string or a number".into(),
-        ))
+        Self::refuse()
     }
     fn serialize_tuple_variant(
         self,
@@ -733,19 +691,13 @@ impl ser::Serializer for MapKey<'_, '_> {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(Error(
-            "a JSON object key must be a string or a number".into(),
-        ))
+        Self::refuse()
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(Error(
-            "a JSON object key must be a string or a number".into(),
-        ))
+        Self::refuse()
     }
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
-        Err(Error(
-            "a JSON object key must be a string or a number".into(),
-        ))
+        Self::refuse()
     }
     fn serialize_struct_variant(
         self,
@@ -754,9 +706,7 @@ impl ser::Serializer for MapKey<'_, '_> {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(Error(
-            "a JSON object key must be a string or a number".into(),
-        ))
+        Self::refuse()
     }
 }
 
