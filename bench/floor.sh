@@ -14,6 +14,7 @@
 #   bench/floor.sh                      # needs root, hyperfine, gcc, python3
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/rounds.sh
 GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
 RUNS=${RUNS:-1000}
 ROUNDS=${ROUNDS:-3}
@@ -42,24 +43,5 @@ sleep 1000 &
 sl=$!
 names=("getdelays -d -i -q -t" "taskstat pid --json" "taskstat nop" "C, returns at once" "C static, returns at once")
 cmds=("$GETDELAYS -d -i -q -t $sl" "target/release/taskstat pid $sl --json" "$work/target/release/taskstat nop" "$work/c-dynamic" "$work/c-static")
-for round in $(seq "$ROUNDS"); do
-    args=()
-    for i in "${!cmds[@]}"; do
-        j=$(( (i + round) % ${#cmds[@]} ))
-        args+=(-n "${names[$j]}" "${cmds[$j]}")
-    done
-    hyperfine -N --warmup 50 --runs "$RUNS" --export-json "$work/round$round.json" "${args[@]}" >/dev/null 2>&1
-done
-python3 - "$work" "$ROUNDS" <<'PY'
-import json, statistics, sys
-work, rounds = sys.argv[1], int(sys.argv[2])
-per = {}
-for r in range(1, rounds + 1):
-    for res in json.load(open(f"{work}/round{r}.json"))["results"]:
-        per.setdefault(res["command"], []).append(statistics.median(res["times"]) * 1e6)
-anchor = per["getdelays -d -i -q -t"]
-print(f"{'command':28} {'median µs per round':30} ratio to getdelays")
-for name, meds in per.items():
-    ratio = statistics.median(m / a for m, a in zip(meds, anchor))
-    print(f"{name:28} {' '.join(f'{m:.0f}' for m in meds):30} {ratio:.2f}")
-PY
+run_rounds "$work"
+report_rounds "$work" "getdelays -d -i -q -t"

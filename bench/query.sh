@@ -15,6 +15,7 @@
 # (apt-get install hyperfine time; linux-perf adds a perf stat comparison).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/rounds.sh
 GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
 RUNS=${RUNS:-1000}
 ROUNDS=${ROUNDS:-5}
@@ -45,28 +46,8 @@ if [ "${STATIC:-0}" = 1 ]; then
     names+=("taskstat tgid --json (static)")
     cmds+=("target/$host/release/taskstat tgid $wl --json")
 fi
-for round in $(seq "$ROUNDS"); do
-    args=()
-    for i in "${!cmds[@]}"; do
-        j=$(( (i + round) % ${#cmds[@]} ))
-        args+=(-n "${names[$j]}" "${cmds[$j]}")
-    done
-    hyperfine -N --warmup 50 --runs "$RUNS" --export-json "$out/round$round.json" "${args[@]}" >/dev/null
-done
-
-python3 - "$out" "$ROUNDS" <<'PY'
-import json, statistics, sys
-out, rounds = sys.argv[1], int(sys.argv[2])
-per = {}
-for r in range(1, rounds + 1):
-    for res in json.load(open(f"{out}/round{r}.json"))["results"]:
-        per.setdefault(res["command"], []).append(statistics.median(res["times"]) * 1e3)
-anchor = per["getdelays -d -i -q -t"]
-print(f"{'command':32} {'median ms per round':40} ratio to getdelays (median of rounds)")
-for name, meds in per.items():
-    ratios = [m / a for m, a in zip(meds, anchor)]
-    print(f"{name:32} {' '.join(f'{m:.3f}' for m in meds):40} {statistics.median(ratios):.2f}")
-PY
+run_rounds "$out"
+report_rounds "$out" "getdelays -d -i -q -t"
 
 if command -v perf >/dev/null; then
     echo
