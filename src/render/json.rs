@@ -261,6 +261,13 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// `{"variant": ` and the bracket of its fields.
+    fn variant<'w>(&'w mut self, name: &str, bracket: u8) -> Variant<'w, 'a> {
+        let mut outer = self.open(b'{');
+        outer.key(name);
+        Variant::new(outer, bracket)
+    }
+
     #[inline(always)]
     fn integer<I: itoa::Integer>(&mut self, v: I) {
         self.out.put(itoa::Buffer::new().format(v).as_bytes());
@@ -429,9 +436,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Variant<'w, 'a>, Error> {
-        let mut outer = self.open(b'{');
-        outer.key(variant);
-        Ok(Variant::new(outer, b'['))
+        Ok(self.variant(variant, b'['))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'a>, Error> {
         Ok(self.open(b'{'))
@@ -446,9 +451,7 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Variant<'w, 'a>, Error> {
-        let mut outer = self.open(b'{');
-        outer.key(variant);
-        Ok(Variant::new(outer, b'{'))
+        Ok(self.variant(variant, b'{'))
     }
 }
 
