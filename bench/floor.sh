@@ -14,7 +14,7 @@
 #   bench/floor.sh                      # needs root, hyperfine, gcc, python3
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. bench/rounds.sh
+. bench/lib.sh
 GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
 RUNS=${RUNS:-1000}
 ROUNDS=${ROUNDS:-3}

@@ -13,14 +13,11 @@
 # Needs root, python3 and /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
 SINGLE=${SINGLE:-10000}
 THREADED=${THREADED:-4000}
-# Examples build with the dev-dependencies' features; the binary measured is
-# built alone afterwards, exactly as the README builds it.
-cargo build --release --locked -q --example storm
-cargo build --release --locked -q
-ts=target/release/taskstat
+build_measured storm
 storm=target/release/examples/storm
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

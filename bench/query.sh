@@ -15,18 +15,14 @@
 # (apt-get install hyperfine time; linux-perf adds a perf stat comparison).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. bench/rounds.sh
+. bench/lib.sh
 GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
 RUNS=${RUNS:-1000}
 ROUNDS=${ROUNDS:-5}
 
 # The README's build, which distributions make: `cargo build --release`
 # (dynamically linked). STATIC=1 adds the `make STATIC=1` build.
-# Examples build with the dev-dependencies' features; the binary measured is
-# built alone afterwards, exactly as the README builds it.
-cargo build --release --locked -q --example workload
-cargo build --release --locked -q
-ts=target/release/taskstat
+build_measured workload
 echo "taskstat: $(stat -c %s $ts) bytes stripped; getdelays from linux-source $(cat "$(dirname "$GETDELAYS")/linux-source-version" 2>/dev/null || echo '(unknown version)'), on kernel $(uname -r)"
 
 fifo=$(mktemp -u) && mkfifo "$fifo"

@@ -42,6 +42,7 @@
 # trap stops the servers, kills the sleepers and the loop, removes the group.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 SLEEPERS=${SLEEPERS:-1000}
 SCRAPES=${SCRAPES:-50}
 ROUNDS=${ROUNDS:-3}
@@ -59,11 +60,7 @@ cgroot=${CGROUP2:-$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)}
 for p in "$TS_PORT" "$PE_PORT" $((PE_PORT + 1)) $((PE_PORT + 2)); do
     if ss -Hltn "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
 done
-# Examples build with the dev-dependencies' features; the binary measured is
-# built alone afterwards, exactly as the README builds it.
-cargo build --release --locked -q --example sweep --example workload
-cargo build --release --locked -q
-ts=target/release/taskstat
+build_measured sweep workload
 wl=$PWD/target/release/examples/workload
 
 out=$(mktemp -d)

@@ -7,12 +7,9 @@
 #   bench/sweep.sh        # needs root, hyperfine and iotop-c
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 command -v iotop-c >/dev/null || { echo "apt-get install iotop-c" >&2; exit 1; }
-# Examples build with the dev-dependencies' features; the binary measured is
-# built alone afterwards, exactly as the README builds it.
-cargo build --release --locked -q --example sweep
-cargo build --release --locked -q
-ts=target/release/taskstat
+build_measured sweep
 echo "tasks now: $(ls -d /proc/[0-9]* | wc -l) processes, $(ls -d /proc/[0-9]*/task/[0-9]* | wc -l) threads"
 target/release/examples/sweep
 target/release/examples/sweep -H

@@ -10,12 +10,9 @@
 #   bench/topfilter.sh        # needs root and hyperfine (apt-get install hyperfine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 RUNS=${RUNS:-100}
-# Examples build with the dev-dependencies' features; the binary measured is
-# built alone afterwards, exactly as the README builds it.
-cargo build --release --locked -q --example workload
-cargo build --release --locked -q
-ts=target/release/taskstat
+build_measured workload
 
 fifo=$(mktemp -u) && mkfifo "$fifo"
 target/release/examples/workload threads 3 50 >"$fifo" &

@@ -1,8 +1,22 @@
-# Sourced by query.sh and floor.sh: the commands in `names`/`cmds` timed by
-# hyperfine in ROUNDS rounds of RUNS runs, the order rotated each round
-# (this machine drifts by more than the differences measured), then each
-# command's median per round and the median of its per-round ratios to the
-# anchor.
+# Sourced by the benchmarks: what more than one of them does.
+
+# build_measured EXAMPLE...: the examples, then taskstat alone, exactly as
+# the README builds it (examples build with the dev-dependencies' features,
+# which would change the binary); sets `ts` to it.
+build_measured() {
+    local args=() e
+    for e in "$@"; do
+        args+=(--example "$e")
+    done
+    cargo build --release --locked -q "${args[@]}"
+    cargo build --release --locked -q
+    ts=target/release/taskstat
+}
+
+# The commands in `names`/`cmds` timed by hyperfine in ROUNDS rounds of RUNS
+# runs, the order rotated each round (this machine drifts by more than the
+# differences measured), then each command's median per round and the
+# median of its per-round ratios to the anchor.
 
 # run_rounds DIR: writes DIR/roundN.json.
 run_rounds() {
