@@ -32,14 +32,27 @@ pub fn list_tasks(threads: bool) -> Vec<u32> {
         .collect()
 }
 
-/// Reads a small /proc file (comm, io) in one read into a stack buffer:
-/// `read_to_string` would add a statx and a second read, which a sweep of
-/// every process pays thousands of times.
-fn read_small(path: &str, f: impl FnOnce(&str) -> Option<String>) -> io::Result<Option<String>> {
+/// Reads a /proc file whole and hands its bytes to `f`: one read(2) into
+/// an N-byte stack buffer when the file fits, the rest read on after it.
+/// `read_to_string` adds a statx and reads in doubling steps (eight
+/// syscalls for a status file), which a sweep of every process pays
+/// thousands of times.
+fn read_with<const N: usize, R>(path: &str, f: impl FnOnce(&[u8]) -> R) -> io::Result<R> {
     use std::io::Read;
-    let mut buf = [0u8; 512];
-    let n = fs::File::open(path)?.read(&mut buf)?;
-    Ok(f(&String::from_utf8_lossy(&buf[..n])))
+    let mut file = fs::File::open(path)?;
+    let mut buf = [0u8; N];
+    let n = file.read(&mut buf)?;
+    if n < N {
+        return Ok(f(&buf[..n]));
+    }
+    let mut bytes = buf.to_vec();
+    file.read_to_end(&mut bytes)?;
+    Ok(f(&bytes))
+}
+
+/// A small /proc file (comm, io), its bytes as text whatever they are.
+fn read_small(path: &str, f: impl FnOnce(&str) -> Option<String>) -> io::Result<Option<String>> {
+    read_with::<512, _>(path, |b| f(&String::from_utf8_lossy(b)))
 }
 
 /// The `key: value` lines of a /proc file (status, io), in one pass.
@@ -47,19 +60,10 @@ fn fields(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.split('\n').filter_map(|l| l.split_once(':'))
 }
 
-/// Reads a /proc file whole, in one read(2) when it fits 4 KiB (stat,
-/// status, io, sysctls): `read_to_string` adds a statx and reads in
-/// doubling steps, eight syscalls for a status file.
+/// A /proc file as UTF-8 text (stat, status, io, sysctls).
 pub fn read_proc(path: &str) -> io::Result<String> {
-    use std::io::Read;
-    let mut file = fs::File::open(path)?;
-    let mut buf = [0u8; 4096];
-    let n = file.read(&mut buf)?;
-    let mut bytes = buf[..n].to_vec();
-    if n == buf.len() {
-        file.read_to_end(&mut bytes)?;
-    }
-    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    read_with::<4096, _>(path, |b| String::from_utf8(b.to_vec()))?
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
 /// A task's name as /proc/ID/comm gives it, or None once it is gone.
