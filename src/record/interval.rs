@@ -40,7 +40,7 @@ pub fn delta(a: &RecordView, b: &RecordView) -> RecordView {
     r.memory = b
         .memory
         .combine_counters(&a.memory, |later, earlier| d(earlier, later));
-    r.notes.insert(0, NOTE_INTERVAL.to_string());
+    r.notes.insert(0, NOTE_INTERVAL.into());
     r
 }
 

@@ -62,7 +62,7 @@ pub fn assemble(
     sum_threads(&mut v, &views);
     extremes(&mut v, &views);
     v.notes.retain(|n| n != NOTE_TGID);
-    v.notes.insert(0, NOTE_ASSEMBLED.to_string());
+    v.notes.insert(0, NOTE_ASSEMBLED.into());
     v.sources.identity = Some(SOURCE_EXIT);
     v.sources.io = Some(SOURCE_EXIT);
     v.sources.memory = Some(SOURCE_EXIT);
@@ -161,23 +161,29 @@ pub fn live(
     let mut v = group.view(acct);
     v.notes.retain(|n| n != NOTE_TGID);
     v.sources = Sources::summed(SOURCE_TGID);
-    let mut notes = vec![NOTE_LIVE.to_string()];
+    let mut notes: Vec<crate::record::view::Note> = vec![NOTE_LIVE.into()];
     match leader {
         Some(l) => leader_identity(&mut v, &l.view(acct)),
         None => proc_identity(&mut v, proc),
     }
     if v.sources.identity.is_none() {
-        notes.push(format!(
-            "comm and ids are null: neither the leader's record nor /proc/{} could be read",
-            proc.pid
-        ));
+        notes.push(
+            format!(
+                "comm and ids are null: neither the leader's record nor /proc/{} could be read",
+                proc.pid
+            )
+            .into(),
+        );
     }
     match &proc.io {
         Ok(io) => with_proc_io(&mut v, io),
-        Err(why) => notes.push(format!(
-            "io is null: /proc/{}/io could not be read ({why})",
-            proc.pid
-        )),
+        Err(why) => notes.push(
+            format!(
+                "io is null: /proc/{}/io could not be read ({why})",
+                proc.pid
+            )
+            .into(),
+        ),
     }
     let status = proc.status.as_ref().ok();
     v.memory.hiwater_rss_kib = status.and_then(|s| s.vm_hwm_kib);
@@ -187,16 +193,16 @@ pub fn live(
     if proc.stat.is_some() {
         v.sources.memory = Some(SOURCE_PROC_MEMORY);
     } else {
-        notes.push(format!(
-            "memory is null: /proc/{}/stat could not be read",
-            proc.pid
-        ));
+        notes.push(format!("memory is null: /proc/{}/stat could not be read", proc.pid).into());
     }
     if let Err(why) = &proc.status {
-        notes.push(format!(
-            "memory peaks are null: /proc/{}/status could not be read ({why})",
-            proc.pid
-        ));
+        notes.push(
+            format!(
+                "memory peaks are null: /proc/{}/status could not be read ({why})",
+                proc.pid
+            )
+            .into(),
+        );
     }
     notes.append(&mut v.notes);
     v.notes = notes;

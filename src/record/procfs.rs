@@ -67,9 +67,9 @@ fn io_of(path: &str) -> Result<IoView, String> {
 }
 
 fn base(kind: RecordKind, id: u32, acct: &Accounting) -> RecordView {
-    let mut notes = vec![NOTE_PROCFS.to_string()];
+    let mut notes: Vec<crate::record::view::Note> = vec![NOTE_PROCFS.into()];
     if acct.delayacct == Some(false) {
-        notes.push(NOTE_DELAYACCT_OFF.to_string());
+        notes.push(NOTE_DELAYACCT_OFF.into());
     }
     RecordView {
         kind,
@@ -131,7 +131,7 @@ pub fn thread(pid: u32, t: &Thread, acct: &Accounting) -> RecordView {
             v.io = io;
             v.sources.io = Some(SOURCE_PROC);
         }
-        Err(why) => v.notes.push(format!("io is null: {why}")),
+        Err(why) => v.notes.push(format!("io is null: {why}").into()),
     }
     v
 }
@@ -141,7 +141,7 @@ pub fn thread(pid: u32, t: &Thread, acct: &Accounting) -> RecordView {
 pub fn process(proc: &procfs::Process, threads: &[Thread], acct: &Accounting) -> RecordView {
     let hz = procfs::clock_ticks();
     let mut v = base(RecordKind::Tgid, proc.pid, acct);
-    v.notes.insert(1, NOTE_PROCFS_PROCESS.to_string());
+    v.notes.insert(1, NOTE_PROCFS_PROCESS.into());
     let status = proc.status.as_ref().ok();
     v.comm = proc.comm();
     v.pid = Some(proc.pid);
@@ -174,7 +174,7 @@ pub fn process(proc: &procfs::Process, threads: &[Thread], acct: &Accounting) ->
             v.io = io;
             v.sources.io = Some(SOURCE_PROC);
         }
-        Err(why) => v.notes.push(format!("io is null: {why}")),
+        Err(why) => v.notes.push(format!("io is null: {why}").into()),
     }
     v
 }

@@ -1,12 +1,38 @@
 //! The published record schema: what json, ndjson, csv and tables print.
 //! Key names and types are a contract (docs in [`super::schema`]).
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::{Accounting, Record};
 use crate::wire::{
     Category, Extension, KNOWN_VERSION, PerCategory, RawDelay, RecordKind, TaskStats,
 };
+
+/// The name an all-null [`DelayView`] is serialized under, as a newtype
+/// struct (which serializers pass through to the struct inside). Every
+/// such view has the same text, so a serializer may write it from a copy
+/// (`render::json` does): while delay accounting is off, eight of every
+/// record's nine categories are all null, and writing them field by field
+/// was the largest part of an ndjson record's cost (bench/listen.sh).
+pub const ALL_NULL_DELAY: &str = "taskstat::AllNullDelay";
+
+/// `delays` as [`PerCategory`] serializes it, with all-null categories
+/// marked by [`ALL_NULL_DELAY`].
+fn serialize_delays<S: serde::Serializer>(d: &Delays, s: S) -> Result<S::Ok, S::Error> {
+    struct Field<'a>(&'a DelayView);
+    impl Serialize for Field<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            if self.0.is_null() {
+                s.serialize_newtype_struct(ALL_NULL_DELAY, self.0)
+            } else {
+                self.0.serialize(s)
+            }
+        }
+    }
+    d.serialize_mapped(s, Field)
+}
 
 /// `{count, total_ns, average_ns, max_ns, min_ns, max_at}` of one category.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -25,6 +51,13 @@ pub struct DelayView {
 pub struct MaxAt {
     pub sec: i64,
     pub nsec: i64,
+}
+
+impl DelayView {
+    /// No figure at all: the category was not measured.
+    pub fn is_null(&self) -> bool {
+        *self == DelayView::default()
+    }
 }
 
 /// Every category's figures, serialised as `{"cpu": {...}, "blkio": {...}, ...}`.
@@ -175,6 +208,7 @@ pub struct RecordView {
     pub exe_dev: Option<u64>,
     pub exe_inode: Option<u64>,
     pub cpu: CpuView,
+    #[serde(serialize_with = "serialize_delays")]
     pub delays: Delays,
     pub context_switches: ContextSwitchesView,
     pub io: IoView,
@@ -182,8 +216,12 @@ pub struct RecordView {
     /// Where each part of the record came from.
     pub sources: Sources,
     /// Why figures are null, one sentence each.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
+
+/// One sentence on why figures are null. Most are the same few texts on
+/// every record of a stream, so they are borrowed, not copied per record.
+pub type Note = Cow<'static, str>;
 
 /// The source of a record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -302,10 +340,10 @@ impl Record {
         });
 
         if tgid_record && explain {
-            notes.push(NOTE_TGID.to_string());
+            notes.push(Note::Borrowed(NOTE_TGID));
         }
         if delayacct_off && explain {
-            notes.push(NOTE_DELAYACCT_OFF.to_string());
+            notes.push(Note::Borrowed(NOTE_DELAYACCT_OFF));
         }
         if explain {
             notes.extend(version_notes_cached(s));
@@ -376,24 +414,35 @@ impl Record {
     }
 }
 
-/// Notes on what this struct version (and payload length) leaves out.
-/// [`version_notes`] of the last layout seen: a stream of exit records
-/// has one layout, and formatting its note anew cost 1.3k instructions a
-/// record.
-fn version_notes_cached(s: &TaskStats) -> Vec<String> {
+/// Notes on what this struct version (and payload length) leaves out:
+/// [`version_notes`], formatted once per layout and kept for the life of
+/// the process (a stream of exit records has one layout; formatting and
+/// copying its notes cost 1.3k instructions a record). Only the first few
+/// layouts are kept, so a record file of many odd lengths cannot grow it
+/// without bound; the rest are formatted each time.
+fn version_notes_cached(s: &TaskStats) -> Vec<Note> {
     type Key = (u16, Extension, usize);
+    const KEPT: usize = 8;
     thread_local! {
-        static LAST: std::cell::RefCell<Option<(Key, Vec<String>)>> =
-            const { std::cell::RefCell::new(None) };
+        static KNOWN: std::cell::RefCell<Vec<(Key, Vec<&'static str>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
     }
     let key = (s.version, s.extension, s.payload_len);
-    LAST.with_borrow_mut(|last| match last {
-        Some((k, notes)) if *k == key => notes.clone(),
-        _ => {
-            let notes = version_notes(s);
-            *last = Some((key, notes.clone()));
-            notes
+    KNOWN.with_borrow_mut(|known| {
+        if let Some((_, notes)) = known.iter().find(|(k, _)| *k == key) {
+            return notes.iter().map(|&n| Note::Borrowed(n)).collect();
         }
+        let notes = version_notes(s);
+        if known.len() >= KEPT {
+            return notes.into_iter().map(Note::Owned).collect();
+        }
+        let kept: Vec<&'static str> = notes
+            .into_iter()
+            .map(|n| &*Box::leak(n.into_boxed_str()))
+            .collect();
+        let out = kept.iter().map(|&n| Note::Borrowed(n)).collect();
+        known.push((key, kept));
+        out
     })
 }
 

@@ -9,8 +9,11 @@
 //! and the output is byte for byte what serde_json writes (tests below).
 
 use std::io;
+use std::sync::OnceLock;
 
 use serde::ser::{self, Impossible, Serialize};
+
+use crate::record::view::ALL_NULL_DELAY;
 
 /// Appends `value` as compact JSON.
 pub fn compact<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> io::Result<()> {
@@ -172,6 +175,10 @@ impl From<Error> for io::Error {
         io::Error::new(io::ErrorKind::InvalidData, e)
     }
 }
+
+/// The compact text of an all-null delay category, written once and then
+/// copied (see [`ALL_NULL_DELAY`]).
+static ALL_NULL_DELAY_TEXT: OnceLock<Box<[u8]>> = OnceLock::new();
 
 struct Writer<'a> {
     out: Sink<'a>,
@@ -404,7 +411,19 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         string(&mut self.out, variant);
         Ok(())
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Res {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Res {
+        // Indented text depends on the depth; only the compact one is kept.
+        if name == ALL_NULL_DELAY && !self.pretty {
+            if let Some(text) = ALL_NULL_DELAY_TEXT.get() {
+                self.out.put(text);
+                return Ok(());
+            }
+            let mut text = Vec::new();
+            compact(&mut text, value)?;
+            self.out.put(&text);
+            let _ = ALL_NULL_DELAY_TEXT.set(text.into());
+            return Ok(());
+        }
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -788,6 +807,57 @@ mod tests {
                 String::from_utf8(ours).unwrap(),
                 serde_json::to_string_pretty(&v).unwrap()
             );
+        }
+    }
+
+    /// Records with all-null delay categories (written from a copy after
+    /// the first) and with figures, of both kinds, under every setting of
+    /// delay accounting: serde_json's bytes, first time and every time.
+    #[test]
+    fn records_same_bytes_as_serde_json() {
+        use crate::record::Accounting;
+        use crate::wire::{PerCategory, RawDelay, Record, RecordKind, TaskStats};
+        let delay = RawDelay {
+            count: Some(3),
+            total_ns: Some(3_000_000_007),
+            max_ns: Some(2_000_000_000),
+            min_ns: Some(1),
+            max_ts: None,
+        };
+        for kind in [RecordKind::Pid, RecordKind::Tgid] {
+            for delayacct in [Some(false), Some(true), None] {
+                let rec = Record {
+                    kind,
+                    id: 42,
+                    stats: TaskStats {
+                        version: 16,
+                        payload_len: 560,
+                        ac_pid: Some(42),
+                        ac_comm: Some(b"a \"b\" \\c".to_vec()),
+                        ac_utime: Some(17),
+                        delays: PerCategory::from_fn(|_| delay),
+                        ..TaskStats::default()
+                    },
+                };
+                let view = rec.view(&Accounting { delayacct });
+                if delayacct == Some(false) {
+                    assert!(view.delays.each().any(|(_, d)| d.is_null()));
+                }
+                for _ in 0..2 {
+                    let mut ours = Vec::new();
+                    compact(&mut ours, &view).unwrap();
+                    assert_eq!(
+                        String::from_utf8(ours).unwrap(),
+                        serde_json::to_string(&view).unwrap()
+                    );
+                    let mut ours = Vec::new();
+                    pretty(&mut ours, &view).unwrap();
+                    assert_eq!(
+                        String::from_utf8(ours).unwrap(),
+                        serde_json::to_string_pretty(&view).unwrap()
+                    );
+                }
+            }
         }
     }
 

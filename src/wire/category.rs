@@ -209,12 +209,25 @@ impl<T> IndexMut<Category> for PerCategory<T> {
 /// Serialised as an object keyed by schema name, in the kernel's order.
 impl<T: serde::Serialize> serde::Serialize for PerCategory<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.serialize_mapped(s, |v| v)
+    }
+}
+
+impl<T> PerCategory<T> {
+    /// The object [`Serialize`](serde::Serialize) writes, each value as
+    /// `f` gives it (the same figures in a shape a serializer may treat
+    /// specially, say).
+    pub fn serialize_mapped<'a, S: serde::Serializer, U: serde::Serialize>(
+        &'a self,
+        s: S,
+        f: impl Fn(&'a T) -> U,
+    ) -> Result<S::Ok, S::Error> {
         // A struct, not a map: the keys are the schema's own names, known
         // at compile time, which lets a serializer copy them as they are.
         use serde::ser::SerializeStruct;
         let mut m = s.serialize_struct("PerCategory", Category::COUNT)?;
         for (c, v) in self.each() {
-            m.serialize_field(c.key(), v)?;
+            m.serialize_field(c.key(), &f(v))?;
         }
         m.end()
     }
