@@ -191,31 +191,54 @@ fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
-/// The index of the first byte at or after `from` that needs escaping.
-/// Eight bytes at a time: a record's strings are mostly long notes and
-/// names with nothing to escape.
-fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+/// A high bit in each byte of `x` (eight bytes, little-endian) that is
+/// below 0x20, '"' or '\\' (exact for the first such byte; later ones may
+/// be false positives, which the caller checks byte by byte).
+#[inline(always)]
+fn escape_mask(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A high bit set in each byte of x that is zero (exact for the first
-    // such byte; later ones may be false positives, re-checked below).
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut i = from;
-    while let Some(word) = bytes
-        .get(i..i + 8)
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    below(x, 0x20)
+        | below(x ^ (ONES * u64::from(b'"')), 1)
+        | below(x ^ (ONES * u64::from(b'\\')), 1)
+}
+
+/// The eight bytes at `at`, if there are eight.
+#[inline(always)]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    bytes
+        .get(at..at + 8)
         .and_then(|c| <[u8; 8]>::try_from(c).ok())
-    {
-        let x = u64::from_le_bytes(word);
-        // Bytes below 0x20, or equal to '"' or '\\'.
-        let hit = (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
-            | zero(x ^ (ONES * u64::from(b'"')))
-            | zero(x ^ (ONES * u64::from(b'\\')));
-        if hit != 0 {
+        .map(u64::from_le_bytes)
+}
+
+/// The index of the first byte at or after `from` that needs escaping.
+/// Sixteen bytes at a time: a record's strings are mostly long notes and
+/// names with nothing to escape.
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    let mut found = false;
+    while let (Some(a), Some(b)) = (word_at(bytes, i), word_at(bytes, i + 8)) {
+        if escape_mask(a) | escape_mask(b) != 0 {
+            found = true;
             break;
         }
-        i += 8;
+        i += 16;
     }
-    bytes[i..]
+    // Under 16 bytes left: the word at i and the last word, which may
+    // overlap it and what was checked, cover them.
+    if !found
+        && let (Some(a), Some(b)) = (
+            word_at(bytes, i),
+            bytes.len().checked_sub(8).and_then(|l| word_at(bytes, l)),
+        )
+        && escape_mask(a) | escape_mask(b) == 0
+    {
+        return None;
+    }
+    bytes
+        .get(i..)?
         .iter()
         .position(|&b| needs_escape(b))
         .map(|p| i + p)
@@ -408,7 +431,11 @@ impl<'w, 'a> ser::Serializer for &'w mut Writer<'a> {
         self.serialize_none()
     }
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Res {
-        string(&mut self.out, variant);
+        // A variant's name, like a field's, comes from the schema's source.
+        debug_assert!(!variant.bytes().any(needs_escape), "{variant}");
+        self.out.byte(b'"');
+        self.out.put(variant.as_bytes());
+        self.out.byte(b'"');
         Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Res {
