@@ -94,13 +94,16 @@ pub struct Client {
     buf: Vec<u8>,
     timeout: Duration,
     /// Exit events that arrived while waiting for a reply, in arrival order.
-    pending: VecDeque<Vec<u8>>,
+    pending: VecDeque<Result<Event, ClientError>>,
     /// The socket's inode, which finds its line in /proc/net/netlink.
     inode: std::cell::OnceCell<Option<u64>>,
     /// Exit datagrams of one recvmmsg(2): BATCH slots of SLOT bytes,
     /// allocated by the first `next_event`.
     batch: Vec<u8>,
     lens: [usize; BATCH],
+    /// The socket's SO_RCVTIMEO, as last set (None: never set, so blocking
+    /// receives wait forever).
+    rcvtimeo: Option<Duration>,
 }
 
 /// What the exit-record stream delivered.
@@ -132,6 +135,7 @@ impl Client {
             inode: std::cell::OnceCell::new(),
             batch: Vec::new(),
             lens: [0; BATCH],
+            rcvtimeo: None,
         };
         client.family = client.resolve_family()?;
         Ok(client)
@@ -281,24 +285,21 @@ impl Client {
     pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, ClientError> {
         let op = "receiving exit records";
         loop {
-            if let Some(bytes) = self.pending.pop_front() {
-                if let Some(ev) = parse_event(&bytes, self.family)? {
-                    return Ok(Some(ev));
-                }
-                continue;
+            if let Some(ev) = self.pending.pop_front() {
+                return ev.map(Some);
             }
-            // Under a stream of exits the next ones are usually queued
-            // already: up to BATCH datagrams per system call, and poll(2)
-            // only when the socket is empty.
-            let count = match self.recv_batch(op)? {
+            // Up to BATCH datagrams per system call. A listener mostly
+            // waits for the next exit, so the wait is the receive itself,
+            // bounded by SO_RCVTIMEO: one system call where a poll(2)
+            // between two receives took three.
+            let wait = (!timeout.is_zero()).then(|| timeout.max(Duration::from_millis(1)));
+            if let Some(w) = wait {
+                self.set_rcvtimeo(w, op)?;
+            }
+            let count = match self.recv_batch(wait.is_some(), op)? {
                 Received::Bytes(count) => count,
-                Received::Empty => {
-                    if !self.readable(timeout, op)? {
-                        return Ok(None);
-                    }
-                    continue;
-                }
-                Received::Interrupted => return Ok(None),
+                // Timed out, or a signal arrived: the caller decides.
+                Received::Empty | Received::Interrupted => return Ok(None),
                 Received::Overrun => return Ok(Some(Event::Overrun)),
             };
             for (slot, &len) in self.batch.chunks(SLOT).zip(&self.lens[..count]) {
@@ -308,7 +309,7 @@ impl Client {
                         source,
                     })?;
                     if NetlinkBuffer::new(bytes).port_number() == 0 {
-                        self.pending.push_back(bytes.to_vec());
+                        keep_event(&mut self.pending, self.family, bytes);
                     }
                 }
             }
@@ -371,7 +372,7 @@ impl Client {
                 // Exit events share the socket with replies: keep them for
                 // next_event, so that a request never loses one.
                 if header.port_number() == 0 {
-                    self.pending.push_back(bytes.to_vec());
+                    keep_event(&mut self.pending, self.family, bytes);
                     continue;
                 }
                 if header.sequence_number() != seq || header.port_number() != self.port {
@@ -417,11 +418,42 @@ impl Client {
         }
     }
 
+    /// Sets SO_RCVTIMEO, if it is not `wait` already.
+    fn set_rcvtimeo(&mut self, wait: Duration, op: &str) -> Result<(), ClientError> {
+        if self.rcvtimeo == Some(wait) {
+            return Ok(());
+        }
+        let tv = libc::timeval {
+            tv_sec: libc::time_t::try_from(wait.as_secs()).unwrap_or(libc::time_t::MAX),
+            tv_usec: libc::suseconds_t::from(wait.subsec_micros()),
+        };
+        // SAFETY: setsockopt reads sizeof(timeval) bytes from a live local.
+        let rc = unsafe {
+            libc::setsockopt(
+                self.sock.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVTIMEO,
+                std::ptr::from_ref(&tv).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        };
+        if rc != 0 {
+            return Err(ClientError::Io {
+                op: op.to_string(),
+                source: io::Error::last_os_error(),
+            });
+        }
+        self.rcvtimeo = Some(wait);
+        Ok(())
+    }
+
     /// Receives up to [`BATCH`] queued datagrams with one recvmmsg(2), each
     /// into its slot of `batch`, their lengths in `lens`; `Bytes(n)` says
-    /// how many. Never waits. A datagram larger than its slot is an error,
-    /// never a silent truncation.
-    fn recv_batch(&mut self, op: &str) -> Result<Received, ClientError> {
+    /// how many. With `block`, waits up to SO_RCVTIMEO for the first (then
+    /// `Empty`, or `Interrupted` on a signal, as SO_RCVTIMEO makes receives
+    /// return EINTR whatever SA_RESTART says); otherwise never waits. A
+    /// datagram larger than its slot is an error, never a silent truncation.
+    fn recv_batch(&mut self, block: bool, op: &str) -> Result<Received, ClientError> {
         if self.batch.is_empty() {
             self.batch = vec![0; BATCH * SLOT];
         }
@@ -451,7 +483,12 @@ impl Client {
                 self.sock.as_raw_fd(),
                 msgs.as_mut_ptr(),
                 BATCH as libc::c_uint,
-                libc::MSG_DONTWAIT | libc::MSG_TRUNC,
+                libc::MSG_TRUNC
+                    | if block {
+                        libc::MSG_WAITFORONE
+                    } else {
+                        libc::MSG_DONTWAIT
+                    },
                 std::ptr::null_mut(),
             )
         };
@@ -514,6 +551,17 @@ impl Client {
 }
 
 /// An exit message, if `bytes` is one (events carry port 0 and cmd NEW).
+/// Queues an exit message for next_event, decoded now, while its bytes are
+/// at hand (copying them cost more than decoding them); one that cannot be
+/// decoded is queued as the error next_event returns in its turn.
+fn keep_event(pending: &mut VecDeque<Result<Event, ClientError>>, family: u16, bytes: &[u8]) {
+    match parse_event(bytes, family) {
+        Ok(Some(ev)) => pending.push_back(Ok(ev)),
+        Ok(None) => {}
+        Err(e) => pending.push_back(Err(e)),
+    }
+}
+
 fn parse_event(bytes: &[u8], family: u16) -> Result<Option<Event>, ClientError> {
     let wire_err = |source| ClientError::Wire {
         op: "decoding an exit record".to_string(),

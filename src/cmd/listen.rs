@@ -155,6 +155,8 @@ struct Listen<'a> {
     base_drops: u64,
     last_drop_check: Instant,
     n: Counts,
+    /// The records of the message being printed.
+    decoded: Vec<Record>,
 }
 
 impl Listen<'_> {
@@ -213,18 +215,30 @@ impl Listen<'_> {
     /// --count records were printed.
     fn message(&mut self, raws: &[RawRecord], out: &mut dyn Write) -> anyhow::Result<bool> {
         self.n.messages += 1;
-        let records: Vec<Record> = raws
-            .iter()
-            .filter_map(|r| match Record::decode(r, 0) {
-                Ok(rec) => Some(rec),
-                Err(e) => {
-                    super::warn(&format!(
-                        "skipped an exit record that cannot be decoded: {e}"
-                    ));
-                    None
-                }
-            })
-            .collect();
+        // One vector for every message: thousands arrive a second.
+        let mut records = std::mem::take(&mut self.decoded);
+        records.clear();
+        records.extend(raws.iter().filter_map(|r| match Record::decode(r, 0) {
+            Ok(rec) => Some(rec),
+            Err(e) => {
+                super::warn(&format!(
+                    "skipped an exit record that cannot be decoded: {e}"
+                ));
+                None
+            }
+        }));
+        let done = self.print(&records, raws, out);
+        self.decoded = records;
+        done
+    }
+
+    /// Prints the records of one message that pass the filters.
+    fn print(
+        &mut self,
+        records: &[Record],
+        raws: &[RawRecord],
+        out: &mut dyn Write,
+    ) -> anyhow::Result<bool> {
         let has_tgid = records.iter().any(|r| r.kind == RecordKind::Tgid);
         let peer = records.iter().find(|r| r.kind == RecordKind::Pid);
         for (rec, raw) in records.iter().zip(raws) {
@@ -314,6 +328,7 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         base_drops,
         last_drop_check: Instant::now(),
         n: Counts::default(),
+        decoded: Vec::new(),
     };
     let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let end = match l.drain(&stop, &mut out) {
