@@ -3,9 +3,10 @@
 # getdelays -l, each listening alone to the same storm (10,000 single-threaded
 # processes and 4,000 with three threads: 22,003 exiting tasks, forked as
 # fast as two workers can). Reports records received, records lost, storm
-# rate, and listener CPU time per record (from /usr/bin/time) with its ratio
+# rate, and listener CPU time per record (the scheduler's count in
+# /proc/PID/schedstat, taken when the storm is over) with its ratio
 # to getdelays -r 67108864 (a buffer large enough that getdelays loses
-# nothing: the anchor). ROUNDS (default 3) storms per listener, interleaved.
+# nothing: the anchor). ROUNDS (default 5) storms per listener, interleaved.
 #
 #   bench/listen.sh                     # builds getdelays from Debian's linux-source
 #   GETDELAYS=/path/to/getdelays bench/listen.sh
@@ -36,14 +37,17 @@ run() {
     "$storm" "$SINGLE" "$THREADED" >"$out/$name.storm"
     t1=$(date +%s.%N)
     sleep 1
+    # The scheduler's own count of the listener's time on a CPU, in ns
+    # (rusage, as /usr/bin/time prints it, has 10 ms steps: 5% of a storm).
+    awk '{print $1}' "/proc/$pid/schedstat" >"$out/$name.cpu"
     kill -TERM "$pid"
     wait "$timer" || true
     echo "$t0 $t1" >"$out/$name.window"
 }
 
-# CPU time comes in 10 ms ticks: ROUNDS storms per listener, interleaved,
-# and the report takes each listener's median round.
-ROUNDS=${ROUNDS:-3}
+# ROUNDS storms per listener, interleaved, and the report takes each
+# listener's median round.
+ROUNDS=${ROUNDS:-5}
 for r in $(seq "$ROUNDS"); do
     run "getdelays.$r" "$GETDELAYS" -d -i -q -l -m "$cpus"
     run "taskstat-getdelays.$r" "$ts" listen -f getdelays
@@ -72,11 +76,12 @@ def one(run):
         lines = text.splitlines()
         pid = sum(1 for l in lines if l.startswith(("tsstorm", "storm:")))
         tgid = sum(1 for l in lines if l.startswith("TGID\t"))
-    u, s, rss = open(f"{out}/{run}.time").read().split()[-3:]
+    rss = open(f"{out}/{run}.time").read().split()[-1]
+    cpu = int(open(f"{out}/{run}.cpu").read()) / 1e9
     t0, t1 = map(float, open(f"{out}/{run}.window").read().split())
     err = open(f"{out}/{run}.err", errors="replace").read().strip().splitlines()
     notes = [l for l in err if "lost" in l or "nonfatal" in l or "truncated" in l]
-    return pid, tgid, float(u) + float(s), rss, t1 - t0, notes
+    return pid, tgid, cpu, rss, t1 - t0, notes
 
 anchor = None
 for name in ["getdelays-64m", "getdelays", "taskstat-getdelays", "taskstat-ndjson"]:
@@ -85,10 +90,14 @@ for name in ["getdelays-64m", "getdelays", "taskstat-getdelays", "taskstat-ndjso
     per = statistics.median(per_round)
     pid, tgid, cpu, rss, storm, notes = rounds_[per_round.index(per)] if per in per_round else rounds_[0]
     if anchor is None:
-        anchor = per  # getdelays -r 67108864: it loses nothing
+        anchor = per_round  # getdelays -r 67108864: it loses nothing
+    # Each round's ratio to the anchor's storm of the same round (the
+    # machine's pace drifts between rounds more than between neighbours),
+    # and the median of those.
+    ratios = [x / a for x, a in zip(per_round, anchor)]
     missing = tasks + groups - pid - tgid
-    print(f"{name:26} {pid:9} {tgid:9} {missing:8} {storm:8.2f} {tasks / storm:8.0f} {cpu:7.2f} {per:9.1f} {per / anchor:6.2f} {rss:>11}")
-    print(f"{'':26} µs/record by round: {' '.join(f'{x:.1f}' for x in per_round)}")
+    print(f"{name:26} {pid:9} {tgid:9} {missing:8} {storm:8.2f} {tasks / storm:8.0f} {cpu:7.3f} {per:9.2f} {statistics.median(ratios):6.2f} {rss:>11}")
+    print(f"{'':26} µs/record by round: {' '.join(f'{x:.1f}' for x in per_round)}; ratio by round: {' '.join(f'{x:.2f}' for x in ratios)}")
     if notes:
         print(f"{'':26} stderr: {notes[-1][:110]}" + (f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""))
 PY
