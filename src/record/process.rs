@@ -12,19 +12,15 @@
 use super::view::{NOTE_TGID, SOURCE_TGID, Sources};
 use super::{Accounting, IoView, Record, RecordView, add_opt as add};
 use crate::host::procfs::{self, Io};
+use crate::record::view::Source;
 use crate::wire::RecordKind;
 use crate::wire::flag::AGROUP;
 
-/// A process's own exit records.
-pub const SOURCE_EXIT: &str = "taskstats exit records of its threads";
-/// The thread group leader's own record.
-pub const SOURCE_LEADER: &str = "taskstats pid record of the leader";
-/// The whole process's I/O, exited threads and waited-for children included.
-pub const SOURCE_PROC_IO: &str = "/proc/PID/io";
-/// Peaks from /proc/PID/status, faults from /proc/PID/stat.
-pub const SOURCE_PROC_MEMORY: &str = "/proc/PID/status and /proc/PID/stat";
-/// comm, ids, nice, policy and start time from /proc.
-pub const SOURCE_PROC_IDENTITY: &str = "/proc/PID/stat, /proc/PID/status and /proc/PID/comm";
+pub const SOURCE_EXIT: Source = Source::Exit;
+pub const SOURCE_LEADER: Source = Source::Leader;
+pub const SOURCE_PROC_IO: Source = Source::ProcIo;
+pub const SOURCE_PROC_MEMORY: Source = Source::ProcMemory;
+pub const SOURCE_PROC_IDENTITY: Source = Source::ProcIdentity;
 
 pub const NOTE_LIVE: &str = "process record: delays, CPU times and context switches come from the kernel's thread-group record (delays and run times include threads that exited; user/system time, context switches and elapsed time cover the live threads); identity comes from the leader; I/O, memory peaks and faults are the whole process's from /proc, exited threads included (and, for I/O, as /proc/PID/io counts it, the children the process has waited for); per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread";
 

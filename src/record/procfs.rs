@@ -13,10 +13,10 @@ use super::{
     add_opt, average_ns,
 };
 use crate::host::procfs::{self, Thread};
+use crate::record::view::Source;
 use crate::wire::{Category, RecordKind};
 
-/// Where each part of a /proc record came from.
-pub const SOURCE_PROC: &str = "/proc";
+pub const SOURCE_PROC: Source = Source::Proc;
 
 pub const NOTE_PROCFS: &str = "partial view from /proc (taskstats needs CAP_NET_ADMIN, which this process lacks): run time, run-queue wait and its count come from schedstat, the block I/O delay from stat in clock ticks (no count), context switches from status; the other delay categories, per-category max/min, scaled times and the MB·µs integrals are null; run as root, or `setcap cap_net_admin+ep` on the binary, for the full record";
 pub const NOTE_PROCFS_PROCESS: &str = "process record from /proc: run time, delays, CPU time and context switches are sums over the live threads (threads that already exited are not in them); I/O, memory peaks and faults are the whole process's";

@@ -238,17 +238,17 @@ pub enum RecordSource {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Sources {
     /// comm, the ids, nice, policy, flags, exit status, start time, exe.
-    pub identity: Option<&'static str>,
-    pub cpu: Option<&'static str>,
-    pub delays: Option<&'static str>,
-    pub context_switches: Option<&'static str>,
-    pub io: Option<&'static str>,
-    pub memory: Option<&'static str>,
+    pub identity: Option<Source>,
+    pub cpu: Option<Source>,
+    pub delays: Option<Source>,
+    pub context_switches: Option<Source>,
+    pub io: Option<Source>,
+    pub memory: Option<Source>,
 }
 
 impl Sources {
     /// Every part from one source.
-    pub fn all(s: &'static str) -> Sources {
+    pub fn all(s: Source) -> Sources {
         Sources {
             identity: Some(s),
             cpu: Some(s),
@@ -260,7 +260,7 @@ impl Sources {
     }
 
     /// The parts a thread-group record sums, from `s`; the rest from nowhere.
-    pub fn summed(s: &'static str) -> Sources {
+    pub fn summed(s: Source) -> Sources {
         Sources {
             cpu: Some(s),
             delays: Some(s),
@@ -270,10 +270,39 @@ impl Sources {
     }
 }
 
-/// A task's own record from the kernel.
-pub const SOURCE_PID: &str = "taskstats pid record";
-/// The kernel's thread-group record: sums over the threads.
-pub const SOURCE_TGID: &str = "taskstats tgid record";
+/// Where a part of a record came from: the values of the schema's
+/// `sources`. An enum, not strings, so that a serializer writes each name
+/// as it writes a key, without looking for what to escape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Source {
+    /// A task's own record from the kernel.
+    #[serde(rename = "taskstats pid record")]
+    Pid,
+    /// The kernel's thread-group record: sums over the threads.
+    #[serde(rename = "taskstats tgid record")]
+    Tgid,
+    /// A process's own exit records.
+    #[serde(rename = "taskstats exit records of its threads")]
+    Exit,
+    /// The thread group leader's own record.
+    #[serde(rename = "taskstats pid record of the leader")]
+    Leader,
+    /// The whole process's I/O, exited threads and waited-for children included.
+    #[serde(rename = "/proc/PID/io")]
+    ProcIo,
+    /// Peaks from /proc/PID/status, faults from /proc/PID/stat.
+    #[serde(rename = "/proc/PID/status and /proc/PID/stat")]
+    ProcMemory,
+    /// comm, ids, nice, policy and start time from /proc.
+    #[serde(rename = "/proc/PID/stat, /proc/PID/status and /proc/PID/comm")]
+    ProcIdentity,
+    /// Where each part of a /proc record came from.
+    #[serde(rename = "/proc")]
+    Proc,
+}
+
+pub const SOURCE_PID: Source = Source::Pid;
+pub const SOURCE_TGID: Source = Source::Tgid;
 
 pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's";
 pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
