@@ -95,15 +95,46 @@ impl<'a> Sink<'a> {
                 self.store::<4>(at, bytes, n - 4);
             }
         } else if n < 4 {
-            for (i, &b) in bytes.iter().enumerate() {
-                if let Some(slot) = self.buf.get_mut(at + i) {
-                    *slot = b;
+            // Punctuation and short numbers: byte stores, no loop.
+            match *bytes {
+                [a] => self.set(at, a),
+                [a, b] => {
+                    self.set(at, a);
+                    self.set(at + 1, b);
                 }
+                [a, b, c] => {
+                    self.set(at, a);
+                    self.set(at + 1, b);
+                    self.set(at + 2, c);
+                }
+                _ => {}
             }
         } else if let Some(dst) = self.buf.get_mut(at..at + n) {
             dst.copy_from_slice(bytes);
         }
         self.len += n;
+    }
+
+    #[inline(always)]
+    fn set(&mut self, at: usize, b: u8) {
+        if let Some(slot) = self.buf.get_mut(at) {
+            *slot = b;
+        }
+    }
+
+    /// `"key":`, the quote and colon stored with the name, under one check
+    /// for room.
+    #[inline(always)]
+    fn key(&mut self, key: &[u8]) {
+        if self.len + key.len() + 3 + 8 > self.buf.len() {
+            self.flush();
+        }
+        self.set(self.len, b'"');
+        self.len += 1;
+        self.put(key);
+        self.set(self.len, b'"');
+        self.set(self.len + 1, b':');
+        self.len += 2;
     }
 
     /// Copies `bytes[from..from + N]` to `buf[at + from..]` as one word.
@@ -351,9 +382,10 @@ impl Compound<'_, '_> {
         self.next();
         debug_assert!(!key.bytes().any(needs_escape), "{key}");
         let out = &mut self.w.out;
-        out.byte(b'"');
-        out.put(key.as_bytes());
-        out.put(if self.w.pretty { b"\": " } else { b"\":" });
+        out.key(key.as_bytes());
+        if self.w.pretty {
+            out.byte(b' ');
+        }
     }
 }
 
