@@ -218,15 +218,14 @@ impl Listen<'_> {
         // One vector for every message: thousands arrive a second.
         let mut records = std::mem::take(&mut self.decoded);
         records.clear();
-        records.extend(raws.iter().filter_map(|r| match Record::decode(r, 0) {
-            Ok(rec) => Some(rec),
-            Err(e) => {
-                super::warn(&format!(
+        for raw in raws {
+            match Record::decode(raw, 0) {
+                Ok(rec) => records.push(rec),
+                Err(e) => super::warn(&format!(
                     "skipped an exit record that cannot be decoded: {e}"
-                ));
-                None
+                )),
             }
-        }));
+        }
         let done = self.print(&records, raws, out);
         self.decoded = records;
         done
