@@ -44,6 +44,8 @@ fn check(
     }
 }
 
+// Not inlined into the dispatch (see cmd::run).
+#[inline(never)]
 pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let (mut checks, code) = kernel_checks(timeout);
     if code == exit::OK && system::has_cap_net_admin() == Some(false) {

@@ -262,6 +262,8 @@ fn write_textfile(path: &Path, body: &str) -> anyhow::Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))
 }
 
+// Not inlined into the dispatch (see cmd::run).
+#[inline(never)]
 pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let acct = Accounting::detect();
     let stop = Stop::install()?;
