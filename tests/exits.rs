@@ -272,6 +272,69 @@ fn overflow_is_counted_exactly() {
     assert_eq!(in_stream, s_lost);
 }
 
+/// A record reaches a pipe while listen goes on listening: a reader such as
+/// `taskstat listen | jq` sees each exit as it happens, not when 64 KB of
+/// records have piled up or listen ends.
+#[test]
+fn records_reach_a_pipe_while_listening() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("records_reach_a_pipe_while_listening") else {
+        return;
+    };
+    for format in ["ndjson", "table", "getdelays", "csv", "json"] {
+        let mut l = Listener::start(&["-f", format]);
+        let mut stdout = l.child.stdout.take().expect("stdout");
+        // Bytes as they come, not lines: a JSON array's element ends its
+        // line only when the next one (or the end) comes.
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stdout.read(&mut buf) {
+                if tx
+                    .send(String::from_utf8_lossy(&buf[..n]).into_owned())
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let mut child = Command::new("true").spawn().expect("run true");
+        let pid = child.id();
+        child.wait().expect("wait for true");
+        let needle = match format {
+            "ndjson" | "json" => format!("\"id\":{pid},"),
+            "table" => format!("pid   {pid} "),
+            "csv" => format!("pid,{pid},"),
+            _ => format!("PID\t{pid}\n"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut got = Vec::new();
+        let found = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(chunk) => {
+                    got.push(chunk);
+                    if got.concat().contains(&needle) {
+                        break true;
+                    }
+                }
+                Err(_) => break false,
+            }
+        };
+        // Still listening: the record came before any signal.
+        assert!(
+            l.child.try_wait().expect("try_wait").is_none(),
+            "{format}: listen ended"
+        );
+        l.signal("TERM");
+        let _ = l.child.wait();
+        assert!(
+            found,
+            "{format}: the exit of {pid} did not reach the pipe within 5 s; got {got:?}"
+        );
+    }
+}
+
 #[test]
 fn filters_count_and_duration() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

@@ -21,6 +21,10 @@ use super::select::{self, CgroupWatch};
 
 /// How often, at the least, the kernel's drop counter is read.
 const DROP_CHECK: Duration = Duration::from_millis(250);
+/// How long the stream of exits may pause before the records printed so far
+/// are written out: under a storm the next exit comes sooner, and a lone
+/// one still reaches a pipe at once to the eye (a millisecond).
+const FLUSH_AFTER: Duration = Duration::from_millis(1);
 
 /// What the filters look at: for a tgid record, the thread record beside it
 /// in the same message (the kernel leaves comm and uid empty in tgid records).
@@ -188,12 +192,24 @@ impl Listen<'_> {
                 self.listener.close();
                 draining = true;
             }
-            let wait = if draining {
+            // Printed records go out once no further exit has come for
+            // FLUSH_AFTER: a storm's records leave in few write(2)s, yet
+            // none lingers while listen waits.
+            let grace = if draining {
                 Duration::ZERO
             } else {
-                Duration::from_millis(100)
+                FLUSH_AFTER
             };
-            let event = self.listener.client.next_event(wait)?;
+            let mut event = self.listener.client.next_event(grace)?;
+            if event.is_none() && !draining {
+                out.flush()?;
+                if !stop.requested() {
+                    event = self
+                        .listener
+                        .client
+                        .next_event(Duration::from_millis(100))?;
+                }
+            }
             if self.last_drop_check.elapsed() >= DROP_CHECK
                 || matches!(event, Some(Event::Overrun) | None)
             {
