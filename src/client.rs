@@ -483,12 +483,13 @@ impl Client {
                 self.sock.as_raw_fd(),
                 msgs.as_mut_ptr(),
                 BATCH as libc::c_uint,
-                libc::MSG_TRUNC
+                // c_int on glibc, c_uint on musl.
+                (libc::MSG_TRUNC
                     | if block {
                         libc::MSG_WAITFORONE
                     } else {
                         libc::MSG_DONTWAIT
-                    },
+                    }) as _,
                 std::ptr::null_mut(),
             )
         };

@@ -4,7 +4,11 @@
 // than that (it reads /proc/self/maps to place a stack guard, and sets up
 // a signal stack), so the C `main` below starts taskstat itself and does
 // only the part of that set-up taskstat relies on.
-#![cfg_attr(not(test), no_main)]
+//
+// That takes glibc, which hands argc and argv to std's initialiser (so
+// `std::env::args` works without std's `main`); other C libraries (musl)
+// do not, and there std's own `main` starts taskstat.
+#![cfg_attr(all(not(test), target_env = "gnu"), no_main)]
 
 mod cmd;
 
@@ -17,7 +21,7 @@ use taskstat::{cli, exit};
 /// The C entry point. std's own `main` shim is left out (see the crate
 /// attribute above); `std::env::args` still works, as glibc hands argv to
 /// std's initialiser before `main`.
-#[cfg(not(test))]
+#[cfg(all(not(test), target_env = "gnu"))]
 #[unsafe(no_mangle)]
 extern "C" fn main(
     _argc: std::ffi::c_int,
@@ -31,7 +35,7 @@ extern "C" fn main(
 }
 
 /// What taskstat needs of std's runtime set-up.
-#[cfg(not(test))]
+#[cfg(all(not(test), target_env = "gnu"))]
 fn start_up() {
     // SAFETY: signal(2) with SIG_IGN installs no handler code. A closed
     // stdout must be a write error (EPIPE) that ends taskstat quietly with
@@ -64,11 +68,17 @@ fn start_up() {
 
 /// The status for exit(3). ExitCode does not give its number back on
 /// stable Rust, so it is found among the 256 it can be.
-#[cfg(not(test))]
+#[cfg(all(not(test), target_env = "gnu"))]
 fn exit_status(code: ExitCode) -> std::ffi::c_int {
     (0..=u8::MAX)
         .find(|&n| ExitCode::from(n) == code)
         .map_or(exit::FAILURE.into(), std::ffi::c_int::from)
+}
+
+/// Elsewhere than glibc, std's start-up (see the top of this file).
+#[cfg(all(not(test), not(target_env = "gnu")))]
+fn main() -> ExitCode {
+    run()
 }
 
 // The test harness brings its own `main`; this keeps what ours calls in use.
