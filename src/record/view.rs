@@ -446,33 +446,31 @@ impl Record {
 /// Notes on what this struct version (and payload length) leaves out:
 /// [`version_notes`], formatted once per layout and kept for the life of
 /// the process (a stream of exit records has one layout; formatting and
-/// copying its notes cost 1.3k instructions a record). Only the first few
-/// layouts are kept, so a record file of many odd lengths cannot grow it
-/// without bound; the rest are formatted each time.
+/// copying its notes cost 1.3k instructions a record). One table for the
+/// whole process (serve views records on a thread per connection), of the
+/// first few layouts only, so a record file of many odd lengths cannot
+/// grow it without bound; the rest are formatted each time.
 fn version_notes_cached(s: &TaskStats) -> Vec<Note> {
     type Key = (u16, Extension, usize);
     const KEPT: usize = 8;
-    thread_local! {
-        static KNOWN: std::cell::RefCell<Vec<(Key, Vec<&'static str>)>> =
-            const { std::cell::RefCell::new(Vec::new()) };
-    }
+    static KNOWN: std::sync::Mutex<Vec<(Key, Vec<&'static str>)>> =
+        std::sync::Mutex::new(Vec::new());
     let key = (s.version, s.extension, s.payload_len);
-    KNOWN.with_borrow_mut(|known| {
-        if let Some((_, notes)) = known.iter().find(|(k, _)| *k == key) {
-            return notes.iter().map(|&n| Note::Borrowed(n)).collect();
-        }
-        let notes = version_notes(s);
-        if known.len() >= KEPT {
-            return notes.into_iter().map(Note::Owned).collect();
-        }
-        let kept: Vec<&'static str> = notes
-            .into_iter()
-            .map(|n| &*Box::leak(n.into_boxed_str()))
-            .collect();
-        let out = kept.iter().map(|&n| Note::Borrowed(n)).collect();
-        known.push((key, kept));
-        out
-    })
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, notes)) = known.iter().find(|(k, _)| *k == key) {
+        return notes.iter().map(|&n| Note::Borrowed(n)).collect();
+    }
+    let notes = version_notes(s);
+    if known.len() >= KEPT {
+        return notes.into_iter().map(Note::Owned).collect();
+    }
+    let kept: Vec<&'static str> = notes
+        .into_iter()
+        .map(|n| &*Box::leak(n.into_boxed_str()))
+        .collect();
+    let out = kept.iter().map(|&n| Note::Borrowed(n)).collect();
+    known.push((key, kept));
+    out
 }
 
 pub fn version_notes(s: &TaskStats) -> Vec<String> {
