@@ -423,9 +423,10 @@ impl Client {
         if self.rcvtimeo == Some(wait) {
             return Ok(());
         }
+        // Field types by inference: libc marks musl's time_t deprecated.
         let tv = libc::timeval {
-            tv_sec: libc::time_t::try_from(wait.as_secs()).unwrap_or(libc::time_t::MAX),
-            tv_usec: libc::suseconds_t::from(wait.subsec_micros()),
+            tv_sec: wait.as_secs().try_into().unwrap_or(i32::MAX.into()),
+            tv_usec: wait.subsec_micros().into(),
         };
         // SAFETY: setsockopt reads sizeof(timeval) bytes from a live local.
         let rc = unsafe {
@@ -551,7 +552,6 @@ impl Client {
     }
 }
 
-/// An exit message, if `bytes` is one (events carry port 0 and cmd NEW).
 /// Queues an exit message for next_event, decoded now, while its bytes are
 /// at hand (copying them cost more than decoding them); one that cannot be
 /// decoded is queued as the error next_event returns in its turn.
@@ -563,6 +563,7 @@ fn keep_event(pending: &mut VecDeque<Result<Event, ClientError>>, family: u16, b
     }
 }
 
+/// An exit message, if `bytes` is one (events carry port 0 and cmd NEW).
 fn parse_event(bytes: &[u8], family: u16) -> Result<Option<Event>, ClientError> {
     let wire_err = |source| ClientError::Wire {
         op: "decoding an exit record".to_string(),
