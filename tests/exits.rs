@@ -335,6 +335,62 @@ fn records_reach_a_pipe_while_listening() {
     }
 }
 
+/// While other exits keep coming that the filters drop, a printed record
+/// still reaches the pipe within a fraction of a second.
+#[test]
+fn a_filtered_stream_still_reaches_the_pipe() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("a_filtered_stream_still_reaches_the_pipe") else {
+        return;
+    };
+    let mut l = Listener::start(&["-f", "ndjson", "--comm", "^sleep$"]);
+    let mut stdout = l.child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = stdout.read(&mut buf) {
+            if tx
+                .send(String::from_utf8_lossy(&buf[..n]).into_owned())
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    // Exits the filter drops, a few hundred a second, for three seconds.
+    let busy = std::thread::spawn(|| {
+        let end = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < end {
+            let _ = Command::new("true").status();
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let mut child = Command::new("sleep").arg("0").spawn().expect("run sleep");
+    let pid = child.id();
+    child.wait().expect("wait for sleep");
+    let exited = Instant::now();
+    let needle = format!("\"id\":{pid},");
+    let mut got = String::new();
+    while !got.contains(&needle) {
+        match rx.recv_timeout(Duration::from_secs(2)) {
+            Ok(chunk) => got.push_str(&chunk),
+            Err(_) => break,
+        }
+    }
+    let waited = exited.elapsed();
+    let _ = busy.join();
+    l.signal("TERM");
+    let _ = l.child.wait();
+    assert!(
+        got.contains(&needle),
+        "the exit of sleep ({pid}) never came: {got}"
+    );
+    assert!(
+        waited < Duration::from_millis(600),
+        "the record of sleep ({pid}) took {waited:?} to reach the pipe"
+    );
+}
+
 #[test]
 fn filters_count_and_duration() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

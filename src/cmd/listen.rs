@@ -22,9 +22,15 @@ use super::select::{self, CgroupWatch};
 /// How often, at the least, the kernel's drop counter is read.
 const DROP_CHECK: Duration = Duration::from_millis(250);
 /// How long the stream of exits may pause before the records printed so far
-/// are written out: under a storm the next exit comes sooner, and a lone
-/// one still reaches a pipe at once to the eye (a millisecond).
+/// are written out: under a storm the next exit comes sooner. The kernel
+/// rounds it up to its next tick (4 ms at HZ=250).
 const FLUSH_AFTER: Duration = Duration::from_millis(1);
+/// The longest a printed record waits to be written out while exits keep
+/// coming (the filters may print few of them).
+const MAX_HOLD: Duration = Duration::from_millis(100);
+/// The longest wait for an exit before the stop flag and --duration are
+/// looked at again.
+const IDLE_WAIT: Duration = Duration::from_millis(100);
 
 /// What the filters look at: for a tgid record, the thread record beside it
 /// in the same message (the kernel leaves comm and uid empty in tgid records).
@@ -159,8 +165,10 @@ struct Listen<'a> {
     base_drops: u64,
     last_drop_check: Instant,
     n: Counts,
-    /// The records of the message being printed.
-    decoded: Vec<Record>,
+    /// The records of the message being printed, each with its index
+    /// among the message's raw records (one that cannot be decoded is
+    /// left out).
+    decoded: Vec<(usize, Record)>,
 }
 
 impl Listen<'_> {
@@ -187,27 +195,37 @@ impl Listen<'_> {
             .duration
             .map(|s| Instant::now() + Duration::from_secs_f64(s));
         let mut draining = false;
+        // When the first record not yet written out was printed.
+        let mut held_since: Option<Instant> = None;
         loop {
             if !draining && (stop.requested() || deadline.is_some_and(|d| Instant::now() >= d)) {
                 self.listener.close();
                 draining = true;
             }
-            // Printed records go out once no further exit has come for
-            // FLUSH_AFTER: a storm's records leave in few write(2)s, yet
-            // none lingers while listen waits.
-            let grace = if draining {
-                Duration::ZERO
-            } else {
-                FLUSH_AFTER
-            };
-            let mut event = self.listener.client.next_event(grace)?;
-            if event.is_none() && !draining {
+            // Up to 100 ms, and not past --duration's end.
+            let wait = deadline.map_or(IDLE_WAIT, |d| {
+                d.saturating_duration_since(Instant::now()).min(IDLE_WAIT)
+            });
+            // Printed records are written out once no exit has come for
+            // FLUSH_AFTER, or once the first has waited MAX_HOLD (filtered
+            // exits also keep the stream busy): a storm's records leave in
+            // few write(2)s, yet none lingers while listen waits.
+            if held_since.is_some_and(|t| t.elapsed() >= MAX_HOLD) {
                 out.flush()?;
+                held_since = None;
+            }
+            let mut event = if draining {
+                self.listener.client.next_event(Duration::ZERO)?
+            } else if held_since.is_some() {
+                self.listener.client.next_event(FLUSH_AFTER)?
+            } else {
+                self.listener.client.next_event(wait)?
+            };
+            if event.is_none() && !draining && held_since.is_some() {
+                out.flush()?;
+                held_since = None;
                 if !stop.requested() {
-                    event = self
-                        .listener
-                        .client
-                        .next_event(Duration::from_millis(100))?;
+                    event = self.listener.client.next_event(wait)?;
                 }
             }
             if self.last_drop_check.elapsed() >= DROP_CHECK
@@ -219,8 +237,12 @@ impl Listen<'_> {
                 None if draining => return Ok(End::Stopped),
                 None | Some(Event::Overrun) => {}
                 Some(Event::Exit(raws)) => {
+                    let printed = self.n.printed;
                     if self.message(&raws, out)? {
                         return Ok(End::Counted);
+                    }
+                    if self.n.printed > printed && held_since.is_none() {
+                        held_since = Some(Instant::now());
                     }
                 }
             }
@@ -234,9 +256,9 @@ impl Listen<'_> {
         // One vector for every message: thousands arrive a second.
         let mut records = std::mem::take(&mut self.decoded);
         records.clear();
-        for raw in raws {
+        for (i, raw) in raws.iter().enumerate() {
             match Record::decode(raw, 0) {
-                Ok(rec) => records.push(rec),
+                Ok(rec) => records.push((i, rec)),
                 Err(e) => super::warn(&format!(
                     "skipped an exit record that cannot be decoded: {e}"
                 )),
@@ -250,13 +272,16 @@ impl Listen<'_> {
     /// Prints the records of one message that pass the filters.
     fn print(
         &mut self,
-        records: &[Record],
+        records: &[(usize, Record)],
         raws: &[RawRecord],
         out: &mut dyn Write,
     ) -> anyhow::Result<bool> {
-        let has_tgid = records.iter().any(|r| r.kind == RecordKind::Tgid);
-        let peer = records.iter().find(|r| r.kind == RecordKind::Pid);
-        for (rec, raw) in records.iter().zip(raws) {
+        let has_tgid = records.iter().any(|(_, r)| r.kind == RecordKind::Tgid);
+        let peer = records
+            .iter()
+            .map(|(_, r)| r)
+            .find(|r| r.kind == RecordKind::Pid);
+        for (i, rec) in records {
             match rec.kind {
                 RecordKind::Pid => self.n.pid += 1,
                 RecordKind::Tgid => self.n.tgid += 1,
@@ -264,7 +289,7 @@ impl Listen<'_> {
             if !self.filter.keep(rec, peer, has_tgid) {
                 continue;
             }
-            if let Some(f) = self.file.as_mut() {
+            if let (Some(f), Some(raw)) = (self.file.as_mut(), raws.get(*i)) {
                 recfile::write_record(f, raw)?;
             }
             let acct = self.acct;
