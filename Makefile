@@ -5,7 +5,7 @@
 #   make install              to $(DESTDIR)$(PREFIX): bin, man1, bash/zsh/fish completions,
 #                             and the systemd unit of `taskstat serve` (not enabled)
 #   make uninstall
-#   make STATIC=1             statically linked glibc (starts faster, but about 0.8 MB larger; bench/README.md)
+#   make STATIC=1             one static file against musl: starts in well under getdelays' time (bench/README.md)
 #   make CARGOFLAGS=--offline after `cargo fetch --locked`: no network at build time
 #   make docs                 regenerate man/ and completions/ from the CLI definition
 
@@ -28,9 +28,11 @@ unitdir ?= $(PREFIX)/lib/systemd/system
 targetdir = $(or $(CARGO_TARGET_DIR),$(CARGO_BUILD_TARGET_DIR),target)
 
 ifeq ($(STATIC),1)
-HOST := $(shell rustc -vV | sed -n 's/^host: //p')
-BIN ?= $(targetdir)/$(HOST)/release/taskstat
-BUILD = RUSTFLAGS="$(RUSTFLAGS) -C target-feature=+crt-static" $(CARGO) build --release --locked --target $(HOST) $(CARGOFLAGS)
+# Against musl, which rustup installs with `rustup target add $(MUSL)`;
+# build.rs packs relocations and leaves out unwind tables (bench/README.md).
+MUSL := $(shell uname -m)-unknown-linux-musl
+BIN ?= $(targetdir)/$(MUSL)/release/taskstat
+BUILD = $(CARGO) build --release --locked --target $(MUSL) $(CARGOFLAGS)
 else
 BIN ?= $(targetdir)/release/taskstat
 BUILD = $(CARGO) build --release --locked $(CARGOFLAGS)

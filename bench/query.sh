@@ -21,7 +21,7 @@ RUNS=${RUNS:-1000}
 ROUNDS=${ROUNDS:-5}
 
 # The README's build, which distributions make: `cargo build --release`
-# (dynamically linked). STATIC=1 adds the `make STATIC=1` build.
+# (dynamically linked); STATIC=1 measures the `make STATIC=1` build instead.
 build_measured workload
 echo "taskstat: $(stat -c %s $ts) bytes stripped; getdelays from linux-source $(cat "$(dirname "$GETDELAYS")/linux-source-version" 2>/dev/null || echo '(unknown version)'), on kernel $(uname -r)"
 
@@ -36,12 +36,6 @@ while [ "$(awk '{print $3}' /proc/$wl/stat)" != T ]; do sleep 0.01; done
 
 names=("getdelays -d -i -q -t" "taskstat tgid" "taskstat tgid --json" "taskstat tgid -f getdelays" "taskstat tgid -f ndjson" "taskstat pid --json")
 cmds=("$GETDELAYS -d -i -q -t $wl" "$ts tgid $wl" "$ts tgid $wl --json" "$ts tgid $wl -f getdelays" "$ts tgid $wl -f ndjson" "$ts pid $wl --json")
-if [ "${STATIC:-0}" = 1 ]; then
-    host=$(rustc -vV | sed -n 's/^host: //p')
-    RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked -q --target "$host" --bin taskstat
-    names+=("taskstat tgid --json (static)")
-    cmds+=("target/$host/release/taskstat tgid $wl --json")
-fi
 run_rounds "$out"
 report_rounds "$out" "getdelays -d -i -q -t"
 

@@ -202,6 +202,8 @@ fn make_install_honours_cargo_target_dir() {
         .find_map(|l| l.strip_prefix("host: "))
         .expect("host: in rustc -vV")
         .to_string();
+    let arch = host.split('-').next().unwrap_or_default();
+    let musl = format!("{arch}-unknown-linux-musl");
 
     // Dry runs, with nothing built yet: install builds with cargo (which puts
     // its output in CARGO_TARGET_DIR) and installs the binary from there, not
@@ -210,7 +212,7 @@ fn make_install_honours_cargo_target_dir() {
         (None, target_dir.join("release/taskstat")),
         (
             Some("STATIC=1"),
-            target_dir.join(&host).join("release/taskstat"),
+            target_dir.join(&musl).join("release/taskstat"),
         ),
     ] {
         let mut args = vec!["-n", "install", "PREFIX=/usr", destdir.as_str()];

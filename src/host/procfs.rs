@@ -7,9 +7,23 @@ use std::io;
 /// The numeric entries of a /proc directory (pids, or tids under
 /// /proc/PID/task), sorted.
 pub fn numeric_entries(dir: &str) -> io::Result<Vec<u32>> {
-    let mut ids: Vec<u32> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
-        .collect();
+    use rustix::fs::{Dir, Mode, OFlags};
+    let fd = rustix::fs::open(
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    let mut ids = Vec::new();
+    for entry in Dir::new(fd)? {
+        if let Some(id) = entry?
+            .file_name()
+            .to_str()
+            .ok()
+            .and_then(|n| n.parse().ok())
+        {
+            ids.push(id);
+        }
+    }
     ids.sort_unstable();
     Ok(ids)
 }

@@ -32,7 +32,8 @@ fn format_timespec(ts: Option<Timespec>) -> String {
     if ts.sec == 0 && ts.nsec == 0 {
         return "N/A".to_string();
     }
-    let t: libc::time_t = ts.sec;
+    // The type is time_t's, inferred: libc marks musl's time_t deprecated.
+    let t = ts.sec;
     // SAFETY: zeroed `tm` is a valid value for the out-parameter.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     // SAFETY: both pointers are valid for the duration of the call; localtime_r is thread-safe.
