@@ -11,6 +11,7 @@ pub mod human;
 mod interval;
 pub mod json;
 pub mod metrics;
+mod sink;
 mod stream;
 mod structured;
 mod table;
