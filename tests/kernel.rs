@@ -137,16 +137,27 @@ fn two_queries_of_a_stopped_task_are_equal() {
     let pid = w.pid().to_string();
     for cmd in ["pid", "tgid"] {
         let strip = |mut v: Value| {
-            // Elapsed time keeps running while a task is stopped.
+            let mut start = Vec::new();
             for r in v.as_array_mut().expect("array") {
+                // Elapsed time keeps running while a task is stopped.
                 r["elapsed_us"] = Value::Null;
                 r["group_elapsed_us"] = Value::Null;
+                // The kernel works the start time out at each query, from
+                // the wall clock less the task's age, in whole seconds: two
+                // queries either side of a second's end differ by one.
+                start.push(r["start_time"].take().as_u64());
             }
-            v
+            (v, start)
         };
-        let a = strip(json(&[cmd, &pid, "--json"]));
-        let b = strip(json(&[cmd, &pid, "--json"]));
+        let (a, start_a) = strip(json(&[cmd, &pid, "--json"]));
+        let (b, start_b) = strip(json(&[cmd, &pid, "--json"]));
         assert_eq!(a, b, "{cmd}");
+        for (x, y) in start_a.iter().zip(&start_b) {
+            let (Some(x), Some(y)) = (x, y) else {
+                panic!("{cmd}: start_time missing: {start_a:?} {start_b:?}");
+            };
+            assert!(x.abs_diff(*y) <= 1, "{cmd}: start_time {x} then {y}");
+        }
     }
 }
 
