@@ -1589,7 +1589,11 @@ fn top_by_cgroup_counts_the_processes_that_exited() {
         let w = &t[0].1;
         assert_eq!(w[1], rel);
         let cpu: f64 = w[2].parse().expect("CPU%");
-        assert!(cpu > 60.0, "the group kept a CPU busy: {w:?}");
+        // Each burner lives 30 ms: without its exit record an interval
+        // would show one live burner's few percent. The bar sits well
+        // below a whole CPU, which the machine's own work on CPU 1 after a
+        // fresh build (writeback, compaction) has twice pushed under 60%.
+        assert!(cpu > 30.0, "the group kept a CPU busy: {w:?}");
     }
     // By user: one row per user, its task count first.
     let t = &top_tables(&["-b", "-n", "1", "-d", "0.3", "--by", "user"])[0];
