@@ -1565,10 +1565,6 @@ fn top_by_cgroup_counts_the_processes_that_exited() {
         return;
     };
     let (rel, dir) = (group.path.clone(), group.dir.clone());
-    // The load is pinned to CPU 1: write back a fresh build's dirty pages
-    // first, so that the kernel's flusher does not share that CPU with it
-    // during the measured intervals.
-    let _ = Command::new("sync").status();
     let script = format!(
         "echo $$ > {}/cgroup.procs; end=$(( $(date +%s) + 4 )); while [ $(date +%s) -lt $end ]; do {} burn-exit 30; done",
         dir.display(),
@@ -1589,11 +1585,7 @@ fn top_by_cgroup_counts_the_processes_that_exited() {
         let w = &t[0].1;
         assert_eq!(w[1], rel);
         let cpu: f64 = w[2].parse().expect("CPU%");
-        // Each burner lives 30 ms: without its exit record an interval
-        // would show one live burner's few percent. The bar sits well
-        // below a whole CPU, which the machine's own work on CPU 1 after a
-        // fresh build (writeback, compaction) has twice pushed under 60%.
-        assert!(cpu > 30.0, "the group kept a CPU busy: {w:?}");
+        assert!(cpu > 60.0, "the group kept a CPU busy: {w:?}");
     }
     // By user: one row per user, its task count first.
     let t = &top_tables(&["-b", "-n", "1", "-d", "0.3", "--by", "user"])[0];

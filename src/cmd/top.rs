@@ -176,7 +176,14 @@ struct Sample {
 fn key_of(by: By, id: u32, comm: Option<&str>) -> Option<String> {
     match by {
         By::Task => None,
-        By::Cgroup => Some(cgroup::cgroup2_of(id).unwrap_or_else(|| "/".into())),
+        // A task that exits between the selection's look at it and this
+        // one has no key, as under --by user; only a live task without a
+        // cgroup2 line (no cgroup2 mounted) belongs to "/".
+        By::Cgroup => cgroup::cgroup2_of(id).or_else(|| {
+            std::path::Path::new(&format!("/proc/{id}"))
+                .exists()
+                .then(|| "/".into())
+        }),
         By::User => procfs::Status::read(id).ok()?.uid.map(user_label),
         By::Comm => comm.map(str::to_string),
     }
