@@ -194,14 +194,20 @@ impl Workload {
         self.child.id()
     }
 
+    /// Until every thread is stopped: a group stop reaches each thread in
+    /// its own time, and a worker still on a CPU changes the figures
+    /// (tgid_record_is_the_sum_of_its_threads caught one 11 µs late).
     fn wait_stopped(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        let path = format!("/proc/{}/stat", self.pid());
-        loop {
+        let stopped = |tid: u32| {
+            let path = format!("/proc/{}/task/{tid}/stat", self.pid());
             let stat = std::fs::read_to_string(&path).unwrap_or_default();
             // The state follows the parenthesised comm.
-            let state = stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next());
-            if state == Some('T') {
+            stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next()) == Some('T')
+        };
+        loop {
+            let tids = self.threads();
+            if !tids.is_empty() && tids.into_iter().all(stopped) {
                 return;
             }
             assert!(
