@@ -248,17 +248,7 @@ impl Client {
     /// net.core.rmem_max), else SO_RCVBUF. Returns the size the kernel granted.
     pub fn set_receive_buffer(&mut self, bytes: usize) -> Result<usize, ClientError> {
         let v = i32::try_from(bytes).unwrap_or(i32::MAX);
-        let fd = self.sock.as_raw_fd();
-        // SAFETY: setsockopt reads sizeof(int) bytes from a live local.
-        let forced = unsafe {
-            libc::setsockopt(
-                fd,
-                libc::SOL_SOCKET,
-                libc::SO_RCVBUFFORCE,
-                (&v as *const i32).cast(),
-                std::mem::size_of::<i32>() as libc::socklen_t,
-            )
-        } == 0;
+        let forced = set_socket_option(&self.sock, libc::SO_RCVBUFFORCE, &v).is_ok();
         if !forced {
             self.sock.set_rx_buf_sz(v).map_err(ClientError::Socket)?;
         }
@@ -428,22 +418,12 @@ impl Client {
             tv_sec: wait.as_secs().try_into().unwrap_or(i32::MAX.into()),
             tv_usec: wait.subsec_micros().into(),
         };
-        // SAFETY: setsockopt reads sizeof(timeval) bytes from a live local.
-        let rc = unsafe {
-            libc::setsockopt(
-                self.sock.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_RCVTIMEO,
-                std::ptr::from_ref(&tv).cast(),
-                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-            )
-        };
-        if rc != 0 {
-            return Err(ClientError::Io {
+        set_socket_option(&self.sock, libc::SO_RCVTIMEO, &tv).map_err(|source| {
+            ClientError::Io {
                 op: op.to_string(),
-                source: io::Error::last_os_error(),
-            });
-        }
+                source,
+            }
+        })?;
         self.rcvtimeo = Some(wait);
         Ok(())
     }
@@ -549,6 +529,30 @@ impl Client {
             });
         }
         Ok(Received::Bytes(n))
+    }
+}
+
+/// setsockopt(2) at SOL_SOCKET with a value of type `T`, which must be the
+/// type the option reads (an int for SO_RCVBUFFORCE, a timeval for
+/// SO_RCVTIMEO).
+fn set_socket_option<T>(sock: &Socket, name: libc::c_int, value: &T) -> io::Result<()> {
+    let len = libc::socklen_t::try_from(std::mem::size_of::<T>())
+        .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: setsockopt reads `len` bytes, the size of `T`, from a value
+    // borrowed for the call, on a socket this client owns.
+    let rc = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            name,
+            std::ptr::from_ref(value).cast(),
+            len,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
     }
 }
 
