@@ -22,7 +22,7 @@ fn main() {
     // The static musl build (make STATIC=1) on the machine it runs on.
     if target.contains("-linux-musl") && arch(&target) == arch(&host) {
         if let Some(out) = env::var_os("OUT_DIR") {
-            static_musl(Path::new(&out), &target);
+            static_musl(Path::new(&out));
         }
         return;
     }
@@ -43,28 +43,9 @@ fn main() {
 /// budget. Other linkers reject the option, so a one-line program is
 /// linked with it first, the way this build will link.
 fn fold_identical_code(out: &Path) {
-    const ARG: &str = "-Clink-arg=-Wl,--icf=all";
-    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let src = out.join("icf_probe.rs");
-    if fs::write(&src, "fn main() {}\n").is_err() {
-        return;
-    }
-    let mut probe = Command::new(rustc);
-    probe
-        .arg(&src)
-        .arg("-o")
-        .arg(out.join("icf_probe"))
-        .arg(ARG)
-        .args(["--target", &env::var("TARGET").unwrap_or_default()]);
-    if let Ok(linker) = env::var("RUSTC_LINKER") {
-        probe.arg(format!("-Clinker={linker}"));
-    }
-    // The build's own flags (a linker or -fuse-ld among them) apply too.
-    if let Ok(flags) = env::var("CARGO_ENCODED_RUSTFLAGS") {
-        probe.args(flags.split('\u{1f}').filter(|f| !f.is_empty()));
-    }
-    if probe.output().is_ok_and(|o| o.status.success()) {
-        println!("cargo:rustc-link-arg-bins=-Wl,--icf=all");
+    const ARG: &str = "-Wl,--icf=all";
+    if link_probe(out, ARG).is_some() {
+        println!("cargo:rustc-link-arg-bins={ARG}");
     }
 }
 
@@ -131,7 +112,7 @@ fn arch(triple: &str) -> &str {
 /// aborts, as before, only
 /// RUST_BACKTRACE finds no frames. That keeps the binary under the 1.5 MB
 /// budget. Each is kept only if a program linked with it runs.
-fn static_musl(out: &Path, target: &str) {
+fn static_musl(out: &Path) {
     let script = out.join("no-unwind-tables.ld");
     // crtbegin/crtend register their own frame table; theirs stays.
     let text = "SECTIONS\n{\n  /DISCARD/ : { EXCLUDE_FILE(*crtbeginS.o *crtendS.o *crtbegin.o *crtend.o) *(.eh_frame) }\n}\nINSERT AFTER .text;\n";
@@ -143,30 +124,39 @@ fn static_musl(out: &Path, target: &str) {
         args.push(format!("-Wl,-T,{}", script.display()));
     }
     for arg in args {
-        if links_and_runs(out, target, &arg) {
+        // Linked is not enough here: the start-up code must also read it.
+        let runs = link_probe(out, &arg).is_some_and(|bin| {
+            Command::new(bin)
+                .output()
+                .is_ok_and(|o| o.status.success() && o.stdout == b"ok\n")
+        });
+        if runs {
             println!("cargo:rustc-link-arg-bins={arg}");
         }
     }
 }
 
-/// Whether a one-line program linked for `target` with `link_arg` runs.
-fn links_and_runs(out: &Path, target: &str, link_arg: &str) -> bool {
+/// A one-line program (it prints "ok") linked with `link_arg` the way this
+/// build links (its target, linker and flags), or None if it does not link.
+fn link_probe(out: &Path, link_arg: &str) -> Option<PathBuf> {
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let src = out.join("probe.rs");
     let bin = out.join("probe");
-    if fs::write(&src, "fn main() { println!(\"ok\"); }\n").is_err() {
-        return false;
-    }
-    let built = Command::new(rustc)
+    fs::write(&src, "fn main() { println!(\"ok\"); }\n").ok()?;
+    let mut probe = Command::new(rustc);
+    probe
         .arg(&src)
         .arg("-o")
         .arg(&bin)
-        .args(["--target", target, "-C", "panic=abort"])
-        .arg(format!("-Clink-arg={link_arg}"))
-        .output()
-        .is_ok_and(|o| o.status.success());
-    built
-        && Command::new(&bin)
-            .output()
-            .is_ok_and(|o| o.status.success() && o.stdout == b"ok\n")
+        .args(["--target", &env::var("TARGET").unwrap_or_default()])
+        .args(["-C", "panic=abort"])
+        .arg(format!("-Clink-arg={link_arg}"));
+    if let Ok(linker) = env::var("RUSTC_LINKER") {
+        probe.arg(format!("-Clinker={linker}"));
+    }
+    // The build's own flags (a linker or -fuse-ld among them) apply too.
+    if let Ok(flags) = env::var("CARGO_ENCODED_RUSTFLAGS") {
+        probe.args(flags.split('\u{1f}').filter(|f| !f.is_empty()));
+    }
+    probe.output().ok()?.status.success().then_some(bin)
 }
