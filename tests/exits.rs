@@ -93,6 +93,26 @@ impl Listener {
         }
     }
 
+    /// stdout on a channel as it comes: bytes, not lines, since a JSON
+    /// array's element ends its line only when the next one (or the end)
+    /// comes.
+    fn stdout_chunks(&mut self) -> mpsc::Receiver<String> {
+        let mut stdout = self.child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stdout.read(&mut buf) {
+                if tx
+                    .send(String::from_utf8_lossy(&buf[..n]).into_owned())
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        });
+        rx
+    }
+
     /// kill(2) directly: a kill(1) process would itself exit while listeners listen.
     fn signal(&self, sig: &str) {
         let signo = if sig == "INT" {
@@ -129,6 +149,20 @@ impl Listener {
         let status = self.child.wait().expect("wait");
         (status.code(), out, err)
     }
+}
+
+/// What `output` brings until it holds `needle` or `within` has passed.
+fn read_until(output: &mpsc::Receiver<String>, needle: &str, within: Duration) -> String {
+    let deadline = Instant::now() + within;
+    let mut got = String::new();
+    while !got.contains(needle) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match output.recv_timeout(left) {
+            Ok(chunk) => got.push_str(&chunk),
+            Err(_) => break,
+        }
+    }
+    got
 }
 
 fn lines(ndjson: &str) -> Vec<Value> {
@@ -283,21 +317,7 @@ fn records_reach_a_pipe_while_listening() {
     };
     for format in ["ndjson", "table", "getdelays", "csv", "json"] {
         let mut l = Listener::start(&["-f", format]);
-        let mut stdout = l.child.stdout.take().expect("stdout");
-        // Bytes as they come, not lines: a JSON array's element ends its
-        // line only when the next one (or the end) comes.
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n @ 1..) = stdout.read(&mut buf) {
-                if tx
-                    .send(String::from_utf8_lossy(&buf[..n]).into_owned())
-                    .is_err()
-                {
-                    break;
-                }
-            }
-        });
+        let output = l.stdout_chunks();
         let mut child = Command::new("true").spawn().expect("run true");
         let pid = child.id();
         child.wait().expect("wait for true");
@@ -307,20 +327,8 @@ fn records_reach_a_pipe_while_listening() {
             "csv" => format!("pid,{pid},"),
             _ => format!("PID\t{pid}\n"),
         };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let mut got = Vec::new();
-        let found = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(chunk) => {
-                    got.push(chunk);
-                    if got.concat().contains(&needle) {
-                        break true;
-                    }
-                }
-                Err(_) => break false,
-            }
-        };
+        let got = read_until(&output, &needle, Duration::from_secs(5));
+        let found = got.contains(&needle);
         // Still listening: the record came before any signal.
         assert!(
             l.child.try_wait().expect("try_wait").is_none(),
@@ -344,19 +352,7 @@ fn a_filtered_stream_still_reaches_the_pipe() {
         return;
     };
     let mut l = Listener::start(&["-f", "ndjson", "--comm", "^sleep$"]);
-    let mut stdout = l.child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = stdout.read(&mut buf) {
-            if tx
-                .send(String::from_utf8_lossy(&buf[..n]).into_owned())
-                .is_err()
-            {
-                break;
-            }
-        }
-    });
+    let output = l.stdout_chunks();
     // Exits the filter drops, a few hundred a second, for three seconds.
     let busy = std::thread::spawn(|| {
         let end = Instant::now() + Duration::from_secs(3);
@@ -370,13 +366,7 @@ fn a_filtered_stream_still_reaches_the_pipe() {
     child.wait().expect("wait for sleep");
     let exited = Instant::now();
     let needle = format!("\"id\":{pid},");
-    let mut got = String::new();
-    while !got.contains(&needle) {
-        match rx.recv_timeout(Duration::from_secs(2)) {
-            Ok(chunk) => got.push_str(&chunk),
-            Err(_) => break,
-        }
-    }
+    let got = read_until(&output, &needle, Duration::from_secs(2));
     let waited = exited.elapsed();
     let _ = busy.join();
     l.signal("TERM");
