@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -40,7 +39,7 @@ struct Selection {
 impl Selection {
     fn new(args: &TopArgs) -> Result<Selection, Usage> {
         for &p in &args.pids {
-            if !Path::new(&format!("/proc/{p}")).exists() {
+            if !procfs::exists(p) {
                 return Err(Usage(format!("--pid {p}: no such process")));
             }
         }
@@ -179,11 +178,7 @@ fn key_of(by: By, id: u32, comm: Option<&str>) -> Option<String> {
         // A task that exits between the selection's look at it and this
         // one has no key, as under --by user; only a live task without a
         // cgroup2 line (no cgroup2 mounted) belongs to "/".
-        By::Cgroup => cgroup::cgroup2_of(id).or_else(|| {
-            std::path::Path::new(&format!("/proc/{id}"))
-                .exists()
-                .then(|| "/".into())
-        }),
+        By::Cgroup => cgroup::cgroup2_of(id).or_else(|| procfs::exists(id).then(|| "/".into())),
         By::User => procfs::Status::read(id).ok()?.uid.map(user_label),
         By::Comm => comm.map(str::to_string),
     }

@@ -28,6 +28,11 @@ pub fn numeric_entries(dir: &str) -> io::Result<Vec<u32>> {
     Ok(ids)
 }
 
+/// Whether a task (process or thread) with this id is there now.
+pub fn exists(id: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{id}")).exists()
+}
+
 /// The thread ids of a process, from /proc/PID/task.
 pub fn thread_ids(pid: u32) -> io::Result<Vec<u32>> {
     numeric_entries(&format!("/proc/{pid}/task"))
