@@ -82,7 +82,7 @@ pub enum RecFileError {
 
 pub fn write_header(w: &mut dyn Write, h: &FileHeader) -> io::Result<()> {
     let mut json = Vec::new();
-    crate::render::json::compact(&mut json, h)?;
+    serde_json::to_writer(&mut json, h)?;
     w.write_all(MAGIC)?;
     w.write_all(&FORMAT_VERSION.to_le_bytes())?;
     w.write_all(&(json.len() as u32).to_le_bytes())?;

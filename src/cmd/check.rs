@@ -44,8 +44,6 @@ fn check(
     }
 }
 
-// Not inlined into the dispatch (see cmd::run).
-#[inline(never)]
 pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let (mut checks, code) = kernel_checks(timeout);
     if code == exit::OK && system::has_cap_net_admin() == Some(false) {
@@ -197,7 +195,7 @@ fn write_report(checks: &[Check], code: u8, json: bool) -> io::Result<()> {
             ok: bool,
             checks: &'a [Check],
         }
-        taskstat::render::json::pretty(
+        serde_json::to_writer_pretty(
             &mut buf,
             &Report {
                 ok: code == exit::OK,

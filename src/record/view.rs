@@ -10,30 +10,6 @@ use crate::wire::{
     Category, Extension, KNOWN_VERSION, PerCategory, RawDelay, RecordKind, TaskStats,
 };
 
-/// The name an all-null [`DelayView`] is serialized under, as a newtype
-/// struct (which serializers pass through to the struct inside). Every
-/// such view has the same text, so a serializer may write it from a copy
-/// (`render::json` does): while delay accounting is off, eight of every
-/// record's nine categories are all null, and writing them field by field
-/// was the largest part of an ndjson record's cost (bench/listen.sh).
-pub const ALL_NULL_DELAY: &str = "taskstat::AllNullDelay";
-
-/// `delays` as [`PerCategory`] serializes it, with all-null categories
-/// marked by [`ALL_NULL_DELAY`].
-fn serialize_delays<S: serde::Serializer>(d: &Delays, s: S) -> Result<S::Ok, S::Error> {
-    struct Field<'a>(&'a DelayView);
-    impl Serialize for Field<'_> {
-        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            if self.0.is_null() {
-                s.serialize_newtype_struct(ALL_NULL_DELAY, self.0)
-            } else {
-                self.0.serialize(s)
-            }
-        }
-    }
-    d.serialize_mapped(s, Field)
-}
-
 /// `{count, total_ns, average_ns, max_ns, min_ns, max_at}` of one category.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DelayView {
@@ -208,7 +184,6 @@ pub struct RecordView {
     pub exe_dev: Option<u64>,
     pub exe_inode: Option<u64>,
     pub cpu: CpuView,
-    #[serde(serialize_with = "serialize_delays")]
     pub delays: Delays,
     pub context_switches: ContextSwitchesView,
     pub io: IoView,

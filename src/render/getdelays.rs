@@ -10,7 +10,6 @@
 //! core::fmt's padding writes one fill character at a time (122k
 //! instructions a record; bench/listen.sh).
 
-use super::sink::Sink;
 use std::io;
 
 use super::Sections;
@@ -55,14 +54,14 @@ fn format_timespec(ts: Option<Timespec>) -> String {
 const SPACES: &[u8; 32] = b"                                ";
 
 /// `text` right-aligned in `width` columns (printf's `%15s`).
-fn right(out: &mut Sink<'_>, text: &[u8], width: usize) {
+fn right(out: &mut Vec<u8>, text: &[u8], width: usize) {
     if let Some(pad) = width.checked_sub(text.len()) {
-        out.put(&SPACES[..pad.min(SPACES.len())]);
+        out.extend_from_slice(&SPACES[..pad.min(SPACES.len())]);
     }
-    out.put(text);
+    out.extend_from_slice(text);
 }
 
-fn number(out: &mut Sink<'_>, v: u64, width: usize) {
+fn number(out: &mut Vec<u8>, v: u64, width: usize) {
     right(out, itoa::Buffer::new().format(v).as_bytes(), width);
 }
 
@@ -71,7 +70,7 @@ fn number(out: &mut Sink<'_>, v: u64, width: usize) {
 /// nearest to it is within 1e-9 of that: digits from integers are then
 /// the same as the double's. Anything else goes through core::fmt, which
 /// rounds as glibc does.
-fn fixed(out: &mut Sink<'_>, v: f64, precision: usize, width: usize) {
+fn fixed(out: &mut Vec<u8>, v: f64, precision: usize, width: usize) {
     if v == 0.0 {
         let zero: &[u8] = if precision == 3 {
             b"0.000"
@@ -93,7 +92,7 @@ fn fixed(out: &mut Sink<'_>, v: f64, precision: usize, width: usize) {
 }
 
 /// ns as ms with six decimals, exactly (see [`fixed`]).
-fn ms6(out: &mut Sink<'_>, ns: u64, width: usize) {
+fn ms6(out: &mut Vec<u8>, ns: u64, width: usize) {
     if ns >= 1 << 40 {
         return fixed(out, ms(ns), 6, width);
     }
@@ -111,10 +110,10 @@ fn ms6(out: &mut Sink<'_>, ns: u64, width: usize) {
     right(out, &text[..w.len() + 7], width);
 }
 
-fn write_delays(out: &mut Sink<'_>, r: &Record) {
+fn write_delays(out: &mut Vec<u8>, r: &Record) {
     let s = &r.stats;
     let v = s.version;
-    out.put(b"\n\n");
+    out.extend_from_slice(b"\n\n");
     let timestamps = s.extension == Extension::MaxTimestamps;
     for c in Category::ALL {
         // getdelays prints RECLAIM and THRASHING on any kernel, the blocks
@@ -134,8 +133,8 @@ fn write_delays(out: &mut Sink<'_>, r: &Record) {
         let total = d.total_ns.unwrap_or(0);
         // Title line, then value line, column by column as getdelays prints them.
         let label = c.info().getdelays.as_bytes();
-        out.put(label);
-        out.put(&SPACES[..10usize.saturating_sub(label.len())]);
+        out.extend_from_slice(label);
+        out.extend_from_slice(&SPACES[..10usize.saturating_sub(label.len())]);
         right(out, b"count", 15);
         if c == Category::Cpu {
             right(out, b"real total", 15);
@@ -150,7 +149,7 @@ fn write_delays(out: &mut Sink<'_>, r: &Record) {
         if timestamps {
             right(out, b"delay max timestamp", 25);
         }
-        out.put(b"\n          ");
+        out.extend_from_slice(b"\n          ");
         number(out, count, 15);
         if c == Category::Cpu {
             number(out, s.cpu_run_real_total.unwrap_or(0), 15);
@@ -158,68 +157,66 @@ fn write_delays(out: &mut Sink<'_>, r: &Record) {
         }
         number(out, total, 15);
         fixed(out, average_ms(total, count), 3, 15);
-        out.put(b"ms");
+        out.extend_from_slice(b"ms");
         if v >= 16 {
             ms6(out, d.max_ns.unwrap_or(0), 13);
-            out.put(b"ms");
+            out.extend_from_slice(b"ms");
             ms6(out, d.min_ns.unwrap_or(0), 13);
-            out.put(b"ms");
+            out.extend_from_slice(b"ms");
         }
         if timestamps {
             right(out, format_timespec(d.max_ts).as_bytes(), 23);
         }
-        out.byte(b'\n');
+        out.push(b'\n');
     }
 }
 
 /// Writes one record the way getdelays prints a received stats record.
 pub fn write_getdelays(out: &mut Vec<u8>, r: &Record, sections: Sections) {
-    let mut sink = Sink::new(out);
-    write_record(&mut sink, r, sections);
-    sink.flush();
+    write_record(out, r, sections);
 }
 
-fn write_record(out: &mut Sink<'_>, r: &Record, sections: Sections) {
+fn write_record(out: &mut Vec<u8>, r: &Record, sections: Sections) {
     let s = &r.stats;
     if sections.delays {
-        out.put(match r.kind {
+        out.extend_from_slice(match r.kind {
             RecordKind::Pid => b"PID\t",
             RecordKind::Tgid => b"TGID\t",
         });
-        out.put(itoa::Buffer::new().format(r.id).as_bytes());
-        out.byte(b'\n');
+        out.extend_from_slice(itoa::Buffer::new().format(r.id).as_bytes());
+        out.push(b'\n');
         write_delays(out, r);
     }
     if sections.io {
-        out.put(&human::name_bytes(s.ac_comm.as_deref().unwrap_or_default()));
-        out.put(b": read=");
-        out.put(
+        out.extend_from_slice(&human::name_bytes(s.ac_comm.as_deref().unwrap_or_default()));
+        out.extend_from_slice(b": read=");
+        out.extend_from_slice(
             itoa::Buffer::new()
                 .format(s.read_bytes.unwrap_or(0))
                 .as_bytes(),
         );
-        out.put(b", write=");
-        out.put(
+        out.extend_from_slice(b", write=");
+        out.extend_from_slice(
             itoa::Buffer::new()
                 .format(s.write_bytes.unwrap_or(0))
                 .as_bytes(),
         );
-        out.put(b", cancelled_write=");
-        out.put(
+        out.extend_from_slice(b", cancelled_write=");
+        out.extend_from_slice(
             itoa::Buffer::new()
                 .format(s.cancelled_write_bytes.unwrap_or(0))
                 .as_bytes(),
         );
-        out.byte(b'\n');
+        out.push(b'\n');
     }
     if sections.context_switches {
-        out.put(b"\n\nTask   ");
+        out.extend_from_slice(b"\n\nTask   ");
         right(out, b"voluntary", 15);
         right(out, b"nonvoluntary", 15);
-        out.put(b"\n       ");
+        out.extend_from_slice(b"\n       ");
         number(out, s.nvcsw.unwrap_or(0), 15);
         number(out, s.nivcsw.unwrap_or(0), 15);
-        out.byte(b'\n');
+        out.push(b'\n');
     }
 }
 

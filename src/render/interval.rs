@@ -93,7 +93,7 @@ impl IntervalStream {
                 let mut buf = Vec::new();
                 for r in records {
                     buf.extend_from_slice(if self.started { b",\n" } else { b"[\n" });
-                    super::json::compact(&mut buf, r)?;
+                    serde_json::to_writer(&mut buf, r)?;
                     self.started = true;
                 }
                 out.write_all(&buf)?;
@@ -103,10 +103,10 @@ impl IntervalStream {
                 for r in records {
                     let cols = super::csv_row(r)?;
                     if !self.started {
-                        super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
+                        super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()))?;
                         self.started = true;
                     }
-                    super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
+                    super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()))?;
                 }
                 out.write_all(&buf)?;
             }

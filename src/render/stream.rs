@@ -141,18 +141,18 @@ impl RecordStream {
             }
             Format::Json => {
                 self.json_separator(out);
-                super::json::compact(out, view)?;
+                serde_json::to_writer(&mut *out, view)?;
             }
             Format::Ndjson => {
-                super::json::compact(out, view)?;
+                serde_json::to_writer(&mut *out, view)?;
                 out.push(b'\n');
             }
             Format::Csv => {
                 let cols = super::csv_row(view)?;
                 if !self.started {
-                    super::flat::csv_line(out, cols.iter().map(|(k, _)| k.as_str()));
+                    super::flat::csv_line(out, cols.iter().map(|(k, _)| k.as_str()))?;
                 }
-                super::flat::csv_line(out, cols.iter().map(|(_, v)| v.as_str()));
+                super::flat::csv_line(out, cols.iter().map(|(_, v)| v.as_str()))?;
             }
             Format::Getdelays => {}
         }
@@ -174,13 +174,13 @@ impl RecordStream {
             Format::Json => {
                 let mut buf = Vec::new();
                 self.json_separator(&mut buf);
-                super::json::compact(&mut buf, &l)?;
+                serde_json::to_writer(&mut buf, &l)?;
                 out.write_all(&buf)?;
                 self.started = true;
             }
             Format::Ndjson => {
                 let mut buf = Vec::new();
-                super::json::compact(&mut buf, &l)?;
+                serde_json::to_writer(&mut buf, &l)?;
                 buf.push(b'\n');
                 out.write_all(&buf)?;
             }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
     let mut buf = Vec::with_capacity(8192);
-    super::json::pretty(&mut buf, value)?;
+    serde_json::to_writer_pretty(&mut buf, value)?;
     buf.push(b'\n');
     out.write_all(&buf)
 }
@@ -16,7 +16,7 @@ pub fn write_ndjson<T: Serialize>(out: &mut dyn Write, records: &[T]) -> io::Res
     let mut buf = Vec::with_capacity(4096);
     for r in records {
         buf.clear();
-        super::json::compact(&mut buf, r)?;
+        serde_json::to_writer(&mut buf, r)?;
         buf.push(b'\n');
         out.write_all(&buf)?;
         out.flush()?;
@@ -41,13 +41,13 @@ pub fn write_csv<T: Serialize>(out: &mut dyn Write, records: &[T], empty: &T) ->
     for r in records {
         let cols = csv_row(r)?;
         if !header_done {
-            csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
+            csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()))?;
             header_done = true;
         }
-        csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
+        csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()))?;
     }
     if !header_done {
-        csv_line(&mut buf, csv_row(empty)?.iter().map(|(k, _)| k.as_str()));
+        csv_line(&mut buf, csv_row(empty)?.iter().map(|(k, _)| k.as_str()))?;
     }
     out.write_all(&buf)
 }
