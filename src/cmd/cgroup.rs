@@ -133,8 +133,6 @@ fn totals(dirs: &[PathBuf], acct: &Accounting, timeout: Duration) -> anyhow::Res
     Ok((processes, sum))
 }
 
-// Not inlined into the dispatch (see cmd::run).
-#[inline(never)]
 pub fn run(args: CgroupArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let target = match (&args.path, args.fd) {
         (_, Some(fd)) => open_fd(fd)?,

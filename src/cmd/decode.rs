@@ -11,8 +11,6 @@ use taskstat::recfile::RecordReader;
 use taskstat::record::{Accounting, Record};
 use taskstat::render::RecordStream;
 
-// Not inlined into the dispatch (see cmd::run).
-#[inline(never)]
 pub fn run(args: DecodeArgs) -> anyhow::Result<ExitCode> {
     let shown = args.file.display();
     let f = File::open(&args.file).with_context(|| format!("cannot open {shown}"))?;

@@ -55,8 +55,6 @@ impl Series {
     }
 }
 
-// Not inlined into the dispatch (see cmd::run).
-#[inline(never)]
 pub fn run(
     args: QueryArgs,
     kind: RecordKind,

@@ -325,8 +325,6 @@ impl Listen<'_> {
     }
 }
 
-// Not inlined into the dispatch (see cmd::run).
-#[inline(never)]
 pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let uids = select::uids(&args.users)?;
     let group = select::group(args.cgroup.as_ref())?;

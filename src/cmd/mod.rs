@@ -36,10 +36,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    // Each subcommand's `run` is kept out of line: inlined here, their
-    // locals made one 20 KB frame, and the stack probes of that frame
-    // touched five fresh pages (five page faults) before a one-shot query
-    // did anything (bench/query.sh).
     match cli.command {
         Command::Pid(args) => query(args, RecordKind::Pid, source, timeout),
         Command::Tgid(args) => query(args, RecordKind::Tgid, source, timeout),

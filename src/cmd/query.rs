@@ -11,8 +11,6 @@ use taskstat::render::{self, Doc, Shown};
 use taskstat::source::Choice;
 use taskstat::wire::{RecordKind, TaskStats};
 
-// Not inlined into the dispatch (see cmd::run).
-#[inline(never)]
 pub fn run(
     args: QueryArgs,
     kind: RecordKind,

@@ -222,8 +222,6 @@ fn exit_status_of(status: i32) -> u8 {
     }
 }
 
-// Not inlined into the dispatch (see cmd::run).
-#[inline(never)]
 pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let acct = Accounting::detect();
     let mut report: Box<dyn Write> = match &args.output_file {

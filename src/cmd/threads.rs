@@ -11,8 +11,6 @@ use taskstat::host::procfs;
 use taskstat::render::{self, Doc, Shown};
 use taskstat::source::Choice;
 
-// Not inlined into the dispatch (see cmd::run).
-#[inline(never)]
 pub fn run(args: ThreadsArgs, source: Choice, timeout: Duration) -> anyhow::Result<ExitCode> {
     let mut src = super::records(source, timeout)?;
     super::needs_kernel_record(&src, args.output.format())?;

@@ -432,8 +432,6 @@ impl Baseline {
     }
 }
 
-// Not inlined into the dispatch (see cmd::run).
-#[inline(never)]
 pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<ExitCode> {
     let selection = Selection::new(&args)?;
     let src = super::records(source, timeout)?;
