@@ -5,7 +5,6 @@
 #   make install              to $(DESTDIR)$(PREFIX): bin, man1, bash/zsh/fish completions,
 #                             and the systemd unit of `taskstat serve` (not enabled)
 #   make uninstall
-#   make STATIC=1             one static file against musl: starts in well under getdelays' time (bench/README.md)
 #   make CARGOFLAGS=--offline after `cargo fetch --locked`: no network at build time
 #   make docs                 regenerate man/ and completions/ from the CLI definition
 
@@ -13,7 +12,6 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 CARGO ?= cargo
 CARGOFLAGS ?=
-STATIC ?= 0
 INSTALL ?= install
 
 bindir = $(PREFIX)/bin
@@ -27,16 +25,8 @@ unitdir ?= $(PREFIX)/lib/systemd/system
 # stale binary.
 targetdir = $(or $(CARGO_TARGET_DIR),$(CARGO_BUILD_TARGET_DIR),target)
 
-ifeq ($(STATIC),1)
-# Against musl, which rustup installs with `rustup target add $(MUSL)`;
-# build.rs packs relocations and leaves out unwind tables (bench/README.md).
-MUSL := $(shell uname -m)-unknown-linux-musl
-BIN ?= $(targetdir)/$(MUSL)/release/taskstat
-BUILD = $(CARGO) build --release --locked --target $(MUSL) $(CARGOFLAGS)
-else
 BIN ?= $(targetdir)/release/taskstat
 BUILD = $(CARGO) build --release --locked $(CARGOFLAGS)
-endif
 
 .PHONY: all build install uninstall docs check clean
 

@@ -167,7 +167,7 @@ fn main() {
             let start = std::time::Instant::now();
             let mut n = 0u64;
             while start.elapsed() < Duration::from_millis(ms) {
-                if n.is_multiple_of(64) {
+                if n % 64 == 0 {
                     use std::io::Seek;
                     f.rewind().expect("rewind");
                 }
