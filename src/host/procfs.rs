@@ -214,9 +214,8 @@ pub fn own_io(pid: u32) -> (u64, u64) {
     let mut read = 0;
     let mut write = 0;
     for tid in thread_ids(pid).unwrap_or_default() {
-        if let Ok(text) = fs::read_to_string(format!("/proc/{pid}/task/{tid}/io"))
-            && let Some(io) = Io::parse(&text)
-        {
+        let text = fs::read_to_string(format!("/proc/{pid}/task/{tid}/io"));
+        if let Some(io) = text.ok().as_deref().and_then(Io::parse) {
             read += io.read_bytes;
             write += io.write_bytes;
         }

@@ -496,10 +496,9 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
             "{NOTE_MAX_AT_PREFIX} the 688-byte struct version 17; this kernel sends the unmerged 592-byte one: null"
         )),
     }
-    if let Some(expected) = TaskStats::expected_len(v)
-        && s.payload_len < expected
-        && s.extension != Extension::Softirq
-    {
+    let expected = TaskStats::expected_len(v)
+        .filter(|&e| s.payload_len < e && s.extension != Extension::Softirq);
+    if let Some(expected) = expected {
         notes.push(format!(
             "the kernel sent {} bytes, fewer than the {expected} of struct version {v}: fields past the end are null",
             s.payload_len

@@ -98,9 +98,7 @@ mod tests {
         let mut v = serde_json::to_value(r)?;
         if let Some(delays) = v.get_mut("delays").and_then(Value::as_object_mut) {
             for cat in delays.values_mut() {
-                if let Some(at) = cat.get_mut("max_at")
-                    && at.is_null()
-                {
+                if let Some(at) = cat.get_mut("max_at").filter(|at| at.is_null()) {
                     *at = serde_json::json!({"sec": null, "nsec": null});
                 }
             }
