@@ -188,6 +188,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Also print the record of each of the command''s threads')
             [CompletionResult]::new('--children', '--children', [CompletionResultType]::ParameterName, 'Also list each descendant process that exited while the command ran (the total covers them either way)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print the command''s full record and the tree''s total instead of the short summary (the summary is the default of the table format)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print the command''s full record and the tree''s total instead of the short summary (the summary is the default of the table format)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')
             [CompletionResult]::new('--delays', '--delays', [CompletionResultType]::ParameterName, 'Show the delay section (getdelays -d)')

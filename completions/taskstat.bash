@@ -473,7 +473,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__run)
-            opts="-o -f -d -i -q -h --output --threads --children --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
+            opts="-o -v -f -d -i -q -h --output --threads --children --verbose --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

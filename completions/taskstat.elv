@@ -178,6 +178,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --threads 'Also print the record of each of the command''s threads'
             cand --children 'Also list each descendant process that exited while the command ran (the total covers them either way)'
+            cand -v 'Print the command''s full record and the tree''s total instead of the short summary (the summary is the default of the table format)'
+            cand --verbose 'Print the command''s full record and the tree''s total instead of the short summary (the summary is the default of the table format)'
             cand --json 'Same as --format json'
             cand -d 'Show the delay section (getdelays -d)'
             cand --delays 'Show the delay section (getdelays -d)'

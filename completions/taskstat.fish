@@ -194,6 +194,7 @@ taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l threads -d 'Also print the record of each of the command\'s threads'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l children -d 'Also list each descendant process that exited while the command ran (the total covers them either way)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s v -l verbose -d 'Print the command\'s full record and the tree\'s total instead of the short summary (the summary is the default of the table format)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s i -l io -d 'Show the I/O section (getdelays -i)'

@@ -204,6 +204,11 @@ impl OutputArgs {
     }
 
     pub fn sections(&self) -> Sections {
+        self.sections_asked().or_all()
+    }
+
+    /// The section letters given, none when none was.
+    pub fn sections_asked(&self) -> Sections {
         Sections {
             delays: self.delays,
             io: self.io,
@@ -211,7 +216,6 @@ impl OutputArgs {
             cpu: self.cpu,
             memory: self.memory,
         }
-        .or_all()
     }
 }
 
@@ -415,6 +419,11 @@ pub struct RunArgs {
     /// (the total covers them either way).
     #[arg(long)]
     pub children: bool,
+
+    /// Print the command's full record and the tree's total instead of the
+    /// short summary (the summary is the default of the table format).
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 
     #[command(flatten)]
     pub output: OutputArgs,

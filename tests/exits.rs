@@ -527,6 +527,82 @@ fn run_reports_the_whole_process_and_its_exit_status() {
     assert_eq!(code(&["-o", "/dev/null", "true"]), Some(0));
 }
 
+/// `run`'s default report is time(1)'s few lines on stderr; `-v` gives the
+/// full records; the command's own stdout passes through untouched.
+#[test]
+fn run_prints_a_short_summary_by_default_and_records_with_v() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("run_prints_a_short_summary_by_default_and_records_with_v") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("taskstat-run-summary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("out");
+    let script = format!(
+        "dd if=/dev/zero of={} bs=1M count=2 conv=fsync 2>/dev/null; echo 'the own output line'; (true); exit 3",
+        file.display()
+    );
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .arg("run")
+            .args(extra)
+            .args(["--", "sh", "-c", &script])
+            .output()
+            .expect("run")
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "the own output line\n"
+    );
+    let report = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = report.lines().collect();
+    assert!(
+        (6..=12).contains(&lines.len()),
+        "{} lines:\n{report}",
+        lines.len()
+    );
+    assert!(lines[0].starts_with("taskstat run: sh -c "), "{report}");
+    let line = |label: &str| {
+        lines
+            .iter()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} line:\n{report}"))
+            .to_string()
+    };
+    assert!(line("ended").contains("exited 3"), "{report}");
+    assert!(line("cpu").contains("user") && line("cpu").contains("system"));
+    // sh, dd and the subshell at least.
+    let procs: u32 = line("cpu")
+        .rsplit('(')
+        .next()
+        .and_then(|p| p.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(procs >= 3, "{report}");
+    assert!(line("storage").contains("2.0 MiB written"), "{report}");
+    assert!(line("peak rss").contains("MiB") || line("peak rss").contains("KiB"));
+    assert!(line("switches").contains("voluntary"));
+    assert!(line("waited").contains("cpu "), "{report}");
+
+    // The full records: the command's and the tree's total.
+    let out = run(&["-v"]);
+    assert_eq!(out.status.code(), Some(3));
+    let full = String::from_utf8_lossy(&out.stderr);
+    assert!(full.lines().count() > 40, "{full}");
+    assert!(full.contains("TOTAL OF"), "{full}");
+    // A format other than the table is the records, as before.
+    let out = run(&["-f", "ndjson"]);
+    let last = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .map(String::from);
+    let total: Value = serde_json::from_str(&last.unwrap_or_default()).expect("ndjson total");
+    assert_eq!(total["type"], "total");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn run_children_reports_descendants_and_a_total() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());

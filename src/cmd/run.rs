@@ -25,7 +25,7 @@ use taskstat::cli::RunArgs;
 use taskstat::client::Event;
 use taskstat::host::procfs::{self, Stat};
 use taskstat::record::process;
-use taskstat::record::totals::{Totals, TreeTotal};
+use taskstat::record::totals::{RunOutcome, Totals, TreeTotal};
 use taskstat::record::{Accounting, Record};
 use taskstat::render::{self, Doc, Shown};
 use taskstat::wire::{ExitOf, RecordKind};
@@ -242,12 +242,14 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         }
     };
     let pid = child.id();
+    let started = std::time::Instant::now();
     let forwarder = Forwarder::start(signals, pid);
     let gathered = gather(&mut listener, pid);
     forwarder.stop();
     listener.close();
     drop(child);
     let gathered = gathered?;
+    let wall = started.elapsed();
     if gathered.lost {
         super::warn("the exit-record queue overflowed: the report may miss threads");
     }
@@ -278,6 +280,7 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let mut sums = Totals::default();
     sums.add_complete(&shown[0].view);
     let mut processes = 1;
+    let mut peak_rss_kib = shown[0].view.memory.hiwater_rss_kib;
     let others = gathered
         .ended
         .iter()
@@ -291,23 +294,54 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         if let Some(v) = process::assemble(*tgid, &g.threads, g.group.as_ref(), &acct) {
             sums.add_complete(&v);
             processes += 1;
+            peak_rss_kib = peak_rss_kib.max(v.memory.hiwater_rss_kib);
             if args.children {
                 shown.push(Shown { view: v, raw: None });
             }
         }
     }
     let total = TreeTotal::new(processes, sums);
+    let outcome = RunOutcome {
+        command: command_line(&args.command),
+        wall,
+        wait_status: gathered.status.and_then(|s| u32::try_from(s).ok()),
+        peak_rss_kib,
+    };
+    let output = args.output.output();
+    // Asking for threads, children or sections asks for the records.
+    let brief = !args.verbose
+        && !args.threads
+        && !args.children
+        && args.output.sections_asked() == render::Sections::default();
     let out = &mut *report;
     render::write(
         out,
         &Doc::Run {
             records: &shown,
             total: Some(&total),
+            outcome: &outcome,
+            brief,
         },
-        args.output.output(),
+        output,
     )?;
     out.flush()?;
     Ok(ExitCode::from(status))
+}
+
+/// The command line as people read it: words with blanks or quotes quoted.
+fn command_line(words: &[std::ffi::OsString]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let w = w.to_string_lossy();
+            if w.is_empty() || w.contains(|c: char| c.is_whitespace() || "'\"\\$`".contains(c)) {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            } else {
+                w.into_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The command ran but no record of it arrived: its status still goes to

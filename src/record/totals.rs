@@ -70,6 +70,20 @@ impl Totals {
     }
 }
 
+/// How `taskstat run`'s command ended, beside its records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunOutcome {
+    /// The command line, as shown to people.
+    pub command: String,
+    /// From the start of the command until it was reaped.
+    pub wall: std::time::Duration,
+    /// The wait(2) status, once reaped.
+    pub wait_status: Option<u32>,
+    /// The peak resident set of the largest process of the tree (as time(1)
+    /// reports it; the tree's sum of peaks is in the total's memory).
+    pub peak_rss_kib: Option<u64>,
+}
+
 /// The sum of a command and its descendants (`taskstat run`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TreeTotal {

@@ -12,6 +12,7 @@ mod interval;
 pub mod metrics;
 mod stream;
 mod structured;
+mod summary;
 mod table;
 pub mod top;
 
@@ -23,7 +24,7 @@ pub use stream::RecordStream;
 pub use structured::csv_row;
 
 use crate::record::cgroup::CgroupReport;
-use crate::record::totals::TreeTotal;
+use crate::record::totals::{RunOutcome, TreeTotal};
 use crate::record::{Record, RecordView};
 
 /// Output formats of record-printing commands.
@@ -93,10 +94,13 @@ pub enum Doc<'a> {
     },
     /// `threads`: a process and its threads, a row each.
     Rows { records: &'a [Shown<'a>] },
-    /// `run`: the command's records, and with --children the total of its tree.
+    /// `run`: the command's records, the total of its tree, and how it
+    /// ended. `brief` asks for time(1)'s few lines where a format has them.
     Run {
         records: &'a [Shown<'a>],
         total: Option<&'a TreeTotal>,
+        outcome: &'a RunOutcome,
+        brief: bool,
     },
     /// `cgroup-fd`.
     Cgroup(&'a CgroupReport),
@@ -131,7 +135,16 @@ pub fn write(out: &mut dyn Write, doc: &Doc, o: Output) -> io::Result<()> {
                 "\nCPU time and waits are totals since each task started, in ms."
             )
         }
-        (Doc::Run { records, total }, Format::Table) => {
+        (
+            Doc::Run {
+                total: Some(total),
+                outcome,
+                brief: true,
+                ..
+            },
+            Format::Table,
+        ) => summary::write_summary(out, total, outcome),
+        (Doc::Run { records, total, .. }, Format::Table) => {
             table::write_table(out, &views(records), s)?;
             let Some(total) = total else {
                 return Ok(());
@@ -148,7 +161,7 @@ pub fn write(out: &mut dyn Write, doc: &Doc, o: Output) -> io::Result<()> {
         (Doc::Records { records, .. } | Doc::Rows { records }, Format::Json) => {
             structured::write_json(out, &views(records))
         }
-        (Doc::Run { records, total }, Format::Json) => structured::write_json(
+        (Doc::Run { records, total, .. }, Format::Json) => structured::write_json(
             out,
             &RunItems {
                 records: &views(records),
@@ -160,7 +173,7 @@ pub fn write(out: &mut dyn Write, doc: &Doc, o: Output) -> io::Result<()> {
         (Doc::Records { records, .. } | Doc::Rows { records }, Format::Ndjson) => {
             structured::write_ndjson(out, &views(records))
         }
-        (Doc::Run { records, total }, Format::Ndjson) => {
+        (Doc::Run { records, total, .. }, Format::Ndjson) => {
             structured::write_ndjson(out, &views(records))?;
             match total {
                 Some(t) => structured::write_ndjson(out, &[t]),
