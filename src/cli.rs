@@ -513,6 +513,16 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
+impl CheckArgs {
+    pub fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            Format::Table
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

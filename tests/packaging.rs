@@ -279,3 +279,35 @@ fn contrib_prometheus_config_and_rules_check() {
         assert!(out.status.success(), "promtool {args:?}: {out:?}");
     }
 }
+
+/// A format is known in render/ alone: commands ask the renderer what a
+/// format needs instead of naming one (the CLI's definition of the option
+/// aside).
+#[test]
+fn no_file_outside_render_names_an_output_format() {
+    fn walk(dir: &Path, found: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).expect("read src/") {
+            let p = e.expect("dir entry").path();
+            if p.ends_with("render") || p.ends_with("cli.rs") {
+                continue;
+            }
+            if p.is_dir() {
+                walk(&p, found);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).expect("read source");
+                for (i, line) in text.lines().enumerate() {
+                    if line.contains("Format::") {
+                        found.push(format!("{}:{}: {line}", p.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&root().join("src"), &mut found);
+    assert!(
+        found.is_empty(),
+        "formats named outside src/render/:\n{}",
+        found.join("\n")
+    );
+}

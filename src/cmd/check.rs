@@ -1,34 +1,18 @@
 //! `taskstat check`: can taskstats queries work here, and if not, why.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use serde::Serialize;
 use taskstat::client::{Client, ClientError};
 use taskstat::host::system;
 use taskstat::record::Record;
+use taskstat::record::check::{Check, CheckReport, Status};
 use taskstat::record::view::version_notes;
 use taskstat::wire::{RecordKind, TaskStats};
 
 use taskstat::cli::CheckArgs;
 use taskstat::exit;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Status {
-    Ok,
-    Warn,
-    Fail,
-}
-
-#[derive(Debug, Serialize)]
-struct Check {
-    name: &'static str,
-    status: Status,
-    detail: String,
-    fix: Option<String>,
-}
 
 fn check(
     name: &'static str,
@@ -36,12 +20,7 @@ fn check(
     detail: impl Into<String>,
     fix: Option<&str>,
 ) -> Check {
-    Check {
-        name,
-        status,
-        detail: detail.into(),
-        fix: fix.map(str::to_string),
-    }
+    Check::new(name, status, detail, fix)
 }
 
 pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
@@ -56,7 +35,16 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     }
     checks.push(accounting_check());
     checks.extend(namespace_checks());
-    write_report(&checks, code, args.json)?;
+    let mut out = super::stdout();
+    taskstat::render::write_check(
+        &mut out,
+        &CheckReport {
+            ok: code == exit::OK,
+            checks: &checks,
+        },
+        args.format(),
+    )?;
+    out.flush()?;
     Ok(exit::code(code))
 }
 
@@ -184,40 +172,6 @@ fn namespace_checks() -> [Check; 2] {
         ),
     };
     [pid, net]
-}
-
-fn write_report(checks: &[Check], code: u8, json: bool) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    if json {
-        let mut buf = Vec::new();
-        #[derive(Serialize)]
-        struct Report<'a> {
-            ok: bool,
-            checks: &'a [Check],
-        }
-        serde_json::to_writer_pretty(
-            &mut buf,
-            &Report {
-                ok: code == exit::OK,
-                checks,
-            },
-        )?;
-        buf.push(b'\n');
-        out.write_all(&buf)?;
-    } else {
-        for c in checks {
-            let status = match c.status {
-                Status::Ok => "ok",
-                Status::Warn => "warn",
-                Status::Fail => "FAIL",
-            };
-            writeln!(out, "{status:<5} {:<18} {}", c.name, c.detail)?;
-            if let Some(fix) = &c.fix {
-                writeln!(out, "{:<24} fix: {fix}", "")?;
-            }
-        }
-    }
-    out.flush()
 }
 
 fn version_check(rec: Option<&Record>) -> Check {

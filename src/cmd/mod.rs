@@ -80,10 +80,13 @@ pub fn records(source: Choice, timeout: Duration) -> anyhow::Result<Records> {
 
 /// getdelays' text is the kernel's record: a /proc view cannot give it.
 pub fn needs_kernel_record(r: &Records, format: taskstat::render::Format) -> anyhow::Result<()> {
-    if r.fallback().is_some() && format == taskstat::render::Format::Getdelays {
-        return Err(taskstat::exit::Usage(
-            "--format getdelays prints the kernel's record, and records come from /proc here (CAP_NET_ADMIN missing): use table, json, ndjson or csv".into(),
-        )
+    let refused = format
+        .refusal_without_kernel_record()
+        .filter(|_| r.fallback().is_some());
+    if let Some(why) = refused {
+        return Err(taskstat::exit::Usage(format!(
+            "{why}, and records come from /proc here (CAP_NET_ADMIN missing)"
+        ))
         .into());
     }
     Ok(())

@@ -8,6 +8,7 @@
 //! and top's rates.
 
 pub mod cgroup;
+pub mod check;
 pub mod fleet;
 pub mod interval;
 pub mod process;

@@ -4,6 +4,7 @@
 //! [`RecordStream`] or [`IntervalStream`]) and the format the user chose.
 
 mod cgroup;
+mod check;
 mod flat;
 mod getdelays;
 mod grid;
@@ -24,6 +25,7 @@ pub use stream::RecordStream;
 pub use structured::csv_row;
 
 use crate::record::cgroup::CgroupReport;
+use crate::record::check::CheckReport;
 use crate::record::totals::{RunOutcome, TreeTotal};
 use crate::record::{Record, RecordView};
 
@@ -218,5 +220,27 @@ impl serde::Serialize for RunItems<'_> {
             seq.serialize_element(t)?;
         }
         seq.end()
+    }
+}
+
+/// `check`'s report: JSON for the structured formats, else aligned lines.
+pub fn write_check(out: &mut dyn Write, r: &CheckReport, format: Format) -> io::Result<()> {
+    match format {
+        Format::Json | Format::Ndjson => structured::write_json(out, r),
+        Format::Table | Format::Csv | Format::Getdelays => check::write_check_text(out, r),
+    }
+}
+
+impl Format {
+    /// Why the format cannot print a record that is not the struct the
+    /// kernel sent (a /proc view), if it cannot: getdelays' text prints
+    /// that struct, the others the schema view.
+    pub fn refusal_without_kernel_record(self) -> Option<&'static str> {
+        match self {
+            Format::Getdelays => Some(
+                "--format getdelays prints the kernel's own record (use table, json, ndjson or csv)",
+            ),
+            Format::Table | Format::Json | Format::Ndjson | Format::Csv => None,
+        }
     }
 }

@@ -1,0 +1,21 @@
+//! `taskstat check`'s report: aligned lines for people, or the JSON document.
+
+use std::io::{self, Write};
+
+use crate::record::check::{CheckReport, Status};
+
+pub fn write_check_text(out: &mut dyn Write, r: &CheckReport) -> io::Result<()> {
+    let mut text = String::new();
+    for c in r.checks {
+        let status = match c.status {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "FAIL",
+        };
+        text += &format!("{status:<5} {:<18} {}\n", c.name, c.detail);
+        if let Some(fix) = &c.fix {
+            text += &format!("{:<24} fix: {fix}\n", "");
+        }
+    }
+    out.write_all(text.as_bytes())
+}
