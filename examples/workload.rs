@@ -17,6 +17,8 @@
 //!                                  (rewriting it from the start every 64 MiB), then stop
 //!     workload burn-exit MS        burn MS ms of CPU time and exit (no SIGSTOP)
 //!     workload named NAME          names itself NAME (prctl PR_SET_NAME)
+//!     workload named-bytes HEX [exit]  names itself with the bytes HEX spells
+//!                                  (any bytes but NUL); with `exit`, then exits
 //!
 //! When the work is done it stops itself with SIGSTOP (the whole process), so
 //! that its figures hold still while the tests read them. The tests kill it.
@@ -188,9 +190,23 @@ fn main() {
             unsafe { libc::prctl(libc::PR_SET_NAME, c.as_ptr(), 0, 0, 0) };
             stop_self();
         }
+        Some("named-bytes") => {
+            // Names that are not UTF-8 cannot come through argv as a String.
+            let hex = args.get(2).map(String::as_str).unwrap_or_default();
+            let bytes: Vec<u8> = (0..hex.len() / 2)
+                .filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+                .collect();
+            let c = std::ffi::CString::new(bytes).expect("no NUL in NAME");
+            // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
+            unsafe { libc::prctl(libc::PR_SET_NAME, c.as_ptr(), 0, 0, 0) };
+            if args.get(3).map(String::as_str) == Some("exit") {
+                std::process::exit(0);
+            }
+            stop_self();
+        }
         _ => {
             eprintln!(
-                "usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS | exit-threads N MS BYTES DIR CODE | io-threads N BYTES DIR | write-for MS PATH | burn-exit MS | named NAME"
+                "usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS | exit-threads N MS BYTES DIR CODE | io-threads N BYTES DIR | write-for MS PATH | burn-exit MS | named NAME | named-bytes HEX [exit]"
             );
             std::process::exit(2);
         }

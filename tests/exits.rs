@@ -1086,6 +1086,138 @@ fn a_hostile_name_cannot_forge_lines() {
     );
 }
 
+/// A name with bytes that are not UTF-8, an escape sequence and a newline,
+/// through every format of every subcommand that prints names: text
+/// formats show it as ps does (`?` for each control character and each
+/// run of bytes that is not UTF-8), JSON and csv carry it with U+FFFD for
+/// those bytes, as documented.
+#[test]
+fn a_name_that_is_not_utf8_in_every_format_of_every_subcommand() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("a_name_that_is_not_utf8_in_every_format_of_every_subcommand") else {
+        return;
+    };
+    // \xff a ESC [ 2 J b \n c \xfe
+    const HEX: &str = "ff611b5b324a620a63fe";
+    const RECORDED: &str = "\u{fffd}a\u{1b}[2Jb\nc\u{fffd}";
+    const SHOWN: &str = "?a?[2Jb?c?";
+    const FORMATS: [&str; 5] = ["table", "json", "ndjson", "csv", "getdelays"];
+
+    /// What `format` must show of the name in `out` (lossily decoded: a
+    /// byte that is not UTF-8 would show as U+FFFD).
+    fn check(what: &str, format: &str, out: &[u8]) {
+        let text = String::from_utf8_lossy(out);
+        let has_comm = |v: &Value| v["comm"] == RECORDED;
+        match format {
+            "json" => {
+                let v: Value =
+                    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{what}: {e}:\n{text}"));
+                let all = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
+                assert!(all.iter().any(has_comm), "{what}: no exact comm:\n{text}");
+            }
+            "ndjson" => {
+                let all: Vec<Value> = text
+                    .lines()
+                    .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{what}: {e}: {l}")))
+                    .collect();
+                assert!(all.iter().any(has_comm), "{what}: no exact comm:\n{text}");
+            }
+            "csv" => {
+                let mut r = csv::Reader::from_reader(out);
+                let header = r.headers().expect("csv header").clone();
+                let at = header
+                    .iter()
+                    .position(|h| h == "comm")
+                    .expect("comm column");
+                let rows: Vec<csv::StringRecord> =
+                    r.records().map(|x| x.expect("csv row")).collect();
+                assert!(
+                    rows.iter().any(|row| &row[at] == RECORDED),
+                    "{what}: no exact comm:\n{text}"
+                );
+            }
+            _ => {
+                assert!(
+                    std::str::from_utf8(out).is_ok(),
+                    "{what}: not UTF-8:\n{text}"
+                );
+                // getdelays prints the kernel's thread-group record, which has no name.
+                let nameless = what.starts_with("tgid -f getdelays");
+                assert!(
+                    nameless || text.contains(SHOWN),
+                    "{what}: no {SHOWN:?}:\n{text}"
+                );
+                assert!(!text.contains('\u{1b}'), "{what}: a raw escape:\n{text}");
+                assert!(!text.contains("b\nc"), "{what}: a raw newline in the name");
+            }
+        }
+    }
+    let taskstat = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(args)
+            .output()
+            .expect("run taskstat");
+        assert!(o.status.success(), "{args:?}: {o:?}");
+        o
+    };
+
+    // Listeners for each format, and one that writes the exit records for decode.
+    let dir = std::env::temp_dir().join(format!("taskstat-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let tsk = dir.join("exits.tsk");
+    let tsk_arg = tsk.display().to_string();
+    let mut listeners: Vec<(&str, Listener)> = FORMATS
+        .iter()
+        .map(|f| {
+            (
+                *f,
+                Listener::start(&["-f", f, "--comm", "2J", "--count", "1"]),
+            )
+        })
+        .collect();
+    let writer = Listener::start(&["--comm", "2J", "--count", "1", "--write", &tsk_arg]);
+
+    let w = util::Workload::start(&["named-bytes", HEX]);
+    let pid = w.pid().to_string();
+    for sub in ["pid", "tgid", "threads"] {
+        for f in FORMATS {
+            let o = taskstat(&[sub, &pid, "-f", f]);
+            check(&format!("{sub} -f {f}"), f, &o.stdout);
+        }
+    }
+    for extra in [&[][..], &["--by", "comm"][..]] {
+        let mut args = vec!["top", "-b", "-n", "1", "-d", "0.1", "-p", &pid];
+        args.extend_from_slice(extra);
+        let o = taskstat(&args);
+        check(&format!("{args:?}"), "table", &o.stdout);
+    }
+    drop(w);
+    for (f, l) in listeners.drain(..) {
+        let (code, out, err) = l.finish();
+        assert_eq!(code, Some(0), "listen -f {f}: {err}");
+        check(&format!("listen -f {f}"), f, out.as_bytes());
+    }
+    let (code, _, err) = writer.finish();
+    assert_eq!(code, Some(0), "listen --write: {err}");
+    for f in FORMATS {
+        let o = taskstat(&["decode", &tsk_arg, "-f", f]);
+        check(&format!("decode -f {f}"), f, &o.stdout);
+    }
+
+    // run: the report goes to stderr, the full records with -v.
+    let workload = example("workload").display().to_string();
+    for f in FORMATS {
+        let mut args = vec!["run", "-f", f];
+        if f == "table" {
+            args.push("-v");
+        }
+        args.extend(["--", &workload, "named-bytes", HEX, "exit"]);
+        let o = taskstat(&args);
+        check(&format!("{args:?}"), f, &o.stderr);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `run` reports the command's whole tree, like time(1): a child's writes
 /// and CPU are in the total without any flag.
 #[test]

@@ -201,7 +201,9 @@ impl Workload {
         let deadline = Instant::now() + Duration::from_secs(10);
         let stopped = |tid: u32| {
             let path = format!("/proc/{}/task/{tid}/stat", self.pid());
-            let stat = std::fs::read_to_string(&path).unwrap_or_default();
+            // The comm may be any bytes.
+            let stat =
+                String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
             // The state follows the parenthesised comm.
             stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next()) == Some('T')
         };

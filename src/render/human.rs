@@ -4,12 +4,14 @@ pub const NONE: &str = "-";
 
 /// A name that came from a task (comm, a path) as people see it: control
 /// characters become `?`, as ps shows them, so that a task cannot forge
-/// lines or move the cursor in output people read. JSON and csv carry the
-/// name as it is.
+/// lines or move the cursor in output people read; so do bytes that are not
+/// UTF-8, which the record carries as U+FFFD. JSON and csv carry the name
+/// as the record has it.
 pub fn name(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(char::is_control) {
+    let hidden = |c: char| c.is_control() || c == char::REPLACEMENT_CHARACTER;
+    if s.chars().any(hidden) {
         s.chars()
-            .map(|c| if c.is_control() { '?' } else { c })
+            .map(|c| if hidden(c) { '?' } else { c })
             .collect::<String>()
             .into()
     } else {
@@ -17,16 +19,13 @@ pub fn name(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// [`name`] for raw bytes (getdelays' text prints comm as bytes): control
-/// bytes become `?`; other bytes, valid UTF-8 or not, are kept.
+/// [`name`] for raw bytes (getdelays' text prints comm from the kernel's
+/// struct): each run of bytes that is not UTF-8 becomes one `?`, as in
+/// every other text format.
 pub fn name_bytes(b: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    if b.iter().any(|c| c.is_ascii_control()) {
-        b.iter()
-            .map(|&c| if c.is_ascii_control() { b'?' } else { c })
-            .collect::<Vec<u8>>()
-            .into()
-    } else {
-        b.into()
+    match name(&String::from_utf8_lossy(b)) {
+        std::borrow::Cow::Borrowed(s) if s.len() == b.len() => b.into(),
+        shown => shown.into_owned().into_bytes().into(),
     }
 }
 
@@ -197,7 +196,9 @@ mod tests {
         assert_eq!(name("a,b\"c\nd\te;f"), "a,b\"c?d?e;f");
         assert_eq!(name("\u{1b}[2Jx\u{7f}"), "?[2Jx?");
         assert_eq!(name("plain ü"), "plain ü");
-        assert_eq!(&*name_bytes(b"a\nb\xff\x1b"), b"a?b\xff?");
+        assert_eq!(&*name_bytes(b"a\nb\xff\x1b"), b"a?b??");
+        assert_eq!(&*name_bytes(b"ok \xc3\xbc"), "ok ü".as_bytes());
+        assert_eq!(name("x\u{fffd}y"), "x?y");
         assert_eq!(exit_reason(Some(0)), "exited 0");
         assert_eq!(exit_reason(Some(768)), "exited 3");
         assert_eq!(exit_reason(Some(0x89)), "killed by signal 9, core dumped");
