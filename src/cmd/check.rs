@@ -14,19 +14,10 @@ use taskstat::wire::{RecordKind, TaskStats};
 use taskstat::cli::CheckArgs;
 use taskstat::exit;
 
-fn check(
-    name: &'static str,
-    status: Status,
-    detail: impl Into<String>,
-    fix: Option<&str>,
-) -> Check {
-    Check::new(name, status, detail, fix)
-}
-
 pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let (mut checks, code) = kernel_checks(timeout);
     if code == exit::OK && system::has_cap_net_admin() == Some(false) {
-        checks.push(check(
+        checks.push(Check::new(
             "privileges",
             Status::Warn,
             "CAP_NET_ADMIN is not in the effective set",
@@ -53,7 +44,7 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
 fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
     let fail = |name, e: &ClientError| {
         let (code, hint) = exit::classify(e);
-        (check(name, Status::Fail, e.to_string(), hint), code)
+        (Check::new(name, Status::Fail, e.to_string(), hint), code)
     };
     let mut client = match Client::connect(timeout) {
         Ok(c) => c,
@@ -62,7 +53,7 @@ fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
             return (vec![c], code);
         }
     };
-    let mut checks = vec![check(
+    let mut checks = vec![Check::new(
         "taskstats",
         Status::Ok,
         format!(
@@ -76,7 +67,7 @@ fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
             let (c, code) = fail("privileges", &e);
             checks.push(c);
             if e.errno() == Some(libc::EPERM) {
-                checks.push(check(
+                checks.push(Check::new(
                     "source",
                     Status::Warn,
                     "procfs: pid, tgid, threads and top show a partial view from /proc (run time, run-queue wait and its count, block I/O delay in clock ticks, context switches, CPU time, ids, memory); missing: the other delay categories, per-category max/min, other users' I/O, and exit records (listen, run, serve)",
@@ -86,14 +77,19 @@ fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
             return (checks, code);
         }
         Ok(rec) => {
-            checks.push(check(
+            checks.push(Check::new(
                 "privileges",
                 Status::Ok,
                 "querying tasks works (CAP_NET_ADMIN held)",
                 None,
             ));
             checks.push(version_check(rec.as_ref()));
-            checks.push(check("source", Status::Ok, "taskstats: full records", None));
+            checks.push(Check::new(
+                "source",
+                Status::Ok,
+                "taskstats: full records",
+                None,
+            ));
         }
     }
     (checks, exit::OK)
@@ -101,13 +97,13 @@ fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
 
 fn accounting_check() -> Check {
     match system::delayacct() {
-        Some(true) => check(
+        Some(true) => Check::new(
             "delay accounting",
             Status::Ok,
             "on (kernel.task_delayacct = 1)",
             None,
         ),
-        Some(false) => check(
+        Some(false) => Check::new(
             "delay accounting",
             Status::Warn,
             "off (kernel.task_delayacct = 0): only CPU delay is measured",
@@ -115,7 +111,7 @@ fn accounting_check() -> Check {
                 "sysctl kernel.task_delayacct=1 (or boot with `delayacct`); tasks started before that have no delay figures besides CPU",
             ),
         ),
-        None => check(
+        None => Check::new(
             "delay accounting",
             Status::Warn,
             format!("{} is not readable", system::DELAYACCT_SYSCTL),
@@ -127,8 +123,8 @@ fn accounting_check() -> Check {
 fn namespace_checks() -> [Check; 2] {
     let depth = system::pid_ns_depth();
     let pid = match depth {
-        Some(0) => check("pid namespace", Status::Ok, "initial pid namespace", None),
-        Some(d) => check(
+        Some(0) => Check::new("pid namespace", Status::Ok, "initial pid namespace", None),
+        Some(d) => Check::new(
             "pid namespace",
             Status::Warn,
             format!(
@@ -136,7 +132,7 @@ fn namespace_checks() -> [Check; 2] {
             ),
             Some("run taskstat in the host's pid namespace to see every task"),
         ),
-        None => check(
+        None => Check::new(
             "pid namespace",
             Status::Warn,
             "unknown (no NSpid in /proc/self/status)",
@@ -144,13 +140,13 @@ fn namespace_checks() -> [Check; 2] {
         ),
     };
     let net = match (depth == Some(0), system::in_initial_net_ns()) {
-        (true, Some(true)) => check(
+        (true, Some(true)) => Check::new(
             "network namespace",
             Status::Ok,
             "initial network namespace",
             None,
         ),
-        (true, Some(false)) => check(
+        (true, Some(false)) => Check::new(
             "network namespace",
             Status::Warn,
             "not the initial network namespace: queries work, but exit records are never delivered here",
@@ -158,13 +154,13 @@ fn namespace_checks() -> [Check; 2] {
                 "run taskstat in the host's network namespace (e.g. --net=host) to listen for exits",
             ),
         ),
-        (false, _) => check(
+        (false, _) => Check::new(
             "network namespace",
             Status::Warn,
             "cannot tell (not in the initial pid namespace)",
             None,
         ),
-        (true, None) => check(
+        (true, None) => Check::new(
             "network namespace",
             Status::Warn,
             "cannot tell (/proc/2/ns/net is not readable)",
@@ -176,7 +172,7 @@ fn namespace_checks() -> [Check; 2] {
 
 fn version_check(rec: Option<&Record>) -> Check {
     match rec {
-        None => check(
+        None => Check::new(
             "struct version",
             Status::Fail,
             "the kernel's reply had no record",
@@ -195,7 +191,7 @@ fn version_check(rec: Option<&Record>) -> Check {
             if !notes.is_empty() {
                 detail = format!("{detail}; {}", notes.join("; "));
             }
-            check("struct version", status, detail, None)
+            Check::new("struct version", status, detail, None)
         }
     }
 }
