@@ -328,20 +328,15 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(status))
 }
 
-/// The command line as people read it: words with blanks or quotes quoted.
+/// The command line as people read it, quoted as a POSIX shell would
+/// read it back.
 fn command_line(words: &[std::ffi::OsString]) -> String {
-    words
+    let words: Vec<String> = words
         .iter()
-        .map(|w| {
-            let w = w.to_string_lossy();
-            if w.is_empty() || w.contains(|c: char| c.is_whitespace() || "'\"\\$`".contains(c)) {
-                format!("'{}'", w.replace('\'', "'\\''"))
-            } else {
-                w.into_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        .map(|w| w.to_string_lossy().into_owned())
+        .collect();
+    // Quoting fails only on a NUL byte, which no argument can hold.
+    shlex::try_join(words.iter().map(String::as_str)).unwrap_or_else(|_| words.join(" "))
 }
 
 /// The command ran but no record of it arrived: its status still goes to
