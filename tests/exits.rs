@@ -165,6 +165,13 @@ fn read_until(output: &mpsc::Receiver<String>, needle: &str, within: Duration) -
     got
 }
 
+/// A taskstat run that must succeed: its output.
+fn succeeded(args: &[&str]) -> std::process::Output {
+    let o = util::taskstat().args(args).output().expect("run taskstat");
+    assert!(o.status.success(), "{args:?}: {o:?}");
+    o
+}
+
 fn lines(ndjson: &str) -> Vec<Value> {
     ndjson
         .lines()
@@ -1033,14 +1040,7 @@ fn a_hostile_name_cannot_forge_lines() {
     let l = Listener::start(&["-f", "table", "--comm", "a,b*", "--count", "1"]);
     let w = util::Workload::start(&["named", NAME]);
     let pid = w.pid().to_string();
-    let run = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_taskstat"))
-            .args(args)
-            .output()
-            .expect("run taskstat");
-        assert!(o.status.success(), "{args:?}: {o:?}");
-        String::from_utf8(o.stdout).expect("utf-8")
-    };
+    let run = |args: &[&str]| String::from_utf8(succeeded(args).stdout).expect("utf-8");
 
     let nd = run(&["pid", &pid, "-f", "ndjson"]);
     assert_eq!(nd.lines().count(), 1, "{nd}");
@@ -1116,10 +1116,7 @@ fn a_name_that_is_not_utf8_in_every_format_of_every_subcommand() {
                 assert!(all.iter().any(has_comm), "{what}: no exact comm:\n{text}");
             }
             "ndjson" => {
-                let all: Vec<Value> = text
-                    .lines()
-                    .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{what}: {e}: {l}")))
-                    .collect();
+                let all = lines(&text);
                 assert!(all.iter().any(has_comm), "{what}: no exact comm:\n{text}");
             }
             "csv" => {
@@ -1152,14 +1149,6 @@ fn a_name_that_is_not_utf8_in_every_format_of_every_subcommand() {
             }
         }
     }
-    let taskstat = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_taskstat"))
-            .args(args)
-            .output()
-            .expect("run taskstat");
-        assert!(o.status.success(), "{args:?}: {o:?}");
-        o
-    };
 
     // Listeners for each format, and one that writes the exit records for decode.
     let dir = std::env::temp_dir().join(format!("taskstat-names-{}", std::process::id()));
@@ -1181,14 +1170,14 @@ fn a_name_that_is_not_utf8_in_every_format_of_every_subcommand() {
     let pid = w.pid().to_string();
     for sub in ["pid", "tgid", "threads"] {
         for f in FORMATS {
-            let o = taskstat(&[sub, &pid, "-f", f]);
+            let o = succeeded(&[sub, &pid, "-f", f]);
             check(&format!("{sub} -f {f}"), f, &o.stdout);
         }
     }
     for extra in [&[][..], &["--by", "comm"][..]] {
         let mut args = vec!["top", "-b", "-n", "1", "-d", "0.1", "-p", &pid];
         args.extend_from_slice(extra);
-        let o = taskstat(&args);
+        let o = succeeded(&args);
         check(&format!("{args:?}"), "table", &o.stdout);
     }
     drop(w);
@@ -1200,7 +1189,7 @@ fn a_name_that_is_not_utf8_in_every_format_of_every_subcommand() {
     let (code, _, err) = writer.finish();
     assert_eq!(code, Some(0), "listen --write: {err}");
     for f in FORMATS {
-        let o = taskstat(&["decode", &tsk_arg, "-f", f]);
+        let o = succeeded(&["decode", &tsk_arg, "-f", f]);
         check(&format!("decode -f {f}"), f, &o.stdout);
     }
 
@@ -1212,7 +1201,7 @@ fn a_name_that_is_not_utf8_in_every_format_of_every_subcommand() {
             args.push("-v");
         }
         args.extend(["--", &workload, "named-bytes", HEX, "exit"]);
-        let o = taskstat(&args);
+        let o = succeeded(&args);
         check(&format!("{args:?}"), f, &o.stderr);
     }
     let _ = std::fs::remove_dir_all(&dir);
