@@ -2,24 +2,15 @@
 
 # build_measured EXAMPLE...: the examples, then taskstat alone, exactly as
 # the README builds it (examples build with the dev-dependencies' features,
-# which would change the binary), or with STATIC=1 as `make STATIC=1` does;
-# sets `ts` to it.
+# which would change the binary); sets `ts` to it.
 build_measured() {
     local args=() e
     for e in "$@"; do
         args+=(--example "$e")
     done
     cargo build --release --locked -q "${args[@]}"
-    if [ "${STATIC:-0}" = 1 ]; then
-        # make STATIC=1's build: static, against musl.
-        local triple
-        triple="$(uname -m)-unknown-linux-musl"
-        cargo build --release --locked -q --target "$triple" --bin taskstat
-        ts=target/$triple/release/taskstat
-    else
-        cargo build --release --locked -q
-        ts=target/release/taskstat
-    fi
+    cargo build --release --locked -q
+    ts=target/release/taskstat
 }
 
 # The commands in `names`/`cmds` timed by hyperfine in ROUNDS rounds of RUNS

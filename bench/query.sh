@@ -21,7 +21,7 @@ RUNS=${RUNS:-1000}
 ROUNDS=${ROUNDS:-5}
 
 # The README's build, which distributions make: `cargo build --release`
-# (dynamically linked); STATIC=1 measures the `make STATIC=1` build instead.
+# (dynamically linked).
 build_measured workload
 echo "taskstat: $(stat -c %s $ts) bytes stripped; getdelays from linux-source $(cat "$(dirname "$GETDELAYS")/linux-source-version" 2>/dev/null || echo '(unknown version)'), on kernel $(uname -r)"
 
