@@ -20,9 +20,8 @@ fn main() -> ExitCode {
 /// Maps an error to its exit status and prints it as one line.
 fn report(err: &anyhow::Error) -> ExitCode {
     for cause in err.chain() {
-        if let Some(e) = cause.downcast_ref::<io::Error>()
-            && e.kind() == io::ErrorKind::BrokenPipe
-        {
+        let pipe = cause.downcast_ref::<io::Error>();
+        if pipe.is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) {
             // `taskstat ... | head`: the reader has all it wanted.
             return exit::code(exit::OK);
         }

@@ -87,12 +87,12 @@ impl Drop for AcctGuard {
         let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = st.as_mut() {
             s.holders -= 1;
-            if s.holders == 0
-                && let Some(found) = s.found
-                && found != s.current
-                && write_delayacct(found).is_ok()
-            {
-                s.current = found;
+            // Put back what the first holder found, if it differs.
+            let restore = s.found.filter(|&f| s.holders == 0 && f != s.current);
+            if let Some(found) = restore {
+                if write_delayacct(found).is_ok() {
+                    s.current = found;
+                }
             }
         }
         ACCT_CHANGED.notify_all();

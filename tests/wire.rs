@@ -477,12 +477,14 @@ proptest! {
         let mut bytes = include_bytes!("fixtures/v16-pid-reply.bin").to_vec();
         bytes[flip] ^= 1 << bit;
         for m in datagram_messages(&bytes[..cut]).flatten() {
-            if let Ok(msg) = NetlinkMessage::<GenlMessage<TaskstatsMessage>>::deserialize(m)
-                && let NetlinkPayload::InnerMessage(g) = msg.payload
-                && let Body::Records(rs) = g.payload.body
-            {
-                for r in rs {
-                    let _ = Record::decode(&r, 0);
+            let Ok(msg) = NetlinkMessage::<GenlMessage<TaskstatsMessage>>::deserialize(m) else {
+                continue;
+            };
+            if let NetlinkPayload::InnerMessage(g) = msg.payload {
+                if let Body::Records(rs) = g.payload.body {
+                    for r in rs {
+                        let _ = Record::decode(&r, 0);
+                    }
                 }
             }
         }

@@ -463,10 +463,10 @@ fn gather(listener: &mut ExitListener, pid: u32) -> anyhow::Result<Run> {
                     RecordKind::Pid => g.threads.push(rec),
                 }
             }
-            if exit.last
-                && let Some(g) = run.open.remove(&exit.tgid)
-            {
-                run.ended.push((exit.tgid, g));
+            if exit.last {
+                if let Some(g) = run.open.remove(&exit.tgid) {
+                    run.ended.push((exit.tgid, g));
+                }
             }
         }
     }

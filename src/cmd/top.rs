@@ -84,15 +84,13 @@ impl Selection {
         {
             return false;
         }
-        if let Some(re) = &self.comm
-            && !procfs::comm(id).is_some_and(|c| re.is_match(&c))
-        {
+        let named = |re: &Regex| procfs::comm(id).is_some_and(|c| re.is_match(&c));
+        if self.comm.as_ref().is_some_and(|re| !named(re)) {
             return false;
         }
-        if !self.pids.is_empty()
-            && let Some(g) = &self.group
-            && !cgroup::cgroup2_of(id).is_some_and(|p| g.contains(&p))
-        {
+        // With -p the candidates came from the list, not from the group.
+        let inside = |g: &Group2| cgroup::cgroup2_of(id).is_some_and(|p| g.contains(&p));
+        if !self.pids.is_empty() && self.group.as_ref().is_some_and(|g| !inside(g)) {
             return false;
         }
         true
@@ -105,9 +103,8 @@ impl Selection {
         if !self.uids.is_empty() && !m.uid.is_some_and(|u| self.uids.contains(&u)) {
             return false;
         }
-        if let Some(re) = &self.comm
-            && !m.comm.as_deref().is_some_and(|c| re.is_match(c))
-        {
+        let named = |re: &Regex| m.comm.as_deref().is_some_and(|c| re.is_match(c));
+        if self.comm.as_ref().is_some_and(|re| !named(re)) {
             return false;
         }
         if !self.pids.is_empty() {
@@ -219,9 +216,7 @@ impl Sampler {
                 } else {
                     None
                 };
-                if self.by != By::Task
-                    && let Some(key) = key_of(self.by, id, comm.as_deref())
-                {
+                if let Some(key) = key_of(self.by, id, comm.as_deref()) {
                     let mut c = Counters::of(&view);
                     (c.read_bytes, c.write_bytes) = procfs::own_io(id);
                     keys.insert(id, key);

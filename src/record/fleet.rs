@@ -227,11 +227,10 @@ impl Fleet {
         }
         self.absent.remove(&tgid);
         let series = self.series.of(path);
-        if let Some(l) = self.live.get(&tgid)
-            && l.start_ticks.is_some()
-            && start_ticks.is_some()
-            && l.start_ticks != start_ticks
-        {
+        let reused = self.live.get(&tgid).is_some_and(|l| {
+            l.start_ticks.is_some() && start_ticks.is_some() && l.start_ticks != start_ticks
+        });
+        if reused {
             // The pid was reused: the old process ended without its record
             // (lost, or still queued); what it did stays where it was.
             self.close(tgid);

@@ -142,16 +142,15 @@ pub fn text(e: &Exposition) -> String {
     classic(&om)
 }
 
+/// `(name, rest)` of a `# TYPE name kind` or `# HELP name text` line.
+fn metadata<'a>(line: &'a str, what: &str) -> Option<(&'a str, &'a str)> {
+    line.strip_prefix(what)?.split_once(' ')
+}
+
 fn classic(om: &str) -> String {
-    let mut kinds = std::collections::HashMap::new();
-    for l in om.lines() {
-        if let Some(rest) = l.strip_prefix("# TYPE ")
-            && let Some((name, kind)) = rest.split_once(' ')
-        {
-            kinds.insert(name.to_string(), kind.to_string());
-        }
-    }
-    let rename = |name: &str| match kinds.get(name).map(String::as_str) {
+    let kinds: std::collections::HashMap<&str, &str> =
+        om.lines().filter_map(|l| metadata(l, "# TYPE ")).collect();
+    let rename = |name: &str| match kinds.get(name).copied() {
         Some("counter") => format!("{name}_total"),
         Some("info") => format!("{name}_info"),
         _ => name.to_string(),
@@ -161,14 +160,10 @@ fn classic(om: &str) -> String {
         if l.starts_with("# UNIT ") || l == "# EOF" {
             continue;
         }
-        if let Some(rest) = l.strip_prefix("# TYPE ")
-            && let Some((name, kind)) = rest.split_once(' ')
-        {
+        if let Some((name, kind)) = metadata(l, "# TYPE ") {
             let kind = if kind == "info" { "gauge" } else { kind };
             out += &format!("# TYPE {} {kind}\n", rename(name));
-        } else if let Some(rest) = l.strip_prefix("# HELP ")
-            && let Some((name, help)) = rest.split_once(' ')
-        {
+        } else if let Some((name, help)) = metadata(l, "# HELP ") {
             out += &format!("# HELP {} {help}\n", rename(name));
         } else {
             out += l;

@@ -137,9 +137,11 @@ impl Swept {
 impl Sweeper {
     /// The figures now, or those of a sweep younger than the cache.
     fn figures(&mut self) -> anyhow::Result<Arc<Swept>> {
-        if let Some((at, s)) = &self.last
-            && at.elapsed() < self.cache
-        {
+        let fresh = self
+            .last
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < self.cache);
+        if let Some((_, s)) = fresh {
             return Ok(Arc::clone(s));
         }
         let s = Arc::new(self.sweep()?);
