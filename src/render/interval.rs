@@ -56,10 +56,10 @@ fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> io::
             per_s(r.rates.read_bytes_per_s, true),
             per_s(r.rates.write_bytes_per_s, true),
         )?;
-        let t = super::table::delay_rows(&v.delays, &["of time"], |c, _| {
+        let mut t = super::table::delay_rows(&v.delays, &["of time"], |c, _| {
             vec![pct(r.percent.delays[c])]
         });
-        writeln!(out, "{}", t.render())?;
+        writeln!(out, "{}", super::table::render(&mut t))?;
     }
     writeln!(out)
 }

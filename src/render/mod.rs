@@ -7,7 +7,6 @@ mod cgroup;
 mod check;
 mod flat;
 mod getdelays;
-mod grid;
 pub mod human;
 mod interval;
 pub mod metrics;

@@ -1,8 +1,12 @@
-//! The human table: one block per record, sections chosen by [`Sections`].
+//! The human tables: one block per record, sections chosen by [`Sections`];
+//! and the borderless columns every table of taskstat's is laid out in
+//! (record sections, interval delays, `top -b`).
 
 use std::io::{self, Write};
 
-use super::grid::Grid;
+use comfy_table::{
+    CellAlignment, ColumnConstraint, ContentArrangement, Row, Table, Width, presets,
+};
 
 use super::Sections;
 use super::human::{self, NONE};
@@ -15,17 +19,66 @@ use crate::wire::{Category, RecordKind};
 
 /// Width of the first column in every section, so that values line up
 /// (the two spaces after it make it 26).
-const KEY_WIDTH: usize = 24;
+const KEY_WIDTH: u16 = 24;
+
+/// The blanks after each column: no borders, so this is all that parts them.
+const GAP: u16 = 2;
+
+/// A borderless table under `header`: each column as wide as its widest
+/// cell, measured in display width (a CJK character takes two), no
+/// wrapping. Tables go to pipes as often as to terminals and must read the
+/// same in both, so comfy-table neither asks the terminal for its width nor
+/// styles anything. (comfy-table makes a column with no text one blank wide;
+/// every column here has a title, or is the last, whose blanks are trimmed.)
+pub(super) fn columns(header: impl Into<Row>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty()
+        .set_header(header);
+    t
+}
+
+/// Right-aligns the columns `cols` (numbers).
+pub(super) fn align_right(t: &mut Table, cols: impl IntoIterator<Item = usize>) {
+    for i in cols {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+}
+
+/// Makes column `i` at least `width` wide (the gap comes after), so that
+/// the sections of a record line up.
+pub(super) fn min_width(t: &mut Table, i: usize, width: u16) {
+    if let Some(c) = t.column_mut(i) {
+        // comfy-table counts the padding in a column's width.
+        c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+            width.saturating_add(GAP),
+        )));
+    }
+}
+
+/// The lines, joined by newlines, without a final one. The gap is set here,
+/// when every column exists: a row longer than the header adds columns.
+/// The last column's gap, and the padding of short cells in it, would be
+/// trailing blanks: they are trimmed.
+pub(super) fn render(t: &mut Table) -> String {
+    for c in t.column_iter_mut() {
+        c.set_padding((0, GAP));
+    }
+    t.trim_fmt()
+}
 
 /// A titled section of key/value rows.
 pub fn kv_section(out: &mut dyn Write, title: &str, rows: &[(&str, String)]) -> io::Result<()> {
-    let mut t = Grid::new([title, ""]);
+    let mut t = columns([title, ""]);
     for (k, v) in rows {
-        t.row([k.to_string(), v.clone()]);
+        t.add_row([*k, v.as_str()]);
     }
-    t.min_width(0, KEY_WIDTH);
-    t.align_right(1);
-    writeln!(out, "{}\n", t.render())
+    min_width(&mut t, 0, KEY_WIDTH);
+    align_right(&mut t, [1]);
+    writeln!(out, "{}\n", render(&mut t))
 }
 
 /// The delay categories as rows: count, total and average, then the
@@ -35,10 +88,10 @@ pub(super) fn delay_rows(
     delays: &Delays,
     more: &[&str],
     extra: impl Fn(Category, &DelayView) -> Vec<String>,
-) -> Grid {
+) -> Table {
     let mut header = vec!["DELAYS", "count", "total", "average"];
     header.extend_from_slice(more);
-    let mut t = Grid::new(header);
+    let mut t = columns(header);
     for (c, d) in delays.each() {
         if c.info().optional && d.count.is_none() {
             continue;
@@ -50,11 +103,9 @@ pub(super) fn delay_rows(
             human::ns(d.average_ns),
         ];
         row.extend(extra(c, d));
-        t.row(row);
+        t.add_row(row);
     }
-    for i in 1..4 + more.len() {
-        t.align_right(i);
-    }
+    align_right(&mut t, 1..4 + more.len());
     t
 }
 
@@ -62,8 +113,8 @@ fn delays_section(out: &mut dyn Write, delays: &Delays) -> io::Result<()> {
     let mut t = delay_rows(delays, &["max", "min"], |_, d| {
         vec![human::ns(d.max_ns), human::ns(d.min_ns)]
     });
-    t.min_width(0, KEY_WIDTH);
-    writeln!(out, "{}\n", t.render())
+    min_width(&mut t, 0, KEY_WIDTH);
+    writeln!(out, "{}\n", render(&mut t))
 }
 
 /// The measured sections of a record, or of a sum of records.
@@ -227,4 +278,62 @@ pub fn write_table(out: &mut dyn Write, records: &[&RecordView], s: Sections) ->
         write_one(out, r, s.or_all())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_pad_and_trim() {
+        let mut t = columns(["DELAYS", "count", "total"]);
+        t.add_row(["cpu", "2", "1.179 ms"]);
+        t.add_row(["blkio", "-", "-"]);
+        t.add_row(["é名", "12345", ""]);
+        align_right(&mut t, [1, 2]);
+        min_width(&mut t, 0, 8);
+        assert_eq!(
+            render(&mut t),
+            "DELAYS    count     total\n\
+             cpu           2  1.179 ms\n\
+             blkio         -         -\n\
+             é名       12345"
+        );
+    }
+
+    #[test]
+    fn an_empty_table_is_its_header() {
+        assert_eq!(render(&mut columns(["TASK", ""])), "TASK");
+    }
+
+    /// Whatever stdout is, comfy-table must not look at it: a terminal
+    /// would get its width and styles, a pipe not.
+    #[test]
+    fn the_terminal_is_never_consulted() {
+        let t = columns(["A"]);
+        assert!(!t.is_tty() && !t.should_style() && t.width().is_none());
+    }
+
+    /// Values start at column 26 in every section, whether its keys are
+    /// short or long, and a longer key widens only its own section.
+    #[test]
+    fn sections_line_up() {
+        let mut out = Vec::new();
+        kv_section(&mut out, "CPU", &[("user", "1.000 ms".into())]).unwrap();
+        kv_section(&mut out, "I/O", &[("read", "12.5 KiB".into())]).unwrap();
+        let long = "a key longer than twenty-four";
+        kv_section(&mut out, "X", &[(long, "7".into())]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "CPU\n\
+             user                      1.000 ms\n\
+             \n\
+             I/O\n\
+             read                      12.5 KiB\n\
+             \n\
+             X\n\
+             a key longer than twenty-four  7\n\
+             \n"
+        );
+    }
 }

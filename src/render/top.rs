@@ -8,6 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Paragraph, Row as TRow, Table};
 
 use super::human::{self, NONE};
+use super::table;
 use crate::host::procfs::{NoPressure, Pressure};
 use crate::record::top::{Counts, Row, TopSort};
 
@@ -64,14 +65,13 @@ pub fn write_batch(
     limit: Option<usize>,
 ) -> io::Result<()> {
     let header = header(columns, counts);
-    let mut t = super::grid::Grid::new(header.iter().map(|h| h.to_string()));
+    let mut t = table::columns(header);
     for r in rows.iter().take(limit.unwrap_or(usize::MAX)) {
-        t.row(cells(r).to_vec());
+        t.add_row(cells(r));
     }
-    for i in (0..header.len()).filter(|&i| i != 1) {
-        t.align_right(i);
-    }
-    writeln!(out, "{}", t.render())
+    // Numbers right, the name (COMMAND, CGROUP, USER) left.
+    table::align_right(&mut t, (0..header.len()).filter(|&i| i != 1));
+    writeln!(out, "{}", table::render(&mut t))
 }
 
 /// The pressure lines, one per resource and kind.
