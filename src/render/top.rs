@@ -170,3 +170,71 @@ pub fn draw(f: &mut Frame, s: &Screen) {
         foot,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use unicode_width::UnicodeWidthStr;
+
+    use super::*;
+
+    fn row(id: u32, comm: &str) -> Row {
+        Row {
+            id,
+            comm: comm.into(),
+            cpu: Some(12.5),
+            runq: Some(0.0),
+            io: None,
+            mem: None,
+            irq: None,
+            switches: Some(3.0),
+            read: Some(0.0),
+            write: Some(2048.0),
+        }
+    }
+
+    fn batch(rows: &[Row]) -> String {
+        let mut out = Vec::new();
+        write_batch(&mut out, rows, ["PID", "COMMAND"], Counts::Totals, None).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A CJK character takes two cells on a terminal: the column after a
+    /// CJK name starts where it starts in the other rows, counted in cells,
+    /// not in chars or bytes.
+    #[test]
+    fn a_cjk_name_lines_up_the_next_column() {
+        let out = batch(&[row(1, "sleep"), row(25035, "名前テスト")]);
+        assert_eq!(
+            out,
+            [
+                "  PID  COMMAND     CPU%  RUNQ%  IO%  MEM%  IRQ%  CSW  READ    WRITE",
+                "    1  sleep       12.5    0.0    -     -     -    3   0 B  2.0 KiB",
+                "25035  名前テスト  12.5    0.0    -     -     -    3   0 B  2.0 KiB\n",
+            ]
+            .join("\n")
+        );
+        // Where the CPU% column ends, in cells: 5 + 2 + 10 + 2 + 4.
+        let cpu_ends: Vec<usize> = out
+            .lines()
+            .zip(["CPU%", "12.5", "12.5"])
+            .map(|(l, cell)| l[..l.find(cell).unwrap() + cell.len()].width())
+            .collect();
+        assert_eq!(cpu_ends, [23, 23, 23]);
+    }
+
+    /// Names come from tasks: a tab, newline or escape in one must neither
+    /// break a row nor reach the terminal (human::name makes them `?`).
+    #[test]
+    fn control_characters_in_names_print_as_question_marks() {
+        let out = batch(&[row(7, "ta\tb\u{1b}c\n"), row(8, "x")]);
+        assert_eq!(
+            out,
+            [
+                "PID  COMMAND  CPU%  RUNQ%  IO%  MEM%  IRQ%  CSW  READ    WRITE",
+                "  7  ta?b?c?  12.5    0.0    -     -     -    3   0 B  2.0 KiB",
+                "  8  x        12.5    0.0    -     -     -    3   0 B  2.0 KiB\n",
+            ]
+            .join("\n")
+        );
+    }
+}
