@@ -5,10 +5,11 @@
 use std::sync::atomic::AtomicU64;
 
 use prometheus_client::encoding::text::{encode, encode_registry};
+use prometheus_client::encoding::{EncodeMetric, MetricEncoder};
 use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::info::Info;
+use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::Registry;
 
 use crate::record::fleet::GroupFigures;
@@ -25,6 +26,7 @@ pub const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; char
 
 /// What one exposition holds.
 pub struct Exposition<'a> {
+    /// By cgroup path (series name); in any order, as each is listed once.
     pub groups: &'a [(String, GroupFigures)],
     /// The delay categories measured here (cpu always; the others with
     /// delay accounting on; an optional one only where the kernel sends it).
@@ -34,43 +36,82 @@ pub struct Exposition<'a> {
     pub sweep_seconds: f64,
 }
 
+/// A metric family whose series come out in the order they were added.
+/// prometheus-client's `Family` keeps its series in a `HashMap`, and every
+/// scrape builds a new one with a new random seed, so the same series came
+/// out in a different order each time: diffs of two scrapes were noise,
+/// and so was any byte-level comparison. Series are added group by group,
+/// in the order of the groups' cgroup paths.
+#[derive(Debug)]
+struct Ordered<M>(Vec<(Labels, M)>);
+
+impl<M> Default for Ordered<M> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
+
+impl<M: Default> Ordered<M> {
+    /// A new series, or rather its metric: labels are never repeated here.
+    fn add(&mut self, labels: Labels) -> &M {
+        self.0.push((labels, M::default()));
+        &self.0[self.0.len() - 1].1
+    }
+}
+
+impl<M: EncodeMetric + TypedMetric> EncodeMetric for Ordered<M> {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        for (labels, m) in &self.0 {
+            m.encode(encoder.encode_family(labels)?)?;
+        }
+        Ok(())
+    }
+
+    fn metric_type(&self) -> MetricType {
+        M::TYPE
+    }
+
+    /// As `Family`: a family without series is left out, descriptor and all.
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 fn registry(e: &Exposition) -> Registry {
     let mut r = Registry::default();
-    let delay_seconds = Family::<Labels, FloatCounter>::default();
-    let delays = Family::<Labels, Counter>::default();
-    let cpu = Family::<Labels, FloatCounter>::default();
-    let io = Family::<Labels, Counter>::default();
-    let switches = Family::<Labels, Counter>::default();
-    let tasks = Family::<Labels, Gauge>::default();
-    let exited = Family::<Labels, Counter>::default();
-    for (group, g) in e.groups {
+    let mut delay_seconds = Ordered::<FloatCounter>::default();
+    let mut delays = Ordered::<Counter>::default();
+    let mut cpu = Ordered::<FloatCounter>::default();
+    let mut io = Ordered::<Counter>::default();
+    let mut switches = Ordered::<Counter>::default();
+    let mut tasks = Ordered::<Gauge>::default();
+    let mut exited = Ordered::<Counter>::default();
+    // Sorted here whatever the caller's order (Fleet::figures sorts too):
+    // the order of the series is part of what this module promises.
+    let mut groups: Vec<&(String, GroupFigures)> = e.groups.iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (group, g) in groups {
         let c = &g.counters;
         let label = |k: &'static str, v: &str| vec![("cgroup", group.clone()), (k, v.to_string())];
         for &cat in e.categories {
             let (count, total) = c.delays[cat];
             delay_seconds
-                .get_or_create(&label("category", cat.key()))
+                .add(label("category", cat.key()))
                 .inc_by(total as f64 / 1e9);
-            delays
-                .get_or_create(&label("category", cat.key()))
-                .inc_by(count);
+            delays.add(label("category", cat.key())).inc_by(count);
         }
-        let cg = vec![("cgroup", group.clone())];
-        cpu.get_or_create(&cg).inc_by(c.cpu_ns as f64 / 1e9);
-        io.get_or_create(&label("direction", "read"))
-            .inc_by(c.read_bytes);
-        io.get_or_create(&label("direction", "write"))
-            .inc_by(c.write_bytes);
+        let cg = || vec![("cgroup", group.clone())];
+        cpu.add(cg()).inc_by(c.cpu_ns as f64 / 1e9);
+        io.add(label("direction", "read")).inc_by(c.read_bytes);
+        io.add(label("direction", "write")).inc_by(c.write_bytes);
+        switches.add(label("kind", "voluntary")).inc_by(c.voluntary);
         switches
-            .get_or_create(&label("kind", "voluntary"))
-            .inc_by(c.voluntary);
-        switches
-            .get_or_create(&label("kind", "involuntary"))
+            .add(label("kind", "involuntary"))
             .inc_by(c.involuntary);
         tasks
-            .get_or_create(&cg)
+            .add(cg())
             .set(i64::try_from(g.tasks).unwrap_or(i64::MAX));
-        exited.get_or_create(&cg).inc_by(g.exited);
+        exited.add(cg()).inc_by(g.exited);
     }
     r.register(
         "taskstat_delay_seconds",
@@ -220,5 +261,34 @@ mod tests {
         assert!(t.contains("taskstat_exit_records_lost_total 7"), "{t}");
         assert!(t.contains("# TYPE taskstat_build_info gauge"), "{t}");
         assert!(t.contains("taskstat_tasks{cgroup=\"/a\\\"b\"} 2"), "{t}");
+    }
+
+    #[test]
+    fn series_come_out_by_cgroup_path_every_time() {
+        let groups: Vec<(String, GroupFigures)> = (0..40)
+            .rev()
+            .map(|i| (format!("/g{i:02}"), GroupFigures::default()))
+            .collect();
+        let e = Exposition {
+            groups: &groups,
+            categories: &[Category::Cpu],
+            lost: 0,
+            sweep_seconds: 0.0,
+        };
+        let first = text(&e);
+        // Forty series in a HashMap come out in the same order twice by
+        // chance about once in 40! tries.
+        for _ in 0..3 {
+            assert_eq!(text(&e), first);
+            assert_eq!(openmetrics(&e), openmetrics(&e));
+        }
+        let order: Vec<&str> = first
+            .lines()
+            .filter(|l| l.starts_with("taskstat_cpu_seconds_total{"))
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(order.len(), 40);
+        assert_eq!(order, sorted);
     }
 }
