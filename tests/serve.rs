@@ -1,6 +1,8 @@
 //! `taskstat serve` scraped by a real Prometheus (Debian's `prometheus`,
 //! which .ci/run installs), with the kernel's cgroup2 CPU accounting as the
-//! oracle. Part of the exits binary: it counts exits and pins hogs to a CPU.
+//! oracle; and its HTTP server against bad, slow and many clients, and
+//! signals, on 127.0.0.1. Part of the exits binary: it counts exits and
+//! pins hogs to a CPU.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -8,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use rustix::process::{Pid, Resource, Signal, getrlimit, kill_process, setrlimit};
 use serde_json::Value;
 
 use crate::util::{Group2, example, kernel};
@@ -278,13 +281,133 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
         text.contains("taskstat_exit_records_lost_total 0"),
         "{text}"
     );
+    promtool_check(&text);
+    drop(guard);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A running `taskstat serve --listen 127.0.0.1:PORT ARGS`, killed on drop.
+struct Served {
+    child: Child,
+    port: u16,
+}
+
+impl Served {
+    fn start(args: &[&str]) -> Served {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(args)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("taskstat serve");
+        let mut s = Served { child, port };
+        // The socket listens before the first sweep; a request then waits
+        // for the server to start.
+        wait_until("taskstat serve listening", Duration::from_secs(10), || {
+            if let Some(status) = s.child.try_wait().expect("wait") {
+                panic!("taskstat serve {args:?} ended: {status:?}");
+            }
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert_eq!(get(port, "/").0, 200);
+        s
+    }
+
+    fn connect(&self) -> TcpStream {
+        let s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        s
+    }
+
+    /// The descriptors the server has open.
+    fn descriptors(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).map_or(0, |d| d.count())
+    }
+
+    fn signal(&self, sig: Signal) {
+        kill_process(Pid::from_child(&self.child), sig).expect("kill");
+    }
+
+    /// Its exit status within `within`, or a failed test.
+    fn exit_within(&mut self, within: Duration) -> std::process::ExitStatus {
+        wait_exit(&mut self.child, within)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(
+            start.elapsed() < within,
+            "still running {within:?} after the signal"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A scrape's body, asserting a 200 with the exposition in it.
+fn scrape(port: u16) -> String {
+    let (status, body) = get(port, "/metrics");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("# TYPE taskstat_cpu_seconds_total counter"),
+        "{body}"
+    );
+    body
+}
+
+/// Whether the server still holds a connection open, without waiting:
+/// end of file or a reset means closed, nothing to read means open.
+fn still_open(s: &mut TcpStream) -> bool {
+    s.set_nonblocking(true).expect("nonblocking");
+    let mut buf = [0u8; 512];
+    let open = match s.read(&mut buf) {
+        Ok(0) => false,
+        // Something sent (none is expected, but an answer before a close
+        // is not wrong): the next look tells.
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::WouldBlock,
+    };
+    s.set_nonblocking(false).expect("blocking");
+    open
+}
+
+/// The soft descriptor limit raised to the hard one (a thousand
+/// connections, both ends in this process and the server).
+fn raise_descriptor_limit(need: u64) {
+    let mut lim = getrlimit(Resource::Nofile);
+    if lim.maximum.is_none_or(|max| max > lim.current.unwrap_or(0)) {
+        lim.current = lim.maximum;
+        let _ = setrlimit(Resource::Nofile, lim);
+    }
+    let now = getrlimit(Resource::Nofile).current;
+    assert!(
+        now.is_none_or(|n| n >= need),
+        "the descriptor limit is {now:?}; {need} are needed (ulimit -Hn)"
+    );
+}
+
+/// `promtool check metrics` on an exposition, as Prometheus's own linter.
+fn promtool_check(text: &str) {
     let mut promtool = Command::new("promtool")
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("promtool");
+        .expect("promtool (apt-get install prometheus; .ci/run does)");
     promtool
         .stdin
         .take()
@@ -292,9 +415,7 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
         .write_all(text.as_bytes())
         .expect("feed promtool");
     let out = promtool.wait_with_output().expect("promtool");
-    assert!(out.status.success(), "promtool: {out:?}");
-    drop(guard);
-    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "promtool: {out:?}\n{text}");
 }
 
 #[test]
@@ -303,28 +424,17 @@ fn serve_answers_only_get_metrics_and_outlasts_bad_clients() {
     let Some(_acct) = kernel("serve_answers_only_get_metrics_and_outlasts_bad_clients") else {
         return;
     };
-    let port = free_port();
-    let _guard = Guard(vec![
-        Command::new(env!("CARGO_BIN_EXE_taskstat"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("taskstat serve"),
-    ]);
-    wait_until("taskstat serve answering", Duration::from_secs(10), || {
-        TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
+    let served = Served::start(&[]);
+    let port = served.port;
     // A client that sends half a request and waits holds only itself.
-    let mut slow = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let mut slow = served.connect();
     slow.write_all(b"GET /metr").expect("half a request");
     let start = Instant::now();
-    let (status, body) = get(port, "/metrics");
-    assert_eq!(status, 200);
+    scrape(port);
     assert!(
         start.elapsed() < Duration::from_secs(3),
         "a slow client held up a scrape"
     );
-    assert!(body.contains("# TYPE taskstat_cpu_seconds_total counter"));
     // OpenMetrics when asked for.
     let (status, om) = http(
         port,
@@ -364,26 +474,11 @@ fn serve_speaks_http_1_1_within_its_limits() {
     let Some(_acct) = kernel("serve_speaks_http_1_1_within_its_limits") else {
         return;
     };
-    let port = free_port();
     // Every scrape answered from the first sweep: a HEAD's Content-Length
     // can be compared with its GET's body.
-    let _guard = Guard(vec![
-        Command::new(env!("CARGO_BIN_EXE_taskstat"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .args(["--cache", "600"])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("taskstat serve"),
-    ]);
-    wait_until("taskstat serve answering", Duration::from_secs(10), || {
-        TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-    let connect = || {
-        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        s.set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("timeout");
-        BufReader::new(s)
-    };
+    let served = Served::start(&["--cache", "600"]);
+    let port = served.port;
+    let connect = || BufReader::new(served.connect());
     let get11 = b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
     // A head over 8 KiB.
@@ -418,45 +513,277 @@ fn serve_speaks_http_1_1_within_its_limits() {
     assert!(rest.is_empty(), "a body after a HEAD: {rest:?}");
     drop(c);
 
-    // Sixteen idle connections are held, the seventeenth closed at once.
-    // The server's ends of the connections above close too, in a moment.
-    std::thread::sleep(Duration::from_millis(500));
-    let mut held: Vec<_> = (0..16).map(|_| connect()).collect();
-    let mut extra = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    extra
-        .set_read_timeout(Some(Duration::from_secs(4)))
-        .expect("timeout");
-    let start = Instant::now();
-    let cut = extra.read(&mut [0u8; 64]);
+    // A kept-alive connection that asks nothing more is closed once the
+    // time for a head has passed (5 s), not held for ever.
+    let mut c = connect();
+    c.get_mut().write_all(get11).expect("send");
+    assert_eq!(read_answer(&mut c, false).0, 200);
+    let idle = Instant::now();
+    let mut rest = Vec::new();
+    let end = c.read_to_end(&mut rest);
     assert!(
-        matches!(cut, Ok(0))
-            || cut
-                .as_ref()
-                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
-        "the seventeenth connection: {cut:?}"
+        end.is_ok() && rest.is_empty(),
+        "an idle kept-alive connection: {end:?} {rest:?}"
     );
     assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "the seventeenth connection waited {:?}",
-        start.elapsed()
+        (Duration::from_secs(4)..Duration::from_secs(10)).contains(&idle.elapsed()),
+        "an idle kept-alive connection closed after {:?}",
+        idle.elapsed()
     );
-    for (i, c) in held.iter_mut().enumerate() {
-        c.get_mut().write_all(get11).expect("send");
-        let (status, head, _) = read_answer(c, false);
-        assert_eq!(status, 200, "held connection {i}: {head}");
-    }
 }
 
 #[test]
-fn serve_writes_a_textfile_atomically() {
+fn serve_answers_with_a_thousand_idle_connections_open() {
     let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(_acct) = kernel("serve_writes_a_textfile_atomically") else {
+    let Some(_acct) = kernel("serve_answers_with_a_thousand_idle_connections_open") else {
+        return;
+    };
+    raise_descriptor_limit(2100);
+    let served = Served::start(&[]);
+    let before = served.descriptors();
+    let start = Instant::now();
+    let idle: Vec<TcpStream> = (0..1000).map(|_| served.connect()).collect();
+    // The server has taken them all: none waits in the listen queue. (A
+    // few to spare: the server opens files in /proc now and then.)
+    let held = || served.descriptors() >= before + 990;
+    wait_until(
+        "serve holding 1000 connections",
+        Duration::from_secs(3),
+        held,
+    );
+    scrape(served.port);
+    // And held them while it answered: a head may take 5 s to come.
+    assert!(
+        held(),
+        "the idle connections were closed before the scrape ({:?} after the first)",
+        start.elapsed()
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(idle);
+}
+
+#[test]
+fn serve_closes_half_sent_heads_and_scrapes_go_on() {
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("serve_closes_half_sent_heads_and_scrapes_go_on") else {
+        return;
+    };
+    let served = Served::start(&[]);
+    let mut open: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut s = served.connect();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+                .expect("half a head");
+            s
+        })
+        .collect();
+    let start = Instant::now();
+    let mut scrapes = 0;
+    while !open.is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(35),
+            "{} of 100 half-sent heads still open after 35 s",
+            open.len()
+        );
+        let t = Instant::now();
+        scrape(served.port);
+        assert!(
+            t.elapsed() < Duration::from_secs(3),
+            "a scrape took {:?} beside the slow clients",
+            t.elapsed()
+        );
+        scrapes += 1;
+        open.retain_mut(still_open);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // The timeout is 5 s: the scrapes above ran while they were held.
+    assert!(scrapes >= 3, "only {scrapes} scrapes while they were open");
+    scrape(served.port);
+}
+
+#[test]
+fn serve_refuses_a_huge_head_and_lives_on() {
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("serve_refuses_a_huge_head_and_lives_on") else {
+        return;
+    };
+    let served = Served::start(&[]);
+    let mut s = served.connect();
+    s.set_write_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let head = format!(
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Pad: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    // The server stops reading long before the end: the write may fail
+    // with a reset or a broken pipe, or fill the socket's buffers.
+    let wrote = s.write_all(head.as_bytes());
+    let mut got = Vec::new();
+    let end = s.read_to_end(&mut got);
+    let text = String::from_utf8_lossy(&got);
+    // Refused: a 431, or a close (end of file or reset) with nothing said;
+    // never an answer, and never a connection left hanging (a timeout).
+    assert!(
+        text.starts_with("HTTP/1.1 431 ") || got.is_empty(),
+        "{wrote:?} {end:?} {text}"
+    );
+    assert!(
+        end.is_ok()
+            || end.as_ref().is_err_and(|e| {
+                matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+                )
+            }),
+        "{wrote:?} {end:?}"
+    );
+    scrape(served.port);
+}
+
+#[test]
+fn serve_answers_32_scrapes_at_once() {
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("serve_answers_32_scrapes_at_once") else {
+        return;
+    };
+    // A sweep for nearly every scrape: those that come together still
+    // share one.
+    let served = Served::start(&["--cache", "0.001"]);
+    let port = served.port;
+    let go = std::sync::Barrier::new(32);
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        let scrapers: Vec<_> = (0..32)
+            .map(|_| {
+                s.spawn(|| {
+                    go.wait();
+                    scrape(port);
+                })
+            })
+            .collect();
+        for t in scrapers {
+            t.join().expect("a scrape failed");
+        }
+    });
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "32 scrapes took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn serve_exits_0_on_sigterm_and_sigint_after_scrapes_in_flight() {
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("serve_exits_0_on_sigterm_and_sigint_after_scrapes_in_flight") else {
+        return;
+    };
+    // A sweep of about 0.9 s (--max-rate lets a tenth of the processes
+    // through at once, then one per 1/N s), never cached: a scrape is in
+    // flight when the signal comes.
+    let processes = std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().parse::<u32>().is_ok())
+        })
+        .count();
+    let rate = processes.max(10).to_string();
+    let mut served = Served::start(&["--cache", "0.001", "--max-rate", &rate]);
+    // An idle connection, and one kept alive after an answer.
+    let _idle = served.connect();
+    let mut kept = BufReader::new(served.connect());
+    kept.get_mut()
+        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("send");
+    assert_eq!(read_answer(&mut kept, false).0, 200);
+    let port = served.port;
+    let in_flight = std::thread::spawn(move || get(port, "/metrics"));
+    std::thread::sleep(Duration::from_millis(300));
+    served.signal(Signal::Term);
+    let sent = Instant::now();
+    let status = served.exit_within(Duration::from_secs(3));
+    assert_eq!(status.code(), Some(0), "{status:?} after SIGTERM");
+    assert!(sent.elapsed() < Duration::from_secs(3));
+    let (code, body) = in_flight.join().expect("the scrape in flight");
+    assert_eq!(code, 200, "the scrape in flight: {body}");
+    assert!(body.contains("taskstat_scrape_duration_seconds"), "{body}");
+
+    // SIGINT (^C) alike; and a half-sent head delays the stop only by the
+    // grace given to answers in flight.
+    let mut served = Served::start(&[]);
+    let mut slow = served.connect();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        .expect("half a head");
+    served.signal(Signal::Int);
+    let status = served.exit_within(Duration::from_secs(3));
+    assert_eq!(status.code(), Some(0), "{status:?} after SIGINT");
+}
+
+#[test]
+fn serve_lists_series_in_a_stable_order_promtool_accepts() {
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("serve_lists_series_in_a_stable_order_promtool_accepts") else {
+        return;
+    };
+    // Eight groups with a process each: 8 series a family, and dozens of
+    // families' worth of orders a hash map would shuffle.
+    let mut groups = Vec::new();
+    let mut sleepers = Guard(Vec::new());
+    for i in 0..8 {
+        let Some(g) = Group2::new(&format!("order{i}")) else {
+            return;
+        };
+        let c = Command::new("sleep").arg("60").spawn().expect("sleep");
+        g.add(c.id());
+        sleepers.0.push(c);
+        groups.push(g);
+    }
+    // A sweep for every scrape, so that the second is encoded anew.
+    let served = Served::start(&["--cache", "0.001"]);
+    let series = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.rsplit_once(' ').map(|(s, _)| s.to_string()))
+            .collect()
+    };
+    let first = scrape(served.port);
+    for g in &groups {
+        assert!(
+            first.contains(&format!("taskstat_tasks{{cgroup=\"{}\"}} 1", g.path)),
+            "{}: {first}",
+            g.path
+        );
+    }
+    let second = scrape(served.port);
+    let (a, b) = (series(&first), series(&second));
+    let common = |x: &[String], y: &[String]| -> Vec<String> {
+        x.iter().filter(|s| y.contains(s)).cloned().collect()
+    };
+    assert_eq!(
+        common(&a, &b),
+        common(&b, &a),
+        "two scrapes listed their series in different orders"
+    );
+    assert!(common(&a, &b).len() > 8 * 8, "{first}");
+    promtool_check(&second);
+    drop(sleepers);
+}
+
+#[test]
+fn serve_writes_a_textfile_atomically_and_stops_with_0() {
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("serve_writes_a_textfile_atomically_and_stops_with_0") else {
         return;
     };
     let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("taskstat-{}.prom", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    let _guard = Guard(vec![
+    let mut guard = Guard(vec![
         Command::new(env!("CARGO_BIN_EXE_taskstat"))
             .args(["serve", "--textfile"])
             .arg(&path)
@@ -473,5 +800,9 @@ fn serve_writes_a_textfile_atomically() {
         "{text}"
     );
     assert!(!text.contains("# EOF"));
+    let child = &mut guard.0[0];
+    kill_process(Pid::from_child(child), Signal::Term).expect("kill");
+    let status = wait_exit(child, Duration::from_secs(3));
+    assert_eq!(status.code(), Some(0), "{status:?} after SIGTERM");
     let _ = std::fs::remove_file(&path);
 }

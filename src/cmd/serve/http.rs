@@ -1,402 +1,203 @@
-//! The exporter's HTTP/1.1 server: blocking, one thread per connection, on
-//! std::net, with httparse reading request heads.
+//! The exporter's HTTP/1.1 server: hyper on a single-threaded tokio
+//! runtime, which answers GET and HEAD of /metrics and /.
 //!
-//! A scraper asks for one page every few seconds, so an async stack buys
-//! nothing here; hyper and tokio cost a tenth of the binary. Every limit
-//! below is there so that no client, slow or hostile, can hold the server
-//! or another client: a request head is bounded in time and size, a
-//! connection in time, and the connections in number.
+//! A connection is a task, not a thread or a slot, so idle and slow
+//! clients cost a little memory and a descriptor each and never stand in a
+//! scrape's way; the only cap is the descriptor limit, raised to the hard
+//! limit at start. What one client may hold is bounded by hyper: a request
+//! head must be whole within [`HEAD_TIMEOUT`] (the wait for the next head
+//! on a kept-alive connection included) and within [`MAX_HEAD`] bytes.
+//! The sweep behind /metrics runs on a thread of its own ([`Sweeps`]).
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::convert::Infallible;
+use std::io;
+use std::time::Duration;
 
-/// How long a client may take to send a request head (keep-alive idling
-/// included).
-const CLIENT_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a connection may stay open in all (keep-alive included).
-const CONNECTION_LIMIT: Duration = Duration::from_secs(30);
-/// Connections served at once; more are closed at once.
-const MAX_CONNECTIONS: usize = 16;
-/// The largest request head, request line and headers together.
+use anyhow::Context as _;
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use taskstat::render::metrics;
+use tokio::signal::unix::{SignalKind, signal};
+
+use super::Sweeps;
+use crate::cmd::exits::Stop;
+
+/// How long a client may take to send a request head, counted from the
+/// connection's start or from the end of the answer before: a connection
+/// idle this long is closed. Prometheus sends its head at once; 5 s leaves
+/// room for a slow network and holds a silent client's descriptor briefly.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest request head, request line and headers together, and so
+/// hyper's read buffer (8192 is also the least hyper takes). Prometheus
+/// sends some 300 bytes. A larger head gets 431 and a close.
 const MAX_HEAD: usize = 8192;
-/// Headers in one head; Prometheus sends about six.
-const MAX_HEADERS: usize = 32;
-/// A connection's thread answers and sweeps: no deep recursion anywhere.
-const STACK: usize = 256 * 1024;
-/// How often the accept loop looks whether to stop.
-const STOP_POLL: Duration = Duration::from_millis(200);
-/// How long, and for how many bytes, a closing connection drains what the
-/// client sent and was never read.
-const LINGER: Duration = Duration::from_secs(2);
-const LINGER_BYTES: usize = 256 * 1024;
+/// How long, after SIGTERM or SIGINT, scrapes in flight may take to finish:
+/// the service manager's stop must not wait on a slow client.
+const GRACE: Duration = Duration::from_secs(2);
+/// How long to wait before accepting again after a failure (out of
+/// descriptors, most likely): connections must end first, and the
+/// listener, still readable, would otherwise spin the loop.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
-/// A status code with its reason phrase.
-#[derive(Clone, Copy)]
-pub struct Status(u16, &'static str);
-
-impl Status {
-    pub const OK: Status = Status(200, "OK");
-    pub const BAD_REQUEST: Status = Status(400, "Bad Request");
-    pub const NOT_FOUND: Status = Status(404, "Not Found");
-    pub const METHOD_NOT_ALLOWED: Status = Status(405, "Method Not Allowed");
-    pub const HEAD_TOO_LARGE: Status = Status(431, "Request Header Fields Too Large");
-    pub const INTERNAL_SERVER_ERROR: Status = Status(500, "Internal Server Error");
-}
-
-/// A request as the handler sees it: its head only.
-pub struct Request<'a> {
-    pub method: &'a str,
-    /// The path of the target, without a query string.
-    pub path: &'a str,
-    headers: &'a [httparse::Header<'a>],
-}
-
-impl<'a> Request<'a> {
-    /// The values of every header called `name` (any case).
-    pub fn header_values(&self, name: &'a str) -> impl Iterator<Item = &'a [u8]> {
-        self.headers
-            .iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value)
-    }
-}
-
-/// An answer; Date, Content-Length and Connection are added on the way out.
-pub struct Response {
-    pub status: Status,
-    pub headers: Vec<(&'static str, &'static str)>,
-    pub body: String,
-}
-
-/// Serves `handler` on `listener` until `stop()`.
-pub fn serve<H>(listener: &TcpListener, stop: impl Fn() -> bool, handler: H) -> io::Result<()>
-where
-    H: Fn(&Request) -> Response + Send + Sync + 'static,
-{
-    // Between poll and accept a client can give up: accept must not block.
-    listener.set_nonblocking(true)?;
-    let handler = Arc::new(handler);
-    let open = Arc::new(AtomicUsize::new(0));
-    while !stop() {
-        // poll(2) rather than a nonblocking accept and a sleep: a new
-        // connection is taken at once, not at the end of a nap.
-        if !taskstat::host::poll::readable(listener, STOP_POLL)? {
-            continue;
-        }
-        let stream = match listener.accept() {
-            Ok((s, _)) => s,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                continue;
-            }
-            Err(e) => {
-                // Out of descriptors, most likely: let some connections end.
-                eprintln!("taskstat: accepting a connection: {e}");
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-        };
-        // One too many is dropped, so closed at once: a scraper retries at
-        // its next interval.
-        let Some(slot) = Slot::take(&open) else {
-            continue;
-        };
-        let handler = Arc::clone(&handler);
-        let spawned = std::thread::Builder::new()
-            .name("http".into())
-            .stack_size(STACK)
-            .spawn(move || {
-                let _slot = slot;
-                connection(stream, &*handler);
+/// Serves until SIGTERM or SIGINT (or a `stop` raised before the runtime
+/// listens for them); then lets the answers in flight finish, for up to
+/// [`GRACE`].
+pub fn serve(socket: std::net::TcpListener, sweeps: Sweeps, stop: &Stop) -> anyhow::Result<()> {
+    raise_descriptor_limit();
+    let addr = socket.local_addr()?;
+    // One thread is enough: the sweep, the only slow work, is elsewhere.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the HTTP runtime")?;
+    rt.block_on(async {
+        socket.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(socket)?;
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        eprintln!("taskstat: serving http://{addr}/metrics; stop with ^C");
+        let mut http = http1::Builder::new();
+        // Without a timer, hyper silently runs no header_read_timeout, and
+        // a client that sends half a head holds its connection forever.
+        http.timer(TokioTimer::new())
+            .header_read_timeout(HEAD_TIMEOUT)
+            .max_buf_size(MAX_HEAD);
+        let graceful = GracefulShutdown::new();
+        // A signal that came during the first sweep, before `signal`
+        // listened, raised only `stop`.
+        let mut failing = false;
+        while !stop.requested() {
+            let stream = tokio::select! {
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Reported once a run of failures: EMFILE comes
+                        // back at every try until connections end.
+                        if !failing {
+                            eprintln!("taskstat: accepting connections: {e}; retrying");
+                            failing = true;
+                        }
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                        continue;
+                    }
+                },
+            };
+            failing = false;
+            // An answer's last segment must not wait for the client's
+            // delayed ACK of the one before.
+            let _ = stream.set_nodelay(true);
+            let sweeps = sweeps.clone();
+            let service = service_fn(move |req| answer(req, sweeps.clone()));
+            let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                // Errors are the clients': timeouts, resets, bad requests
+                // (hyper answers those itself).
+                let _ = conn.await;
             });
-        if let Err(e) = spawned {
-            eprintln!("taskstat: serving a connection: {e}");
         }
-    }
+        // No new connections; idle ones close now, busy ones after their
+        // answer.
+        drop(listener);
+        if tokio::time::timeout(GRACE, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            eprintln!(
+                "taskstat: stopping with connections still open after {} s",
+                GRACE.as_secs()
+            );
+        }
+        Ok::<(), io::Error>(())
+    })
+    .context("serving HTTP")?;
+    // Whatever is left (a client still sending its head) is dropped with
+    // the runtime.
+    rt.shutdown_background();
     Ok(())
 }
 
-/// One of the [`MAX_CONNECTIONS`], given back when dropped, whatever way
-/// its thread ends (or fails to start).
-struct Slot(Arc<AtomicUsize>);
-
-impl Slot {
-    fn take(open: &Arc<AtomicUsize>) -> Option<Slot> {
-        open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-            (n < MAX_CONNECTIONS).then_some(n + 1)
-        })
-        .ok()
-        .map(|_| Slot(Arc::clone(open)))
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-/// The time left before `until`, if any.
-fn left(until: Instant) -> Option<Duration> {
-    until
-        .checked_duration_since(Instant::now())
-        .filter(|d| !d.is_zero())
-}
-
-/// What came of waiting for a request head.
-enum Head {
-    /// A whole head, this many bytes long.
-    Complete(usize),
-    TooLarge,
-    Bad,
-    /// The client closed, reset, or ran out of time: nothing to answer.
-    Gone,
-}
-
-/// Reads until `buf` starts with a whole request head. Bytes past it stay
-/// in `buf`: a client may send its next request before the answer.
-fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>, until: Instant) -> Head {
-    loop {
-        if !buf.is_empty() {
-            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            match httparse::Request::new(&mut headers).parse(buf) {
-                Ok(httparse::Status::Complete(n)) => return Head::Complete(n),
-                Ok(httparse::Status::Partial) => {}
-                Err(httparse::Error::TooManyHeaders) => return Head::TooLarge,
-                Err(_) => return Head::Bad,
-            }
-        }
-        if buf.len() >= MAX_HEAD {
-            return Head::TooLarge;
-        }
-        let Some(wait) = left(until) else {
-            return Head::Gone;
-        };
-        if stream.set_read_timeout(Some(wait)).is_err() {
-            return Head::Gone;
-        }
-        let had = buf.len();
-        buf.resize(MAX_HEAD, 0);
-        let got = stream.read(&mut buf[had..]);
-        buf.truncate(had + got.as_ref().map_or(0, |n| *n));
-        match got {
-            Ok(0) => return Head::Gone,
-            Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return Head::Gone,
-        }
-    }
-}
-
-/// Serves one connection: request after request while the client keeps it
-/// alive, within [`CLIENT_TIMEOUT`] per head and [`CONNECTION_LIMIT`] in all.
-fn connection<H>(mut stream: TcpStream, handler: &H)
-where
-    H: Fn(&Request) -> Response,
-{
-    let until = Instant::now() + CONNECTION_LIMIT;
-    // Blocking whatever the listener's mode (some systems pass it on), and
-    // without Nagle: an answer's last segment must not wait for the
-    // client's delayed ACK of the one before.
-    if stream.set_nonblocking(false).is_err() || stream.set_nodelay(true).is_err() {
+/// A daemon's soft descriptor limit is often 1024 (systemd's default
+/// LimitNOFILE=1024:524288 expects a program that needs more to raise it
+/// itself), and every connection takes one: raise it to the hard limit.
+fn raise_descriptor_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut lim = getrlimit(Resource::Nofile);
+    if lim.current == lim.maximum {
         return;
     }
-    let mut buf = Vec::with_capacity(MAX_HEAD);
-    loop {
-        let head_until = (Instant::now() + CLIENT_TIMEOUT).min(until);
-        let n = match read_head(&mut stream, &mut buf, head_until) {
-            Head::Complete(n) => n,
-            Head::Gone => return,
-            Head::TooLarge => {
-                return last_answer(
-                    stream,
-                    Status::HEAD_TOO_LARGE,
-                    "request head too large\n",
-                    until,
-                );
+    // An unlimited hard limit is not a descriptor count the kernel takes
+    // (nr_open caps it); keep the soft limit then.
+    if lim.maximum.is_some() {
+        lim.current = lim.maximum;
+        if let Err(e) = setrlimit(Resource::Nofile, lim) {
+            eprintln!("taskstat: cannot raise the descriptor limit: {e}");
+        }
+    }
+}
+
+type Answer = Response<Full<Bytes>>;
+
+const INDEX: &str = "<html><head><title>taskstat</title></head><body><h1>taskstat</h1><p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
+
+fn reply(status: StatusCode, content_type: Option<&'static str>, body: impl Into<Bytes>) -> Answer {
+    let mut r = Response::new(Full::new(body.into()));
+    *r.status_mut() = status;
+    if let Some(t) = content_type {
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(t));
+    }
+    r
+}
+
+/// Whether the scraper asked for OpenMetrics (Prometheus does).
+fn wants_openmetrics(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.contains("application/openmetrics-text"))
+    })
+}
+
+/// Answers one request: GET (or HEAD) of /metrics and /, nothing else. A
+/// HEAD gets a GET's head; hyper leaves out the body. A sweep that fails
+/// is a 500; the server goes on.
+async fn answer(req: Request<Incoming>, sweeps: Sweeps) -> Result<Answer, Infallible> {
+    let get = matches!(*req.method(), Method::GET | Method::HEAD);
+    Ok(match (req.uri().path(), get) {
+        ("/metrics", true) => {
+            let openmetrics = wants_openmetrics(req.headers());
+            match sweeps.exposition(openmetrics).await {
+                Ok(body) => {
+                    let t = if openmetrics {
+                        metrics::OPENMETRICS
+                    } else {
+                        metrics::TEXT
+                    };
+                    reply(StatusCode::OK, Some(t), body)
+                }
+                Err(why) => reply(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    None,
+                    format!("sampling failed: {why}\n"),
+                ),
             }
-            Head::Bad => return last_answer(stream, Status::BAD_REQUEST, "bad request\n", until),
-        };
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut parsed = httparse::Request::new(&mut headers);
-        let whole = matches!(parsed.parse(&buf[..n]), Ok(httparse::Status::Complete(_)));
-        let (true, Some(method), Some(target), Some(version), Some(body)) = (
-            whole,
-            parsed.method,
-            parsed.path,
-            parsed.version,
-            has_body(parsed.headers),
-        ) else {
-            return last_answer(stream, Status::BAD_REQUEST, "bad request\n", until);
-        };
-        // A body is never read: past it, the next request could not be found.
-        let keep = !body && keep_alive(version, parsed.headers);
-        let request = Request {
-            method,
-            path: path_of(target),
-            headers: parsed.headers,
-        };
-        let response = handler(&request);
-        let head_only = method == "HEAD";
-        let connection = match (keep, version) {
-            (false, _) => Some("close"),
-            (true, 0) => Some("keep-alive"),
-            (true, _) => None,
-        };
-        if send(&mut stream, &response, head_only, connection, until).is_err() {
-            return;
         }
-        if !keep {
-            return linger(stream);
+        ("/", true) => reply(StatusCode::OK, Some("text/html"), INDEX),
+        ("/metrics" | "/", false) => {
+            let mut r = reply(StatusCode::METHOD_NOT_ALLOWED, None, "only GET and HEAD\n");
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            r
         }
-        buf.drain(..n);
-    }
-}
-
-/// Whether the request has a body (Content-Length above 0, or chunked);
-/// `None` for a Content-Length that is not a number.
-fn has_body(headers: &[httparse::Header]) -> Option<bool> {
-    let mut body = false;
-    for h in headers {
-        if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            body = true;
-        } else if h.name.eq_ignore_ascii_case("content-length") {
-            let n: u64 = std::str::from_utf8(h.value).ok()?.trim().parse().ok()?;
-            body |= n > 0;
-        }
-    }
-    Some(body)
-}
-
-/// HTTP/1.1 keeps a connection unless told to close; HTTP/1.0 closes it
-/// unless asked to keep it.
-fn keep_alive(version: u8, headers: &[httparse::Header]) -> bool {
-    let has = |token: &str| {
-        headers
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case("connection"))
-            .flat_map(|h| h.value.split(|&b| b == b','))
-            .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
-    };
-    if version == 0 {
-        has("keep-alive")
-    } else {
-        !has("close")
-    }
-}
-
-/// The path of a request target: an absolute URI (what a proxy is sent)
-/// loses its scheme and host, any target its query.
-fn path_of(target: &str) -> &str {
-    let path = match target.split_once("://") {
-        Some((_, rest)) if !target.starts_with('/') => rest.find('/').map_or("/", |i| &rest[i..]),
-        _ => target,
-    };
-    path.split_once('?').map_or(path, |(p, _)| p)
-}
-
-/// Writes an answer whole within the connection's time. A HEAD request
-/// gets the head a GET would, Content-Length included, and no body.
-fn send(
-    stream: &mut TcpStream,
-    r: &Response,
-    head_only: bool,
-    connection: Option<&str>,
-    until: Instant,
-) -> io::Result<()> {
-    use std::fmt::Write as _;
-    let mut head = format!(
-        "HTTP/1.1 {} {}\r\ndate: {}\r\ncontent-length: {}\r\n",
-        r.status.0,
-        r.status.1,
-        http_date(SystemTime::now()),
-        r.body.len()
-    );
-    for (name, value) in &r.headers {
-        let _ = write!(head, "{name}: {value}\r\n");
-    }
-    if let Some(c) = connection {
-        let _ = write!(head, "connection: {c}\r\n");
-    }
-    head.push_str("\r\n");
-    let mut out = head.into_bytes();
-    if !head_only {
-        out.extend_from_slice(r.body.as_bytes());
-    }
-    let wait = left(until).ok_or(io::ErrorKind::TimedOut)?;
-    stream.set_write_timeout(Some(wait))?;
-    stream.write_all(&out)
-}
-
-/// Answers a request the connection cannot go on after, then closes.
-fn last_answer(mut stream: TcpStream, status: Status, body: &str, until: Instant) {
-    let r = Response {
-        status,
-        headers: Vec::new(),
-        body: body.to_string(),
-    };
-    if send(&mut stream, &r, false, Some("close"), until).is_ok() {
-        linger(stream);
-    }
-}
-
-/// Closes after a last answer. Closing with unread bytes (a body, the rest
-/// of an oversized head) makes the kernel reset the connection, and a reset
-/// can destroy the answer before the client reads it; so the write side is
-/// shut first and what the client still sends is read and dropped, briefly.
-fn linger(mut stream: TcpStream) {
-    if stream.shutdown(Shutdown::Write).is_err() {
-        return;
-    }
-    let until = Instant::now() + LINGER;
-    let mut sink = [0u8; 4096];
-    let mut drained = 0;
-    while drained < LINGER_BYTES {
-        let Some(wait) = left(until) else { return };
-        if stream.set_read_timeout(Some(wait)).is_err() {
-            return;
-        }
-        match stream.read(&mut sink) {
-            Ok(0) => return,
-            Ok(n) => drained += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => return,
-        }
-    }
-}
-
-/// An IMF-fixdate (RFC 9110, 5.6.7), as a server with a clock must send.
-fn http_date(t: SystemTime) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, s) = (secs / 86_400, secs % 86_400);
-    // Days to a civil date (Howard Hinnant's algorithm), from 0000-03-01.
-    let z = days + 719_468;
-    let (era, doe) = (z / 146_097, z % 146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = era * 400 + yoe + u64::from(month <= 2);
-    format!(
-        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
-        DAYS[(days % 7) as usize],
-        MONTHS[(month - 1) as usize],
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+        _ => reply(StatusCode::NOT_FOUND, None, "not found; try /metrics\n"),
+    })
 }
 
 #[cfg(test)]
@@ -404,46 +205,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_are_imf_fixdates() {
-        let at = |s| http_date(UNIX_EPOCH + Duration::from_secs(s));
-        assert_eq!(at(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-        assert_eq!(at(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
-        assert_eq!(at(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
-        assert_eq!(at(4_133_980_799), "Fri, 31 Dec 2100 23:59:59 GMT");
-    }
-
-    #[test]
-    fn paths_lose_query_scheme_and_host() {
-        assert_eq!(path_of("/metrics"), "/metrics");
-        assert_eq!(path_of("/metrics?x=1"), "/metrics");
-        assert_eq!(path_of("http://h:9465/metrics?x"), "/metrics");
-        assert_eq!(path_of("http://h:9465"), "/");
-        assert_eq!(path_of("/a?b=http://c/d"), "/a");
-        assert_eq!(path_of("*"), "*");
-    }
-
-    #[test]
-    fn keep_alive_follows_the_version_and_connection() {
-        let h = |v: &'static [u8]| {
-            [httparse::Header {
-                name: "Connection",
-                value: v,
-            }]
-        };
-        assert!(keep_alive(1, &[]));
-        assert!(!keep_alive(1, &h(b"Close")));
-        assert!(!keep_alive(1, &h(b"upgrade, close")));
-        assert!(!keep_alive(0, &[]));
-        assert!(keep_alive(0, &h(b"Keep-Alive")));
-    }
-
-    #[test]
-    fn a_body_is_a_length_above_zero_or_any_transfer_coding() {
-        let h = |name, value: &'static [u8]| [httparse::Header { name, value }];
-        assert_eq!(has_body(&[]), Some(false));
-        assert_eq!(has_body(&h("Content-Length", b"0")), Some(false));
-        assert_eq!(has_body(&h("content-length", b" 12 ")), Some(true));
-        assert_eq!(has_body(&h("Transfer-Encoding", b"chunked")), Some(true));
-        assert_eq!(has_body(&h("Content-Length", b"-1")), None);
+    fn openmetrics_is_chosen_by_any_accept_header() {
+        let mut h = HeaderMap::new();
+        assert!(!wants_openmetrics(&h));
+        h.append(header::ACCEPT, HeaderValue::from_static("text/plain"));
+        assert!(!wants_openmetrics(&h));
+        h.append(
+            header::ACCEPT,
+            HeaderValue::from_static("application/openmetrics-text;version=1.0.0;q=0.5"),
+        );
+        assert!(wants_openmetrics(&h));
     }
 }

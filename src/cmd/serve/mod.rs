@@ -2,8 +2,9 @@
 //!
 //! Three parts: a thread that hears every exit and books each exited
 //! process's final figures to its group; a sweep of the live processes,
-//! run for a scrape (or a textfile write) and cached briefly; and a small
-//! HTTP server ([`http`]), which answers GET /metrics and nothing else.
+//! run for a scrape (or a textfile write) and cached briefly, on a thread
+//! of its own ([`Sweeps`]); and the HTTP server ([`http`], hyper on a
+//! single-threaded tokio runtime), which answers GET /metrics and /.
 
 mod http;
 
@@ -12,10 +13,11 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use hyper::body::Bytes;
 use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
@@ -25,8 +27,8 @@ use taskstat::record::fleet::{Counters, ExitMessage, Fleet, GroupFigures, Proces
 use taskstat::record::{Accounting, Record};
 use taskstat::render::metrics::{self, Exposition};
 use taskstat::wire::{Category, RecordKind};
+use tokio::sync::{mpsc, oneshot};
 
-use self::http::{Request, Response, Status};
 use super::exits::{ExitListener, Stop};
 
 /// A live process the last sweeps did not see has lost its exit record.
@@ -121,6 +123,9 @@ struct Swept {
     categories: Vec<Category>,
     lost: u64,
     seconds: f64,
+    /// Each encoding once per sweep, however many scrapes the cache answers.
+    text: OnceLock<Bytes>,
+    openmetrics: OnceLock<Bytes>,
 }
 
 impl Swept {
@@ -131,6 +136,17 @@ impl Swept {
             lost: self.lost,
             sweep_seconds: self.seconds,
         }
+    }
+
+    /// The exposition in OpenMetrics or in the classic text format.
+    fn encoded(&self, openmetrics: bool) -> Bytes {
+        let (cell, encode): (_, fn(&Exposition) -> String) = if openmetrics {
+            (&self.openmetrics, metrics::openmetrics)
+        } else {
+            (&self.text, metrics::text)
+        };
+        cell.get_or_init(|| Bytes::from(encode(&self.exposition())))
+            .clone()
     }
 }
 
@@ -187,61 +203,72 @@ impl Sweeper {
             categories,
             lost: self.lost.load(Ordering::Relaxed),
             seconds: start.elapsed().as_secs_f64(),
+            text: OnceLock::new(),
+            openmetrics: OnceLock::new(),
         })
     }
 }
 
-fn reply(status: Status, headers: &[(&'static str, &'static str)], body: String) -> Response {
-    Response {
-        status,
-        headers: headers.to_vec(),
-        body,
+/// A scrape's request to the sweeping thread: the exposition in one format.
+struct Ask {
+    openmetrics: bool,
+    reply: oneshot::Sender<Result<Bytes, String>>,
+}
+
+/// The way to the thread that owns the [`Sweeper`]. A sweep is blocking
+/// work (a netlink round trip and /proc reads per process, for up to
+/// seconds on a busy machine): on the runtime's only thread it would stall
+/// every connection, so it runs here, and the handler awaits the answer.
+/// One thread and one queue: scrapes that arrive together share one sweep,
+/// and those that arrive within `--cache` of it share its figures.
+#[derive(Clone)]
+pub(crate) struct Sweeps(mpsc::UnboundedSender<Ask>);
+
+impl Sweeps {
+    /// Starts the thread; it ends once every `Sweeps` is dropped.
+    fn start(sweeper: Sweeper) -> anyhow::Result<Sweeps> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("sweep".into())
+            .spawn(move || answer_asks(sweeper, rx))
+            .context("cannot start the sweeping thread")?;
+        Ok(Sweeps(tx))
+    }
+
+    /// The exposition, from a sweep made now or within `--cache`; on
+    /// failure, why (already reported on stderr).
+    pub(crate) async fn exposition(&self, openmetrics: bool) -> Result<Bytes, String> {
+        let (reply, answer) = oneshot::channel();
+        self.0
+            .send(Ask { openmetrics, reply })
+            .map_err(|_| "the sweeping thread is gone".to_string())?;
+        answer
+            .await
+            .map_err(|_| "the sweeping thread is gone".to_string())?
     }
 }
 
-const INDEX: &str = "<html><head><title>taskstat</title></head><body><h1>taskstat</h1><p><a href=\"/metrics\">Metrics</a></p></body></html>\n";
-
-/// Whether the scraper asked for OpenMetrics (Prometheus does).
-fn wants_openmetrics(req: &Request) -> bool {
-    req.header_values("accept")
-        .any(|v| std::str::from_utf8(v).is_ok_and(|v| v.contains("application/openmetrics-text")))
-}
-
-/// Answers one request: GET (or HEAD) /metrics and /, nothing else. A sweep
-/// that fails is a 500 and a line on stderr; the server goes on.
-fn answer(req: &Request, sweeper: &Mutex<Sweeper>) -> Response {
-    let get = req.method == "GET" || req.method == "HEAD";
-    match (req.path, get) {
-        ("/metrics", true) => {
-            let swept = sweeper.lock().unwrap_or_else(|e| e.into_inner()).figures();
-            match swept {
-                Ok(f) if wants_openmetrics(req) => reply(
-                    Status::OK,
-                    &[("content-type", metrics::OPENMETRICS)],
-                    metrics::openmetrics(&f.exposition()),
-                ),
-                Ok(f) => reply(
-                    Status::OK,
-                    &[("content-type", metrics::TEXT)],
-                    metrics::text(&f.exposition()),
-                ),
-                Err(e) => {
-                    eprintln!("taskstat: a scrape failed: {e:#}");
-                    reply(
-                        Status::INTERNAL_SERVER_ERROR,
-                        &[],
-                        format!("sampling failed: {e:#}\n"),
-                    )
-                }
-            }
+fn answer_asks(mut sweeper: Sweeper, mut asks: mpsc::UnboundedReceiver<Ask>) {
+    while let Some(first) = asks.blocking_recv() {
+        // Everything already queued is answered by the same figures.
+        let mut waiting = vec![first];
+        while let Ok(a) = asks.try_recv() {
+            waiting.push(a);
         }
-        ("/", true) => reply(Status::OK, &[("content-type", "text/html")], INDEX.into()),
-        ("/metrics" | "/", false) => reply(
-            Status::METHOD_NOT_ALLOWED,
-            &[("allow", "GET, HEAD")],
-            "only GET\n".into(),
-        ),
-        _ => reply(Status::NOT_FOUND, &[], "not found; try /metrics\n".into()),
+        let swept = sweeper.figures().map_err(|e| {
+            let why = format!("{e:#}");
+            eprintln!("taskstat: a sweep failed: {why}");
+            why
+        });
+        for a in waiting {
+            // A client that went away meanwhile drops its receiver.
+            let _ = a.reply.send(
+                swept
+                    .as_ref()
+                    .map(|s| s.encoded(a.openmetrics))
+                    .map_err(Clone::clone),
+            );
+        }
     }
 }
 
@@ -251,7 +278,7 @@ fn listen(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
 
 /// Writes the exposition to `path` through a temporary file beside it, so
 /// that a reader never sees half of one.
-fn write_textfile(path: &Path, body: &str) -> anyhow::Result<()> {
+fn write_textfile(path: &Path, body: &[u8]) -> anyhow::Result<()> {
     let name = path
         .file_name()
         .context("--textfile needs a file name")?
@@ -259,7 +286,7 @@ fn write_textfile(path: &Path, body: &str) -> anyhow::Result<()> {
     let tmp = path.with_file_name(format!(".{name}.tmp"));
     let mut f =
         std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    f.write_all(body.as_bytes())?;
+    f.write_all(body)?;
     f.sync_all()?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))
 }
@@ -306,26 +333,18 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     sweeper.figures()?;
     let result = match (&args.textfile, socket) {
         (Some(path), _) => textfile_loop(path, args.interval, &mut sweeper, &stop),
-        (None, Some(socket)) => serve_loop(socket, sweeper, &stop),
+        (None, Some(socket)) => {
+            Sweeps::start(sweeper).and_then(|sweeps| http::serve(socket, sweeps, &stop))
+        }
         (None, None) => Ok(()),
     };
     quit.store(true, Ordering::Relaxed);
     let _ = hearer.join();
     result?;
-    Ok(exit::code(stop.exit_status().unwrap_or(exit::OK)))
-}
-
-/// Serves /metrics until `stop`; [`http`] bounds what each client may take.
-fn serve_loop(socket: TcpListener, sweeper: Sweeper, stop: &Stop) -> anyhow::Result<()> {
-    let addr = socket.local_addr()?;
-    eprintln!("taskstat: serving http://{addr}/metrics; stop with ^C");
-    let sweeper = Mutex::new(sweeper);
-    http::serve(
-        &socket,
-        || stop.requested(),
-        move |req| answer(req, &sweeper),
-    )
-    .context("serving HTTP")
+    // Stopping is what a service manager asks of an exporter, not a
+    // failure: SIGTERM and SIGINT end it with 0, so that systemd records a
+    // clean stop (listen, a command at a terminal, keeps 128+N).
+    Ok(exit::code(exit::OK))
 }
 
 fn textfile_loop(
@@ -342,7 +361,7 @@ fn textfile_loop(
     loop {
         let next = Instant::now() + period;
         match sweeper.figures() {
-            Ok(s) => write_textfile(path, &metrics::text(&s.exposition()))?,
+            Ok(s) => write_textfile(path, &s.encoded(false))?,
             Err(e) => eprintln!("taskstat: a sweep failed: {e:#}"),
         }
         while let Some(left) = next.checked_duration_since(Instant::now()) {
