@@ -160,7 +160,7 @@ fn main_page() -> String {
     );
     para(
         &mut r,
-        "listen exits with status 0 after --count or --duration, 130 after SIGINT and 143 after SIGTERM; it deregisters first, then prints what was already queued. run exits with the command's status: 128+N when a signal N killed it, 127 when the command was not found, 126 when it could not be executed.",
+        "listen exits with status 0 after --count or --duration, 130 after SIGINT and 143 after SIGTERM; it deregisters first, then prints what was already queued. run exits with the command's status: 128+N when a signal N killed it, 127 when the command was not found, 126 when it could not be executed. serve, a service, exits with status 0 after SIGINT or SIGTERM, once the scrapes in flight are answered (for up to 2 s).",
     );
     section(&mut r, "RECORD FILES");
     para(
