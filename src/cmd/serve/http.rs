@@ -11,6 +11,7 @@
 
 use std::convert::Infallible;
 use std::io;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -23,6 +24,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use taskstat::render::metrics;
+use tokio::net::TcpSocket;
 use tokio::signal::unix::{SignalKind, signal};
 
 use super::Sweeps;
@@ -40,87 +42,127 @@ const MAX_HEAD: usize = 8192;
 /// How long, after SIGTERM or SIGINT, scrapes in flight may take to finish:
 /// the service manager's stop must not wait on a slow client.
 const GRACE: Duration = Duration::from_secs(2);
+/// Connections the kernel completes before they are accepted.
+const BACKLOG: u32 = 1024;
 /// How long to wait before accepting again after a failure (out of
 /// descriptors, most likely): connections must end first, and the
 /// listener, still readable, would otherwise spin the loop.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
-/// Serves until SIGTERM or SIGINT (or a `stop` raised before the runtime
-/// listens for them); then lets the answers in flight finish, for up to
-/// [`GRACE`].
-pub fn serve(socket: std::net::TcpListener, sweeps: Sweeps, stop: &Stop) -> anyhow::Result<()> {
-    raise_descriptor_limit();
-    let addr = socket.local_addr()?;
-    // One thread is enough: the sweep, the only slow work, is elsewhere.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the HTTP runtime")?;
-    rt.block_on(async {
-        socket.set_nonblocking(true)?;
-        let listener = tokio::net::TcpListener::from_std(socket)?;
-        let mut term = signal(SignalKind::terminate())?;
-        let mut int = signal(SignalKind::interrupt())?;
-        eprintln!("taskstat: serving http://{addr}/metrics; stop with ^C");
-        let mut http = http1::Builder::new();
-        // Without a timer, hyper silently runs no header_read_timeout, and
-        // a client that sends half a head holds its connection forever.
-        http.timer(TokioTimer::new())
-            .header_read_timeout(HEAD_TIMEOUT)
-            .max_buf_size(MAX_HEAD);
-        let graceful = GracefulShutdown::new();
-        // A signal that came during the first sweep, before `signal`
-        // listened, raised only `stop`.
-        let mut failing = false;
-        while !stop.requested() {
-            let stream = tokio::select! {
-                _ = term.recv() => break,
-                _ = int.recv() => break,
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        // Reported once a run of failures: EMFILE comes
-                        // back at every try until connections end.
-                        if !failing {
-                            eprintln!("taskstat: accepting connections: {e}; retrying");
-                            failing = true;
-                        }
-                        tokio::time::sleep(ACCEPT_BACKOFF).await;
-                        continue;
+/// A bound socket and the runtime that serves it.
+pub struct Server {
+    rt: tokio::runtime::Runtime,
+    listener: tokio::net::TcpListener,
+}
+
+impl Server {
+    /// Listens on `addr` at once, so that a port in use is an error before
+    /// anything else starts.
+    pub fn bind(addr: SocketAddr) -> anyhow::Result<Server> {
+        // One thread is enough: the sweep, the only slow work, is elsewhere.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the HTTP runtime")?;
+        let listener = rt
+            .block_on(async { listen(addr) })
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        Ok(Server { rt, listener })
+    }
+
+    /// Serves until SIGTERM or SIGINT (or a `stop` raised before the
+    /// runtime listens for them); then lets the answers in flight finish,
+    /// for up to [`GRACE`].
+    pub fn serve(self, sweeps: Sweeps, stop: &Stop) -> anyhow::Result<()> {
+        raise_descriptor_limit();
+        let Server { rt, listener } = self;
+        rt.block_on(accept_until_stopped(listener, sweeps, stop))
+            .context("serving HTTP")?;
+        // Whatever is left (a client still sending its head) is dropped
+        // with the runtime.
+        rt.shutdown_background();
+        Ok(())
+    }
+}
+
+/// A listening socket as std and tokio make one (SO_REUSEADDR, so that a
+/// restart finds the port free at once), with a longer queue: std and mio
+/// listen with a backlog of 128, and beyond it a burst of connections
+/// (a thousand clients, or a restart under load) waits for the kernel to
+/// resend SYN-ACKs, a second and more. The kernel caps it at somaxconn.
+fn listen(addr: SocketAddr) -> io::Result<tokio::net::TcpListener> {
+    let socket = match addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
+async fn accept_until_stopped(
+    listener: tokio::net::TcpListener,
+    sweeps: Sweeps,
+    stop: &Stop,
+) -> io::Result<()> {
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    eprintln!(
+        "taskstat: serving http://{}/metrics; stop with ^C",
+        listener.local_addr()?
+    );
+    let mut http = http1::Builder::new();
+    // Without a timer, hyper silently runs no header_read_timeout, and a
+    // client that sends half a head holds its connection forever.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .max_buf_size(MAX_HEAD);
+    let graceful = GracefulShutdown::new();
+    // A signal that came during the first sweep, before `signal` listened,
+    // raised only `stop`.
+    let mut failing = false;
+    while !stop.requested() {
+        let stream = tokio::select! {
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Reported once a run of failures: EMFILE comes back
+                    // at every try until connections end.
+                    if !failing {
+                        eprintln!("taskstat: accepting connections: {e}; retrying");
+                        failing = true;
                     }
-                },
-            };
-            failing = false;
-            // An answer's last segment must not wait for the client's
-            // delayed ACK of the one before.
-            let _ = stream.set_nodelay(true);
-            let sweeps = sweeps.clone();
-            let service = service_fn(move |req| answer(req, sweeps.clone()));
-            let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-            tokio::spawn(async move {
-                // Errors are the clients': timeouts, resets, bad requests
-                // (hyper answers those itself).
-                let _ = conn.await;
-            });
-        }
-        // No new connections; idle ones close now, busy ones after their
-        // answer.
-        drop(listener);
-        if tokio::time::timeout(GRACE, graceful.shutdown())
-            .await
-            .is_err()
-        {
-            eprintln!(
-                "taskstat: stopping with connections still open after {} s",
-                GRACE.as_secs()
-            );
-        }
-        Ok::<(), io::Error>(())
-    })
-    .context("serving HTTP")?;
-    // Whatever is left (a client still sending its head) is dropped with
-    // the runtime.
-    rt.shutdown_background();
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            },
+        };
+        failing = false;
+        // An answer's last segment must not wait for the client's delayed
+        // ACK of the one before.
+        let _ = stream.set_nodelay(true);
+        let sweeps = sweeps.clone();
+        let service = service_fn(move |req| answer(req, sweeps.clone()));
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // Errors are the clients': timeouts, resets, bad requests (hyper
+            // answers those itself).
+            let _ = conn.await;
+        });
+    }
+    // No new connections; idle ones close now, busy ones after their answer.
+    drop(listener);
+    if tokio::time::timeout(GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!(
+            "taskstat: stopping with connections still open after {} s",
+            GRACE.as_secs()
+        );
+    }
     Ok(())
 }
 

@@ -9,7 +9,6 @@
 mod http;
 
 use std::io::Write;
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -272,10 +271,6 @@ fn answer_asks(mut sweeper: Sweeper, mut asks: mpsc::UnboundedReceiver<Ask>) {
     }
 }
 
-fn listen(addr: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))
-}
-
 /// Writes the exposition to `path` through a temporary file beside it, so
 /// that a reader never sees half of one.
 fn write_textfile(path: &Path, body: &[u8]) -> anyhow::Result<()> {
@@ -298,7 +293,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let stop = Stop::install()?;
     // Bound before exit records are heard: a port in use is found at once.
     let socket = match &args.textfile {
-        None => Some(listen(args.listen)?),
+        None => Some(http::Server::bind(args.listen)?),
         Some(_) => None,
     };
     let listener = ExitListener::open(None, 64 * 1024 * 1024, timeout)?;
@@ -333,8 +328,8 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     sweeper.figures()?;
     let result = match (&args.textfile, socket) {
         (Some(path), _) => textfile_loop(path, args.interval, &mut sweeper, &stop),
-        (None, Some(socket)) => {
-            Sweeps::start(sweeper).and_then(|sweeps| http::serve(socket, sweeps, &stop))
+        (None, Some(server)) => {
+            Sweeps::start(sweeper).and_then(|sweeps| server.serve(sweeps, &stop))
         }
         (None, None) => Ok(()),
     };
