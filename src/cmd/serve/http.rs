@@ -48,6 +48,8 @@ const BACKLOG: u32 = 1024;
 /// descriptors, most likely): connections must end first, and the
 /// listener, still readable, would otherwise spin the loop.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// How often a failing accept is reported.
+const ACCEPT_REPORT: Duration = Duration::from_secs(60);
 
 /// A bound socket and the runtime that serves it.
 pub struct Server {
@@ -118,9 +120,9 @@ async fn accept_until_stopped(
         .header_read_timeout(HEAD_TIMEOUT)
         .max_buf_size(MAX_HEAD);
     let graceful = GracefulShutdown::new();
+    let mut reported: Option<tokio::time::Instant> = None;
     // A signal that came during the first sweep, before `signal` listened,
     // raised only `stop`.
-    let mut failing = false;
     while !stop.requested() {
         let stream = tokio::select! {
             _ = term.recv() => break,
@@ -128,18 +130,18 @@ async fn accept_until_stopped(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
                 Err(e) => {
-                    // Reported once a run of failures: EMFILE comes back
-                    // at every try until connections end.
-                    if !failing {
+                    // EMFILE comes back at every try while the descriptors
+                    // are taken, and again whenever one frees: a line a
+                    // minute at most says so without flooding the journal.
+                    if reported.is_none_or(|at| at.elapsed() >= ACCEPT_REPORT) {
                         eprintln!("taskstat: accepting connections: {e}; retrying");
-                        failing = true;
+                        reported = Some(tokio::time::Instant::now());
                     }
                     tokio::time::sleep(ACCEPT_BACKOFF).await;
                     continue;
                 }
             },
         };
-        failing = false;
         // An answer's last segment must not wait for the client's delayed
         // ACK of the one before.
         let _ = stream.set_nodelay(true);
