@@ -806,3 +806,61 @@ fn serve_writes_a_textfile_atomically_and_stops_with_0() {
     assert_eq!(status.code(), Some(0), "{status:?} after SIGTERM");
     let _ = std::fs::remove_file(&path);
 }
+
+/// What `systemctl stop` does to contrib/taskstat-serve.service: the unit's
+/// own ExecStart (on a free port), then its KillSignal (SIGTERM unless the
+/// unit says otherwise). A clean stop is an exit status that systemd counts
+/// as success without SuccessExitStatus=, within the unit's stop timeout.
+#[test]
+fn the_serve_unit_stops_cleanly() {
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("the_serve_unit_stops_cleanly") else {
+        return;
+    };
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/contrib/taskstat-serve.service"
+    ))
+    .expect("contrib/taskstat-serve.service");
+    let setting = |key: &str| {
+        unit.lines()
+            .filter_map(|l| l.trim().strip_prefix(key)?.strip_prefix('='))
+            .last()
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        setting("SuccessExitStatus"),
+        None,
+        "a stop must exit 0 by itself"
+    );
+    let kill = setting("KillSignal").unwrap_or_else(|| "SIGTERM".into());
+    let signal = match kill.as_str() {
+        "SIGTERM" | "TERM" | "15" => Signal::Term,
+        "SIGINT" | "INT" | "2" => Signal::Int,
+        other => panic!("KillSignal={other}: not one serve stops on"),
+    };
+    let exec = setting("ExecStart").expect("ExecStart");
+    let mut words: Vec<String> = exec.split_whitespace().map(str::to_owned).collect();
+    assert_eq!(words[0], "@BINDIR@/taskstat", "{exec}");
+    let port = free_port();
+    let at = words
+        .iter()
+        .position(|w| w == "--listen")
+        .expect("--listen");
+    words[at + 1] = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(&words[1..])
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the unit's ExecStart");
+    let mut served = Served { child, port };
+    wait_until(
+        "the unit's serve listening",
+        Duration::from_secs(10),
+        || TcpStream::connect(("127.0.0.1", port)).is_ok(),
+    );
+    scrape(port);
+    served.signal(signal);
+    let status = served.exit_within(Duration::from_secs(3));
+    assert_eq!(status.code(), Some(0), "{status:?} after {kill}");
+}
