@@ -8,8 +8,9 @@
 
 mod http;
 
+use std::borrow::Cow;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -20,7 +21,7 @@ use hyper::body::Bytes;
 use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
-use taskstat::host::cgroup::cgroup2_of;
+use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
 use taskstat::host::procfs::{self, Stat};
 use taskstat::record::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
 use taskstat::record::{Accounting, Record};
@@ -114,6 +115,9 @@ struct Sweeper {
     softirq_seen: Arc<AtomicBool>,
     cache: Duration,
     last: Option<(Instant, Arc<Swept>)>,
+    /// Where the groups' cgroup.procs are read; without a cgroup2 tree,
+    /// every process counts in `/`.
+    cgroup2: Option<PathBuf>,
 }
 
 /// One sweep's figures, encoded both ways on demand.
@@ -169,18 +173,28 @@ impl Sweeper {
         lock(&self.fleet).begin_sweep();
         let mut seen = Vec::new();
         let mut pace = super::Pacer::new(self.max_rate);
-        for pid in procfs::list_tasks(false) {
+        let members = self
+            .cgroup2
+            .as_deref()
+            .and_then(|m| Membership::read(m).ok());
+        let procs: Box<dyn Iterator<Item = (u32, Cow<'_, str>)>> = match &members {
+            Some(m) => Box::new(m.processes().map(|(pid, g)| (pid, Cow::Borrowed(g)))),
+            None => Box::new(procfs::list_tasks(false).into_iter().map(|pid| {
+                let g = cgroup2_of(pid).unwrap_or_else(|| "/".to_string());
+                (pid, Cow::Owned(g))
+            })),
+        };
+        for (pid, cgroup) in procs {
             pace.next();
             // A zombie has exited: its record books it.
             let Some(stat) = Stat::read(pid).filter(|s| s.state != 'Z') else {
                 continue;
             };
-            let cgroup = cgroup2_of(pid).unwrap_or_else(|| "/".to_string());
             let Some(rec) = self.client.fetch(RecordKind::Tgid, pid)? else {
                 continue;
             };
             let mut c = Counters::of(&rec.view(&self.acct));
-            (c.read_bytes, c.write_bytes) = procfs::own_io(pid);
+            (c.read_bytes, c.write_bytes) = procfs::own_io_of(pid, Some(stat.threads));
             seen.push((pid, stat.start_ticks, cgroup, c));
         }
         let mut fleet = lock(&self.fleet);
@@ -323,6 +337,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         softirq_seen,
         cache: Duration::from_secs_f64(args.cache),
         last: None,
+        cgroup2: cgroup2_mount(),
     };
     // The first sweep places the processes that already run.
     sweeper.figures()?;
