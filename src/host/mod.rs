@@ -3,6 +3,7 @@
 
 pub mod cgroup;
 pub mod cpulist;
+pub mod held;
 pub mod poll;
 pub mod procfs;
 pub mod system;

@@ -221,22 +221,25 @@ pub fn own_io(pid: u32) -> (u64, u64) {
 /// stat's `threads`). With one, the process is its leader alone, so its
 /// task directory need not be listed.
 pub fn own_io_of(pid: u32, threads: Option<u64>) -> (u64, u64) {
-    let io_of = |tid: u32| {
-        let mut io = None;
-        let _ = read_small(&format!("/proc/{pid}/task/{tid}/io"), |text| {
-            io = Io::parse(text);
-            None
-        });
-        io.map_or((0, 0), |io| (io.read_bytes, io.write_bytes))
-    };
     if threads == Some(1) {
-        return io_of(pid);
+        return thread_io(pid, pid);
     }
     thread_ids(pid)
         .unwrap_or_default()
         .into_iter()
-        .map(io_of)
+        .map(|tid| thread_io(pid, tid))
         .fold((0, 0), |(r, w), (r1, w1)| (r + r1, w + w1))
+}
+
+/// Storage bytes (read, written) of one thread, its own; 0 once it is gone
+/// or cannot be read.
+pub fn thread_io(pid: u32, tid: u32) -> (u64, u64) {
+    let mut io = None;
+    let _ = read_small(&format!("/proc/{pid}/task/{tid}/io"), |text| {
+        io = Io::parse(text);
+        None
+    });
+    io.map_or((0, 0), |io| (io.read_bytes, io.write_bytes))
 }
 
 /// The lines of `/proc/PID/status` that taskstat reads.

@@ -76,7 +76,6 @@ impl Server {
     /// runtime listens for them); then lets the answers in flight finish,
     /// for up to [`GRACE`].
     pub fn serve(self, sweeps: Sweeps, stop: &Stop) -> anyhow::Result<()> {
-        raise_descriptor_limit();
         let Server { rt, listener } = self;
         rt.block_on(accept_until_stopped(listener, sweeps, stop))
             .context("serving HTTP")?;
@@ -170,8 +169,9 @@ async fn accept_until_stopped(
 
 /// A daemon's soft descriptor limit is often 1024 (systemd's default
 /// LimitNOFILE=1024:524288 expects a program that needs more to raise it
-/// itself), and every connection takes one: raise it to the hard limit.
-fn raise_descriptor_limit() {
+/// itself), and every connection and held /proc file takes one: raise it
+/// to the hard limit.
+pub(super) fn raise_descriptor_limit() {
     use rustix::process::{Resource, getrlimit, setrlimit};
     let mut lim = getrlimit(Resource::Nofile);
     if lim.current == lim.maximum {

@@ -22,6 +22,7 @@ use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
 use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
+use taskstat::host::held::{Held, Seen};
 use taskstat::host::procfs::{self, Stat};
 use taskstat::record::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
 use taskstat::record::{Accounting, Record};
@@ -118,6 +119,8 @@ struct Sweeper {
     /// Where the groups' cgroup.procs are read; without a cgroup2 tree,
     /// every process counts in `/`.
     cgroup2: Option<PathBuf>,
+    /// Each process's stat and io, open from one sweep to the next.
+    held: Held,
 }
 
 /// One sweep's figures, encoded both ways on demand.
@@ -173,30 +176,45 @@ impl Sweeper {
         lock(&self.fleet).begin_sweep();
         let mut seen = Vec::new();
         let mut pace = super::Pacer::new(self.max_rate);
+        self.held.begin_sweep();
         let members = self
             .cgroup2
             .as_deref()
             .and_then(|m| Membership::read(m).ok());
+        // cgroup.procs leaves zombies out, and the held files tell a reused
+        // pid apart; without a cgroup2 tree, each process's stat line does.
+        let mut held = Some(&mut self.held);
         let procs: Box<dyn Iterator<Item = (u32, Cow<'_, str>)>> = match &members {
             Some(m) => Box::new(m.processes().map(|(pid, g)| (pid, Cow::Borrowed(g)))),
-            None => Box::new(procfs::list_tasks(false).into_iter().map(|pid| {
-                let g = cgroup2_of(pid).unwrap_or_else(|| "/".to_string());
-                (pid, Cow::Owned(g))
-            })),
+            None => {
+                held = None;
+                Box::new(procfs::list_tasks(false).into_iter().map(|pid| {
+                    let g = cgroup2_of(pid).unwrap_or_else(|| "/".to_string());
+                    (pid, Cow::Owned(g))
+                }))
+            }
         };
         for (pid, cgroup) in procs {
             pace.next();
-            // A zombie has exited: its record books it.
-            let Some(stat) = Stat::read(pid).filter(|s| s.state != 'Z') else {
+            let read = match held.as_deref_mut() {
+                Some(h) => h.read(pid),
+                // A zombie has exited: its record books it.
+                None => Stat::read(pid).filter(|s| s.state != 'Z').map(|s| Seen {
+                    start_ticks: s.start_ticks,
+                    io: procfs::own_io_of(pid, Some(s.threads)),
+                }),
+            };
+            let Some(read) = read else {
                 continue;
             };
             let Some(rec) = self.client.fetch(RecordKind::Tgid, pid)? else {
                 continue;
             };
             let mut c = Counters::of(&rec.view(&self.acct));
-            (c.read_bytes, c.write_bytes) = procfs::own_io_of(pid, Some(stat.threads));
-            seen.push((pid, stat.start_ticks, cgroup, c));
+            (c.read_bytes, c.write_bytes) = read.io;
+            seen.push((pid, read.start_ticks, cgroup, c));
         }
+        self.held.end_sweep();
         let mut fleet = lock(&self.fleet);
         for (pid, start, cgroup, c) in &seen {
             fleet.observe(*pid, Some(*start), cgroup, *c);
@@ -328,6 +346,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         );
         std::thread::spawn(move || hear_exits(listener, fleet, lost, softirq_seen, quit, acct))
     };
+    http::raise_descriptor_limit();
     let mut sweeper = Sweeper {
         client: Client::connect(timeout)?,
         acct,
@@ -338,6 +357,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         cache: Duration::from_secs_f64(args.cache),
         last: None,
         cgroup2: cgroup2_mount(),
+        held: Held::new(held_budget()),
     };
     // The first sweep places the processes that already run.
     sweeper.figures()?;
@@ -355,6 +375,17 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     // failure: SIGTERM and SIGINT end it with 0, so that systemd records a
     // clean stop (listen, a command at a terminal, keeps 128+N).
     Ok(exit::code(exit::OK))
+}
+
+/// How many processes' /proc files a sweep may hold open: two descriptors
+/// each, from a quarter of the descriptor limit (connections take the
+/// rest), and at most 16,384 (some 128 MB of the kernel's buffers).
+fn held_budget() -> usize {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(u64::MAX);
+    let budget = limit.saturating_sub(256) / 8;
+    usize::try_from(budget.min(16_384)).unwrap_or(16_384)
 }
 
 fn textfile_loop(
