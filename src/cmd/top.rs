@@ -8,11 +8,14 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use regex_lite::Regex;
+use std::path::PathBuf;
 use taskstat::cli::{By, TopArgs};
 use taskstat::client;
 use taskstat::exit;
 use taskstat::exit::Usage;
-use taskstat::host::cgroup::{self, Group2};
+
+use taskstat::host::cgroup::{self, Group2, Membership};
+use taskstat::host::held::{self, Held};
 use taskstat::host::{procfs, users};
 use taskstat::record::fleet::{Counters, ExitMessage};
 use taskstat::record::top::{self, Counts, Row, Tally, TopSort};
@@ -155,6 +158,9 @@ struct Sampler {
     max_rate: u32,
     selection: Selection,
     by: By,
+    /// With --by: each process's io files, open from one sample to the next.
+    held: Held,
+    cgroup2: Option<PathBuf>,
 }
 
 struct Sample {
@@ -168,14 +174,19 @@ struct Sample {
     counters: HashMap<u32, Counters>,
 }
 
-/// A process's key for --by, from /proc.
-fn key_of(by: By, id: u32, comm: Option<&str>) -> Option<String> {
+/// A process's key for --by, from /proc (its group from the sample's read
+/// of the cgroup2 tree, if that listed it).
+fn key_of(by: By, id: u32, comm: Option<&str>, members: Option<&Membership>) -> Option<String> {
     match by {
         By::Task => None,
         // A task that exits between the selection's look at it and this
         // one has no key, as under --by user; only a live task without a
         // cgroup2 line (no cgroup2 mounted) belongs to "/".
-        By::Cgroup => cgroup::cgroup2_of(id).or_else(|| procfs::exists(id).then(|| "/".into())),
+        By::Cgroup => members
+            .and_then(|m| m.group_of(id))
+            .map(str::to_string)
+            .or_else(|| cgroup::cgroup2_of(id))
+            .or_else(|| procfs::exists(id).then(|| "/".into())),
         By::User => procfs::Status::read(id).ok()?.uid.map(user_label),
         By::Comm => comm.map(str::to_string),
     }
@@ -199,26 +210,36 @@ impl Sampler {
         let mut comms = HashMap::with_capacity(ids.len());
         let (mut keys, mut counters) = (HashMap::new(), HashMap::new());
         let mut pace = super::Pacer::new(self.max_rate);
+        let grouped = self.by != By::Task;
+        // One read of the tree's cgroup.procs, not /proc/PID/cgroup per process.
+        let members = match (self.by, &self.cgroup2) {
+            (By::Cgroup, Some(mount)) => Membership::read(mount).ok(),
+            _ => None,
+        };
+        self.held.begin_sweep();
         for id in ids {
             if !self.selection.keep(id) {
                 continue;
             }
             pace.next();
             // A process's I/O is not in the kernel's group record: /proc
-            // has the whole process's (Records::group adds it).
+            // has the whole process's (Records::group adds it). Grouped
+            // rows count each live thread's own I/O instead, below.
             let view = match kind {
                 RecordKind::Pid => self.src.thread(id)?.map(|(v, _)| v),
+                RecordKind::Tgid if grouped => self.src.group_without_io(id)?,
                 RecordKind::Tgid => self.src.group(id)?,
             };
             if let Some(view) = view {
-                let comm = if names || self.by == By::Comm {
+                // Grouped rows show no names but --by comm's.
+                let comm = if (names && !grouped) || self.by == By::Comm {
                     procfs::comm(id)
                 } else {
                     None
                 };
-                if let Some(key) = key_of(self.by, id, comm.as_deref()) {
+                if let Some(key) = key_of(self.by, id, comm.as_deref(), members.as_ref()) {
                     let mut c = Counters::of(&view);
-                    (c.read_bytes, c.write_bytes) = procfs::own_io(id);
+                    (c.read_bytes, c.write_bytes) = self.held.read(id).map_or((0, 0), |s| s.io);
                     keys.insert(id, key);
                     counters.insert(id, c);
                 }
@@ -228,6 +249,7 @@ impl Sampler {
                 }
             }
         }
+        self.held.end_sweep();
         Ok(Sample {
             at: Instant::now(),
             records,
@@ -427,6 +449,14 @@ impl Baseline {
     }
 }
 
+/// Grouped rows hold each process's files open from one sample to the next
+/// (see host::held); a terminal's soft limit of 1024 descriptors would
+/// hold few.
+fn held_budget() -> usize {
+    held::raise_descriptor_limit();
+    held::budget()
+}
+
 pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<ExitCode> {
     let selection = Selection::new(&args)?;
     let src = super::records(source, timeout)?;
@@ -437,6 +467,12 @@ pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<E
         max_rate: args.max_rate,
         selection,
         by: args.by,
+        held: Held::new(if args.by == By::Task {
+            0
+        } else {
+            held_budget()
+        }),
+        cgroup2: cgroup::cgroup2_mount(),
     };
     if args.batch {
         return batch(args, &mut sampler, timeout);

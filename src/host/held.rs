@@ -29,6 +29,38 @@ use std::os::unix::fs::{FileExt, MetadataExt};
 
 use super::procfs::{Io, Stat, thread_ids, thread_io};
 
+/// A daemon's soft descriptor limit is often 1024 (systemd's default
+/// LimitNOFILE=1024:524288 expects a program that needs more to raise it
+/// itself), and every connection and held file takes one: raise it to the
+/// hard limit.
+pub fn raise_descriptor_limit() {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut lim = getrlimit(Resource::Nofile);
+    if lim.current == lim.maximum {
+        return;
+    }
+    // An unlimited hard limit is not a descriptor count the kernel takes
+    // (nr_open caps it); keep the soft limit then.
+    if lim.maximum.is_some() {
+        lim.current = lim.maximum;
+        if let Err(e) = setrlimit(Resource::Nofile, lim) {
+            eprintln!("taskstat: cannot raise the descriptor limit: {e}");
+        }
+    }
+}
+
+/// How many processes' files may be held under the descriptor limit now:
+/// two descriptors each, from a quarter of the limit (connections and the
+/// rest take the others), and at most 16,384 processes (some 64 MB of the
+/// kernel's buffers).
+pub fn budget() -> usize {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(u64::MAX);
+    let budget = limit.saturating_sub(256) / 8;
+    usize::try_from(budget.min(16_384)).unwrap_or(16_384)
+}
+
 /// The files of one process.
 struct Files {
     /// /proc/PID/task: its link count is 2 + the live threads.
@@ -114,11 +146,13 @@ impl Held {
         // perhaps taken by another since).
         self.files.remove(&pid);
         if self.files.len() < self.max_processes {
-            let f = Files::open(pid)?;
-            self.files.insert(pid, f);
-            return self.read_held(pid);
+            if let Some(f) = Files::open(pid) {
+                self.files.insert(pid, f);
+                return self.read_held(pid);
+            }
         }
-        // Beyond the budget: open, read and close, as without holding.
+        // Beyond the budget, or out of descriptors: open, read and close,
+        // as without holding.
         let stat = Stat::read(pid)?;
         Some(Seen {
             start_ticks: stat.start_ticks,

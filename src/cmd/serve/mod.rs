@@ -22,7 +22,7 @@ use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
 use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
-use taskstat::host::held::{Held, Seen};
+use taskstat::host::held::{self, Held, Seen};
 use taskstat::host::procfs::{self, Stat};
 use taskstat::record::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
 use taskstat::record::{Accounting, Record};
@@ -346,7 +346,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         );
         std::thread::spawn(move || hear_exits(listener, fleet, lost, softirq_seen, quit, acct))
     };
-    http::raise_descriptor_limit();
+    held::raise_descriptor_limit();
     let mut sweeper = Sweeper {
         client: Client::connect(timeout)?,
         acct,
@@ -357,7 +357,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         cache: Duration::from_secs_f64(args.cache),
         last: None,
         cgroup2: cgroup2_mount(),
-        held: Held::new(held_budget()),
+        held: Held::new(held::budget()),
     };
     // The first sweep places the processes that already run.
     sweeper.figures()?;
@@ -375,17 +375,6 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     // failure: SIGTERM and SIGINT end it with 0, so that systemd records a
     // clean stop (listen, a command at a terminal, keeps 128+N).
     Ok(exit::code(exit::OK))
-}
-
-/// How many processes' /proc files a sweep may hold open: two descriptors
-/// each, from a quarter of the descriptor limit (connections take the
-/// rest), and at most 16,384 (some 128 MB of the kernel's buffers).
-fn held_budget() -> usize {
-    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile)
-        .current
-        .unwrap_or(u64::MAX);
-    let budget = limit.saturating_sub(256) / 8;
-    usize::try_from(budget.min(16_384)).unwrap_or(16_384)
 }
 
 fn textfile_loop(
