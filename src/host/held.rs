@@ -163,12 +163,13 @@ impl Held {
     fn read_held(&mut self, pid: u32) -> Option<Seen> {
         let f = self.files.get_mut(&pid)?;
         let threads = f.task.metadata().ok()?.nlink().checked_sub(2)?;
-        // The leader's io fails (ESRCH) once the process is gone; a
-        // process whose leader has exited before its other threads is
-        // read no further (as a zombie leader, its exit record books it).
+        // The leader's io fails (ESRCH) once the process is gone.
         let leader = io_of(&f.io)?;
         let io = match threads {
             0 => return None,
+            // The one live thread is the leader, but for a process whose
+            // leader called pthread_exit before its last thread: that
+            // thread's I/O is then counted at its exit, from its record.
             1 => leader,
             // Threads come and go: each one's file is read afresh.
             _ => thread_ids(pid)
