@@ -18,6 +18,7 @@ pub mod sort;
 pub mod top;
 pub mod totals;
 pub mod view;
+pub mod workload;
 
 pub use view::{
     ContextSwitchesView, CpuView, DelayView, Delays, IoView, MaxAt, MemoryView, RecordSource,
