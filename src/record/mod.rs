@@ -11,6 +11,7 @@ pub mod cgroup;
 pub mod check;
 pub mod fleet;
 pub mod interval;
+pub mod pressure;
 pub mod process;
 pub mod procfs;
 pub mod schema;
