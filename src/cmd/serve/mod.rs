@@ -9,6 +9,7 @@
 mod http;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,8 +24,10 @@ use taskstat::client::{Client, Event};
 use taskstat::exit;
 use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
 use taskstat::host::held::{self, Held, Seen};
+use taskstat::host::pressure;
 use taskstat::host::procfs::{self, Stat};
 use taskstat::record::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
+use taskstat::record::pressure::GroupPressure;
 use taskstat::record::{Accounting, Record};
 use taskstat::render::metrics::{self, Exposition};
 use taskstat::wire::{Category, RecordKind};
@@ -129,6 +132,7 @@ struct Swept {
     categories: Vec<Category>,
     lost: u64,
     seconds: f64,
+    pressure: HashMap<String, GroupPressure>,
     /// Each encoding once per sweep, however many scrapes the cache answers.
     text: OnceLock<Bytes>,
     openmetrics: OnceLock<Bytes>,
@@ -141,6 +145,7 @@ impl Swept {
             categories: &self.categories,
             lost: self.lost,
             sweep_seconds: self.seconds,
+            pressure: &self.pressure,
         }
     }
 
@@ -222,6 +227,7 @@ impl Sweeper {
         fleet.forget_absent(ABSENT_SWEEPS);
         let groups = fleet.figures();
         drop(fleet);
+        let pressure = pressure::of_groups(self.cgroup2.as_deref(), groups.iter().map(|g| &*g.0));
         let on = self.acct.delayacct != Some(false);
         let softirq = self.softirq_seen.load(Ordering::Relaxed);
         let categories = Category::ALL
@@ -234,6 +240,7 @@ impl Sweeper {
             categories,
             lost: self.lost.load(Ordering::Relaxed),
             seconds: start.elapsed().as_secs_f64(),
+            pressure,
             text: OnceLock::new(),
             openmetrics: OnceLock::new(),
         })
