@@ -302,6 +302,23 @@ pub struct TopArgs {
     /// with the processes that exited in an interval counted in it.
     #[arg(long, value_enum, default_value_t = By::Task, conflicts_with = "threads")]
     pub by: By,
+
+    /// Print the refreshes as JSON instead of tables (implies -b): one
+    /// array, an element per refresh with its rows; null where a figure is
+    /// not measured. With --by cgroup, each row has the group's unit,
+    /// container_id and pod_uid and its share of time stalled (PSI).
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl TopArgs {
+    pub fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            Format::Table
+        }
+    }
 }
 
 /// What a row of `top` stands for.

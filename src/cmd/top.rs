@@ -1,6 +1,6 @@
 //! `taskstat top`: live delay rates of every task, full-screen or in batch.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -16,9 +16,10 @@ use taskstat::exit::Usage;
 
 use taskstat::host::cgroup::{self, Group2, Membership};
 use taskstat::host::held::{self, Held};
-use taskstat::host::{procfs, users};
+use taskstat::host::{pressure, procfs, users};
 use taskstat::record::fleet::{Counters, ExitMessage};
-use taskstat::record::top::{self, Counts, Row, Tally, TopSort};
+use taskstat::record::pressure::GroupPressure;
+use taskstat::record::top::{self, Counts, GroupDetails, Row, Tally, TopSort};
 use taskstat::record::{Accounting, Record, RecordView};
 use taskstat::render::human;
 use taskstat::render::top as screen;
@@ -160,6 +161,8 @@ struct Sampler {
     by: By,
     /// With --by: each process's io files, open from one sample to the next.
     held: Held,
+    /// Where the tree's membership and, with --by cgroup, each group's
+    /// pressure files are read.
     cgroup2: Option<PathBuf>,
 }
 
@@ -172,6 +175,8 @@ struct Sample {
     /// at their own exits).
     keys: HashMap<u32, String>,
     counters: HashMap<u32, Counters>,
+    /// With --by cgroup: each group's pressure, read once per sample.
+    pressure: HashMap<String, GroupPressure>,
 }
 
 /// A process's key for --by, from /proc (its group from the sample's read
@@ -250,12 +255,20 @@ impl Sampler {
             }
         }
         self.held.end_sweep();
+        let pressure = match self.by {
+            By::Cgroup => {
+                let groups: BTreeSet<&str> = keys.values().map(String::as_str).collect();
+                pressure::of_groups(self.cgroup2.as_deref(), groups)
+            }
+            By::Task | By::User | By::Comm => HashMap::new(),
+        };
         Ok(Sample {
             at: Instant::now(),
             records,
             comms,
             keys,
             counters,
+            pressure,
         })
     }
 }
@@ -368,6 +381,8 @@ struct Baseline {
     counts: Counts,
     started: Instant,
     first: HashMap<u32, RecordView>,
+    /// With -a and --by cgroup: each group's pressure when first seen.
+    first_pressure: HashMap<String, GroupPressure>,
     grouper: Option<Grouper>,
 }
 
@@ -381,6 +396,7 @@ impl Baseline {
                 Counts::Totals => first.records.clone(),
                 Counts::PerSecond => HashMap::new(),
             },
+            first_pressure: first.pressure.clone(),
             grouper: None,
         }
     }
@@ -413,6 +429,21 @@ impl Baseline {
             let mut rows = top::grouped(&tallies, secs, self.counts, |grp| {
                 grp == Group::RunQueue || on
             });
+            if g.by == By::Cgroup {
+                let before = match self.counts {
+                    Counts::PerSecond => &prev.pressure,
+                    Counts::Totals => {
+                        for (k, p) in &prev.pressure {
+                            self.first_pressure.entry(k.clone()).or_insert(*p);
+                        }
+                        &self.first_pressure
+                    }
+                };
+                for r in &mut rows {
+                    let (b, a) = (before.get(&r.comm), cur.pressure.get(&r.comm));
+                    r.group = Some(GroupDetails::of(&r.comm, b, a, secs));
+                }
+            }
             if only {
                 rows.retain(Row::active);
             }
@@ -474,7 +505,7 @@ pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<E
         }),
         cgroup2: cgroup::cgroup2_mount(),
     };
-    if args.batch {
+    if args.batch || args.json {
         return batch(args, &mut sampler, timeout);
     }
     interactive(args, &mut sampler, timeout)
@@ -491,28 +522,35 @@ fn batch(args: TopArgs, sampler: &mut Sampler, timeout: Duration) -> anyhow::Res
         baseline.grouper = Some(Grouper::open(args.by, sampler.acct, timeout, &prev)?);
     }
     let mut out = super::stdout();
-    for n in 0..args.iterations.unwrap_or(1) {
+    let mut batch = screen::Batch::new(
+        args.format(),
+        columns(args.by, args.threads).0,
+        args.by == By::Cgroup,
+        counts,
+        args.rows,
+    );
+    for _ in 0..args.iterations.unwrap_or(1) {
         let next = prev.at + period;
         while let Some(left) = next.checked_duration_since(Instant::now()) {
             if stop.requested() {
+                batch.finish(&mut out)?;
+                out.flush()?;
                 return Ok(exit::code(stop.exit_status().unwrap_or(exit::OK)));
             }
             std::thread::sleep(left.min(Duration::from_millis(100)));
         }
         let cur = sampler.sample(args.threads, true)?;
-        if n > 0 {
-            writeln!(out)?;
-        }
-        screen::write_batch(
-            &mut out,
-            &baseline.rows(&prev, &cur, &sampler.selection, args.sort, args.only)?,
-            columns(args.by, args.threads).0,
-            counts,
-            args.rows,
-        )?;
+        let secs = match counts {
+            Counts::PerSecond => cur.at.duration_since(prev.at),
+            Counts::Totals => cur.at.duration_since(baseline.started),
+        };
+        let rows = baseline.rows(&prev, &cur, &sampler.selection, args.sort, args.only)?;
+        batch.refresh(&mut out, &rows, secs.as_secs_f64())?;
         out.flush()?;
         prev = cur;
     }
+    batch.finish(&mut out)?;
+    out.flush()?;
     Ok(exit::code(exit::OK))
 }
 
@@ -645,6 +683,7 @@ fn interactive(
                         pressure: &pressure,
                         rows: &view.rows,
                         columns: columns(args.by, view.threads).0,
+                        groups: args.by == By::Cgroup,
                         what: columns(args.by, view.threads).1,
                         counts: view.baseline.counts,
                         sort: view.sort,
