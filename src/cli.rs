@@ -122,6 +122,12 @@ pub enum Command {
     /// storage I/O and context switches of every cgroup2 group, with the
     /// tasks that already exited included, from their exit records.
     ///
+    /// Each group's series also carry its workload's names where its path
+    /// follows a known naming (unit, container_id, pod_uid: see SERVE
+    /// METRICS in the man page), and each group's pressure (PSI) is
+    /// exported as taskstat_cgroup_pressure_seconds_total where the kernel
+    /// keeps it.
+    ///
     /// Counters only grow, so rate() works even for groups whose work is
     /// done by processes that live milliseconds. `GET /metrics` answers in
     /// the Prometheus text format, or OpenMetrics when the scraper asks for
