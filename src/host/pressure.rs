@@ -84,6 +84,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pressure_is_there_where_a_group_has_its_files() {
+        let tree = std::env::temp_dir().join(format!("taskstat-psi-{}", std::process::id()));
+        let group = tree.join("a.service");
+        std::fs::create_dir_all(&group).expect("a directory");
+        // No group shows pressure: why, in words.
+        let why = unavailable(Some(&tree), "psi=0");
+        assert!(why.is_err(), "{why:?}");
+        assert_eq!(of_group(&tree, "/a.service"), GroupPressure::default());
+        std::fs::write(
+            group.join("cpu.pressure"),
+            "some avg10=0.00 avg60=0.00 avg300=0.00 total=42\n",
+        )
+        .expect("a file");
+        assert_eq!(unavailable(Some(&tree), ""), Ok(()));
+        let found = of_groups(Some(&tree), ["/a.service", "/gone", "(other)"]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let cpu = found["/a.service"].cpu.and_then(|s| s.some_us);
+        assert_eq!(cpu, Some(42));
+        assert!(unavailable(None, "").is_err());
+        let _ = std::fs::remove_dir_all(&tree);
+    }
+
+    #[test]
     fn the_command_lines_switch() {
         assert_eq!(psi_switch("ro quiet"), None);
         assert_eq!(psi_switch("BOOT_IMAGE=/vmlinuz psi=1 ro"), Some(true));
