@@ -286,6 +286,8 @@ struct Grouper {
     dead: HashMap<u32, Counters>,
     /// With -a: the tallies since top started.
     total: HashMap<String, Tally>,
+    /// Where groups' pressure files are read, with --by cgroup.
+    cgroup2: Option<PathBuf>,
 }
 
 impl Grouper {
@@ -308,6 +310,7 @@ impl Grouper {
             last_seen,
             dead: HashMap::new(),
             total: HashMap::new(),
+            cgroup2: cgroup::cgroup2_mount(),
         })
     }
 
@@ -381,8 +384,9 @@ struct Baseline {
     counts: Counts,
     started: Instant,
     first: HashMap<u32, RecordView>,
-    /// With -a and --by cgroup: each group's pressure when first seen.
-    first_pressure: HashMap<String, GroupPressure>,
+    /// With --by cgroup: each group's pressure at the start of the coming
+    /// interval (with -a, when it was first seen).
+    stall_since: HashMap<String, GroupPressure>,
     grouper: Option<Grouper>,
 }
 
@@ -396,7 +400,7 @@ impl Baseline {
                 Counts::Totals => first.records.clone(),
                 Counts::PerSecond => HashMap::new(),
             },
-            first_pressure: first.pressure.clone(),
+            stall_since: first.pressure.clone(),
             grouper: None,
         }
     }
@@ -430,18 +434,26 @@ impl Baseline {
                 grp == Group::RunQueue || on
             });
             if g.by == By::Cgroup {
-                let before = match self.counts {
-                    Counts::PerSecond => &prev.pressure,
-                    Counts::Totals => {
-                        for (k, p) in &prev.pressure {
-                            self.first_pressure.entry(k.clone()).or_insert(*p);
-                        }
-                        &self.first_pressure
+                let mut after = cur.pressure.clone();
+                // A group whose processes all lived less than an interval
+                // had none in the sample: its pressure is read now, so that
+                // from its next row on it has a share.
+                for r in &rows {
+                    if !after.contains_key(&r.comm) {
+                        after.extend(pressure::of_groups(g.cgroup2.as_deref(), [&*r.comm]));
                     }
-                };
+                }
                 for r in &mut rows {
-                    let (b, a) = (before.get(&r.comm), cur.pressure.get(&r.comm));
+                    let (b, a) = (self.stall_since.get(&r.comm), after.get(&r.comm));
                     r.group = Some(GroupDetails::of(&r.comm, b, a, secs));
+                }
+                match self.counts {
+                    Counts::PerSecond => self.stall_since = after,
+                    Counts::Totals => {
+                        for (k, p) in after {
+                            self.stall_since.entry(k).or_insert(p);
+                        }
+                    }
                 }
             }
             if only {
