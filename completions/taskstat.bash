@@ -111,12 +111,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__cgroup__subcmd__fd)
-            opts="-f -d -i -q -h --fd --totals --recursive --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
+            opts="-f -d -i -q -h --timeout --source --fd --totals --recursive --format --json --delays --io --context-switches --cpu --memory --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 --fd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -129,14 +137,6 @@ _taskstat() {
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source)
-                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -145,7 +145,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__check)
-            opts="-h --json --timeout --source --help"
+            opts="-h --timeout --source --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,26 +167,26 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__decode)
-            opts="-f -d -i -q -h --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
+            opts="-f -d -i -q -h --timeout --source --format --json --delays --io --context-switches --cpu --memory --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
-                    return 0
-                    ;;
-                -f)
-                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --source)
                     COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -365,12 +365,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__listen)
-            opts="-u -f -d -i -q -h --cpus --rcvbuf --tgid --comm --user --cgroup --groups-only --count --duration --write --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
+            opts="-u -f -d -i -q -h --timeout --source --cpus --rcvbuf --tgid --comm --user --cgroup --groups-only --count --duration --write --format --json --delays --io --context-switches --cpu --memory --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 --cpus)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -419,14 +427,6 @@ _taskstat() {
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source)
-                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -435,12 +435,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__pid)
-            opts="-f -d -i -q -h --interval --count --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
+            opts="-f -d -i -q -h --timeout --source --interval --count --format --json --delays --io --context-switches --cpu --memory --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -457,14 +465,6 @@ _taskstat() {
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source)
-                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -473,12 +473,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__run)
-            opts="-o -v -f -d -i -q -h --output --threads --children --verbose --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
+            opts="-o -v -f -d -i -q -h --timeout --source --output --threads --children --verbose --format --json --delays --io --context-switches --cpu --memory --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -495,14 +503,6 @@ _taskstat() {
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source)
-                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -511,12 +511,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__serve)
-            opts="-h --listen --textfile --interval --depth --max-series --cache --max-rate --timeout --source --help"
+            opts="-h --timeout --source --listen --textfile --interval --depth --max-series --cache --max-rate --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 --listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -545,14 +553,6 @@ _taskstat() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source)
-                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -561,12 +561,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__tgid)
-            opts="-f -d -i -q -h --interval --count --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
+            opts="-f -d -i -q -h --timeout --source --interval --count --format --json --delays --io --context-switches --cpu --memory --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -583,14 +591,6 @@ _taskstat() {
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source)
-                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -599,12 +599,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__threads)
-            opts="-f -d -i -q -h --sort --format --json --delays --io --context-switches --cpu --memory --timeout --source --help"
+            opts="-f -d -i -q -h --timeout --source --sort --format --json --delays --io --context-switches --cpu --memory --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 --sort)
                     COMPREPLY=($(compgen -W "tid cpu blkio swapin reclaim thrashing compact wpcopy irq softirq cpu-time switches read write" -- "${cur}"))
                     return 0
@@ -617,14 +625,6 @@ _taskstat() {
                     COMPREPLY=($(compgen -W "table json ndjson csv getdelays" -- "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source)
-                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -633,12 +633,20 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__top)
-            opts="-d -b -n -H -s -p -u -o -a -h --interval --batch --iterations --threads --sort --rows --max-rate --pid --user --comm --cgroup --only --accumulated --by --json --timeout --source --help"
+            opts="-d -b -n -H -s -p -u -o -a -h --timeout --source --interval --batch --iterations --threads --sort --rows --max-rate --pid --user --comm --cgroup --only --accumulated --by --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
+                    return 0
+                    ;;
                 --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -697,14 +705,6 @@ _taskstat() {
                     ;;
                 --by)
                     COMPREPLY=($(compgen -W "task cgroup user comm" -- "${cur}"))
-                    return 0
-                    ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --source)
-                    COMPREPLY=($(compgen -W "auto taskstats procfs" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -37,12 +37,12 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'taskstat;pid'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --interval 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval'
             cand --count 'With --interval: stop after N intervals (default: until interrupted)'
             cand -f 'Output format'
             cand --format 'Output format'
-            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --json 'Same as --format json'
             cand -d 'Show the delay section (getdelays -d)'
             cand --delays 'Show the delay section (getdelays -d)'
@@ -56,12 +56,12 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskstat;tgid'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --interval 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval'
             cand --count 'With --interval: stop after N intervals (default: until interrupted)'
             cand -f 'Output format'
             cand --format 'Output format'
-            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --json 'Same as --format json'
             cand -d 'Show the delay section (getdelays -d)'
             cand --delays 'Show the delay section (getdelays -d)'
@@ -75,11 +75,11 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskstat;threads'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --sort 'Order of the threads: by a delay category''s total wait, by CPU time, context switches or I/O bytes (largest first), or by thread id'
             cand -f 'Output format'
             cand --format 'Output format'
-            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --json 'Same as --format json'
             cand -d 'Show the delay section (getdelays -d)'
             cand --delays 'Show the delay section (getdelays -d)'
@@ -93,6 +93,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskstat;top'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand -d 'Seconds between refreshes'
             cand --interval 'Seconds between refreshes'
             cand -n 'Stop after N refreshes (batch mode: default 1)'
@@ -108,8 +110,6 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --comm 'Only tasks whose name matches this regular expression, anywhere in the name unless anchored (as pgrep matches): e.g. ''^kworker'''
             cand --cgroup 'Only tasks in this cgroup2 group or below it: its path in the tree (/system.slice/ssh.service) or its directory under the cgroup2 mount. Only they are queried'
             cand --by 'One row per cgroup2 group, user or command name instead of per task, with the processes that exited in an interval counted in it'
-            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand -b 'Batch mode: plain tables, one per refresh, separated by a blank line'
             cand --batch 'Batch mode: plain tables, one per refresh, separated by a blank line'
             cand -H 'Show threads instead of processes'
@@ -123,11 +123,11 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskstat;cgroup-fd'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --fd 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)'
             cand -f 'Output format'
             cand --format 'Output format'
-            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --totals 'Also sum the statistics of every process in the cgroup (needs CAP_NET_ADMIN)'
             cand --recursive 'With --totals: include the processes of every cgroup below it'
             cand --json 'Same as --format json'
@@ -143,6 +143,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskstat;listen'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --cpus 'CPUs to listen on, as a cpulist like 0-3,5 (default: every possible CPU)'
             cand --rcvbuf 'Socket receive buffer in bytes: room for records while taskstat is busy writing (SO_RCVBUFFORCE as root, else capped by net.core.rmem_max)'
             cand --tgid 'Only records of this thread group (repeatable)'
@@ -155,8 +157,6 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --write 'Also append the raw records to FILE, with a header that describes them; read it back with `taskstat decode FILE`'
             cand -f 'Output format'
             cand --format 'Output format'
-            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --groups-only 'One record per exiting process: the tgid record of a multi-threaded process, the pid record of a single-threaded one (flag AGROUP)'
             cand --json 'Same as --format json'
             cand -d 'Show the delay section (getdelays -d)'
@@ -171,12 +171,12 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskstat;run'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand -o 'Write the report to FILE instead of stderr'
             cand --output 'Write the report to FILE instead of stderr'
             cand -f 'Output format'
             cand --format 'Output format'
-            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --threads 'Also print the record of each of the command''s threads'
             cand --children 'Also list each descendant process that exited while the command ran (the total covers them either way)'
             cand -v 'Print the command''s full record and the tree''s total instead of the short summary (the summary is the default of the table format)'
@@ -194,6 +194,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskstat;serve'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand --listen 'Address and port to serve /metrics on'
             cand --textfile 'Instead of serving, write the exposition to PATH every --interval seconds (a temporary file renamed over it), for node_exporter''s textfile collector'
             cand --interval 'Seconds between writes of --textfile'
@@ -201,16 +203,14 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --max-series 'At most this many cgroup series; groups beyond it are counted in cgroup="(other)"'
             cand --cache 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load'
             cand --max-rate 'At most this many netlink queries per second in a sweep (as top)'
-            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'taskstat;decode'= {
-            cand -f 'Output format'
-            cand --format 'Output format'
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
             cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand -f 'Output format'
+            cand --format 'Output format'
             cand --json 'Same as --format json'
             cand -d 'Show the delay section (getdelays -d)'
             cand --delays 'Show the delay section (getdelays -d)'

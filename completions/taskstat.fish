@@ -41,6 +41,10 @@ complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "serve" -d 'Export
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l interval -d 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category\'s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l count -d 'With --interval: stop after N intervals (default: until interrupted)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
@@ -48,10 +52,6 @@ json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
-taskstats\t'The kernel\'s taskstats interface only'
-procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s i -l io -d 'Show the I/O section (getdelays -i)'
@@ -59,6 +59,10 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s q -l context-s
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l interval -d 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category\'s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l count -d 'With --interval: stop after N intervals (default: until interrupted)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
@@ -66,10 +70,6 @@ json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
-taskstats\t'The kernel\'s taskstats interface only'
-procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s i -l io -d 'Show the I/O section (getdelays -i)'
@@ -77,6 +77,10 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s q -l context-
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l sort -d 'Order of the threads: by a delay category\'s total wait, by CPU time, context switches or I/O bytes (largest first), or by thread id' -r -f -a "tid\t''
 cpu\t'Run-queue wait (delays.cpu)'
 blkio\t'Block I/O wait (delays.blkio)'
@@ -96,10 +100,6 @@ json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
-taskstats\t'The kernel\'s taskstats interface only'
-procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s i -l io -d 'Show the I/O section (getdelays -i)'
@@ -107,6 +107,10 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s q -l conte
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s d -l interval -d 'Seconds between refreshes' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s n -l iterations -d 'Stop after N refreshes (batch mode: default 1)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s s -l sort -d 'Column to sort by (largest first)' -r -f -a "runq\t'Run-queue wait (the default: who waits for a CPU)'
@@ -128,26 +132,22 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l by -d 'One row
 cgroup\t'A cgroup2 group (the `0::` line of /proc/PID/cgroup)'
 user\t'A user'
 comm\t'A command name'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
-taskstats\t'The kernel\'s taskstats interface only'
-procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s b -l batch -d 'Batch mode: plain tables, one per refresh, separated by a blank line'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s H -l threads -d 'Show threads instead of processes'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s o -l only -d 'Only tasks that did something in the interval: ran, waited or did I/O'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s a -l accumulated -d 'Totals since top started (context switches, bytes read and written; shares of the whole time) instead of rates, as iotop -a'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l json -d 'Print the refreshes as JSON instead of tables (implies -b): one array, an element per refresh with its rows; null where a figure is not measured. With --by cgroup, each row has the group\'s unit, container_id and pod_uid and its share of time stalled (PSI)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l fd -d 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
 json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
-taskstats\t'The kernel\'s taskstats interface only'
-procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l totals -d 'Also sum the statistics of every process in the cgroup (needs CAP_NET_ADMIN)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l recursive -d 'With --totals: include the processes of every cgroup below it'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l json -d 'Same as --format json'
@@ -157,6 +157,10 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s q -l con
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l cpus -d 'CPUs to listen on, as a cpulist like 0-3,5 (default: every possible CPU)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l rcvbuf -d 'Socket receive buffer in bytes: room for records while taskstat is busy writing (SO_RCVBUFFORCE as root, else capped by net.core.rmem_max)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l tgid -d 'Only records of this thread group (repeatable)' -r
@@ -171,10 +175,6 @@ json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
-taskstats\t'The kernel\'s taskstats interface only'
-procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l groups-only -d 'One record per exiting process: the tgid record of a multi-threaded process, the pid record of a single-threaded one (flag AGROUP)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s d -l delays -d 'Show the delay section (getdelays -d)'
@@ -183,16 +183,16 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s q -l contex
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s o -l output -d 'Write the report to FILE instead of stderr' -r -F
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
 json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
-taskstats\t'The kernel\'s taskstats interface only'
-procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l threads -d 'Also print the record of each of the command\'s threads'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l children -d 'Also list each descendant process that exited while the command ran (the total covers them either way)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s v -l verbose -d 'Print the command\'s full record and the tree\'s total instead of the short summary (the summary is the default of the table format)'
@@ -203,6 +203,10 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s q -l context-s
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l cpu -d 'Show the task and CPU-time sections'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l listen -d 'Address and port to serve /metrics on' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l textfile -d 'Instead of serving, write the exposition to PATH every --interval seconds (a temporary file renamed over it), for node_exporter\'s textfile collector' -r -F
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l interval -d 'Seconds between writes of --textfile' -r
@@ -210,20 +214,16 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l depth -d 'Fo
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-series -d 'At most this many cgroup series; groups beyond it are counted in cgroup="(other)"' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l cache -d 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-rate -d 'At most this many netlink queries per second in a sweep (as top)' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
 json\t'One JSON array of records'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
-taskstats\t'The kernel\'s taskstats interface only'
-procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l json -d 'Same as --format json'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s d -l delays -d 'Show the delay section (getdelays -d)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s i -l io -d 'Show the I/O section (getdelays -i)'

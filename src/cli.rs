@@ -1,6 +1,6 @@
 //! The command line: parsing only, no system access.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
 use crate::record::sort::SortKey;
 use crate::record::top::TopSort;
@@ -32,6 +32,46 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// A subcommand's options, declared to clap only once that subcommand is
+/// the one being parsed (clap's `Command::defer`). Building every
+/// subcommand's options cost a one-shot `taskstat tgid P` about a fifth of
+/// its instructions (bench/README.md); help, completions and the man page
+/// build them all as before.
+#[derive(Debug)]
+pub struct Later<T>(pub T);
+
+impl<T: Args> Args for Later<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args)
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args_for_update)
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: FromArgMatches> FromArgMatches for Later<T> {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(m).map(Later)
+    }
+
+    fn from_arg_matches_mut(m: &mut ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(m).map(Later)
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(m)
+    }
+
+    fn update_from_arg_matches_mut(&mut self, m: &mut ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(m)
+    }
+}
+
 /// The defaults of the global options and the output format.
 pub const DEFAULT_TIMEOUT_MS: u64 = 5000;
 pub const DEFAULT_SOURCE: crate::source::Choice = crate::source::Choice::Auto;
@@ -41,14 +81,16 @@ pub const DEFAULT_FORMAT: Format = Format::Table;
 #[derive(Debug, Args)]
 pub struct Global {
     /// How long to wait for each answer from the kernel, in milliseconds.
-    #[arg(long, global = true, value_name = "MS", default_value_t = DEFAULT_TIMEOUT_MS,
+    // Listed after each subcommand's own options: those are declared to
+    // clap later than the global ones (see `Later`).
+    #[arg(long, global = true, value_name = "MS", default_value_t = DEFAULT_TIMEOUT_MS, display_order = 900,
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
 
     /// Where records come from: taskstats, or without CAP_NET_ADMIN a
     /// partial view from /proc (auto: taskstats when it answers). listen,
     /// run and serve need taskstats.
-    #[arg(long, global = true, value_enum, default_value_t = DEFAULT_SOURCE)]
+    #[arg(long, global = true, value_enum, default_value_t = DEFAULT_SOURCE, display_order = 901)]
     pub source: crate::source::Choice,
 }
 
@@ -58,7 +100,7 @@ pub enum Command {
     ///
     /// Each id is a thread id (TID) as in /proc/PID/task; for a
     /// single-threaded process it is the process id.
-    Pid(QueryArgs),
+    Pid(Later<QueryArgs>),
     /// Statistics of whole processes: the kernel's sum over a thread group.
     ///
     /// Any thread id of the process selects it. The kernel fills only the
@@ -66,12 +108,12 @@ pub enum Command {
     /// and elapsed time (summed over threads); comm, ids, I/O and memory are
     /// null, and so are per-category max/min (the kernel reports only the
     /// last thread's).
-    Tgid(QueryArgs),
+    Tgid(Later<QueryArgs>),
     /// A process and each of its threads, in one call: which thread waits?
     ///
     /// Prints the process's record (the kernel's thread-group sum) and the
     /// record of every thread in /proc/TGID/task, sorted with --sort.
-    Threads(ThreadsArgs),
+    Threads(Later<ThreadsArgs>),
     /// A live view of the tasks with the highest delay rates.
     ///
     /// Every refresh (--interval), queries every process (every thread with
@@ -80,7 +122,7 @@ pub enum Command {
     /// reclaim, thrashing, compaction, copy-on-write), or by CPU time, context
     /// switches or I/O rates. Keys: r c i m n s d w p sort, H threads, q quit.
     /// With -b it prints plain tables instead, one per refresh.
-    Top(TopArgs),
+    Top(Later<TopArgs>),
     /// Task-state counts of a cgroup, and with --totals its processes' summed statistics.
     ///
     /// For a cgroup v1 directory the kernel counts the tasks
@@ -92,7 +134,7 @@ pub enum Command {
     /// kernel's io_wait catch-all cannot be seen in /proc and stays 0.
     /// Only tasks directly in the cgroup are counted, as the kernel does.
     #[command(name = "cgroup-fd")]
-    CgroupFd(CgroupArgs),
+    CgroupFd(Later<CgroupArgs>),
     /// Print the statistics of every task as it exits.
     ///
     /// Registers for the kernel's exit records on the given CPUs (all by
@@ -103,7 +145,7 @@ pub enum Command {
     /// the way out. Records the kernel had to drop because the socket's
     /// receive queue was full are counted exactly and reported, never lost
     /// silently. Needs CAP_NET_ADMIN and the initial pid and network namespaces.
-    Listen(ListenArgs),
+    Listen(Later<ListenArgs>),
     /// Run a command and report its statistics when it exits, like time(1).
     ///
     /// The report is the command's own process record (threads that exited
@@ -117,7 +159,7 @@ pub enum Command {
     /// command is killed with it. taskstat exits with the command's status
     /// (128+N when killed by signal N; 127 when the command is not found, 126
     /// when it cannot be executed).
-    Run(RunArgs),
+    Run(Later<RunArgs>),
     /// Export per-cgroup accounting to Prometheus: delays by category, CPU,
     /// storage I/O and context switches of every cgroup2 group, with the
     /// tasks that already exited included, from their exit records.
@@ -135,11 +177,11 @@ pub enum Command {
     /// collector instead. Needs CAP_NET_ADMIN and the initial pid and
     /// network namespaces (for exit records), and CAP_SYS_PTRACE to read the
     /// I/O of other users' processes.
-    Serve(ServeArgs),
+    Serve(Later<ServeArgs>),
     /// Print the records of a file written by `listen --write`.
-    Decode(DecodeArgs),
+    Decode(Later<DecodeArgs>),
     /// Diagnose whether taskstats queries can work here, and how to fix them.
-    Check(CheckArgs),
+    Check(Later<CheckArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -571,14 +613,14 @@ mod tests {
     #[test]
     fn json_flag_and_letters() {
         let cli = Cli::try_parse_from(["taskstat", "tgid", "--json", "-d", "7"]).unwrap();
-        let Command::Tgid(q) = cli.command else {
+        let Command::Tgid(Later(q)) = cli.command else {
             panic!()
         };
         assert_eq!(q.output.format(), Format::Json);
         let s = q.output.sections();
         assert!(s.delays && !s.io && !s.memory);
         let cli = Cli::try_parse_from(["taskstat", "pid", "-f", "getdelays", "7"]).unwrap();
-        let Command::Pid(q) = cli.command else {
+        let Command::Pid(Later(q)) = cli.command else {
             panic!()
         };
         assert_eq!(q.output.format(), Format::Getdelays);
@@ -598,7 +640,7 @@ mod tests {
             "taskstat", "listen", "--cpus", "0-1", "--comm", "sh*", "--count", "3",
         ])
         .unwrap();
-        let Command::Listen(l) = cli.command else {
+        let Command::Listen(Later(l)) = cli.command else {
             panic!()
         };
         assert_eq!(l.cpus, Some(CpuList(vec![0, 1])));
@@ -607,14 +649,14 @@ mod tests {
         assert!(Cli::try_parse_from(["taskstat", "listen", "--rcvbuf", "10"]).is_err());
         let cli =
             Cli::try_parse_from(["taskstat", "run", "--json", "--", "ls", "-l", "--all"]).unwrap();
-        let Command::Run(r) = cli.command else {
+        let Command::Run(Later(r)) = cli.command else {
             panic!()
         };
         assert_eq!(r.command, vec!["ls", "-l", "--all"]);
         assert!(r.output.json);
         // Options after the command belong to the command.
         let cli = Cli::try_parse_from(["taskstat", "run", "sh", "-c", "exit 3"]).unwrap();
-        let Command::Run(r) = cli.command else {
+        let Command::Run(Later(r)) = cli.command else {
             panic!()
         };
         assert_eq!(r.command, vec!["sh", "-c", "exit 3"]);

@@ -17,7 +17,7 @@ use std::io::{self, BufWriter, StdoutLock};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use taskstat::cli::{Cli, Command};
+use taskstat::cli::{Cli, Command, Later};
 use taskstat::record::{Accounting, Record};
 use taskstat::source::{Choice, Records};
 use taskstat::wire::RecordKind;
@@ -37,16 +37,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .into());
     }
     match cli.command {
-        Command::Pid(args) => query(args, RecordKind::Pid, source, timeout),
-        Command::Tgid(args) => query(args, RecordKind::Tgid, source, timeout),
-        Command::Top(args) => top::run(args, source, timeout),
-        Command::Threads(args) => threads::run(args, source, timeout),
-        Command::CgroupFd(args) => cgroup::run(args, timeout),
-        Command::Listen(args) => listen::run(args, timeout),
-        Command::Run(args) => run::run(args, timeout),
-        Command::Serve(args) => serve::run(args, timeout),
-        Command::Decode(args) => decode::run(args),
-        Command::Check(args) => check::run(args, timeout),
+        Command::Pid(Later(args)) => query(args, RecordKind::Pid, source, timeout),
+        Command::Tgid(Later(args)) => query(args, RecordKind::Tgid, source, timeout),
+        Command::Top(Later(args)) => top::run(args, source, timeout),
+        Command::Threads(Later(args)) => threads::run(args, source, timeout),
+        Command::CgroupFd(Later(args)) => cgroup::run(args, timeout),
+        Command::Listen(Later(args)) => listen::run(args, timeout),
+        Command::Run(Later(args)) => run::run(args, timeout),
+        Command::Serve(Later(args)) => serve::run(args, timeout),
+        Command::Decode(Later(args)) => decode::run(args),
+        Command::Check(Later(args)) => check::run(args, timeout),
     }
 }
 
