@@ -15,4 +15,5 @@ pub mod recfile;
 pub mod record;
 pub mod render;
 pub mod source;
+pub mod store;
 pub mod wire;
