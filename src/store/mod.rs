@@ -75,6 +75,7 @@
 //! checked-in store of each version (`tests/fixtures/store-v1/`).
 
 mod delta;
+mod file;
 pub mod format;
 
 use std::collections::BTreeMap;
@@ -82,6 +83,7 @@ use std::io;
 use std::path::PathBuf;
 
 pub use delta::{Delta, SectionDelta, apply, diff};
+pub use file::{Entry, EntryRef, Reader, Samples, Writer, WriterOptions, read};
 
 /// A sample's sections: section -> key -> value.
 pub type Sections = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
@@ -134,6 +136,13 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    fn io(op: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> StoreError {
+        let path = path.into();
+        move |source| StoreError::Io { op, path, source }
+    }
+}
+
 /// A problem the reader stepped over: the samples it could read are still
 /// returned. Each message is one line, to print as a warning.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -162,3 +171,6 @@ pub enum Warning {
     #[error("{}: cannot read it ({why}); skipped it", .file.display())]
     Unreadable { file: PathBuf, why: String },
 }
+
+#[cfg(test)]
+mod tests;
