@@ -8,7 +8,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::format::{self, SampleEncoder};
+use super::format::{self, FORMAT_VERSION, SampleEncoder};
 use super::*;
 
 const SEC: i64 = 1_000_000_000;
@@ -706,6 +706,103 @@ fn retention_by_age() {
         ..no_sync()
     };
     assert_eq!(long.file_span_ns(), 3600 * SEC);
+}
+
+/// Writes the checked-in v1 store (TASKSTAT_WRITE_STORE_FIXTURE=1) that
+/// `the_v1_fixture_reads` reads.
+fn fixture_samples() -> Vec<Sample> {
+    let mut out = Vec::new();
+    let mut state: Sections = serde_json::from_value(json!({
+        "processes": {
+            "1:100": {"comm": "init", "cpu_ns": 1_000_000, "io": {"read_bytes": 4096, "write_bytes": 0}, "thrashing": null},
+            "42:4200": {"comm": "sh \u{e9}\u{1f600}", "cpu_ns": 5, "io": {"read_bytes": 0, "write_bytes": 0}, "thrashing": null},
+        },
+        "cgroups": {"/system.slice": {"nr_running": 2, "loadavg": 0.5}},
+    }))
+    .unwrap();
+    for i in 0..12i64 {
+        let p = state.get_mut("processes").unwrap();
+        p.get_mut("1:100").unwrap()["cpu_ns"] = json!(1_000_000 + i * 1000);
+        if i == 3 {
+            p.insert("77:7700".into(), json!({"comm": "new", "cpu_ns": u64::MAX, "io": {"read_bytes": -1, "write_bytes": 1}, "thrashing": {"count": 1}}));
+        }
+        if i == 5 {
+            p.remove("42:4200");
+        }
+        if i == 7 {
+            state.insert(
+                "exited".into(),
+                BTreeMap::from([("42:4200".into(), json!({"code": 0}))]),
+            );
+        }
+        if i == 8 {
+            state.remove("exited");
+        }
+        if i == 4 {
+            state
+                .get_mut("cgroups")
+                .unwrap()
+                .get_mut("/system.slice")
+                .unwrap()["loadavg"] = json!(0.75);
+        }
+        if i == 9 {
+            state
+                .get_mut("processes")
+                .unwrap()
+                .get_mut("1:100")
+                .unwrap()["thrashing"] = json!({"count": 1});
+        }
+        if i == 10 {
+            // A field lost: the object is stored whole.
+            let p = state
+                .get_mut("processes")
+                .unwrap()
+                .get_mut("77:7700")
+                .unwrap();
+            p.as_object_mut().unwrap().remove("io");
+        }
+        // Six samples in one hour's file, six in the next.
+        out.push(Sample {
+            time_ns: T0 + 3000 * SEC + i * 100 * SEC + 123,
+            sections: state.clone(),
+        });
+    }
+    out
+}
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v1")
+}
+
+#[test]
+fn the_v1_fixture_reads() {
+    let dir = fixture_dir();
+    if std::env::var("TASKSTAT_WRITE_STORE_FIXTURE").as_deref() == Ok("1") {
+        for f in fs::read_dir(&dir).into_iter().flatten() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == "tsh") {
+                fs::remove_file(p).unwrap();
+            }
+        }
+        write_all(&dir, WriterOptions::default(), &fixture_samples());
+    }
+    assert_eq!(
+        FORMAT_VERSION, 1,
+        "check in a store-v2 fixture, and keep this one"
+    );
+    let reader = Reader::open(&dir).unwrap();
+    let names: Vec<String> = reader
+        .files()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "taskstat-20260101T005000Z-0000.tsh",
+            "taskstat-20260101T010000Z-0000.tsh"
+        ]
+    );
+    assert_eq!(read_ok(&dir), fixture_samples());
 }
 
 proptest! {
