@@ -156,14 +156,6 @@ impl FileHeader {
     }
 }
 
-/// Whether a frame holds the full state or the changes since the frame
-/// before it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FrameKind {
-    Key,
-    Delta,
-}
-
 /// The whole length of the frame whose first [`FRAME_PREFIX_LEN`] bytes are
 /// `prefix`, prefix included; an error if that length is implausible.
 pub fn frame_len(prefix: &[u8]) -> Result<usize, FormatError> {
