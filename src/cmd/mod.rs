@@ -3,10 +3,14 @@
 mod cgroup;
 mod check;
 mod decode;
+mod dump;
 mod exits;
+mod history;
 mod interval;
 mod listen;
 mod query;
+mod record;
+mod replay;
 mod run;
 mod select;
 mod serve;
@@ -45,6 +49,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Listen(args) => listen::run(args, timeout),
         Command::Run(args) => run::run(args, timeout),
         Command::Serve(args) => serve::run(args, timeout),
+        Command::Record(args) => record::run(args, timeout),
+        Command::Dump(args) => dump::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::Decode(args) => decode::run(args),
         Command::Check(args) => check::run(args, timeout),
     }
