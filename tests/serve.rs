@@ -825,7 +825,7 @@ fn the_serve_unit_stops_cleanly() {
     let setting = |key: &str| {
         unit.lines()
             .filter_map(|l| l.trim().strip_prefix(key)?.strip_prefix('='))
-            .last()
+            .next_back()
             .map(str::to_owned)
     };
     assert_eq!(

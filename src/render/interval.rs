@@ -103,10 +103,10 @@ impl IntervalStream {
                 for r in records {
                     let cols = super::csv_row(r)?;
                     if !self.started {
-                        super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()))?;
+                        super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
                         self.started = true;
                     }
-                    super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()))?;
+                    super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
                 }
                 out.write_all(&buf)?;
             }

@@ -150,9 +150,9 @@ impl RecordStream {
             Format::Csv => {
                 let cols = super::csv_row(view)?;
                 if !self.started {
-                    super::flat::csv_line(out, cols.iter().map(|(k, _)| k.as_str()))?;
+                    super::flat::csv_line(out, cols.iter().map(|(k, _)| k.as_str()));
                 }
-                super::flat::csv_line(out, cols.iter().map(|(_, v)| v.as_str()))?;
+                super::flat::csv_line(out, cols.iter().map(|(_, v)| v.as_str()));
             }
             Format::Getdelays => {}
         }
