@@ -102,10 +102,10 @@ impl DumpWriter {
                 let cols = super::csv_row(&with_time(time_ns, labels, record))?;
                 let mut buf = Vec::new();
                 if !self.header_done {
-                    super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()))?;
+                    super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
                     self.header_done = true;
                 }
-                super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()))?;
+                super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
                 out.write_all(&buf)
             }
             DumpFormat::Openmetrics => {
