@@ -9,7 +9,7 @@ use taskstat::exit;
 use taskstat::render::dump::DumpWriter;
 
 use super::history::{Filter, samples};
-use super::record::{CGROUPS, EXITED, PROCESSES};
+use super::record::{CGROUPS, EXITED, PROCESSES, settle};
 
 pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     let filter = Filter::new(&args.filter)?;
@@ -26,6 +26,9 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
                         continue;
                     };
                     for r in records.values().filter(|r| filter.keeps(r)) {
+                        let mut r = r.clone();
+                        settle(s.time_ns, &mut r);
+                        let r = &r;
                         let pid = r
                             .get("tgid")
                             .or(r.get("pid"))

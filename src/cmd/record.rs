@@ -21,7 +21,7 @@ use taskstat::record::fleet::{Counters, ExitMessage, Fleet, ProcessExit, Series}
 use taskstat::record::{Accounting, Record, RecordView, process};
 use taskstat::source::{Choice, Records};
 use taskstat::store::{self, Sample};
-use taskstat::wire::{ExitOf, RecordKind};
+use taskstat::wire::{Category, ExitOf, RecordKind};
 
 use super::exits::{ExitListener, Stop};
 
@@ -39,13 +39,42 @@ pub fn key(v: &RecordView) -> Option<String> {
     Some(format!("{}:{}", v.tgid.or(v.pid)?, v.start_time?))
 }
 
-/// A record and the cgroup it was in, as stored.
-fn stored(v: &RecordView, cgroup: Option<&str>) -> anyhow::Result<Value> {
+/// The key of a stored live process's record that says when its figures
+/// were taken (unix ns): [`settle`] moves its elapsed times on to the
+/// sample's time, and removes it.
+pub const AT: &str = "_at";
+
+/// A record and the cgroup it was in, as stored; `at`, for a live process,
+/// when its figures were taken.
+fn stored(v: &RecordView, cgroup: Option<&str>, at: Option<i64>) -> anyhow::Result<Value> {
     let mut value = serde_json::to_value(v)?;
     if let Value::Object(m) = &mut value {
         m.insert("cgroup".into(), cgroup.map_or(Value::Null, Value::from));
+        if let Some(at) = at {
+            m.insert(AT.into(), Value::from(at));
+        }
     }
     Ok(value)
+}
+
+/// A stored record as of the sample taken at `time_ns`: a live process's
+/// elapsed times moved on from when its figures were taken (it did not run
+/// in between, or they would have been taken again), without the [`AT`] key.
+pub fn settle(time_ns: i64, record: &mut Value) {
+    let Value::Object(m) = record else {
+        return;
+    };
+    let Some(at) = m.remove(AT).and_then(|v| v.as_i64()) else {
+        return;
+    };
+    let moved = u64::try_from(time_ns.saturating_sub(at) / 1000).unwrap_or(0);
+    for k in ["elapsed_us", "group_elapsed_us"] {
+        if let Some(v) = m.get_mut(k) {
+            if let Some(us) = v.as_u64() {
+                *v = Value::from(us.saturating_add(moved));
+            }
+        }
+    }
 }
 
 /// The exit records of processes still exiting (threads before the last).
@@ -59,8 +88,9 @@ struct Recorder {
     acct: Accounting,
     src: Records,
     fleet: Fleet,
-    /// Each live process's cgroup when last seen, for its exit.
-    cgroups: HashMap<u32, String>,
+    /// Each live process as the last sample stored it, by pid: its cgroup
+    /// places its exit, and its figures stand while it does not run.
+    seen: HashMap<u32, Seen>,
     exiting: HashMap<u32, Gathered>,
     /// Processes that exited since the last sample, by key.
     exited: BTreeMap<String, Value>,
@@ -107,11 +137,12 @@ impl Recorder {
             return Ok(());
         };
         if let Some(k) = key(&view) {
-            let cgroup = self
-                .cgroups
-                .remove(&tgid)
-                .or_else(|| view.ppid.and_then(|p| self.cgroups.get(&p).cloned()));
-            self.exited.insert(k, stored(&view, cgroup.as_deref())?);
+            let cgroup = self.seen.remove(&tgid).map(|p| p.cgroup).or_else(|| {
+                view.ppid
+                    .and_then(|p| Some(self.seen.get(&p)?.cgroup.clone()))
+            });
+            self.exited
+                .insert(k, stored(&view, cgroup.as_deref(), None)?);
         }
         Ok(())
     }
@@ -123,33 +154,58 @@ impl Recorder {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
         let mut processes = BTreeMap::new();
+        let mut seen = HashMap::with_capacity(self.seen.len());
         self.fleet.begin_sweep();
         for pid in procfs::list_tasks(false) {
-            // A zombie has exited: its exit record stores it.
-            let Some(stat) = Stat::read(pid).filter(|s| s.state != 'Z') else {
+            // One question to the kernel first: a process whose run time and
+            // context switches did not move since the last sample did not
+            // run, so its figures are the ones stored then, unchanged (which
+            // costs the store nothing); their AT key says when they were
+            // taken, from which a reader moves the elapsed times on. Most
+            // processes sleep through most samples.
+            let Some(group) = self.src.group_record(pid)? else {
                 continue;
             };
-            let Some(view) = self.src.group(pid)? else {
-                continue;
+            let ran = Ran::of(&group.figures(&self.acct));
+            let last = self.seen.remove(&pid).filter(|p| p.ran == ran);
+            let p = match last {
+                Some(p) => p,
+                None => {
+                    // A zombie has exited: its exit record stores it.
+                    let Some(stat) = Stat::read(pid).filter(|s| s.state != 'Z') else {
+                        continue;
+                    };
+                    // The whole process, as `tgid` shows it: the thread-group
+                    // record, identity from the leader's, I/O and memory from
+                    // /proc.
+                    let Some((view, _)) = self.src.process(pid)? else {
+                        continue;
+                    };
+                    let Some(key) = key(&view) else {
+                        continue;
+                    };
+                    let cgroup = cgroup2_of(pid).unwrap_or_else(|| "/".to_string());
+                    let mut counters = Counters::of(&view);
+                    // The books take each thread's own I/O: /proc/PID/io counts
+                    // reaped children, whose exits the books count already.
+                    (counters.read_bytes, counters.write_bytes) = procfs::own_io(pid);
+                    Seen {
+                        ran,
+                        key,
+                        start_ticks: stat.start_ticks,
+                        stored: stored(&view, Some(&cgroup), Some(time_ns))?,
+                        cgroup,
+                        counters,
+                    }
+                }
             };
-            let cgroup = cgroup2_of(pid);
-            let mut c = Counters::of(&view);
-            // The books take each thread's own I/O: /proc/PID/io counts
-            // reaped children, whose exits the books count already.
-            (c.read_bytes, c.write_bytes) = procfs::own_io(pid);
-            let path = cgroup.as_deref().unwrap_or("/");
-            self.fleet.observe(pid, Some(stat.start_ticks), path, c);
-            if let Some(k) = key(&view) {
-                processes.insert(k, stored(&view, cgroup.as_deref())?);
-            }
-            self.cgroups.insert(pid, path.to_string());
+            self.fleet
+                .observe(pid, Some(p.start_ticks), &p.cgroup, p.counters);
+            processes.insert(p.key.clone(), p.stored.clone());
+            seen.insert(pid, p);
         }
         self.fleet.forget_absent(ABSENT_SWEEPS);
-        let live: std::collections::HashSet<u32> = processes
-            .keys()
-            .filter_map(|k: &String| k.split(':').next()?.parse().ok())
-            .collect();
-        self.cgroups.retain(|pid, _| live.contains(pid));
+        self.seen = seen;
         let cgroups = self
             .fleet
             .figures()
@@ -162,6 +218,37 @@ impl Recorder {
         sections.insert(CGROUPS.to_string(), cgroups);
         Ok(Sample { time_ns, sections })
     }
+}
+
+/// What moves whenever a process runs: its run time, context switches and
+/// CPU waits, summed over its threads by the kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Ran {
+    run_ns: Option<u64>,
+    voluntary: Option<u64>,
+    involuntary: Option<u64>,
+    cpu_waits: Option<u64>,
+}
+
+impl Ran {
+    fn of(v: &RecordView) -> Ran {
+        Ran {
+            run_ns: v.cpu.run_real_ns,
+            voluntary: v.context_switches.voluntary,
+            involuntary: v.context_switches.involuntary,
+            cpu_waits: v.delays[Category::Cpu].count,
+        }
+    }
+}
+
+/// A live process as the last sample stored it.
+struct Seen {
+    ran: Ran,
+    key: String,
+    start_ticks: u64,
+    cgroup: String,
+    counters: Counters,
+    stored: Value,
 }
 
 pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
@@ -189,7 +276,7 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         acct,
         src,
         fleet: Fleet::new(Series::new(None, usize::MAX)),
-        cgroups: HashMap::new(),
+        seen: HashMap::new(),
         exiting: HashMap::new(),
         exited: BTreeMap::new(),
     };
