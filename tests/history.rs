@@ -65,7 +65,7 @@ fn record(dir: &Path, extra: &[&str]) -> Child {
         .arg(dir)
         .args(extra)
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("start taskstat record")
 }
@@ -92,9 +92,12 @@ fn times(records: &[Value]) -> Vec<String> {
     t
 }
 
+/// The store's files; none before the recorder made the directory.
 fn store_files(dir: &Path) -> Vec<PathBuf> {
-    let mut f: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read the store")
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut f: Vec<PathBuf> = entries
         .filter_map(|e| Some(e.ok()?.path()))
         .filter(|p| p.is_file())
         .collect();
@@ -122,7 +125,7 @@ fn record_dump_and_replay_a_real_history() {
     let dir = store_dir("history");
     let dir_arg = dir.display().to_string();
     let _sleepers = sleepers(1000);
-    let mut rec = record(&dir, &["-d", "1"]);
+    let mut rec = Guard(vec![record(&dir, &["-d", "1"])]);
     std::thread::sleep(Duration::from_millis(2500));
     // A worker that burns 0.4 s of CPU and exits between two samples.
     let worker = Command::new(example("workload"))
@@ -131,9 +134,9 @@ fn record_dump_and_replay_a_real_history() {
         .expect("run the worker");
     assert!(worker.success());
     std::thread::sleep(Duration::from_secs(17));
-    signal(&rec, libc::SIGKILL);
+    signal(&rec.0[0], libc::SIGKILL);
     let killed = jiff::Timestamp::now();
-    let _ = rec.wait();
+    let _ = rec.0[0].wait();
 
     let out = taskstat(&["dump", "--dir", &dir_arg]);
     assert!(out.status.success(), "{out:?}");
@@ -259,6 +262,16 @@ fn record_dump_and_replay_a_real_history() {
         &cmd,
     ]);
     assert!(started.status.success(), "{started:?}");
+    // The session goes, even when an assertion fails.
+    struct Session(String);
+    impl Drop for Session {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .args(["kill-session", "-t", &self.0])
+                .output();
+        }
+    }
+    let _session = Session(session.clone());
     let screen_with = |want: &str| -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -322,29 +335,49 @@ fn record_keeps_its_size_and_stops_cleanly() {
     let dir = store_dir("history-size");
     let dir_arg = dir.display().to_string();
     let _sleepers = sleepers(1000);
-    let mut rec = record(&dir, &["-d", "0.2", "--max-size", "1M"]);
+    // And 300 that wake every 100 ms, so that every sample changes: the
+    // store fills its 1 MiB within seconds, and the limit is tried.
+    let _wakers = Guard(
+        (0..300)
+            .map(|_| {
+                Command::new(example("workload"))
+                    .args(["sleep", "1000000", "100"])
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .expect("start a waker")
+            })
+            .collect(),
+    );
+    let mut rec = Guard(vec![record(&dir, &["-d", "0.2", "--max-size", "1M"])]);
     let start = Instant::now();
     let mut largest = 0;
     let mut removed = false;
     let mut seen = std::collections::HashSet::new();
-    while start.elapsed() < Duration::from_secs(15) {
+    // Until the limit was tried and the store kept within it for 5 s more.
+    let mut filled = None;
+    while start.elapsed() < Duration::from_secs(40)
+        && filled.is_none_or(|t: Instant| t.elapsed() < Duration::from_secs(5))
+    {
         let files = store_files(&dir);
         for f in &files {
             seen.insert(f.clone());
         }
         removed |= seen.iter().any(|f| !f.exists());
         largest = largest.max(dir_size(&dir));
+        if removed && filled.is_none() {
+            filled = Some(Instant::now());
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(largest <= 1_310_720, "the store reached {largest} bytes");
     assert!(
         removed,
-        "15 s at 0.2 s never filled 1 MiB: the limit was not tried"
+        "40 s at 0.2 s never filled 1 MiB: the limit was not tried"
     );
-    signal(&rec, libc::SIGTERM);
+    signal(&rec.0[0], libc::SIGTERM);
     let deadline = Instant::now() + Duration::from_secs(5);
     let status = loop {
-        if let Some(s) = rec.try_wait().expect("wait") {
+        if let Some(s) = rec.0[0].try_wait().expect("wait") {
             break s;
         }
         assert!(Instant::now() < deadline, "record did not stop on SIGTERM");
