@@ -6,7 +6,7 @@ use std::ops::Bound;
 use regex_lite::Regex;
 use serde_json::Value;
 use taskstat::cli::{RangeArgs, StoredFilter};
-use taskstat::exit::Usage;
+use taskstat::exit::{NoHistory, Usage};
 use taskstat::store::{self, EntryRef, Sample, Sections};
 
 use super::select;
@@ -104,7 +104,7 @@ pub fn for_each_sample(
     mut each: impl FnMut(i64, &Sections) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let bounds = bounds(range)?;
-    let reader = store::Reader::open(&range.dir)?;
+    let reader = store::Reader::open(&range.dir).map_err(|e| NoHistory(e.to_string()))?;
     let mut samples = reader.samples(bounds);
     let mut seen = 0u64;
     while let Some(entry) = samples.next_ref() {
@@ -117,14 +117,15 @@ pub fn for_each_sample(
         }
     }
     if seen == 0 {
-        anyhow::bail!(
+        return Err(NoHistory(format!(
             "{}: no samples{}",
             range.dir.display(),
             match (range.begin, range.end) {
                 (None, None) => "; is `taskstat record` running?",
                 _ => " in that range: widen --begin/--end",
             }
-        );
+        ))
+        .into());
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use serde_json::Value;
 use taskstat::cli::{By, ReplayArgs};
-use taskstat::exit::{self, Usage};
+use taskstat::exit::{self, NoHistory};
 use taskstat::host::users;
 use taskstat::record::RecordView;
 use taskstat::record::fleet::{Counters, GroupFigures};
@@ -206,8 +206,8 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let filter = Filter::new(&args.filter)?;
     let samples = samples(&args.range)?;
     if samples.len() < 2 {
-        return Err(Usage(format!(
-            "{} holds one sample in that range: replay shows the intervals between two",
+        return Err(NoHistory(format!(
+            "{}: one sample in that range: replay shows the intervals between two",
             args.range.dir.display()
         ))
         .into());
