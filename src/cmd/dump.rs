@@ -8,26 +8,26 @@ use taskstat::cli::{DumpArgs, DumpBy};
 use taskstat::exit;
 use taskstat::render::dump::DumpWriter;
 
-use super::history::{Filter, samples};
+use super::history::{Filter, for_each_sample};
 use super::record::{CGROUPS, EXITED, PROCESSES, settle};
 
 pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     let filter = Filter::new(&args.filter)?;
-    let samples = samples(&args.range)?;
     let mut out = super::stdout();
     let mut w = DumpWriter::new(args.format);
-    for s in &samples {
+    // Sample by sample as the store is read: one sample in memory at a time.
+    for_each_sample(&args.range, |time_ns, sections| {
         match args.by {
             DumpBy::Task => {
                 // The live processes, then those that exited since the last
                 // sample, each with its whole life's figures.
                 for section in [PROCESSES, EXITED] {
-                    let Some(records) = s.sections.get(section) else {
+                    let Some(records) = sections.get(section) else {
                         continue;
                     };
                     for r in records.values().filter(|r| filter.keeps(r)) {
                         let mut r = r.clone();
-                        settle(s.time_ns, &mut r);
+                        settle(time_ns, &mut r);
                         let r = &r;
                         let pid = r
                             .get("tgid")
@@ -38,7 +38,7 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
                         let cgroup = r.get("cgroup").and_then(Value::as_str).unwrap_or_default();
                         w.record(
                             &mut out,
-                            s.time_ns,
+                            time_ns,
                             &[("pid", &pid), ("comm", comm), ("cgroup", cgroup)],
                             r,
                         )?;
@@ -46,15 +46,14 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             DumpBy::Cgroup => {
-                let Some(groups) = s.sections.get(CGROUPS) else {
-                    continue;
-                };
-                for (path, g) in groups.iter().filter(|(p, _)| filter.holds_cgroup(p)) {
-                    w.record(&mut out, s.time_ns, &[("cgroup", path)], g)?;
+                let groups = sections.get(CGROUPS).into_iter().flatten();
+                for (path, g) in groups.filter(|(p, _)| filter.holds_cgroup(p)) {
+                    w.record(&mut out, time_ns, &[("cgroup", path)], g)?;
                 }
             }
         }
-    }
+        Ok(true)
+    })?;
     w.finish(&mut out)?;
     out.flush()?;
     Ok(exit::code(exit::OK))

@@ -97,11 +97,11 @@ fn bounds(range: &RangeArgs) -> Result<(Bound<i64>, Bound<i64>), Usage> {
 }
 
 /// Calls `each` with every sample of the range, oldest first, lending its
-/// sections; warnings (a torn tail, an unreadable file) go to stderr once
-/// each. No sample in the range is an error.
+/// sections, until it returns false; warnings (a torn tail, an unreadable
+/// file) go to stderr once each. No sample in the range is an error.
 pub fn for_each_sample(
     range: &RangeArgs,
-    mut each: impl FnMut(i64, &Sections) -> anyhow::Result<()>,
+    mut each: impl FnMut(i64, &Sections) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
     let bounds = bounds(range)?;
     let reader = store::Reader::open(&range.dir).map_err(|e| NoHistory(e.to_string()))?;
@@ -111,7 +111,9 @@ pub fn for_each_sample(
         match entry {
             EntryRef::Sample { time_ns, sections } => {
                 seen += 1;
-                each(time_ns, sections)?;
+                if !each(time_ns, sections)? {
+                    break;
+                }
             }
             EntryRef::Warning(w) => super::warn(&w.to_string()),
         }
@@ -138,7 +140,7 @@ pub fn samples(range: &RangeArgs) -> anyhow::Result<Vec<Sample>> {
             time_ns,
             sections: sections.clone(),
         });
-        Ok(())
+        Ok(true)
     })?;
     Ok(out)
 }

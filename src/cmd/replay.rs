@@ -3,7 +3,7 @@
 //! it shows there with what it did since the sample before (its whole life
 //! if it was born in the interval too).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -22,7 +22,7 @@ use taskstat::render::top as screen;
 use taskstat::store::Sample;
 use taskstat::wire::Group;
 
-use super::history::{Filter, samples};
+use super::history::{Filter, for_each_sample, samples};
 use super::record::{CGROUPS, EXITED, PROCESSES};
 
 /// A stored process record, read back.
@@ -56,19 +56,20 @@ fn tgid(v: &Value) -> Option<u32> {
         .and_then(|n| u32::try_from(n).ok())
 }
 
-/// The rows of the interval that ends with sample `i` (i ≥ 1).
-fn rows(
-    samples: &[Sample],
-    i: usize,
-    by: By,
-    filter: &Filter,
-    only: bool,
-    sort: TopSort,
-) -> Vec<Row> {
-    let (a, b) = (&samples[i - 1], &samples[i]);
+/// A section of a sample; empty when the sample has none.
+fn section<'a>(
+    s: &'a Sample,
+    name: &str,
+    empty: &'a BTreeMap<String, Value>,
+) -> &'a BTreeMap<String, Value> {
+    s.sections.get(name).unwrap_or(empty)
+}
+
+/// The rows of the interval from sample `a` to sample `b`.
+fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, only: bool, sort: TopSort) -> Vec<Row> {
     let secs = (b.time_ns - a.time_ns) as f64 / 1e9;
-    let empty = Default::default();
-    let section = |s: &Sample, name: &str| s.sections.get(name).unwrap_or(&empty).clone();
+    let empty = BTreeMap::new();
+    let section = |s, name| section(s, name, &empty);
     let (prev, live, gone) = (
         section(a, PROCESSES),
         section(b, PROCESSES),
@@ -136,7 +137,7 @@ fn rows(
                     )
                 })
                 .collect();
-            grouped(&tallies, secs, &live)
+            grouped(&tallies, secs, live)
         }
         By::User | By::Comm => {
             let mut tallies: HashMap<String, Tally> = HashMap::new();
@@ -165,7 +166,7 @@ fn rows(
                 }
                 t.sums = t.sums.plus(&Counters::of(&now).minus(&base));
             }
-            grouped(&tallies, secs, &live)
+            grouped(&tallies, secs, live)
         }
     };
     if only {
@@ -204,41 +205,57 @@ fn columns(by: By) -> ([&'static str; 2], &'static str) {
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let filter = Filter::new(&args.filter)?;
+    if args.batch {
+        return batch(&args, &filter);
+    }
     let samples = samples(&args.range)?;
     if samples.len() < 2 {
-        return Err(NoHistory(format!(
-            "{}: one sample in that range: replay shows the intervals between two",
-            args.range.dir.display()
-        ))
-        .into());
+        return Err(one_sample(&args));
     }
-    if args.batch {
-        batch(&args, &samples, &filter)
-    } else {
-        interactive(&args, &samples, &filter)
-    }
+    interactive(&args, &samples, &filter)
 }
 
-fn batch(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow::Result<ExitCode> {
+fn one_sample(args: &ReplayArgs) -> anyhow::Error {
+    NoHistory(format!(
+        "{}: one sample in that range: replay shows the intervals between two",
+        args.range.dir.display()
+    ))
+    .into()
+}
+
+/// Batch mode reads the store as it prints: two samples in memory at a time.
+fn batch(args: &ReplayArgs, filter: &Filter) -> anyhow::Result<ExitCode> {
     let mut out = super::stdout();
-    let n = args
-        .iterations
-        .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    let n = args.iterations.unwrap_or(u64::MAX);
     let (cols, what) = columns(args.by);
-    for (k, i) in (1..samples.len()).take(n).enumerate() {
-        let rows = rows(samples, i, args.by, filter, args.only, args.sort);
-        if k > 0 {
-            writeln!(out)?;
+    let mut prev: Option<Sample> = None;
+    let mut printed = 0u64;
+    for_each_sample(&args.range, |time_ns, sections| {
+        let now = Sample {
+            time_ns,
+            sections: sections.clone(),
+        };
+        if let Some(a) = prev.take() {
+            let rows = rows(&a, &now, args.by, filter, args.only, args.sort);
+            if printed > 0 {
+                writeln!(out)?;
+            }
+            let secs = (now.time_ns - a.time_ns) as f64 / 1e9;
+            writeln!(
+                out,
+                "{} · {} {what} · the {secs:.1} s since {}",
+                local_time(now.time_ns),
+                rows.len(),
+                local_time(a.time_ns)
+            )?;
+            screen::write_batch(&mut out, &rows, cols, Counts::PerSecond, args.rows)?;
+            printed += 1;
         }
-        let secs = (samples[i].time_ns - samples[i - 1].time_ns) as f64 / 1e9;
-        writeln!(
-            out,
-            "{} · {} {what} · the {secs:.1} s since {}",
-            local_time(samples[i].time_ns),
-            rows.len(),
-            local_time(samples[i - 1].time_ns)
-        )?;
-        screen::write_batch(&mut out, &rows, cols, Counts::PerSecond, args.rows)?;
+        prev = Some(now);
+        Ok(printed < n)
+    })?;
+    if printed == 0 {
+        return Err(one_sample(args));
     }
     out.flush()?;
     Ok(exit::code(exit::OK))
@@ -266,7 +283,7 @@ fn interactive(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow
         let mut typing: Option<String> = None;
         let mut note = String::new();
         loop {
-            let rows = rows(samples, i, args.by, filter, only, sort);
+            let rows = rows(&samples[i - 1], &samples[i], args.by, filter, only, sort);
             let secs = (samples[i].time_ns - samples[i - 1].time_ns) as f64 / 1e9;
             let status = match &typing {
                 Some(t) => format!("go to time: {t}_ (Enter, Esc)"),
