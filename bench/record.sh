@@ -18,6 +18,7 @@
 # (60) s by the release binary.
 #
 #   bench/record.sh        # needs root (CAP_NET_ADMIN); honours CARGO_TARGET_DIR
+#   TASKSTAT=path/to/taskstat bench/record.sh     # without building
 #
 # Measured 2026-12-03 (2 vCPUs shared with other builds, Linux 6.18,
 # taskstats v16, delay accounting off), SLEEPERS=1000 INTERVAL=1
@@ -31,9 +32,12 @@ cd "$(dirname "$0")/.."
 sleepers=${SLEEPERS:-1000}
 interval=${INTERVAL:-1}
 duration=${DURATION:-60}
-target=${CARGO_TARGET_DIR:-target}
-cargo build --release --locked -q
-ts=$target/release/taskstat
+if [ -n "${TASKSTAT:-}" ]; then
+    ts=$TASKSTAT                # a release binary already built
+else
+    cargo build --release --locked -q
+    ts=${CARGO_TARGET_DIR:-target}/release/taskstat
+fi
 
 store=$(mktemp -d)
 pids=()

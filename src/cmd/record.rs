@@ -91,6 +91,8 @@ struct Recorder {
     /// Each live process as the last sample stored it, by pid: its cgroup
     /// places its exit, and its figures stand while it does not run.
     seen: HashMap<u32, Seen>,
+    /// The last sample's process records, by key, once the store has it.
+    last: BTreeMap<String, Value>,
     exiting: HashMap<u32, Gathered>,
     /// Processes that exited since the last sample, by key.
     exited: BTreeMap<String, Value>,
@@ -168,8 +170,10 @@ impl Recorder {
             };
             let ran = Ran::of(&group.figures(&self.acct));
             let last = self.seen.remove(&pid).filter(|p| p.ran == ran);
-            let p = match last {
-                Some(p) => p,
+            // Its record moves from the last sample to this one, uncopied.
+            let reused = last.and_then(|p| Some((self.last.remove(&p.key)?, p)));
+            let (record, p) = match reused {
+                Some(r) => r,
                 None => {
                     // A zombie has exited: its exit record stores it.
                     let Some(stat) = Stat::read(pid).filter(|s| s.state != 'Z') else {
@@ -189,23 +193,26 @@ impl Recorder {
                     // The books take each thread's own I/O: /proc/PID/io counts
                     // reaped children, whose exits the books count already.
                     (counters.read_bytes, counters.write_bytes) = procfs::own_io(pid);
-                    Seen {
+                    let record = stored(&view, Some(&cgroup), Some(time_ns))?;
+                    let p = Seen {
                         ran,
                         key,
                         start_ticks: stat.start_ticks,
-                        stored: stored(&view, Some(&cgroup), Some(time_ns))?,
                         cgroup,
                         counters,
-                    }
+                    };
+                    (record, p)
                 }
             };
             self.fleet
                 .observe(pid, Some(p.start_ticks), &p.cgroup, p.counters);
-            processes.insert(p.key.clone(), p.stored.clone());
+            processes.insert(p.key.clone(), record);
             seen.insert(pid, p);
         }
         self.fleet.forget_absent(ABSENT_SWEEPS);
         self.seen = seen;
+        // What is left of the last sample's records: processes gone.
+        self.last.clear();
         let cgroups = self
             .fleet
             .figures()
@@ -248,7 +255,6 @@ struct Seen {
     start_ticks: u64,
     cgroup: String,
     counters: Counters,
-    stored: Value,
 }
 
 pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
@@ -277,14 +283,16 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         src,
         fleet: Fleet::new(Series::new(None, usize::MAX)),
         seen: HashMap::new(),
+        last: BTreeMap::new(),
         exiting: HashMap::new(),
         exited: BTreeMap::new(),
     };
     let period = Duration::from_secs_f64(args.interval);
     let mut next = Instant::now();
     loop {
-        let sample = rec.sample()?;
+        let mut sample = rec.sample()?;
         writer.append(&sample)?;
+        rec.last = sample.sections.remove(PROCESSES).unwrap_or_default();
         if stop.requested() {
             break;
         }
