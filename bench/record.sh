@@ -82,14 +82,16 @@ files=$(ls "$store"/*.tsh | wc -l)
 import json, sys
 cpu_ns, keyframe, total, files = (int(a) for a in sys.argv[1:5])
 times = {}
+exited = 0
 for line in sys.stdin:
-    t = json.loads(line)["time"]
-    times[t] = times.get(t, 0) + 1
+    r = json.loads(line)
+    times[r["time"]] = times.get(r["time"], 0) + 1
+    exited += r["exit_code"] is not None
 samples = len(times)
 records = sum(times.values())
 per = records / samples
 us = cpu_ns / 1e3 / records
-print(f"samples {samples}, process records {records} ({per:.0f} a sample), store files {files}")
+print(f"samples {samples}, process records {records} ({per:.0f} a sample, {exited} of them exits), store files {files}")
 print(f"CPU      {cpu_ns / 1e6:.1f} ms in all: {us:.1f} us per process per sample "
       f"(goal <= 20); for 1,000 processes every 5 s, {us * 1000 / 5e6 * 100:.3f}% of one CPU (goal <= 0.5%)")
 delta = (total - keyframe) / max(samples - 1, 1)

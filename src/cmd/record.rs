@@ -168,7 +168,7 @@ impl Recorder {
             let Some(group) = self.src.group_record(pid)? else {
                 continue;
             };
-            let ran = Ran::of(&group.figures(&self.acct));
+            let ran = Ran::of(&group);
             let last = self.seen.remove(&pid).filter(|p| p.ran == ran);
             // Its record moves from the last sample to this one, uncopied.
             let reused = last.and_then(|p| Some((self.last.remove(&p.key)?, p)));
@@ -238,12 +238,14 @@ struct Ran {
 }
 
 impl Ran {
-    fn of(v: &RecordView) -> Ran {
+    /// From the kernel's record as it came: no view built for a process
+    /// that turns out not to have run.
+    fn of(r: &Record) -> Ran {
         Ran {
-            run_ns: v.cpu.run_real_ns,
-            voluntary: v.context_switches.voluntary,
-            involuntary: v.context_switches.involuntary,
-            cpu_waits: v.delays[Category::Cpu].count,
+            run_ns: r.stats.cpu_run_real_total,
+            voluntary: r.stats.nvcsw,
+            involuntary: r.stats.nivcsw,
+            cpu_waits: r.stats.delays[Category::Cpu].count,
         }
     }
 }
