@@ -128,6 +128,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only tasks that did something in the interval: ran, waited or did I/O')
             [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Totals since top started (context switches, bytes read and written; shares of the whole time) instead of rates, as iotop -a')
             [CompletionResult]::new('--accumulated', '--accumulated', [CompletionResultType]::ParameterName, 'Totals since top started (context switches, bytes read and written; shares of the whole time) instead of rates, as iotop -a')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the refreshes as JSON instead of tables (implies -b): one array, an element per refresh with its rows; null where a figure is not measured. With --by cgroup, each row has the group''s unit, container_id and pod_uid and its share of time stalled (PSI)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

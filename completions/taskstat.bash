@@ -887,7 +887,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__top)
-            opts="-d -b -n -H -s -p -u -o -a -h --interval --batch --iterations --threads --sort --rows --max-rate --pid --user --comm --cgroup --only --accumulated --by --timeout --source --help"
+            opts="-d -b -n -H -s -p -u -o -a -h --interval --batch --iterations --threads --sort --rows --max-rate --pid --user --comm --cgroup --only --accumulated --by --json --timeout --source --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

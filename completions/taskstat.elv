@@ -121,6 +121,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --only 'Only tasks that did something in the interval: ran, waited or did I/O'
             cand -a 'Totals since top started (context switches, bytes read and written; shares of the whole time) instead of rates, as iotop -a'
             cand --accumulated 'Totals since top started (context switches, bytes read and written; shares of the whole time) instead of rates, as iotop -a'
+            cand --json 'Print the refreshes as JSON instead of tables (implies -b): one array, an element per refresh with its rows; null where a figure is not measured. With --by cgroup, each row has the group''s unit, container_id and pod_uid and its share of time stalled (PSI)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

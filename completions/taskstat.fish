@@ -139,6 +139,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s b -l batch -d 
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s H -l threads -d 'Show threads instead of processes'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s o -l only -d 'Only tasks that did something in the interval: ran, waited or did I/O'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s a -l accumulated -d 'Totals since top started (context switches, bytes read and written; shares of the whole time) instead of rates, as iotop -a'
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l json -d 'Print the refreshes as JSON instead of tables (implies -b): one array, an element per refresh with its rows; null where a figure is not measured. With --by cgroup, each row has the group\'s unit, container_id and pod_uid and its share of time stalled (PSI)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l fd -d 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'

@@ -162,6 +162,20 @@ fn main_page() -> String {
         &mut r,
         "listen exits with status 0 after --count or --duration, 130 after SIGINT and 143 after SIGTERM; it deregisters first, then prints what was already queued. run exits with the command's status: 128+N when a signal N killed it, 127 when the command was not found, 126 when it could not be executed. serve, a service, exits with status 0 after SIGINT or SIGTERM, once the scrapes in flight are answered (for up to 2 s).",
     );
+    section(&mut r, "SERVE METRICS");
+    para(
+        &mut r,
+        "taskstat serve exports, per cgroup2 group (a series named by its path in the cgroup label, or (other) beyond --max-series): taskstat_delay_seconds_total and taskstat_delays_total {cgroup,category}, taskstat_cpu_seconds_total {cgroup}, taskstat_io_bytes_total {cgroup,direction}, taskstat_context_switches_total {cgroup,kind}, the gauge taskstat_tasks {cgroup}, taskstat_exited_tasks_total {cgroup}, and taskstat_cgroup_pressure_seconds_total {cgroup,resource,kind}; and once each taskstat_exit_records_lost_total, taskstat_scrape_duration_seconds and taskstat_build_info.",
+    );
+    para(
+        &mut r,
+        "Workload names: every series of a group whose path follows a known naming also carries the labels that apply of unit, container_id and pod_uid, as cAdvisor and the kubelet name the same workloads. unit is the last systemd unit in the path (*.service, *.scope, *.slice), so that a group a service made below its own is still the service's. container_id is the 64-digit id in docker-<id>.scope, cri-containerd-<id>.scope, crio-<id>.scope, /docker/<id>, or the group below a cgroupfs pod, /kubepods/<qos>/pod<uid>/<id>. pod_uid is the uid of kubepods-<qos>-pod<uid>.slice or kubepods-pod<uid>.slice (with the underscores of the unit name turned back into the dashes of the API's uid) or of pod<uid> below kubepods. A container's scope or a pod's slice gets no unit: its name only repeats the id. Other paths get none of these labels. top --by cgroup shows the same names (UNIT, CONTAINER with the first 12 digits of the id, POD; whole in --json).",
+    );
+    para(
+        &mut r,
+        "Pressure: taskstat_cgroup_pressure_seconds_total is the total= of the group's cpu.pressure, io.pressure and memory.pressure (resource cpu, io, memory), for kind some (time at least one of its tasks was stalled) and full (time all of its non-idle tasks were), in seconds, read once per sweep. Where the files are missing (a kernel without CONFIG_PSI, PSI off, which psi=1 on the kernel command line turns on, or no cgroup2 tree) there are no such series; taskstat check says which. top --by cgroup shows, per group, the share of the interval stalled (some) as CPU-PSI%, IO-PSI% and MEM-PSI%, - (null in JSON) where the group keeps no pressure.",
+    );
+
     section(&mut r, "RECORD FILES");
     para(
         &mut r,

@@ -122,6 +122,12 @@ pub enum Command {
     /// storage I/O and context switches of every cgroup2 group, with the
     /// tasks that already exited included, from their exit records.
     ///
+    /// Each group's series also carry its workload's names where its path
+    /// follows a known naming (unit, container_id, pod_uid: see SERVE
+    /// METRICS in the man page), and each group's pressure (PSI) is
+    /// exported as taskstat_cgroup_pressure_seconds_total where the kernel
+    /// keeps it.
+    ///
     /// Counters only grow, so rate() works even for groups whose work is
     /// done by processes that live milliseconds. `GET /metrics` answers in
     /// the Prometheus text format, or OpenMetrics when the scraper asks for
@@ -318,6 +324,23 @@ pub struct TopArgs {
     /// with the processes that exited in an interval counted in it.
     #[arg(long, value_enum, default_value_t = By::Task, conflicts_with = "threads")]
     pub by: By,
+
+    /// Print the refreshes as JSON instead of tables (implies -b): one
+    /// array, an element per refresh with its rows; null where a figure is
+    /// not measured. With --by cgroup, each row has the group's unit,
+    /// container_id and pod_uid and its share of time stalled (PSI).
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl TopArgs {
+    pub fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            Format::Table
+        }
+    }
 }
 
 /// What a row of `top` stands for.

@@ -176,14 +176,26 @@ impl Records {
     /// process's I/O from /proc; from /proc, the process record. Figures
     /// only: no notes.
     pub fn group(&mut self, id: u32) -> Result<Option<RecordView>, ClientError> {
+        self.group_with(id, true)
+    }
+
+    /// [`Records::group`] without the read of /proc/PID/io, for a caller
+    /// that counts each thread's own I/O instead.
+    pub fn group_without_io(&mut self, id: u32) -> Result<Option<RecordView>, ClientError> {
+        self.group_with(id, false)
+    }
+
+    fn group_with(&mut self, id: u32, proc_io: bool) -> Result<Option<RecordView>, ClientError> {
         let acct = self.acct;
         if let Some(c) = self.kernel.as_mut() {
             match c.fetch(RecordKind::Tgid, id) {
                 Ok(r) => {
                     return Ok(r.map(|r| {
                         let mut view = r.figures(&acct);
-                        if let Ok(io) = procfs::Io::read(id) {
-                            crate::record::process::with_proc_io(&mut view, &io);
+                        if proc_io {
+                            if let Ok(io) = procfs::Io::read(id) {
+                                crate::record::process::with_proc_io(&mut view, &io);
+                            }
                         }
                         view
                     }));

@@ -164,6 +164,27 @@ fn check_reports_each_item() {
             .starts_with("16 (560 bytes)"),
         "{version}"
     );
+    // Per-cgroup pressure: ok exactly where a group's file can be read;
+    // else a warning that says how to turn PSI on.
+    let pressure = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "cgroup pressure")
+        .unwrap_or_else(|| panic!("no cgroup pressure check: {v}"));
+    let readable = taskstat::host::cgroup::cgroup2_mount()
+        .is_some_and(|m| std::fs::read_to_string(m.join("cpu.pressure")).is_ok());
+    if readable {
+        assert_eq!(pressure["status"], "ok", "{pressure}");
+    } else {
+        assert_eq!(pressure["status"], "warn", "{pressure}");
+        assert!(
+            pressure["fix"]
+                .as_str()
+                .is_some_and(|f| f.contains("psi=1")),
+            "{pressure}"
+        );
+    }
 }
 
 #[test]

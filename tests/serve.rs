@@ -15,6 +15,9 @@ use serde_json::Value;
 
 use crate::util::{Group2, example, kernel};
 
+// Workload names and pressure per cgroup, with this module's server helpers.
+mod fleet;
+
 /// Kills and reaps its processes on drop.
 struct Guard(Vec<Child>);
 

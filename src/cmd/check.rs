@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use taskstat::client::{Client, ClientError};
-use taskstat::host::system;
+use taskstat::host::{cgroup, pressure, system};
 use taskstat::record::Record;
 use taskstat::record::check::{Check, CheckReport, Status};
 use taskstat::record::view::version_notes;
@@ -26,6 +26,7 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     }
     checks.push(accounting_check());
     checks.extend(namespace_checks());
+    checks.push(pressure_check());
     let mut out = super::stdout();
     taskstat::render::write_check(
         &mut out,
@@ -116,6 +117,30 @@ fn accounting_check() -> Check {
             Status::Warn,
             format!("{} is not readable", system::DELAYACCT_SYSCTL),
             Some("a kernel without CONFIG_TASK_DELAY_ACCT reports no delays"),
+        ),
+    }
+}
+
+/// Whether `serve` can export, and `top --by cgroup` show, each group's
+/// pressure (PSI): a warning, since everything else works without it.
+fn pressure_check() -> Check {
+    let cmdline = std::fs::read_to_string("/proc/cmdline").unwrap_or_default();
+    match pressure::unavailable(cgroup::cgroup2_mount().as_deref(), &cmdline) {
+        Ok(()) => Check::new(
+            "cgroup pressure",
+            Status::Ok,
+            "each cgroup2 group's cpu, io and memory pressure (PSI) is readable",
+            None,
+        ),
+        Err(why) => Check::new(
+            "cgroup pressure",
+            Status::Warn,
+            format!(
+                "{why}: serve exports no taskstat_cgroup_pressure_seconds_total, and top --by cgroup shows no PSI columns"
+            ),
+            Some(
+                "boot with `psi=1` on the kernel command line (a kernel built with CONFIG_PSI=y; CONFIG_PSI_DEFAULT_DISABLED=y needs psi=1), on a cgroup2 tree",
+            ),
         ),
     }
 }

@@ -248,7 +248,9 @@ fn batch(args: &ReplayArgs, filter: &Filter) -> anyhow::Result<ExitCode> {
                 rows.len(),
                 local_time(a.time_ns)
             )?;
-            screen::write_batch(&mut out, &rows, cols, Counts::PerSecond, args.rows)?;
+            // No pressure or workload names are stored: a group's row has the
+            // columns of a process's.
+            screen::write_batch(&mut out, &rows, cols, false, Counts::PerSecond, args.rows)?;
             printed += 1;
         }
         prev = Some(now);
@@ -309,6 +311,7 @@ fn interactive(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow
                         limit: args.rows,
                         filters,
                         status: &status,
+                        groups: false,
                     },
                 )
             })?;

@@ -1,6 +1,6 @@
 //! `taskstat top`: live delay rates of every task, full-screen or in batch.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -8,14 +8,18 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use regex_lite::Regex;
+use std::path::PathBuf;
 use taskstat::cli::{By, TopArgs};
 use taskstat::client;
 use taskstat::exit;
 use taskstat::exit::Usage;
-use taskstat::host::cgroup::{self, Group2};
-use taskstat::host::{procfs, users};
+
+use taskstat::host::cgroup::{self, Group2, Membership};
+use taskstat::host::held::{self, Held};
+use taskstat::host::{pressure, procfs, users};
 use taskstat::record::fleet::{Counters, ExitMessage};
-use taskstat::record::top::{self, Counts, Row, Tally, TopSort};
+use taskstat::record::pressure::GroupPressure;
+use taskstat::record::top::{self, Counts, GroupDetails, Row, Tally, TopSort};
 use taskstat::record::{Accounting, Record, RecordView};
 use taskstat::render::human;
 use taskstat::render::top as screen;
@@ -155,6 +159,11 @@ struct Sampler {
     max_rate: u32,
     selection: Selection,
     by: By,
+    /// With --by: each process's io files, open from one sample to the next.
+    held: Held,
+    /// Where the tree's membership and, with --by cgroup, each group's
+    /// pressure files are read.
+    cgroup2: Option<PathBuf>,
 }
 
 struct Sample {
@@ -166,16 +175,23 @@ struct Sample {
     /// at their own exits).
     keys: HashMap<u32, String>,
     counters: HashMap<u32, Counters>,
+    /// With --by cgroup: each group's pressure, read once per sample.
+    pressure: HashMap<String, GroupPressure>,
 }
 
-/// A process's key for --by, from /proc.
-fn key_of(by: By, id: u32, comm: Option<&str>) -> Option<String> {
+/// A process's key for --by, from /proc (its group from the sample's read
+/// of the cgroup2 tree, if that listed it).
+fn key_of(by: By, id: u32, comm: Option<&str>, members: Option<&Membership>) -> Option<String> {
     match by {
         By::Task => None,
         // A task that exits between the selection's look at it and this
         // one has no key, as under --by user; only a live task without a
         // cgroup2 line (no cgroup2 mounted) belongs to "/".
-        By::Cgroup => cgroup::cgroup2_of(id).or_else(|| procfs::exists(id).then(|| "/".into())),
+        By::Cgroup => members
+            .and_then(|m| m.group_of(id))
+            .map(str::to_string)
+            .or_else(|| cgroup::cgroup2_of(id))
+            .or_else(|| procfs::exists(id).then(|| "/".into())),
         By::User => procfs::Status::read(id).ok()?.uid.map(user_label),
         By::Comm => comm.map(str::to_string),
     }
@@ -199,26 +215,36 @@ impl Sampler {
         let mut comms = HashMap::with_capacity(ids.len());
         let (mut keys, mut counters) = (HashMap::new(), HashMap::new());
         let mut pace = super::Pacer::new(self.max_rate);
+        let grouped = self.by != By::Task;
+        // One read of the tree's cgroup.procs, not /proc/PID/cgroup per process.
+        let members = match (self.by, &self.cgroup2) {
+            (By::Cgroup, Some(mount)) => Membership::read(mount).ok(),
+            _ => None,
+        };
+        self.held.begin_sweep();
         for id in ids {
             if !self.selection.keep(id) {
                 continue;
             }
             pace.next();
             // A process's I/O is not in the kernel's group record: /proc
-            // has the whole process's (Records::group adds it).
+            // has the whole process's (Records::group adds it). Grouped
+            // rows count each live thread's own I/O instead, below.
             let view = match kind {
                 RecordKind::Pid => self.src.thread(id)?.map(|(v, _)| v),
+                RecordKind::Tgid if grouped => self.src.group_without_io(id)?,
                 RecordKind::Tgid => self.src.group(id)?,
             };
             if let Some(view) = view {
-                let comm = if names || self.by == By::Comm {
+                // Grouped rows show no names but --by comm's.
+                let comm = if (names && !grouped) || self.by == By::Comm {
                     procfs::comm(id)
                 } else {
                     None
                 };
-                if let Some(key) = key_of(self.by, id, comm.as_deref()) {
+                if let Some(key) = key_of(self.by, id, comm.as_deref(), members.as_ref()) {
                     let mut c = Counters::of(&view);
-                    (c.read_bytes, c.write_bytes) = procfs::own_io(id);
+                    (c.read_bytes, c.write_bytes) = self.held.read(id).map_or((0, 0), |s| s.io);
                     keys.insert(id, key);
                     counters.insert(id, c);
                 }
@@ -228,12 +254,21 @@ impl Sampler {
                 }
             }
         }
+        self.held.end_sweep();
+        let pressure = match self.by {
+            By::Cgroup => {
+                let groups: BTreeSet<&str> = keys.values().map(String::as_str).collect();
+                pressure::of_groups(self.cgroup2.as_deref(), groups)
+            }
+            By::Task | By::User | By::Comm => HashMap::new(),
+        };
         Ok(Sample {
             at: Instant::now(),
             records,
             comms,
             keys,
             counters,
+            pressure,
         })
     }
 }
@@ -251,6 +286,8 @@ struct Grouper {
     dead: HashMap<u32, Counters>,
     /// With -a: the tallies since top started.
     total: HashMap<String, Tally>,
+    /// Where groups' pressure files are read, with --by cgroup.
+    cgroup2: Option<PathBuf>,
 }
 
 impl Grouper {
@@ -273,6 +310,7 @@ impl Grouper {
             last_seen,
             dead: HashMap::new(),
             total: HashMap::new(),
+            cgroup2: cgroup::cgroup2_mount(),
         })
     }
 
@@ -346,6 +384,9 @@ struct Baseline {
     counts: Counts,
     started: Instant,
     first: HashMap<u32, RecordView>,
+    /// With --by cgroup: each group's pressure at the start of the coming
+    /// interval (with -a, when it was first seen).
+    stall_since: HashMap<String, GroupPressure>,
     grouper: Option<Grouper>,
 }
 
@@ -359,6 +400,7 @@ impl Baseline {
                 Counts::Totals => first.records.clone(),
                 Counts::PerSecond => HashMap::new(),
             },
+            stall_since: first.pressure.clone(),
             grouper: None,
         }
     }
@@ -391,6 +433,29 @@ impl Baseline {
             let mut rows = top::grouped(&tallies, secs, self.counts, |grp| {
                 grp == Group::RunQueue || on
             });
+            if g.by == By::Cgroup {
+                let mut after = cur.pressure.clone();
+                // A group whose processes all lived less than an interval
+                // had none in the sample: its pressure is read now, so that
+                // from its next row on it has a share.
+                for r in &rows {
+                    if !after.contains_key(&r.comm) {
+                        after.extend(pressure::of_groups(g.cgroup2.as_deref(), [&*r.comm]));
+                    }
+                }
+                for r in &mut rows {
+                    let (b, a) = (self.stall_since.get(&r.comm), after.get(&r.comm));
+                    r.group = Some(GroupDetails::of(&r.comm, b, a, secs));
+                }
+                match self.counts {
+                    Counts::PerSecond => self.stall_since = after,
+                    Counts::Totals => {
+                        for (k, p) in after {
+                            self.stall_since.entry(k).or_insert(p);
+                        }
+                    }
+                }
+            }
             if only {
                 rows.retain(Row::active);
             }
@@ -427,6 +492,14 @@ impl Baseline {
     }
 }
 
+/// Grouped rows hold each process's files open from one sample to the next
+/// (see host::held); a terminal's soft limit of 1024 descriptors would
+/// hold few.
+fn held_budget() -> usize {
+    held::raise_descriptor_limit();
+    held::budget()
+}
+
 pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<ExitCode> {
     let selection = Selection::new(&args)?;
     let src = super::records(source, timeout)?;
@@ -437,8 +510,14 @@ pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<E
         max_rate: args.max_rate,
         selection,
         by: args.by,
+        held: Held::new(if args.by == By::Task {
+            0
+        } else {
+            held_budget()
+        }),
+        cgroup2: cgroup::cgroup2_mount(),
     };
-    if args.batch {
+    if args.batch || args.json {
         return batch(args, &mut sampler, timeout);
     }
     interactive(args, &mut sampler, timeout)
@@ -455,28 +534,35 @@ fn batch(args: TopArgs, sampler: &mut Sampler, timeout: Duration) -> anyhow::Res
         baseline.grouper = Some(Grouper::open(args.by, sampler.acct, timeout, &prev)?);
     }
     let mut out = super::stdout();
-    for n in 0..args.iterations.unwrap_or(1) {
+    let mut batch = screen::Batch::new(
+        args.format(),
+        columns(args.by, args.threads).0,
+        args.by == By::Cgroup,
+        counts,
+        args.rows,
+    );
+    for _ in 0..args.iterations.unwrap_or(1) {
         let next = prev.at + period;
         while let Some(left) = next.checked_duration_since(Instant::now()) {
             if stop.requested() {
+                batch.finish(&mut out)?;
+                out.flush()?;
                 return Ok(exit::code(stop.exit_status().unwrap_or(exit::OK)));
             }
             std::thread::sleep(left.min(Duration::from_millis(100)));
         }
         let cur = sampler.sample(args.threads, true)?;
-        if n > 0 {
-            writeln!(out)?;
-        }
-        screen::write_batch(
-            &mut out,
-            &baseline.rows(&prev, &cur, &sampler.selection, args.sort, args.only)?,
-            columns(args.by, args.threads).0,
-            counts,
-            args.rows,
-        )?;
+        let secs = match counts {
+            Counts::PerSecond => cur.at.duration_since(prev.at),
+            Counts::Totals => cur.at.duration_since(baseline.started),
+        };
+        let rows = baseline.rows(&prev, &cur, &sampler.selection, args.sort, args.only)?;
+        batch.refresh(&mut out, &rows, secs.as_secs_f64())?;
         out.flush()?;
         prev = cur;
     }
+    batch.finish(&mut out)?;
+    out.flush()?;
     Ok(exit::code(exit::OK))
 }
 
@@ -609,6 +695,7 @@ fn interactive(
                         pressure: &pressure,
                         rows: &view.rows,
                         columns: columns(args.by, view.threads).0,
+                        groups: args.by == By::Cgroup,
                         what: columns(args.by, view.threads).1,
                         counts: view.baseline.counts,
                         sort: view.sort,

@@ -229,6 +229,90 @@ impl Group2 {
     }
 }
 
+/// Every process in the cgroup2 tree and the group it is in, read from
+/// each group's cgroup.procs: one read per group, where /proc/PID/cgroup
+/// costs one per process (and the kernel builds the path each time).
+/// cgroup.procs lists no process whose every thread has exited, so zombies
+/// are left out as well.
+#[derive(Clone, Debug, Default)]
+pub struct Membership {
+    /// Group paths as /proc/PID/cgroup's `0::` line names them.
+    groups: Vec<String>,
+    /// (pid, index into `groups`), by pid.
+    procs: Vec<(u32, usize)>,
+}
+
+impl Membership {
+    /// The tree under `mount`. A group removed while it is read is skipped;
+    /// a process that moves while the tree is read is placed once, in the
+    /// first group it is found in.
+    pub fn read(mount: &Path) -> io::Result<Membership> {
+        let mut m = Membership::default();
+        let mut todo = vec![(mount.to_path_buf(), "/".to_string())];
+        let mut text = Vec::new();
+        let mut root = true;
+        while let Some((dir, path)) = todo.pop() {
+            let listed = match fs::read_dir(&dir) {
+                Ok(listed) => listed,
+                // The mount itself must be there; a group may go at any time.
+                Err(e) if root => return Err(e),
+                Err(_) => continue,
+            };
+            root = false;
+            for entry in listed.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    let child = if path == "/" {
+                        format!("/{name}")
+                    } else {
+                        format!("{path}/{name}")
+                    };
+                    todo.push((entry.path(), child));
+                }
+            }
+            text.clear();
+            let read = fs::File::open(dir.join("cgroup.procs"))
+                .and_then(|mut f| io::Read::read_to_end(&mut f, &mut text));
+            if read.is_err() {
+                continue;
+            }
+            let group = m.groups.len();
+            m.procs.extend(
+                text.split(|&b| b == b'\n')
+                    .filter_map(|l| std::str::from_utf8(l).ok()?.parse().ok())
+                    .map(|pid| (pid, group)),
+            );
+            m.groups.push(path);
+        }
+        // Stable: a process found twice keeps the group it was found in first.
+        m.procs.sort_by_key(|&(pid, _)| pid);
+        m.procs.dedup_by_key(|&mut (pid, _)| pid);
+        Ok(m)
+    }
+
+    /// The processes and their groups, by pid.
+    pub fn processes(&self) -> impl Iterator<Item = (u32, &str)> + '_ {
+        self.procs
+            .iter()
+            .map(|&(pid, g)| (pid, self.groups[g].as_str()))
+    }
+
+    /// The group of a process, if the tree listed it.
+    pub fn group_of(&self, pid: u32) -> Option<&str> {
+        let i = self.procs.binary_search_by_key(&pid, |&(p, _)| p).ok()?;
+        Some(self.groups[self.procs[i].1].as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.procs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.procs.is_empty()
+    }
+}
+
 /// A task's cgroup2 path (the `0::` line of /proc/ID/cgroup).
 pub fn cgroup2_of(id: u32) -> Option<String> {
     let text = fs::read_to_string(format!("/proc/{id}/cgroup")).ok()?;

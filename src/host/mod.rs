@@ -3,7 +3,9 @@
 
 pub mod cgroup;
 pub mod cpulist;
+pub mod held;
 pub mod poll;
+pub mod pressure;
 pub mod procfs;
 pub mod system;
 pub mod users;

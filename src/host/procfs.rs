@@ -105,6 +105,8 @@ pub struct Stat {
     pub minor_faults: u64,
     pub major_faults: u64,
     pub nice: i8,
+    /// Live threads.
+    pub threads: u64,
     /// Clock ticks after boot.
     pub start_ticks: u64,
     pub policy: u8,
@@ -130,6 +132,7 @@ impl Stat {
             minor_faults: num(10)?,
             major_faults: num(12)?,
             nice: field(19)?.parse().ok()?,
+            threads: num(20)?,
             start_ticks: num(22)?,
             policy: field(41)?.parse().ok()?,
             utime_ticks: num(14)?,
@@ -211,16 +214,32 @@ impl Io {
 /// own: /proc/PID/io would add the children the process reaped, which a
 /// caller that also hears their exits would count twice.
 pub fn own_io(pid: u32) -> (u64, u64) {
-    let mut read = 0;
-    let mut write = 0;
-    for tid in thread_ids(pid).unwrap_or_default() {
-        let text = fs::read_to_string(format!("/proc/{pid}/task/{tid}/io"));
-        if let Some(io) = text.ok().as_deref().and_then(Io::parse) {
-            read += io.read_bytes;
-            write += io.write_bytes;
-        }
+    own_io_of(pid, None)
+}
+
+/// [`own_io`] for a process whose live threads the caller counted (its
+/// stat's `threads`). With one, the process is its leader alone, so its
+/// task directory need not be listed.
+pub fn own_io_of(pid: u32, threads: Option<u64>) -> (u64, u64) {
+    if threads == Some(1) {
+        return thread_io(pid, pid);
     }
-    (read, write)
+    thread_ids(pid)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|tid| thread_io(pid, tid))
+        .fold((0, 0), |(r, w), (r1, w1)| (r + r1, w + w1))
+}
+
+/// Storage bytes (read, written) of one thread, its own; 0 once it is gone
+/// or cannot be read.
+pub fn thread_io(pid: u32, tid: u32) -> (u64, u64) {
+    let mut io = None;
+    let _ = read_small(&format!("/proc/{pid}/task/{tid}/io"), |text| {
+        io = Io::parse(text);
+        None
+    });
+    io.map_or((0, 0), |io| (io.read_bytes, io.write_bytes))
 }
 
 /// The lines of `/proc/PID/status` that taskstat reads.
@@ -459,6 +478,7 @@ mod tests {
         f[7] = "1234".into(); // minflt (10)
         f[9] = "56".into(); // majflt (12)
         f[16] = "-5".into(); // nice (19)
+        f[17] = "3".into(); // num_threads (20)
         f[19] = "99999".into(); // starttime (22)
         f[38] = "3".into(); // policy (41)
         format!("42 ({comm}) {}", f.join(" "))
@@ -472,6 +492,7 @@ mod tests {
             assert_eq!(s.ppid, 7);
             assert_eq!((s.minor_faults, s.major_faults), (1234, 56));
             assert_eq!((s.nice, s.start_ticks, s.policy), (-5, 99999, 3));
+            assert_eq!(s.threads, 3);
         }
         assert_eq!(Stat::parse("garbage"), None);
         assert_eq!(Stat::parse("1 (x) R notanumber"), None);

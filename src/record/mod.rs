@@ -11,6 +11,7 @@ pub mod cgroup;
 pub mod check;
 pub mod fleet;
 pub mod interval;
+pub mod pressure;
 pub mod process;
 pub mod procfs;
 pub mod schema;
@@ -18,6 +19,7 @@ pub mod sort;
 pub mod top;
 pub mod totals;
 pub mod view;
+pub mod workload;
 
 pub use view::{
     ContextSwitchesView, CpuView, DelayView, Delays, IoView, MaxAt, MemoryView, RecordSource,

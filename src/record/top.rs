@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use super::RecordView;
+use super::pressure::{GroupPressure, StallShares};
+use super::workload::WorkloadNames;
 use crate::wire::{Category, Group};
 
 /// One task's rates over a refresh interval.
@@ -24,6 +26,37 @@ pub struct Row {
     pub switches: Option<f64>,
     pub read: Option<f64>,
     pub write: Option<f64>,
+    /// With `--by cgroup`: the group's names and pressure.
+    pub group: Option<GroupDetails>,
+}
+
+/// What a `--by cgroup` row shows besides its tasks' figures.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupDetails {
+    pub names: WorkloadNames,
+    /// The share of the interval some task of the group was stalled, per
+    /// resource, from the group's own pressure files.
+    pub stalled: StallShares,
+}
+
+impl GroupDetails {
+    /// The details of the group at `path`, from its pressure at the start
+    /// and at the end of `secs` (missing where the group keeps none).
+    pub fn of(
+        path: &str,
+        before: Option<&GroupPressure>,
+        after: Option<&GroupPressure>,
+        secs: f64,
+    ) -> GroupDetails {
+        let stalled = match (before, after) {
+            (Some(b), Some(a)) => StallShares::between(b, a, secs),
+            _ => StallShares::default(),
+        };
+        GroupDetails {
+            names: WorkloadNames::of(path),
+            stalled,
+        }
+    }
 }
 
 impl Row {
@@ -188,6 +221,7 @@ pub fn rows(
                 switches,
                 read: diff(a.io.read_bytes, b.io.read_bytes).map(|v| v / per),
                 write: diff(a.io.write_bytes, b.io.write_bytes).map(|v| v / per),
+                group: None,
             })
         })
         .collect()
@@ -240,6 +274,7 @@ pub fn grouped(
                 switches: Some((c.voluntary + c.involuntary) as f64 / per),
                 read: Some(c.read_bytes as f64 / per),
                 write: Some(c.write_bytes as f64 / per),
+                group: None,
             }
         })
         .collect()
@@ -261,6 +296,7 @@ mod tests {
             switches: None,
             read: None,
             write: None,
+            group: None,
         }
     }
 

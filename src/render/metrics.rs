@@ -2,6 +2,7 @@
 //! `prometheus-client` crate: OpenMetrics as it writes it, or the classic
 //! text format (version 0.0.4) for scrapers that do not ask for OpenMetrics.
 
+use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
 
 use prometheus_client::encoding::text::{encode, encode_registry};
@@ -13,6 +14,8 @@ use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::Registry;
 
 use crate::record::fleet::GroupFigures;
+use crate::record::pressure::{GroupPressure, Resource};
+use crate::record::workload::WorkloadNames;
 use crate::wire::Category;
 
 type Labels = Vec<(&'static str, String)>;
@@ -34,6 +37,10 @@ pub struct Exposition<'a> {
     pub lost: u64,
     /// How long the sweep behind these figures took.
     pub sweep_seconds: f64,
+    /// Each group's pressure, by series, read in the same sweep; a group
+    /// not here (no cgroup2 tree, PSI off, a series that is no group) has
+    /// no pressure series.
+    pub pressure: &'a HashMap<String, GroupPressure>,
 }
 
 /// A metric family whose series come out in the order they were added.
@@ -86,13 +93,26 @@ fn registry(e: &Exposition) -> Registry {
     let mut switches = Ordered::<Counter>::default();
     let mut tasks = Ordered::<Gauge>::default();
     let mut exited = Ordered::<Counter>::default();
+    let mut stalled = Ordered::<FloatCounter>::default();
     // Sorted here whatever the caller's order (Fleet::figures sorts too):
     // the order of the series is part of what this module promises.
     let mut groups: Vec<&(String, GroupFigures)> = e.groups.iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (group, g) in groups {
         let c = &g.counters;
-        let label = |k: &'static str, v: &str| vec![("cgroup", group.clone()), (k, v.to_string())];
+        // Every series of a group carries its workload's names, so that a
+        // dashboard joins them with cAdvisor's and the kubelet's.
+        let mut own: Labels = vec![("cgroup", group.clone())];
+        own.extend(
+            WorkloadNames::of(group)
+                .labels()
+                .map(|(k, v)| (k, v.to_string())),
+        );
+        let label = |k: &'static str, v: &str| {
+            let mut l = own.clone();
+            l.push((k, v.to_string()));
+            l
+        };
         for &cat in e.categories {
             let (count, total) = c.delays[cat];
             delay_seconds
@@ -100,7 +120,7 @@ fn registry(e: &Exposition) -> Registry {
                 .inc_by(total as f64 / 1e9);
             delays.add(label("category", cat.key())).inc_by(count);
         }
-        let cg = || vec![("cgroup", group.clone())];
+        let cg = || own.clone();
         cpu.add(cg()).inc_by(c.cpu_ns as f64 / 1e9);
         io.add(label("direction", "read")).inc_by(c.read_bytes);
         io.add(label("direction", "write")).inc_by(c.write_bytes);
@@ -112,6 +132,19 @@ fn registry(e: &Exposition) -> Registry {
             .add(cg())
             .set(i64::try_from(g.tasks).unwrap_or(i64::MAX));
         exited.add(cg()).inc_by(g.exited);
+        let pressure = e.pressure.get(group).copied().unwrap_or_default();
+        for r in Resource::ALL {
+            let Some(stall) = pressure.get(r) else {
+                continue;
+            };
+            for (kind, us) in [("some", stall.some_us), ("full", stall.full_us)] {
+                if let Some(us) = us {
+                    let mut l = label("resource", r.key());
+                    l.push(("kind", kind.to_string()));
+                    stalled.add(l).inc_by(us as f64 / 1e6);
+                }
+            }
+        }
     }
     r.register(
         "taskstat_delay_seconds",
@@ -143,6 +176,11 @@ fn registry(e: &Exposition) -> Registry {
         "taskstat_exited_tasks",
         "Processes of a cgroup that exited while taskstat listened",
         exited,
+    );
+    r.register(
+        "taskstat_cgroup_pressure_seconds",
+        "Time some (or all non-idle) tasks of a cgroup were stalled on a resource, from its cgroup2 pressure file (PSI)",
+        stalled,
     );
     let lost = Counter::<u64>::default();
     lost.inc_by(e.lost);
@@ -240,6 +278,7 @@ mod tests {
             categories: &[Category::Cpu],
             lost: 7,
             sweep_seconds: 0.01,
+            pressure: &HashMap::new(),
         };
         let om = openmetrics(&e);
         assert!(om.ends_with("# EOF\n"), "{om}");
@@ -274,6 +313,7 @@ mod tests {
             categories: &[Category::Cpu],
             lost: 0,
             sweep_seconds: 0.0,
+            pressure: &HashMap::new(),
         };
         let first = text(&e);
         // Forty series in a HashMap come out in the same order twice by
@@ -290,5 +330,75 @@ mod tests {
         sorted.sort_unstable();
         assert_eq!(order.len(), 40);
         assert_eq!(order, sorted);
+    }
+
+    #[test]
+    fn named_groups_carry_their_names_and_pressure_on_every_series() {
+        use crate::record::pressure::Stall;
+        let id = "ab".repeat(32);
+        let service = "/system.slice/ssh.service".to_string();
+        let container = format!("/system.slice/docker-{id}.scope");
+        let groups: Vec<(String, GroupFigures)> = [&service, &container, &"/plain".to_string()]
+            .into_iter()
+            .map(|g| (g.clone(), GroupFigures::default()))
+            .collect();
+        let pressure = HashMap::from([(
+            service.clone(),
+            GroupPressure {
+                cpu: Some(Stall {
+                    some_us: Some(2_500_000),
+                    full_us: Some(0),
+                }),
+                io: None,
+                memory: Some(Stall {
+                    some_us: Some(1),
+                    full_us: None,
+                }),
+            },
+        )]);
+        let e = Exposition {
+            groups: &groups,
+            categories: &[Category::Cpu],
+            lost: 0,
+            sweep_seconds: 0.0,
+            pressure: &pressure,
+        };
+        let t = text(&e);
+        let samples: Vec<&str> = t.lines().filter(|l| !l.starts_with('#')).collect();
+        for l in samples.iter().filter(|l| l.contains("ssh.service")) {
+            assert!(
+                l.contains("{cgroup=\"/system.slice/ssh.service\",unit=\"ssh.service\""),
+                "{l}"
+            );
+        }
+        for l in samples.iter().filter(|l| l.contains("docker-")) {
+            assert!(l.contains(&format!(",container_id=\"{id}\"")), "{l}");
+            assert!(!l.contains("unit=") && !l.contains("pod_uid="), "{l}");
+        }
+        for l in samples.iter().filter(|l| l.contains("/plain")) {
+            assert!(!l.contains("unit=") && !l.contains("container_id="), "{l}");
+        }
+        assert!(
+            t.contains("# TYPE taskstat_cgroup_pressure_seconds_total counter"),
+            "{t}"
+        );
+        let stalls: Vec<&&str> = samples
+            .iter()
+            .filter(|l| l.starts_with("taskstat_cgroup_pressure_seconds_total{"))
+            .collect();
+        assert_eq!(
+            stalls,
+            [
+                &"taskstat_cgroup_pressure_seconds_total{cgroup=\"/system.slice/ssh.service\",unit=\"ssh.service\",resource=\"cpu\",kind=\"some\"} 2.5",
+                &"taskstat_cgroup_pressure_seconds_total{cgroup=\"/system.slice/ssh.service\",unit=\"ssh.service\",resource=\"cpu\",kind=\"full\"} 0.0",
+                &"taskstat_cgroup_pressure_seconds_total{cgroup=\"/system.slice/ssh.service\",unit=\"ssh.service\",resource=\"memory\",kind=\"some\"} 0.000001",
+            ]
+        );
+        // Without any group's pressure, no family at all.
+        let none = Exposition {
+            pressure: &HashMap::new(),
+            ..e
+        };
+        assert!(!text(&none).contains("pressure"));
     }
 }

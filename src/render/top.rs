@@ -7,6 +7,10 @@ use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Paragraph, Row as TRow, Table};
 
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+use super::Format;
 use super::human::{self, NONE};
 use super::table;
 use crate::host::procfs::{NoPressure, Pressure};
@@ -22,10 +26,11 @@ fn fmt_rate(v: Option<f64>) -> String {
 
 /// The column titles of a top table: the first two name what a row is
 /// (PID and COMMAND, or TASKS and CGROUP for `--by cgroup`); `counts`
-/// says whether the counts are per second or totals (`-a`).
-pub fn header(rows: [&'static str; 2], counts: Counts) -> [&'static str; 10] {
+/// says whether the counts are per second or totals (`-a`); `groups` adds
+/// the columns of cgroup rows (pressure and workload names).
+pub fn header(rows: [&'static str; 2], counts: Counts, groups: bool) -> Vec<&'static str> {
     let totals = counts == Counts::Totals;
-    [
+    let mut h = vec![
         rows[0],
         rows[1],
         "CPU%",
@@ -36,12 +41,31 @@ pub fn header(rows: [&'static str; 2], counts: Counts) -> [&'static str; 10] {
         if totals { "CSW" } else { "CSW/s" },
         if totals { "READ" } else { "READ/s" },
         if totals { "WRITE" } else { "WRITE/s" },
-    ]
+    ];
+    if groups {
+        h.extend(GROUP_COLUMNS);
+    }
+    h
 }
 
-/// A row's cells, as the header orders them.
-pub fn cells(r: &Row) -> [String; 10] {
-    [
+/// The share of the interval some task of the group was stalled (PSI
+/// "some"), per resource; then the group's workload names.
+const GROUP_COLUMNS: [&str; 6] = [
+    "CPU-PSI%",
+    "IO-PSI%",
+    "MEM-PSI%",
+    "UNIT",
+    "CONTAINER",
+    "POD",
+];
+
+/// How much of a container id a table shows: what `docker ps` shows (JSON
+/// has it whole).
+const SHORT_ID: usize = 12;
+
+/// A row's cells, as the header orders them (`groups` as there).
+pub fn cells(r: &Row, groups: bool) -> Vec<String> {
+    let mut c = vec![
         r.id.to_string(),
         human::name(&r.comm).into_owned(),
         fmt_pct(r.cpu),
@@ -53,7 +77,26 @@ pub fn cells(r: &Row) -> [String; 10] {
             .map_or_else(|| NONE.to_string(), |v| format!("{v:.0}")),
         fmt_rate(r.read),
         fmt_rate(r.write),
-    ]
+    ];
+    if groups {
+        let g = r.group.clone().unwrap_or_default();
+        let name =
+            |v: Option<&str>| v.map_or_else(|| NONE.to_string(), |v| human::name(v).into_owned());
+        c.extend([
+            fmt_pct(g.stalled.cpu),
+            fmt_pct(g.stalled.io),
+            fmt_pct(g.stalled.memory),
+            name(g.names.unit.as_deref()),
+            name(
+                g.names
+                    .container_id
+                    .as_deref()
+                    .map(|id| &id[..id.len().min(SHORT_ID)]),
+            ),
+            name(g.names.pod_uid.as_deref()),
+        ]);
+    }
+    c
 }
 
 /// One plain table of ranked rows (`top -b`).
@@ -61,17 +104,168 @@ pub fn write_batch(
     out: &mut dyn Write,
     rows: &[Row],
     columns: [&'static str; 2],
+    groups: bool,
     counts: Counts,
     limit: Option<usize>,
 ) -> io::Result<()> {
-    let header = header(columns, counts);
+    let header = header(columns, counts, groups);
+    let width = header.len();
     let mut t = table::columns(header);
     for r in rows.iter().take(limit.unwrap_or(usize::MAX)) {
-        t.add_row(cells(r));
+        t.add_row(cells(r, groups));
     }
-    // Numbers right, the name (COMMAND, CGROUP, USER) left.
-    table::align_right(&mut t, (0..header.len()).filter(|&i| i != 1));
+    // Numbers right; the name (COMMAND, CGROUP, USER) and the workload
+    // names (the last three of a group's columns) left.
+    let names_from = if groups { width - 3 } else { width };
+    table::align_right(&mut t, (0..names_from).filter(|&i| i != 1));
     writeln!(out, "{}", table::render(&mut t))
+}
+
+/// `top -b`'s output, refresh after refresh: tables parted by a blank
+/// line, or (--json) one JSON array with an element per refresh.
+pub struct Batch {
+    format: Format,
+    columns: [&'static str; 2],
+    groups: bool,
+    counts: Counts,
+    limit: Option<usize>,
+    refreshes: u64,
+}
+
+impl Batch {
+    pub fn new(
+        format: Format,
+        columns: [&'static str; 2],
+        groups: bool,
+        counts: Counts,
+        limit: Option<usize>,
+    ) -> Batch {
+        Batch {
+            format,
+            columns,
+            groups,
+            counts,
+            limit,
+            refreshes: 0,
+        }
+    }
+
+    /// One refresh: its rows, ranked, over `secs`.
+    pub fn refresh(&mut self, out: &mut dyn Write, rows: &[Row], secs: f64) -> io::Result<()> {
+        self.refreshes += 1;
+        match self.format {
+            Format::Json | Format::Ndjson => {
+                out.write_all(if self.refreshes == 1 { b"[\n" } else { b",\n" })?;
+                let limit = self.limit.unwrap_or(usize::MAX);
+                let doc = JsonRefresh {
+                    refresh: self.refreshes,
+                    seconds: secs,
+                    counts: match self.counts {
+                        Counts::PerSecond => "per_second",
+                        Counts::Totals => "totals",
+                    },
+                    rows: rows
+                        .iter()
+                        .take(limit)
+                        .map(|r| JsonRow {
+                            row: r,
+                            batch: self,
+                        })
+                        .collect(),
+                };
+                let mut buf = serde_json::to_vec_pretty(&doc)?;
+                buf.push(b'\n');
+                out.write_all(&buf)
+            }
+            Format::Table | Format::Csv | Format::Getdelays => {
+                if self.refreshes > 1 {
+                    writeln!(out)?;
+                }
+                write_batch(
+                    out,
+                    rows,
+                    self.columns,
+                    self.groups,
+                    self.counts,
+                    self.limit,
+                )
+            }
+        }
+    }
+
+    /// Closes what the refreshes opened (the JSON array, even an empty one).
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        match self.format {
+            Format::Json | Format::Ndjson if self.refreshes == 0 => out.write_all(b"[]\n"),
+            Format::Json | Format::Ndjson => out.write_all(b"]\n"),
+            Format::Table | Format::Csv | Format::Getdelays => Ok(()),
+        }
+    }
+
+    /// The JSON key of each of the two first columns.
+    fn keys(&self) -> [&'static str; 2] {
+        self.columns.map(|c| match c {
+            "PID" => "pid",
+            "TID" => "tid",
+            "TASKS" => "tasks",
+            "CGROUP" => "cgroup",
+            "USER" => "user",
+            _ => "comm",
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct JsonRefresh<'a> {
+    refresh: u64,
+    seconds: f64,
+    counts: &'static str,
+    rows: Vec<JsonRow<'a>>,
+}
+
+/// A row as JSON: the table's columns with their exact values (null where
+/// not measured), the names whole.
+struct JsonRow<'a> {
+    row: &'a Row,
+    batch: &'a Batch,
+}
+
+impl Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.row;
+        let [id, name] = self.batch.keys();
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry(id, &r.id)?;
+        m.serialize_entry(name, &r.comm)?;
+        let g = r.group.clone().unwrap_or_default();
+        if self.batch.groups {
+            m.serialize_entry("unit", &g.names.unit)?;
+            m.serialize_entry("container_id", &g.names.container_id)?;
+            m.serialize_entry("pod_uid", &g.names.pod_uid)?;
+        }
+        m.serialize_entry("cpu_percent", &r.cpu)?;
+        m.serialize_entry("runq_percent", &r.runq)?;
+        m.serialize_entry("io_percent", &r.io)?;
+        m.serialize_entry("mem_percent", &r.mem)?;
+        m.serialize_entry("irq_percent", &r.irq)?;
+        let totals = self.batch.counts == Counts::Totals;
+        let (sw, rd, wr) = if totals {
+            ("switches", "read_bytes", "write_bytes")
+        } else {
+            (
+                "switches_per_second",
+                "read_bytes_per_second",
+                "write_bytes_per_second",
+            )
+        };
+        m.serialize_entry(sw, &r.switches)?;
+        m.serialize_entry(rd, &r.read)?;
+        m.serialize_entry(wr, &r.write)?;
+        if self.batch.groups {
+            m.serialize_entry("pressure_some_percent", &g.stalled)?;
+        }
+        m.end()
+    }
 }
 
 /// The pressure lines, one per resource and kind.
@@ -101,6 +295,8 @@ pub struct Screen<'a> {
     pub rows: &'a [Row],
     /// What a row is: the first two column titles.
     pub columns: [&'static str; 2],
+    /// Rows are cgroups: their pressure and names have columns too.
+    pub groups: bool,
     /// processes, threads, cgroups...
     pub what: &'static str,
     pub counts: Counts,
@@ -140,7 +336,7 @@ pub fn draw(f: &mut Frame, s: &Screen) {
         s.status
     );
     f.render_widget(Paragraph::new(text), head);
-    let header = TRow::new(header(s.columns, s.counts).to_vec())
+    let header = TRow::new(header(s.columns, s.counts, s.groups))
         .style(Style::default().add_modifier(Modifier::REVERSED));
     let visible = body.height.saturating_sub(1) as usize;
     let limit = s.limit.unwrap_or(usize::MAX).min(visible);
@@ -148,7 +344,7 @@ pub fn draw(f: &mut Frame, s: &Screen) {
         .rows
         .iter()
         .take(limit)
-        .map(|r| TRow::new(cells(r).to_vec()))
+        .map(|r| TRow::new(cells(r, s.groups)))
         .collect();
     let widths = [
         Constraint::Length(8),
@@ -161,8 +357,18 @@ pub fn draw(f: &mut Frame, s: &Screen) {
         Constraint::Length(8),
         Constraint::Length(11),
         Constraint::Length(11),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(24),
+        Constraint::Length(13),
+        Constraint::Length(37),
     ];
-    f.render_widget(Table::new(body_rows, widths).header(header), body);
+    let widths = &widths[..if s.groups { widths.len() } else { 10 }];
+    f.render_widget(
+        Table::new(body_rows, widths.iter().copied()).header(header),
+        body,
+    );
     let keys: Vec<String> = TopSort::ALL
         .iter()
         .map(|k| format!("{} {}", k.key(), k.name()))
@@ -194,12 +400,21 @@ mod tests {
             switches: Some(3.0),
             read: Some(0.0),
             write: Some(2048.0),
+            group: None,
         }
     }
 
     fn batch(rows: &[Row]) -> String {
         let mut out = Vec::new();
-        write_batch(&mut out, rows, ["PID", "COMMAND"], Counts::Totals, None).unwrap();
+        write_batch(
+            &mut out,
+            rows,
+            ["PID", "COMMAND"],
+            false,
+            Counts::Totals,
+            None,
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -241,5 +456,77 @@ mod tests {
             ]
             .join("\n")
         );
+    }
+
+    /// A cgroup row: its share of time stalled per resource (- where the
+    /// group keeps none), its names (a container id as docker ps shows it);
+    /// JSON has the id whole, and null where nothing is measured or named.
+    #[test]
+    fn group_rows_show_pressure_and_names() {
+        use crate::record::pressure::StallShares;
+        use crate::record::top::GroupDetails;
+        use crate::record::workload::WorkloadNames;
+        let id = "0123456789abcdef".repeat(4);
+        let mut r = row(2, &format!("/system.slice/docker-{id}.scope"));
+        r.group = Some(GroupDetails {
+            names: WorkloadNames::of(&r.comm),
+            stalled: StallShares {
+                cpu: Some(42.25),
+                io: Some(0.0),
+                memory: None,
+            },
+        });
+        let mut out = Vec::new();
+        let mut b = Batch::new(
+            Format::Table,
+            ["TASKS", "CGROUP"],
+            true,
+            Counts::PerSecond,
+            None,
+        );
+        b.refresh(&mut out, std::slice::from_ref(&r), 1.0).unwrap();
+        b.finish(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[0].ends_with("CPU-PSI%  IO-PSI%  MEM-PSI%  UNIT  CONTAINER     POD"),
+            "{text}"
+        );
+        assert!(
+            lines[1].ends_with("    42.2      0.0         -  -     0123456789ab  -"),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        let mut b = Batch::new(
+            Format::Json,
+            ["TASKS", "CGROUP"],
+            true,
+            Counts::PerSecond,
+            None,
+        );
+        b.refresh(&mut out, std::slice::from_ref(&r), 1.0).unwrap();
+        b.refresh(&mut out, &[], 1.0).unwrap();
+        b.finish(&mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let row = &v[0]["rows"][0];
+        assert_eq!(row["tasks"], 2);
+        assert_eq!(row["container_id"], id.as_str());
+        assert!(row["unit"].is_null() && row["pod_uid"].is_null());
+        assert_eq!(row["pressure_some_percent"]["cpu"], 42.25);
+        assert!(row["pressure_some_percent"]["memory"].is_null());
+        assert!(row["io_percent"].is_null());
+        assert_eq!(v[1]["refresh"], 2);
+        // Nothing refreshed: still an array.
+        let mut out = Vec::new();
+        Batch::new(
+            Format::Json,
+            ["PID", "COMMAND"],
+            false,
+            Counts::Totals,
+            None,
+        )
+        .finish(&mut out)
+        .unwrap();
+        assert_eq!(out, b"[]\n");
     }
 }

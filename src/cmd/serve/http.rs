@@ -76,7 +76,6 @@ impl Server {
     /// runtime listens for them); then lets the answers in flight finish,
     /// for up to [`GRACE`].
     pub fn serve(self, sweeps: Sweeps, stop: &Stop) -> anyhow::Result<()> {
-        raise_descriptor_limit();
         let Server { rt, listener } = self;
         rt.block_on(accept_until_stopped(listener, sweeps, stop))
             .context("serving HTTP")?;
@@ -166,25 +165,6 @@ async fn accept_until_stopped(
         );
     }
     Ok(())
-}
-
-/// A daemon's soft descriptor limit is often 1024 (systemd's default
-/// LimitNOFILE=1024:524288 expects a program that needs more to raise it
-/// itself), and every connection takes one: raise it to the hard limit.
-fn raise_descriptor_limit() {
-    use rustix::process::{Resource, getrlimit, setrlimit};
-    let mut lim = getrlimit(Resource::Nofile);
-    if lim.current == lim.maximum {
-        return;
-    }
-    // An unlimited hard limit is not a descriptor count the kernel takes
-    // (nr_open caps it); keep the soft limit then.
-    if lim.maximum.is_some() {
-        lim.current = lim.maximum;
-        if let Err(e) = setrlimit(Resource::Nofile, lim) {
-            eprintln!("taskstat: cannot raise the descriptor limit: {e}");
-        }
-    }
 }
 
 type Answer = Response<Full<Bytes>>;

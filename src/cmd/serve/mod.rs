@@ -8,8 +8,10 @@
 
 mod http;
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -20,9 +22,12 @@ use hyper::body::Bytes;
 use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
-use taskstat::host::cgroup::cgroup2_of;
+use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
+use taskstat::host::held::{self, Held, Seen};
+use taskstat::host::pressure;
 use taskstat::host::procfs::{self, Stat};
 use taskstat::record::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
+use taskstat::record::pressure::GroupPressure;
 use taskstat::record::{Accounting, Record};
 use taskstat::render::metrics::{self, Exposition};
 use taskstat::wire::{Category, RecordKind};
@@ -114,6 +119,11 @@ struct Sweeper {
     softirq_seen: Arc<AtomicBool>,
     cache: Duration,
     last: Option<(Instant, Arc<Swept>)>,
+    /// Where the groups' cgroup.procs are read; without a cgroup2 tree,
+    /// every process counts in `/`.
+    cgroup2: Option<PathBuf>,
+    /// Each process's stat and io, open from one sweep to the next.
+    held: Held,
 }
 
 /// One sweep's figures, encoded both ways on demand.
@@ -122,6 +132,7 @@ struct Swept {
     categories: Vec<Category>,
     lost: u64,
     seconds: f64,
+    pressure: HashMap<String, GroupPressure>,
     /// Each encoding once per sweep, however many scrapes the cache answers.
     text: OnceLock<Bytes>,
     openmetrics: OnceLock<Bytes>,
@@ -134,6 +145,7 @@ impl Swept {
             categories: &self.categories,
             lost: self.lost,
             sweep_seconds: self.seconds,
+            pressure: &self.pressure,
         }
     }
 
@@ -169,20 +181,45 @@ impl Sweeper {
         lock(&self.fleet).begin_sweep();
         let mut seen = Vec::new();
         let mut pace = super::Pacer::new(self.max_rate);
-        for pid in procfs::list_tasks(false) {
+        self.held.begin_sweep();
+        let members = self
+            .cgroup2
+            .as_deref()
+            .and_then(|m| Membership::read(m).ok());
+        // cgroup.procs leaves zombies out, and the held files tell a reused
+        // pid apart; without a cgroup2 tree, each process's stat line does.
+        let mut held = Some(&mut self.held);
+        let procs: Box<dyn Iterator<Item = (u32, Cow<'_, str>)>> = match &members {
+            Some(m) => Box::new(m.processes().map(|(pid, g)| (pid, Cow::Borrowed(g)))),
+            None => {
+                held = None;
+                Box::new(procfs::list_tasks(false).into_iter().map(|pid| {
+                    let g = cgroup2_of(pid).unwrap_or_else(|| "/".to_string());
+                    (pid, Cow::Owned(g))
+                }))
+            }
+        };
+        for (pid, cgroup) in procs {
             pace.next();
-            // A zombie has exited: its record books it.
-            let Some(stat) = Stat::read(pid).filter(|s| s.state != 'Z') else {
+            let read = match held.as_deref_mut() {
+                Some(h) => h.read(pid),
+                // A zombie has exited: its record books it.
+                None => Stat::read(pid).filter(|s| s.state != 'Z').map(|s| Seen {
+                    start_ticks: s.start_ticks,
+                    io: procfs::own_io_of(pid, Some(s.threads)),
+                }),
+            };
+            let Some(read) = read else {
                 continue;
             };
-            let cgroup = cgroup2_of(pid).unwrap_or_else(|| "/".to_string());
             let Some(rec) = self.client.fetch(RecordKind::Tgid, pid)? else {
                 continue;
             };
             let mut c = Counters::of(&rec.view(&self.acct));
-            (c.read_bytes, c.write_bytes) = procfs::own_io(pid);
-            seen.push((pid, stat.start_ticks, cgroup, c));
+            (c.read_bytes, c.write_bytes) = read.io;
+            seen.push((pid, read.start_ticks, cgroup, c));
         }
+        self.held.end_sweep();
         let mut fleet = lock(&self.fleet);
         for (pid, start, cgroup, c) in &seen {
             fleet.observe(*pid, Some(*start), cgroup, *c);
@@ -190,6 +227,7 @@ impl Sweeper {
         fleet.forget_absent(ABSENT_SWEEPS);
         let groups = fleet.figures();
         drop(fleet);
+        let pressure = pressure::of_groups(self.cgroup2.as_deref(), groups.iter().map(|g| &*g.0));
         let on = self.acct.delayacct != Some(false);
         let softirq = self.softirq_seen.load(Ordering::Relaxed);
         let categories = Category::ALL
@@ -202,6 +240,7 @@ impl Sweeper {
             categories,
             lost: self.lost.load(Ordering::Relaxed),
             seconds: start.elapsed().as_secs_f64(),
+            pressure,
             text: OnceLock::new(),
             openmetrics: OnceLock::new(),
         })
@@ -314,6 +353,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         );
         std::thread::spawn(move || hear_exits(listener, fleet, lost, softirq_seen, quit, acct))
     };
+    held::raise_descriptor_limit();
     let mut sweeper = Sweeper {
         client: Client::connect(timeout)?,
         acct,
@@ -323,6 +363,8 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         softirq_seen,
         cache: Duration::from_secs_f64(args.cache),
         last: None,
+        cgroup2: cgroup2_mount(),
+        held: Held::new(held::budget()),
     };
     // The first sweep places the processes that already run.
     sweeper.figures()?;
