@@ -3,7 +3,7 @@
 #   make                      build target/release/taskstat
 #   CARGO_TARGET_DIR=dir make build in, and install from, dir/ instead of target/ (honoured as cargo does)
 #   make install              to $(DESTDIR)$(PREFIX): bin, man1, bash/zsh/fish completions,
-#                             and the systemd unit of `taskstat serve` (not enabled)
+#                             and the systemd units of `taskstat serve` and `record` (not enabled)
 #   make uninstall
 #   make CARGOFLAGS=--offline after `cargo fetch --locked`: no network at build time
 #   make docs                 regenerate man/ and completions/ from the CLI definition
@@ -45,13 +45,16 @@ install: $(BIN)
 	$(INSTALL) -Dm644 completions/_taskstat $(DESTDIR)$(zshdir)/_taskstat
 	$(INSTALL) -Dm644 completions/taskstat.fish $(DESTDIR)$(fishdir)/taskstat.fish
 	$(INSTALL) -d $(DESTDIR)$(unitdir)
-	sed 's|@BINDIR@|$(bindir)|' contrib/taskstat-serve.service > $(DESTDIR)$(unitdir)/taskstat-serve.service
-	chmod 644 $(DESTDIR)$(unitdir)/taskstat-serve.service
+	for u in taskstat-serve taskstat-record; do \
+	    sed 's|@BINDIR@|$(bindir)|' contrib/$$u.service > $(DESTDIR)$(unitdir)/$$u.service && \
+	    chmod 644 $(DESTDIR)$(unitdir)/$$u.service || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(bindir)/taskstat $(DESTDIR)$(man1dir)/taskstat.1 \
 	      $(DESTDIR)$(bashdir)/taskstat $(DESTDIR)$(zshdir)/_taskstat \
-	      $(DESTDIR)$(fishdir)/taskstat.fish $(DESTDIR)$(unitdir)/taskstat-serve.service
+	      $(DESTDIR)$(fishdir)/taskstat.fish $(DESTDIR)$(unitdir)/taskstat-serve.service \
+	      $(DESTDIR)$(unitdir)/taskstat-record.service
 
 docs:
 	$(CARGO) run --locked --example generate $(CARGOFLAGS)

@@ -35,6 +35,9 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Print the statistics of every task as it exits')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command and report its statistics when it exits, like time(1)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Keep history: every interval, every process''s figures and each cgroup''s totals, and between samples every process that exited, in a compressed store that `replay` and `dump` read')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Filters over stored processes, as top''s')
+            [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Filters over stored processes, as top''s')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Print the records of a file written by `listen --write`')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Diagnose whether taskstats queries can work here, and how to fix them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -218,6 +221,63 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'taskstat;record' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The store''s directory (created if missing)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Seconds between samples')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between samples')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'The store''s largest size: whole files go, oldest first, beyond it (K, M, G: powers of 1024)')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Remove files older than this (s, m, h, d; e.g. 7d)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskstat;replay' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The store''s directory')
+            [CompletionResult]::new('--begin', '--begin', [CompletionResultType]::ParameterName, 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX')
+            [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Until this time (the same forms as --begin)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N samples (batch mode: default every sample in the range)')
+            [CompletionResult]::new('--iterations', '--iterations', [CompletionResultType]::ParameterName, 'Stop after N samples (batch mode: default every sample in the range)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Column to sort by (largest first)')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Column to sort by (largest first)')
+            [CompletionResult]::new('--rows', '--rows', [CompletionResultType]::ParameterName, 'Show at most N rows per sample (batch mode: all)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Only these processes; comma-separated or repeated')
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Only these processes; comma-separated or repeated')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Only processes of these users: names or numeric uids')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only processes of these users: names or numeric uids')
+            [CompletionResult]::new('--comm', '--comm', [CompletionResultType]::ParameterName, 'Only processes whose name matches this regular expression')
+            [CompletionResult]::new('--cgroup', '--cgroup', [CompletionResultType]::ParameterName, 'Only processes that were in this cgroup2 group or below it (its path in the tree, e.g. /system.slice/ssh.service)')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'One row per cgroup2 group, user or command name instead of per process')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per stored sample, each after a line that starts with the sample''s time')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per stored sample, each after a line that starts with the sample''s time')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Only rows that did something in the interval')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only rows that did something in the interval')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'taskstat;dump' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The store''s directory')
+            [CompletionResult]::new('--begin', '--begin', [CompletionResultType]::ParameterName, 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX')
+            [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Until this time (the same forms as --begin)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'One record per process per sample, or one per cgroup per sample')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Only these processes; comma-separated or repeated')
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Only these processes; comma-separated or repeated')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Only processes of these users: names or numeric uids')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only processes of these users: names or numeric uids')
+            [CompletionResult]::new('--comm', '--comm', [CompletionResultType]::ParameterName, 'Only processes whose name matches this regular expression')
+            [CompletionResult]::new('--cgroup', '--cgroup', [CompletionResultType]::ParameterName, 'Only processes that were in this cgroup2 group or below it (its path in the tree, e.g. /system.slice/ssh.service)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'taskstat;decode' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
@@ -253,6 +313,9 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('listen', 'listen', [CompletionResultType]::ParameterValue, 'Print the statistics of every task as it exits')
             [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a command and report its statistics when it exits, like time(1)')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records')
+            [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Keep history: every interval, every process''s figures and each cgroup''s totals, and between samples every process that exited, in a compressed store that `replay` and `dump` read')
+            [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'top''s view over the stored history: rates between consecutive samples; a process that exited shows in the interval it exited in')
+            [CompletionResult]::new('dump', 'dump', [CompletionResultType]::ParameterValue, 'Print the stored history as ndjson, csv or OpenMetrics (for `promtool tsdb create-blocks-from openmetrics`)')
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Print the records of a file written by `listen --write`')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Diagnose whether taskstats queries can work here, and how to fix them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -280,6 +343,15 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             break
         }
         'taskstat;help;serve' {
+            break
+        }
+        'taskstat;help;record' {
+            break
+        }
+        'taskstat;help;replay' {
+            break
+        }
+        'taskstat;help;dump' {
             break
         }
         'taskstat;help;decode' {

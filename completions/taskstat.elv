@@ -32,6 +32,9 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand listen 'Print the statistics of every task as it exits'
             cand run 'Run a command and report its statistics when it exits, like time(1)'
             cand serve 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
+            cand record 'Keep history: every interval, every process''s figures and each cgroup''s totals, and between samples every process that exited, in a compressed store that `replay` and `dump` read'
+            cand replay 'Filters over stored processes, as top''s'
+            cand dump 'Filters over stored processes, as top''s'
             cand decode 'Print the records of a file written by `listen --write`'
             cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -206,6 +209,60 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'taskstat;record'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --dir 'The store''s directory (created if missing)'
+            cand -d 'Seconds between samples'
+            cand --interval 'Seconds between samples'
+            cand --max-size 'The store''s largest size: whole files go, oldest first, beyond it (K, M, G: powers of 1024)'
+            cand --max-age 'Remove files older than this (s, m, h, d; e.g. 7d)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskstat;replay'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --dir 'The store''s directory'
+            cand --begin 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX'
+            cand --end 'Until this time (the same forms as --begin)'
+            cand -n 'Stop after N samples (batch mode: default every sample in the range)'
+            cand --iterations 'Stop after N samples (batch mode: default every sample in the range)'
+            cand -s 'Column to sort by (largest first)'
+            cand --sort 'Column to sort by (largest first)'
+            cand --rows 'Show at most N rows per sample (batch mode: all)'
+            cand -p 'Only these processes; comma-separated or repeated'
+            cand --pid 'Only these processes; comma-separated or repeated'
+            cand -u 'Only processes of these users: names or numeric uids'
+            cand --user 'Only processes of these users: names or numeric uids'
+            cand --comm 'Only processes whose name matches this regular expression'
+            cand --cgroup 'Only processes that were in this cgroup2 group or below it (its path in the tree, e.g. /system.slice/ssh.service)'
+            cand --by 'One row per cgroup2 group, user or command name instead of per process'
+            cand -b 'Batch mode: plain tables, one per stored sample, each after a line that starts with the sample''s time'
+            cand --batch 'Batch mode: plain tables, one per stored sample, each after a line that starts with the sample''s time'
+            cand -o 'Only rows that did something in the interval'
+            cand --only 'Only rows that did something in the interval'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'taskstat;dump'= {
+            cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --dir 'The store''s directory'
+            cand --begin 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX'
+            cand --end 'Until this time (the same forms as --begin)'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --by 'One record per process per sample, or one per cgroup per sample'
+            cand -p 'Only these processes; comma-separated or repeated'
+            cand --pid 'Only these processes; comma-separated or repeated'
+            cand -u 'Only processes of these users: names or numeric uids'
+            cand --user 'Only processes of these users: names or numeric uids'
+            cand --comm 'Only processes whose name matches this regular expression'
+            cand --cgroup 'Only processes that were in this cgroup2 group or below it (its path in the tree, e.g. /system.slice/ssh.service)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'taskstat;decode'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
             cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
@@ -239,6 +296,9 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand listen 'Print the statistics of every task as it exits'
             cand run 'Run a command and report its statistics when it exits, like time(1)'
             cand serve 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
+            cand record 'Keep history: every interval, every process''s figures and each cgroup''s totals, and between samples every process that exited, in a compressed store that `replay` and `dump` read'
+            cand replay 'top''s view over the stored history: rates between consecutive samples; a process that exited shows in the interval it exited in'
+            cand dump 'Print the stored history as ndjson, csv or OpenMetrics (for `promtool tsdb create-blocks-from openmetrics`)'
             cand decode 'Print the records of a file written by `listen --write`'
             cand check 'Diagnose whether taskstats queries can work here, and how to fix them'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -258,6 +318,12 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         &'taskstat;help;run'= {
         }
         &'taskstat;help;serve'= {
+        }
+        &'taskstat;help;record'= {
+        }
+        &'taskstat;help;replay'= {
+        }
+        &'taskstat;help;dump'= {
         }
         &'taskstat;help;decode'= {
         }

@@ -38,6 +38,9 @@ complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "cgroup-fd" -d 'Ta
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "listen" -d 'Print the statistics of every task as it exits'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "serve" -d 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "record" -d 'Keep history: every interval, every process\'s figures and each cgroup\'s totals, and between samples every process that exited, in a compressed store that `replay` and `dump` read'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "replay" -d 'Filters over stored processes, as top\'s'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "dump" -d 'Filters over stored processes, as top\'s'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -215,6 +218,61 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-series -
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l cache -d 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-rate -d 'At most this many netlink queries per second in a sweep (as top)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l dir -d 'The store\'s directory (created if missing)' -r -F
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -s d -l interval -d 'Seconds between samples' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l max-size -d 'The store\'s largest size: whole files go, oldest first, beyond it (K, M, G: powers of 1024)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l max-age -d 'Remove files older than this (s, m, h, d; e.g. 7d)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l dir -d 'The store\'s directory' -r -F
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l begin -d 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l end -d 'Until this time (the same forms as --begin)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s n -l iterations -d 'Stop after N samples (batch mode: default every sample in the range)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s s -l sort -d 'Column to sort by (largest first)' -r -f -a "runq\t'Run-queue wait (the default: who waits for a CPU)'
+cpu\t''
+io\t''
+mem\t''
+irq\t''
+switches\t''
+read\t''
+write\t''
+pid\t''"
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l rows -d 'Show at most N rows per sample (batch mode: all)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s p -l pid -d 'Only these processes; comma-separated or repeated' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s u -l user -d 'Only processes of these users: names or numeric uids' -r -f -a "(__fish_complete_users)"
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l comm -d 'Only processes whose name matches this regular expression' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l cgroup -d 'Only processes that were in this cgroup2 group or below it (its path in the tree, e.g. /system.slice/ssh.service)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l by -d 'One row per cgroup2 group, user or command name instead of per process' -r -f -a "task\t'A process (or with -H a thread)'
+cgroup\t'A cgroup2 group (the `0::` line of /proc/PID/cgroup)'
+user\t'A user'
+comm\t'A command name'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s b -l batch -d 'Batch mode: plain tables, one per stored sample, each after a line that starts with the sample\'s time'
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s o -l only -d 'Only rows that did something in the interval'
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+taskstats\t'The kernel\'s taskstats interface only'
+procfs\t'/proc only: a partial view that needs no privileges'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l dir -d 'The store\'s directory' -r -F
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l begin -d 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l end -d 'Until this time (the same forms as --begin)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s f -l format -d 'Output format' -r -f -a "ndjson\t'One JSON object per line: a record and its `time`'
+csv\t'A header row and one row per record; `time` first'
+openmetrics\t'Counters with timestamps, under `serve`\'s metric names'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l by -d 'One record per process per sample, or one per cgroup per sample' -r -f -a "task\t'A process'
+cgroup\t'A cgroup2 group\'s totals'"
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s p -l pid -d 'Only these processes; comma-separated or repeated' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s u -l user -d 'Only processes of these users: names or numeric uids' -r -f -a "(__fish_complete_users)"
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l comm -d 'Only processes whose name matches this regular expression' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l cgroup -d 'Only processes that were in this cgroup2 group or below it (its path in the tree, e.g. /system.slice/ssh.service)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
@@ -237,14 +295,17 @@ taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l json -d 'Print the checks as JSON'
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "threads" -d 'A process and each of its threads, in one call: which thread waits?'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "top" -d 'A live view of the tasks with the highest delay rates'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "listen" -d 'Print the statistics of every task as it exits'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "serve" -d 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve decode check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "pid" -d 'Statistics of single threads (task ids), one record per id'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "threads" -d 'A process and each of its threads, in one call: which thread waits?'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "top" -d 'A live view of the tasks with the highest delay rates'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "listen" -d 'Print the statistics of every task as it exits'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "serve" -d 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "record" -d 'Keep history: every interval, every process\'s figures and each cgroup\'s totals, and between samples every process that exited, in a compressed store that `replay` and `dump` read'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "replay" -d 'top\'s view over the stored history: rates between consecutive samples; a process that exited shows in the interval it exited in'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "dump" -d 'Print the stored history as ndjson, csv or OpenMetrics (for `promtool tsdb create-blocks-from openmetrics`)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

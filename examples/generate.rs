@@ -182,6 +182,20 @@ fn main_page() -> String {
         "listen --write FILE appends the raw records of what it prints to FILE. The file starts with the 8 bytes TASKSTAT, a little-endian u16 format version (1), a u32 length and a JSON header (taskstat version, struct_version, kernel release, hostname, time in epoch seconds, byte_order). Each record follows as a frame: a kind byte (1 pid, 2 tgid), three zero bytes, the id (u32), the payload length (u32), a CRC-32 of the frame header and payload (u32), then struct taskstats exactly as the kernel sent it. taskstat decode FILE prints the records in any --format; a truncated or damaged file yields the records before the damage and a one-line error (exit status 1).",
     );
 
+    section(&mut r, "HISTORY");
+    para(
+        &mut r,
+        "taskstat record keeps history in a store, a directory (--dir, /var/log/taskstat by default) of append-only files: every --interval (5 s), every process's record as taskstat tgid shows it, with its cgroup2 path, and each cgroup's totals as serve counts them; between samples every exit record, so that a process that lived for less than an interval is stored once, with its whole life's figures, in the sample after its exit. A file starts with a whole sample; each sample after it stores only what changed (a process that did not run costs nothing), compressed with zstd. Each sample is written with one write and fdatasync, so kill -9 or a power cut loses at most the sample being written; a reader skips a torn tail with a one-line warning. --max-size (1G) and --max-age remove whole files, oldest first. SIGTERM or SIGINT finishes the sample being written and exits 0.",
+    );
+    para(
+        &mut r,
+        "taskstat replay is top's full-screen view over the stored samples, with rates between consecutive samples; a process that exited shows in the interval it exited in. Right or t steps to the next sample, Left or T to the previous one, g goes to a typed TIME; the header shows the sample's date and time. replay -b prints, before each table, a line that starts with the sample's time as YYYY-MM-DD HH:MM:SS. taskstat dump prints the samples as ndjson (one object per process per sample: the record tgid --format json prints, plus time in RFC 3339), csv (one row per process per sample, time first, then the flattened names of the csv format) or openmetrics (counters with timestamps under serve's metric names, for promtool tsdb create-blocks-from openmetrics); --by cgroup gives each cgroup's totals instead.",
+    );
+    para(
+        &mut r,
+        "TIME (--begin, --end, and g in replay) is YYYY-MM-DD HH:MM[:SS] in local time, HH:MM[:SS] today, RFC 3339, -10m or -2h before now, or @UNIX. A store written by a newer format version is refused with a message that names both versions; older versions are read. replay and dump exit with status 6 when there is nothing to show (not a store, a directory that cannot be read, a newer format, no sample in the range), and 2 for a bad TIME.",
+    );
+
     section(&mut r, "EXIT STATUS");
     for (code, meaning) in exit::TABLE {
         tagged(&mut r, vec![bold(code.to_string())], meaning);
@@ -220,6 +234,11 @@ fn main_page() -> String {
         vec![italic("/proc/net/netlink")],
         "per-socket netlink drop counters; the place to look when exit records are lost.",
     );
+    tagged(
+        &mut r,
+        vec![italic("/var/log/taskstat/taskstat-*.tsh")],
+        "the history store that record writes and replay and dump read.",
+    );
 
     section(&mut r, "EXAMPLES");
     for (cmdline, what) in [
@@ -239,6 +258,18 @@ fn main_page() -> String {
         (
             "taskstat check",
             "whether queries can work here, and what to fix",
+        ),
+        (
+            "taskstat record --dir /var/log/taskstat --max-age 14d",
+            "keep two weeks of history (contrib/taskstat-record.service runs it)",
+        ),
+        (
+            "taskstat replay --begin '03:10' --end '03:20'",
+            "what was waiting, and on what, between 03:10 and 03:20 today",
+        ),
+        (
+            "taskstat dump -f openmetrics --by cgroup > h.om && promtool tsdb create-blocks-from openmetrics h.om data/",
+            "the history into Prometheus",
         ),
     ] {
         tagged(&mut r, vec![bold(cmdline)], what);

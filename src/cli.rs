@@ -4,7 +4,7 @@ use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
 use crate::record::sort::SortKey;
 use crate::record::top::TopSort;
-use crate::render::{Format, Output, Sections};
+use crate::render::{DumpFormat, Format, Output, Sections};
 
 /// The long help's closing text: privileges, delay accounting, exit statuses.
 pub fn after_help() -> String {
@@ -178,6 +178,22 @@ pub enum Command {
     /// network namespaces (for exit records), and CAP_SYS_PTRACE to read the
     /// I/O of other users' processes.
     Serve(Later<ServeArgs>),
+    /// Keep history: every interval, every process's figures and each
+    /// cgroup's totals, and between samples every process that exited, in
+    /// a compressed store that `replay` and `dump` read.
+    ///
+    /// Needs CAP_NET_ADMIN and the initial pid and network namespaces (for
+    /// exit records). SIGTERM or SIGINT writes a last sample, then exits 0.
+    Record(Later<RecordArgs>),
+    /// top's view over the stored history: rates between consecutive
+    /// samples; a process that exited shows in the interval it exited in.
+    ///
+    /// Keys: Right or t the next sample, Left or T the previous one, g
+    /// go to a time, and top's sort and view keys; q quits.
+    Replay(Later<ReplayArgs>),
+    /// Print the stored history as ndjson, csv or OpenMetrics (for
+    /// `promtool tsdb create-blocks-from openmetrics`).
+    Dump(Later<DumpArgs>),
     /// Print the records of a file written by `listen --write`.
     Decode(Later<DecodeArgs>),
     /// Diagnose whether taskstats queries can work here, and how to fix them.
@@ -558,6 +574,175 @@ pub struct CpuList(pub Vec<u32>);
 
 fn parse_cpus(s: &str) -> Result<CpuList, String> {
     crate::host::cpulist::parse(s).map(CpuList)
+}
+
+/// Where `record` keeps its store, and `replay` and `dump` read it.
+pub const DEFAULT_STORE: &str = "/var/log/taskstat";
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The store's directory (created if missing).
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_STORE)]
+    pub dir: std::path::PathBuf,
+
+    /// Seconds between samples.
+    #[arg(short = 'd', long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_secs)]
+    pub interval: f64,
+
+    /// The store's largest size: whole files go, oldest first, beyond it
+    /// (K, M, G: powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    pub max_size: u64,
+
+    /// Remove files older than this (s, m, h, d; e.g. 7d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_age: Option<u64>,
+}
+
+/// The stored history's range: `--begin` and `--end`.
+#[derive(Debug, Args)]
+pub struct RangeArgs {
+    /// The store's directory.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_STORE)]
+    pub dir: std::path::PathBuf,
+
+    /// From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today),
+    /// RFC 3339, -10m or -2h (before now), or @UNIX.
+    #[arg(long, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
+    pub begin: Option<jiff::Timestamp>,
+
+    /// Until this time (the same forms as --begin).
+    #[arg(long, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
+    pub end: Option<jiff::Timestamp>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    pub range: RangeArgs,
+
+    /// Batch mode: plain tables, one per stored sample, each after a line
+    /// that starts with the sample's time.
+    #[arg(short = 'b', long)]
+    pub batch: bool,
+
+    /// Stop after N samples (batch mode: default every sample in the range).
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+
+    /// Column to sort by (largest first).
+    #[arg(short = 's', long, value_enum, default_value_t = TopSort::Runq)]
+    pub sort: TopSort,
+
+    /// Show at most N rows per sample (batch mode: all).
+    #[arg(long, value_name = "N")]
+    pub rows: Option<usize>,
+
+    #[command(flatten)]
+    pub filter: StoredFilter,
+
+    /// Only rows that did something in the interval.
+    #[arg(short = 'o', long)]
+    pub only: bool,
+
+    /// One row per cgroup2 group, user or command name instead of per process.
+    #[arg(long, value_enum, default_value_t = By::Task)]
+    pub by: By,
+}
+
+/// Filters over stored processes, as top's.
+#[derive(Debug, Args)]
+pub struct StoredFilter {
+    /// Only these processes; comma-separated or repeated.
+    #[arg(short = 'p', long = "pid", value_name = "PID", value_delimiter = ',',
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub pids: Vec<u32>,
+
+    /// Only processes of these users: names or numeric uids.
+    #[arg(short = 'u', long = "user", value_name = "USER", value_delimiter = ',',
+          value_hint = clap::ValueHint::Username)]
+    pub users: Vec<String>,
+
+    /// Only processes whose name matches this regular expression.
+    #[arg(long, value_name = "REGEX", value_parser = parse_regex)]
+    pub comm: Option<regex_lite::Regex>,
+
+    /// Only processes that were in this cgroup2 group or below it (its
+    /// path in the tree, e.g. /system.slice/ssh.service).
+    #[arg(long, value_name = "PATH")]
+    pub cgroup: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DumpArgs {
+    #[command(flatten)]
+    pub range: RangeArgs,
+
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value_t = DumpFormat::Ndjson)]
+    pub format: DumpFormat,
+
+    /// One record per process per sample, or one per cgroup per sample.
+    #[arg(long, value_enum, default_value_t = DumpBy::Task)]
+    pub by: DumpBy,
+
+    #[command(flatten)]
+    pub filter: StoredFilter,
+}
+
+/// What a dumped record stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DumpBy {
+    /// A process.
+    Task,
+    /// A cgroup2 group's totals.
+    Cgroup,
+}
+
+fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
+    crate::when::parse_now(s)
+}
+
+/// `512K`, `100M`, `1G`, or bytes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(format!("{s:?}: give a size such as 512K, 100M or 1G")),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?}: give a size such as 512K, 100M or 1G"))?;
+    n.checked_mul(1 << shift)
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("{s:?}: give a size above 0 and below 16 EiB"))
+}
+
+/// `90s`, `30m`, `12h`, `7d`, in seconds.
+fn parse_duration(s: &str) -> Result<u64, String> {
+    let bad = || format!("{s:?}: give a duration such as 90s, 30m, 12h or 7d");
+    let t = s.trim();
+    let unit = t.chars().last().ok_or_else(bad)?;
+    let n: u64 = t
+        .get(..t.len() - unit.len_utf8())
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(bad)?;
+    let secs = match unit {
+        's' => Some(n),
+        'm' => n.checked_mul(60),
+        'h' => n.checked_mul(3600),
+        'd' => n.checked_mul(86_400),
+        _ => None,
+    };
+    secs.filter(|&s| s > 0).ok_or_else(bad)
 }
 
 fn parse_regex(s: &str) -> Result<regex_lite::Regex, String> {

@@ -8,6 +8,7 @@ pub const USAGE: u8 = 2;
 pub const NO_SUCH_TASK: u8 = 3;
 pub const PERMISSION_DENIED: u8 = 4;
 pub const UNAVAILABLE: u8 = 5;
+pub const NO_HISTORY: u8 = 6;
 
 /// Every exit status with its meaning.
 pub const TABLE: &[(u8, &str)] = &[
@@ -35,6 +36,10 @@ pub const TABLE: &[(u8, &str)] = &[
         UNAVAILABLE,
         "taskstats unavailable: the kernel has no TASKSTATS family or no generic netlink",
     ),
+    (
+        NO_HISTORY,
+        "no history to show (replay, dump): the directory is not a store or cannot be read, a file is of a newer store format, or no sample falls in --begin..--end",
+    ),
 ];
 
 pub fn code(c: u8) -> ExitCode {
@@ -46,6 +51,12 @@ pub fn code(c: u8) -> ExitCode {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct Usage(pub String);
+
+/// Nothing for `replay` or `dump` to show (exit status [`NO_HISTORY`]):
+/// the store cannot be opened, or holds no sample in the range.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NoHistory(pub String);
 
 /// The exit status and remedy for a client error.
 pub fn classify(e: &crate::client::ClientError) -> (u8, Option<&'static str>) {

@@ -5,6 +5,7 @@
 //! computed from it ([`record`]), a renderer ([`render`]). [`source`]
 //! combines the kernel's records with /proc where a process needs both. [`host`] holds the
 //! facts about the machine that choose the tasks and explain the figures;
+//! [`store`] keeps samples on disk for `record`, `replay` and `dump`;
 //! [`cli`] declares the command line and [`exit`] the exit statuses.
 
 pub mod cli;
@@ -15,5 +16,6 @@ pub mod recfile;
 pub mod record;
 pub mod render;
 pub mod source;
+pub mod store;
 pub mod when;
 pub mod wire;

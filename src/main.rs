@@ -33,6 +33,13 @@ fn report(err: &anyhow::Error) -> ExitCode {
         eprintln!("taskstat: {err:#}");
         return exit::code(exit::USAGE);
     }
+    if err
+        .chain()
+        .any(|c| c.downcast_ref::<exit::NoHistory>().is_some())
+    {
+        eprintln!("taskstat: {err:#}");
+        return exit::code(exit::NO_HISTORY);
+    }
     let (code, hint) = match err.chain().find_map(|c| c.downcast_ref::<ClientError>()) {
         Some(e) => exit::classify(e),
         None => (exit::FAILURE, None),

@@ -162,6 +162,16 @@ impl Records {
         )))
     }
 
+    /// The kernel's thread-group record as it came, without /proc: None
+    /// when records come from /proc or the process is gone. What the
+    /// recorder asks first, to learn whether a process ran at all.
+    pub fn group_record(&mut self, id: u32) -> Result<Option<Record>, ClientError> {
+        match self.kernel.as_mut() {
+            Some(c) => c.fetch(RecordKind::Tgid, id),
+            None => Ok(None),
+        }
+    }
+
     /// The kernel's thread-group record alone (what top samples), with the
     /// process's I/O from /proc; from /proc, the process record. Figures
     /// only: no notes.

@@ -141,6 +141,7 @@ fn make_install_and_uninstall_honour_destdir_and_prefix() {
         "usr/share/zsh/site-functions/_taskstat",
         "usr/share/fish/vendor_completions.d/taskstat.fish",
         "usr/lib/systemd/system/taskstat-serve.service",
+        "usr/lib/systemd/system/taskstat-record.service",
     ];
     for f in files {
         assert!(stage.join(f).is_file(), "{f} not installed");
@@ -154,6 +155,21 @@ fn make_install_and_uninstall_honour_destdir_and_prefix() {
         unit.contains("CapabilityBoundingSet=CAP_NET_ADMIN CAP_SYS_PTRACE"),
         "{unit}"
     );
+    // The recorder: CAP_NET_ADMIN alone, a read-only system, the store writable.
+    let unit =
+        std::fs::read_to_string(stage.join("usr/lib/systemd/system/taskstat-record.service"))
+            .expect("the recorder's unit");
+    assert!(
+        unit.contains("ExecStart=/usr/bin/taskstat record"),
+        "{unit}"
+    );
+    assert!(!unit.contains("@BINDIR@"));
+    assert!(
+        unit.contains("CapabilityBoundingSet=CAP_NET_ADMIN\n"),
+        "{unit}"
+    );
+    assert!(unit.contains("ProtectSystem=strict") && unit.contains("LogsDirectory=taskstat"));
+    assert!(unit.contains("--dir /var/log/taskstat"), "{unit}");
     let installed = stage.join("usr/bin/taskstat");
     let v = Command::new(&installed)
         .arg("--version")

@@ -3,10 +3,14 @@
 mod cgroup;
 mod check;
 mod decode;
+mod dump;
 mod exits;
+mod history;
 mod interval;
 mod listen;
 mod query;
+mod record;
+mod replay;
 mod run;
 mod select;
 mod serve;
@@ -45,6 +49,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Listen(Later(args)) => listen::run(args, timeout),
         Command::Run(Later(args)) => run::run(args, timeout),
         Command::Serve(Later(args)) => serve::run(args, timeout),
+        Command::Record(Later(args)) => record::run(args, timeout),
+        Command::Dump(Later(args)) => dump::run(args),
+        Command::Replay(Later(args)) => replay::run(args),
         Command::Decode(Later(args)) => decode::run(args),
         Command::Check(Later(args)) => check::run(args, timeout),
     }

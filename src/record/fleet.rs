@@ -13,13 +13,13 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::RecordView;
 use crate::wire::PerCategory;
 
 /// The summable figures of a process (or of a group of them).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counters {
     /// Precise run time, ns.
     pub cpu_ns: u64,
@@ -106,7 +106,7 @@ struct Live {
 }
 
 /// One group's exported figures.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupFigures {
     pub counters: Counters,
     /// Live processes.

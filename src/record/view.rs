@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Accounting, Record};
 use crate::wire::{
@@ -11,7 +11,7 @@ use crate::wire::{
 };
 
 /// `{count, total_ns, average_ns, max_ns, min_ns, max_at}` of one category.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DelayView {
     pub count: Option<u64>,
     pub total_ns: Option<u64>,
@@ -23,7 +23,7 @@ pub struct DelayView {
     pub max_at: Option<MaxAt>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaxAt {
     pub sec: i64,
     pub nsec: i64,
@@ -39,7 +39,7 @@ impl DelayView {
 /// Every category's figures, serialised as `{"cpu": {...}, "blkio": {...}, ...}`.
 pub type Delays = PerCategory<DelayView>;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CpuView {
     pub user_us: Option<u64>,
     pub system_us: Option<u64>,
@@ -50,13 +50,13 @@ pub struct CpuView {
     pub run_scaled_ns: Option<u64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextSwitchesView {
     pub voluntary: Option<u64>,
     pub involuntary: Option<u64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IoView {
     pub read_bytes: Option<u64>,
     pub write_bytes: Option<u64>,
@@ -67,7 +67,7 @@ pub struct IoView {
     pub write_syscalls: Option<u64>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemoryView {
     pub hiwater_rss_kib: Option<u64>,
     pub hiwater_vm_kib: Option<u64>,
@@ -158,7 +158,7 @@ pub fn sum(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 }
 
 /// The published record schema. Key names and types are a contract.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordView {
     #[serde(rename = "type")]
     pub kind: RecordKind,
@@ -199,7 +199,7 @@ pub struct RecordView {
 pub type Note = Cow<'static, str>;
 
 /// The source of a record.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordSource {
     /// The kernel's taskstats interface: every figure it keeps.
@@ -210,7 +210,7 @@ pub enum RecordSource {
 }
 
 /// Where each part of a record came from; null where nothing provided it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sources {
     /// comm, the ids, nice, policy, flags, exit status, start time, exe.
     pub identity: Option<Source>,
@@ -248,7 +248,7 @@ impl Sources {
 /// Where a part of a record came from: the values of the schema's
 /// `sources`. An enum, not strings, so that a serializer writes each name
 /// as it writes a key, without looking for what to escape.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Source {
     /// A task's own record from the kernel.
     #[serde(rename = "taskstats pid record")]

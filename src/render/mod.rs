@@ -5,6 +5,7 @@
 
 mod cgroup;
 mod check;
+pub mod dump;
 mod flat;
 mod getdelays;
 pub mod human;
@@ -41,6 +42,17 @@ pub enum Format {
     Csv,
     /// The exact text of the kernel's getdelays -d -i -q.
     Getdelays,
+}
+
+/// `dump`'s formats: the stored history for scripts and for Prometheus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DumpFormat {
+    /// One JSON object per line: a record and its `time`.
+    Ndjson,
+    /// A header row and one row per record; `time` first.
+    Csv,
+    /// Counters with timestamps, under `serve`'s metric names.
+    Openmetrics,
 }
 
 /// Which sections a table (or getdelays text) shows: getdelays' -d, -i, -q,

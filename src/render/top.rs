@@ -321,9 +321,14 @@ pub fn draw(f: &mut Frame, s: &Screen) {
     } else {
         format!(" · {}", s.filters)
     };
+    // No pressure lines (replay): the summary is the first line.
+    let pressure = if s.pressure.is_empty() {
+        String::new()
+    } else {
+        s.pressure.join("\n") + "\n"
+    };
     let text = format!(
-        "{}\n{} {} by {}{filters} · refresh {:.1} s · {}",
-        s.pressure.join("\n"),
+        "{pressure}{} {} by {}{filters} · refresh {:.1} s · {}",
         s.rows.len(),
         s.what,
         s.sort.name(),

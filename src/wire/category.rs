@@ -213,6 +213,37 @@ impl<T: serde::Serialize> serde::Serialize for PerCategory<T> {
     }
 }
 
+/// Read back from the object [`Serialize`](serde::Serialize) writes (the
+/// history store): a category the object lacks takes T's default, and keys
+/// that are no category are ignored.
+impl<'de, T: serde::Deserialize<'de> + Default> serde::Deserialize<'de> for PerCategory<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<T>(std::marker::PhantomData<T>);
+        impl<'de, T: serde::Deserialize<'de> + Default> serde::de::Visitor<'de> for Visit<T> {
+            type Value = PerCategory<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object keyed by delay category")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = PerCategory::from_fn(|_| T::default());
+                while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match Category::from_key(&k) {
+                        Some(c) => out[c] = m.next_value()?,
+                        None => {
+                            m.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
 impl<T> PerCategory<T> {
     /// The object [`Serialize`](serde::Serialize) writes, each value as
     /// `f` gives it (the same figures in a shape a serializer may treat

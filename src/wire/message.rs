@@ -57,7 +57,7 @@ impl Nla for RequestAttr {
 }
 
 /// Whether a record describes one thread or a whole thread group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordKind {
     Pid,

@@ -1,0 +1,60 @@
+//! `taskstat dump`: the stored history as ndjson, csv or OpenMetrics.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde_json::Value;
+use taskstat::cli::{DumpArgs, DumpBy};
+use taskstat::exit;
+use taskstat::render::dump::DumpWriter;
+
+use super::history::{Filter, for_each_sample};
+use super::record::{CGROUPS, EXITED, PROCESSES, settle};
+
+pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
+    let filter = Filter::new(&args.filter)?;
+    let mut out = super::stdout();
+    let mut w = DumpWriter::new(args.format);
+    // Sample by sample as the store is read: one sample in memory at a time.
+    for_each_sample(&args.range, |time_ns, sections| {
+        match args.by {
+            DumpBy::Task => {
+                // The live processes, then those that exited since the last
+                // sample, each with its whole life's figures.
+                for section in [PROCESSES, EXITED] {
+                    let Some(records) = sections.get(section) else {
+                        continue;
+                    };
+                    for r in records.values().filter(|r| filter.keeps(r)) {
+                        let mut r = r.clone();
+                        settle(time_ns, &mut r);
+                        let r = &r;
+                        let pid = r
+                            .get("tgid")
+                            .or(r.get("pid"))
+                            .map(Value::to_string)
+                            .unwrap_or_default();
+                        let comm = r.get("comm").and_then(Value::as_str).unwrap_or_default();
+                        let cgroup = r.get("cgroup").and_then(Value::as_str).unwrap_or_default();
+                        w.record(
+                            &mut out,
+                            time_ns,
+                            &[("pid", &pid), ("comm", comm), ("cgroup", cgroup)],
+                            r,
+                        )?;
+                    }
+                }
+            }
+            DumpBy::Cgroup => {
+                let groups = sections.get(CGROUPS).into_iter().flatten();
+                for (path, g) in groups.filter(|(p, _)| filter.holds_cgroup(p)) {
+                    w.record(&mut out, time_ns, &[("cgroup", path)], g)?;
+                }
+            }
+        }
+        Ok(true)
+    })?;
+    w.finish(&mut out)?;
+    out.flush()?;
+    Ok(exit::code(exit::OK))
+}

@@ -1,0 +1,146 @@
+//! What `replay` and `dump` share: the stored range and the filters.
+
+use std::collections::HashSet;
+use std::ops::Bound;
+
+use regex_lite::Regex;
+use serde_json::Value;
+use taskstat::cli::{RangeArgs, StoredFilter};
+use taskstat::exit::{NoHistory, Usage};
+use taskstat::store::{self, EntryRef, Sample, Sections};
+
+use super::select;
+
+/// The filters of top, over stored records.
+pub struct Filter {
+    pids: Vec<u32>,
+    uids: HashSet<u32>,
+    comm: Option<Regex>,
+    cgroup: Option<String>,
+}
+
+impl Filter {
+    pub fn new(f: &StoredFilter) -> Result<Filter, Usage> {
+        Ok(Filter {
+            pids: f.pids.clone(),
+            uids: select::uids(&f.users)?,
+            comm: f.comm.clone(),
+            cgroup: f.cgroup.as_ref().map(|c| {
+                let c = c.trim_end_matches('/');
+                if c.starts_with('/') {
+                    c.to_string()
+                } else {
+                    format!("/{c}")
+                }
+            }),
+        })
+    }
+
+    /// Whether `path` is the filter's group or below it.
+    pub fn holds_cgroup(&self, path: &str) -> bool {
+        match &self.cgroup {
+            None => true,
+            Some(g) if g == "/" => true,
+            Some(g) => {
+                path == g
+                    || path
+                        .strip_prefix(g.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            }
+        }
+    }
+
+    /// Whether a stored process record passes every filter.
+    pub fn keeps(&self, r: &Value) -> bool {
+        let num = |k: &str| r.get(k).and_then(Value::as_u64);
+        if !self.pids.is_empty()
+            && !num("tgid")
+                .or(num("pid"))
+                .is_some_and(|p| self.pids.iter().any(|&x| u64::from(x) == p))
+        {
+            return false;
+        }
+        if !self.uids.is_empty()
+            && !num("uid").is_some_and(|u| self.uids.iter().any(|&x| u64::from(x) == u))
+        {
+            return false;
+        }
+        if let Some(re) = &self.comm {
+            if !r
+                .get("comm")
+                .and_then(Value::as_str)
+                .is_some_and(|c| re.is_match(c))
+            {
+                return false;
+            }
+        }
+        match r.get("cgroup").and_then(Value::as_str) {
+            Some(path) => self.holds_cgroup(path),
+            None => self.cgroup.is_none(),
+        }
+    }
+}
+
+/// The range's bounds in unix ns; `--begin` after `--end` is a usage error.
+fn bounds(range: &RangeArgs) -> Result<(Bound<i64>, Bound<i64>), Usage> {
+    let ns = |t: jiff::Timestamp| i64::try_from(t.as_nanosecond()).unwrap_or(i64::MAX);
+    let (begin, end) = (range.begin.map(ns), range.end.map(ns));
+    if let (Some(b), Some(e)) = (begin, end) {
+        if b > e {
+            return Err(Usage("--begin is after --end".into()));
+        }
+    }
+    Ok((
+        begin.map_or(Bound::Unbounded, Bound::Included),
+        end.map_or(Bound::Unbounded, Bound::Included),
+    ))
+}
+
+/// Calls `each` with every sample of the range, oldest first, lending its
+/// sections, until it returns false; warnings (a torn tail, an unreadable
+/// file) go to stderr once each. No sample in the range is an error.
+pub fn for_each_sample(
+    range: &RangeArgs,
+    mut each: impl FnMut(i64, &Sections) -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    let bounds = bounds(range)?;
+    let reader = store::Reader::open(&range.dir).map_err(|e| NoHistory(e.to_string()))?;
+    let mut samples = reader.samples(bounds);
+    let mut seen = 0u64;
+    while let Some(entry) = samples.next_ref() {
+        match entry {
+            EntryRef::Sample { time_ns, sections } => {
+                seen += 1;
+                if !each(time_ns, sections)? {
+                    break;
+                }
+            }
+            EntryRef::Warning(w) => super::warn(&w.to_string()),
+        }
+    }
+    if seen == 0 {
+        return Err(NoHistory(format!(
+            "{}: no samples{}",
+            range.dir.display(),
+            match (range.begin, range.end) {
+                (None, None) => "; is `taskstat record` running?",
+                _ => " in that range: widen --begin/--end",
+            }
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Every sample of the range, oldest first, in memory.
+pub fn samples(range: &RangeArgs) -> anyhow::Result<Vec<Sample>> {
+    let mut out = Vec::new();
+    for_each_sample(range, |time_ns, sections| {
+        out.push(Sample {
+            time_ns,
+            sections: sections.clone(),
+        });
+        Ok(true)
+    })?;
+    Ok(out)
+}

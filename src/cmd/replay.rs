@@ -1,0 +1,381 @@
+//! `taskstat replay`: top's view over the stored history. Each view is
+//! the interval between two consecutive samples; a process that exited in
+//! it shows there with what it did since the sample before (its whole life
+//! if it was born in the interval too).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use crossterm::event::{self, Event, KeyCode, KeyEventKind};
+use serde_json::Value;
+use taskstat::cli::{By, ReplayArgs};
+use taskstat::exit::{self, NoHistory};
+use taskstat::host::users;
+use taskstat::record::RecordView;
+use taskstat::record::fleet::{Counters, GroupFigures};
+use taskstat::record::top::{self, Counts, Row, Tally, TopSort};
+use taskstat::render::dump::local_time;
+use taskstat::render::top as screen;
+use taskstat::store::Sample;
+use taskstat::wire::Group;
+
+use super::history::{Filter, for_each_sample, samples};
+use super::record::{CGROUPS, EXITED, PROCESSES};
+
+/// A stored process record, read back.
+fn view(v: &Value) -> Option<RecordView> {
+    serde_json::from_value(v.clone()).ok()
+}
+
+/// `v` with every figure of the sections top diffs at 0: the baseline of a
+/// process born in the interval.
+fn zeroed(v: &Value) -> Option<RecordView> {
+    fn zero(v: &mut Value) {
+        match v {
+            Value::Number(_) => *v = Value::from(0),
+            Value::Object(m) => m.values_mut().for_each(zero),
+            _ => {}
+        }
+    }
+    let mut z = v.clone();
+    for section in ["cpu", "delays", "context_switches", "io"] {
+        if let Some(s) = z.get_mut(section) {
+            zero(s);
+        }
+    }
+    view(&z)
+}
+
+fn tgid(v: &Value) -> Option<u32> {
+    v.get("tgid")
+        .or(v.get("pid"))
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+}
+
+/// A section of a sample; empty when the sample has none.
+fn section<'a>(
+    s: &'a Sample,
+    name: &str,
+    empty: &'a BTreeMap<String, Value>,
+) -> &'a BTreeMap<String, Value> {
+    s.sections.get(name).unwrap_or(empty)
+}
+
+/// The rows of the interval from sample `a` to sample `b`.
+fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, only: bool, sort: TopSort) -> Vec<Row> {
+    let secs = (b.time_ns - a.time_ns) as f64 / 1e9;
+    let empty = BTreeMap::new();
+    let section = |s, name| section(s, name, &empty);
+    let (prev, live, gone) = (
+        section(a, PROCESSES),
+        section(b, PROCESSES),
+        section(b, EXITED),
+    );
+    let mut rows = match by {
+        By::Task => {
+            let mut before = HashMap::new();
+            let mut after = HashMap::new();
+            for (key, v) in live
+                .iter()
+                .chain(gone.iter())
+                .filter(|(_, v)| filter.keeps(v))
+            {
+                let (Some(id), Some(now)) = (tgid(v), view(v)) else {
+                    continue;
+                };
+                let then = match prev.get(key) {
+                    Some(p) => view(p),
+                    // Born in the interval.
+                    None => zeroed(v),
+                };
+                if let Some(then) = then {
+                    before.insert(id, then);
+                    after.insert(id, now);
+                }
+            }
+            // Exited processes not seen before show from a zero baseline;
+            // live ones born in the interval show from their next interval, as in top.
+            for (key, v) in live.iter() {
+                if !prev.contains_key(key) {
+                    if let Some(id) = tgid(v) {
+                        before.remove(&id);
+                    }
+                }
+            }
+            top::rows(&before, &after, &HashMap::new(), secs, Counts::PerSecond)
+        }
+        By::Cgroup => {
+            let figures = |s: &Sample| -> HashMap<String, GroupFigures> {
+                s.sections
+                    .get(CGROUPS)
+                    .map(|g| {
+                        g.iter()
+                            .filter(|(p, _)| filter.holds_cgroup(p))
+                            .filter_map(|(p, v)| {
+                                Some((p.clone(), serde_json::from_value(v.clone()).ok()?))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let (then, now) = (figures(a), figures(b));
+            let tallies = now
+                .iter()
+                .map(|(p, f)| {
+                    let base = then.get(p).map(|g| g.counters).unwrap_or_default();
+                    let tasks = u32::try_from(f.tasks).unwrap_or(u32::MAX);
+                    (
+                        p.clone(),
+                        Tally {
+                            tasks,
+                            sums: f.counters.minus(&base),
+                        },
+                    )
+                })
+                .collect();
+            grouped(&tallies, secs, live)
+        }
+        By::User | By::Comm => {
+            let mut tallies: HashMap<String, Tally> = HashMap::new();
+            for (key, v) in live
+                .iter()
+                .chain(gone.iter())
+                .filter(|(_, v)| filter.keeps(v))
+            {
+                let Some(now) = view(v) else { continue };
+                let label = match by {
+                    By::User => now
+                        .uid
+                        .map(|u| users::name_of(u).unwrap_or_else(|| u.to_string())),
+                    _ => now.comm.clone(),
+                };
+                let base = prev
+                    .get(key)
+                    .and_then(view)
+                    .map(|p| Counters::of(&p))
+                    .unwrap_or_default();
+                let t = tallies
+                    .entry(label.unwrap_or_else(|| "?".into()))
+                    .or_default();
+                if live.contains_key(key) {
+                    t.tasks += 1;
+                }
+                t.sums = t.sums.plus(&Counters::of(&now).minus(&base));
+            }
+            grouped(&tallies, secs, live)
+        }
+    };
+    if only {
+        rows.retain(Row::active);
+    }
+    sort.sort(&mut rows);
+    rows
+}
+
+/// Grouped rows, with the delay groups the stored records measured.
+fn grouped(
+    tallies: &HashMap<String, Tally>,
+    secs: f64,
+    live: &std::collections::BTreeMap<String, Value>,
+) -> Vec<Row> {
+    // Delay accounting was on if any record has a measured I/O category.
+    let on = live.values().any(|v| {
+        v.get("delays")
+            .and_then(|d| d.get("blkio"))
+            .and_then(|b| b.get("total_ns"))
+            .is_some_and(|t| !t.is_null())
+    });
+    top::grouped(tallies, secs, Counts::PerSecond, |g| {
+        g == Group::RunQueue || on
+    })
+}
+
+fn columns(by: By) -> ([&'static str; 2], &'static str) {
+    match by {
+        By::Task => (["PID", "COMMAND"], "processes"),
+        By::Cgroup => (["TASKS", "CGROUP"], "cgroups"),
+        By::User => (["TASKS", "USER"], "users"),
+        By::Comm => (["TASKS", "COMMAND"], "commands"),
+    }
+}
+
+pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let filter = Filter::new(&args.filter)?;
+    if args.batch {
+        return batch(&args, &filter);
+    }
+    let samples = samples(&args.range)?;
+    if samples.len() < 2 {
+        return Err(one_sample(&args));
+    }
+    interactive(&args, &samples, &filter)
+}
+
+fn one_sample(args: &ReplayArgs) -> anyhow::Error {
+    NoHistory(format!(
+        "{}: one sample in that range: replay shows the intervals between two",
+        args.range.dir.display()
+    ))
+    .into()
+}
+
+/// Batch mode reads the store as it prints: two samples in memory at a time.
+fn batch(args: &ReplayArgs, filter: &Filter) -> anyhow::Result<ExitCode> {
+    let mut out = super::stdout();
+    let n = args.iterations.unwrap_or(u64::MAX);
+    let (cols, what) = columns(args.by);
+    let mut prev: Option<Sample> = None;
+    let mut printed = 0u64;
+    for_each_sample(&args.range, |time_ns, sections| {
+        let now = Sample {
+            time_ns,
+            sections: sections.clone(),
+        };
+        if let Some(a) = prev.take() {
+            let rows = rows(&a, &now, args.by, filter, args.only, args.sort);
+            if printed > 0 {
+                writeln!(out)?;
+            }
+            let secs = (now.time_ns - a.time_ns) as f64 / 1e9;
+            writeln!(
+                out,
+                "{} · {} {what} · the {secs:.1} s since {}",
+                local_time(now.time_ns),
+                rows.len(),
+                local_time(a.time_ns)
+            )?;
+            // No pressure or workload names are stored: a group's row has the
+            // columns of a process's.
+            screen::write_batch(&mut out, &rows, cols, false, Counts::PerSecond, args.rows)?;
+            printed += 1;
+        }
+        prev = Some(now);
+        Ok(printed < n)
+    })?;
+    if printed == 0 {
+        return Err(one_sample(args));
+    }
+    out.flush()?;
+    Ok(exit::code(exit::OK))
+}
+
+/// The first sample at or after `t`, as an interval's end (≥ 1).
+fn at_or_after(samples: &[Sample], t_ns: i64) -> usize {
+    samples
+        .iter()
+        .position(|s| s.time_ns >= t_ns)
+        .unwrap_or(samples.len() - 1)
+        .max(1)
+}
+
+fn interactive(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow::Result<ExitCode> {
+    if !io::IsTerminal::is_terminal(&io::stdout()) {
+        anyhow::bail!("stdout is not a terminal: use `taskstat replay -b` for plain tables");
+    }
+    let mut terminal = ratatui::try_init().context("setting up the terminal")?;
+    let (cols, what) = columns(args.by);
+    let result = (|| -> anyhow::Result<()> {
+        let mut i = 1;
+        let mut sort = args.sort;
+        let mut only = args.only;
+        let mut typing: Option<String> = None;
+        let mut note = String::new();
+        loop {
+            let rows = rows(&samples[i - 1], &samples[i], args.by, filter, only, sort);
+            let secs = (samples[i].time_ns - samples[i - 1].time_ns) as f64 / 1e9;
+            let status = match &typing {
+                Some(t) => format!("go to time: {t}_ (Enter, Esc)"),
+                None => format!(
+                    "{} · sample {} of {} · ←/T previous, →/t next, g go to a time{note}",
+                    local_time(samples[i].time_ns),
+                    i + 1,
+                    samples.len()
+                ),
+            };
+            let filters = if only { "only active" } else { "" };
+            terminal.draw(|f| {
+                screen::draw(
+                    f,
+                    &screen::Screen {
+                        pressure: &[],
+                        rows: &rows,
+                        columns: cols,
+                        what,
+                        counts: Counts::PerSecond,
+                        sort,
+                        interval: secs,
+                        limit: args.rows,
+                        filters,
+                        status: &status,
+                        groups: false,
+                    },
+                )
+            })?;
+            if !event::poll(Duration::from_secs(3600))? {
+                continue;
+            }
+            let Event::Key(k) = event::read()? else {
+                continue;
+            };
+            if k.kind != KeyEventKind::Press {
+                continue;
+            }
+            note.clear();
+            if let Some(t) = typing.as_mut() {
+                match k.code {
+                    KeyCode::Enter => {
+                        let now =
+                            jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system());
+                        match taskstat::when::parse(t, &now) {
+                            Ok(ts) => {
+                                let ns = i64::try_from(ts.as_nanosecond()).unwrap_or(i64::MAX);
+                                i = at_or_after(samples, ns);
+                            }
+                            Err(e) => note = format!(" · {e}"),
+                        }
+                        typing = None;
+                    }
+                    KeyCode::Esc => typing = None,
+                    KeyCode::Backspace => {
+                        t.pop();
+                    }
+                    KeyCode::Char(c) => t.push(c),
+                    _ => {}
+                }
+                continue;
+            }
+            match k.code {
+                KeyCode::Char('q') | KeyCode::Esc => return Ok(()),
+                KeyCode::Right | KeyCode::Char('t') => {
+                    if i + 1 < samples.len() {
+                        i += 1;
+                    } else {
+                        note = " · the last sample".into();
+                    }
+                }
+                KeyCode::Left | KeyCode::Char('T') => {
+                    if i > 1 {
+                        i -= 1;
+                    } else {
+                        note = " · the first interval".into();
+                    }
+                }
+                KeyCode::Char('g') => typing = Some(String::new()),
+                KeyCode::Char('o') => only = !only,
+                KeyCode::Char(c) => {
+                    if let Some(s) = TopSort::ALL.iter().find(|s| s.key() == c) {
+                        sort = *s;
+                    }
+                }
+                _ => {}
+            }
+        }
+    })();
+    ratatui::restore();
+    result?;
+    Ok(exit::code(exit::OK))
+}

@@ -1,0 +1,453 @@
+//! The store's bytes: file header, frames, and the samples they carry.
+//! Pure, no I/O, so that every decoder can be fuzzed: decoding any bytes
+//! returns an error rather than panicking, never reads outside its buffer,
+//! and allocates at most [`MAX_FRAME`] + [`MAX_BODY`] bytes for a frame.
+//!
+//! The layout is described in the module doc of [`crate::store`].
+
+use serde_json::Value;
+
+use super::delta::{self, Delta};
+use super::{Sample, Sections, StoreError};
+
+/// The first 8 bytes of every store file, of every format version.
+pub const MAGIC: &[u8; 8] = b"TASKHIST";
+/// The format this taskstat writes, and the newest it reads.
+pub const FORMAT_VERSION: u16 = 1;
+/// Magic, version, reserved, start time, CRC.
+pub const FILE_HEADER_LEN: usize = 24;
+/// A frame's length and CRC, before what they describe.
+pub const FRAME_PREFIX_LEN: usize = 8;
+/// Kind, time and body length, after the prefix.
+const FRAME_FIXED_LEN: usize = 13;
+/// The largest JSON body of a frame, decompressed. The reader refuses
+/// larger ones, so that a damaged or hostile file cannot make it allocate
+/// more; the writer refuses to write them. A keyframe of 10,000 objects
+/// of 100 counters is about 25 MB.
+pub const MAX_BODY: usize = 128 << 20;
+/// The largest frame (after its prefix): a body that zstd could not
+/// compress at all, with zstd's worst-case overhead.
+pub const MAX_FRAME: usize = FRAME_FIXED_LEN + MAX_BODY + (MAX_BODY >> 7) + (1 << 16);
+/// How deep a sample's values may nest: the JSON of a body adds 4 levels,
+/// and serde_json reads at most 128.
+pub const MAX_DEPTH: usize = 100;
+
+const KIND_KEY: u8 = 1;
+const KIND_DELTA: u8 = 2;
+
+/// What is wrong with bytes that claim to be a store file or frame.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    #[error("not a taskstat store file (no TASKHIST magic at its start)")]
+    BadMagic,
+    #[error(
+        "written by store format version {found}; this taskstat reads versions up to {FORMAT_VERSION}: upgrade taskstat"
+    )]
+    NewerVersion { found: u16 },
+    /// The bytes end before the header or frame does: the tail of a file
+    /// whose last write did not complete.
+    #[error("the file ends {got} bytes into a {need}-byte {what}")]
+    Incomplete {
+        what: &'static str,
+        need: usize,
+        got: usize,
+    },
+    #[error("{0}")]
+    Damaged(String),
+}
+
+fn damaged(why: impl Into<String>) -> FormatError {
+    FormatError::Damaged(why.into())
+}
+
+fn crc(parts: &[&[u8]]) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize()
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    let mut a = [0u8; 2];
+    a.copy_from_slice(&b[at..at + 2]);
+    u16::from_le_bytes(a)
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[at..at + 4]);
+    u32::from_le_bytes(a)
+}
+
+fn i64_at(b: &[u8], at: usize) -> i64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    i64::from_le_bytes(a)
+}
+
+/// The header at the start of each file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileHeader {
+    /// The format version the file was written in.
+    pub version: u16,
+    /// The time of the file's first sample, unix ns.
+    pub start_ns: i64,
+}
+
+impl FileHeader {
+    /// A header of the current format version.
+    pub fn new(start_ns: i64) -> FileHeader {
+        FileHeader {
+            version: FORMAT_VERSION,
+            start_ns,
+        }
+    }
+
+    pub fn encode(&self) -> [u8; FILE_HEADER_LEN] {
+        let mut h = [0u8; FILE_HEADER_LEN];
+        h[..8].copy_from_slice(MAGIC);
+        h[8..10].copy_from_slice(&self.version.to_le_bytes());
+        // 10..12: reserved, 0.
+        h[12..20].copy_from_slice(&self.start_ns.to_le_bytes());
+        let sum = crc(&[&h[..20]]);
+        h[20..24].copy_from_slice(&sum.to_le_bytes());
+        h
+    }
+
+    /// Decodes the header at the start of `buf` (which may hold more).
+    /// The magic and the version come first, at the same offsets in every
+    /// format version, so that a newer file is told apart from a damaged one.
+    pub fn decode(buf: &[u8]) -> Result<FileHeader, FormatError> {
+        let incomplete = FormatError::Incomplete {
+            what: "file header",
+            need: FILE_HEADER_LEN,
+            got: buf.len(),
+        };
+        let n = buf.len().min(MAGIC.len());
+        if buf[..n] != MAGIC[..n] {
+            return Err(FormatError::BadMagic);
+        }
+        if buf.len() < 10 {
+            return Err(incomplete);
+        }
+        let version = u16_at(buf, 8);
+        if version == 0 {
+            return Err(damaged("the file header gives format version 0"));
+        }
+        if version > FORMAT_VERSION {
+            return Err(FormatError::NewerVersion { found: version });
+        }
+        // Version 1 is the only one so far; an older layout would be
+        // decoded here by its version.
+        if buf.len() < FILE_HEADER_LEN {
+            return Err(incomplete);
+        }
+        if crc(&[&buf[..20]]) != u32_at(buf, 20) {
+            return Err(damaged("file header checksum mismatch"));
+        }
+        if u16_at(buf, 10) != 0 {
+            return Err(damaged("reserved bits set in the file header"));
+        }
+        Ok(FileHeader {
+            version,
+            start_ns: i64_at(buf, 12),
+        })
+    }
+}
+
+/// The whole length of the frame whose first [`FRAME_PREFIX_LEN`] bytes are
+/// `prefix`, prefix included; an error if that length is implausible.
+pub fn frame_len(prefix: &[u8]) -> Result<usize, FormatError> {
+    if prefix.len() < FRAME_PREFIX_LEN {
+        return Err(FormatError::Incomplete {
+            what: "frame prefix",
+            need: FRAME_PREFIX_LEN,
+            got: prefix.len(),
+        });
+    }
+    let len = u32_at(prefix, 0) as usize;
+    if !(FRAME_FIXED_LEN..=MAX_FRAME).contains(&len) {
+        return Err(damaged(format!("implausible frame length {len}")));
+    }
+    Ok(FRAME_PREFIX_LEN + len)
+}
+
+/// Does `v` nest deeper than `limit` levels of arrays and objects?
+fn too_deep(v: &Value, limit: usize) -> bool {
+    match v {
+        Value::Array(a) => limit == 0 || a.iter().any(|x| too_deep(x, limit - 1)),
+        Value::Object(o) => limit == 0 || o.values().any(|x| too_deep(x, limit - 1)),
+        _ => false,
+    }
+}
+
+fn compress_error(e: std::io::Error) -> StoreError {
+    StoreError::Compress(e.to_string())
+}
+
+/// Turns samples into frames: a keyframe, then deltas from the sample
+/// before. Each frame's JSON is compressed with zstd on its own; a delta
+/// uses its file's keyframe JSON as zstd's dictionary, so that the keys
+/// and field names it repeats cost a few bytes each.
+pub struct SampleEncoder {
+    zstd: zstd::bulk::Compressor<'static>,
+    level: i32,
+    prev: Option<Sections>,
+}
+
+impl SampleEncoder {
+    /// `level`: zstd's compression level (3 is zstd's default).
+    pub fn new(level: i32) -> Result<SampleEncoder, StoreError> {
+        Ok(SampleEncoder {
+            zstd: zstd::bulk::Compressor::new(level).map_err(compress_error)?,
+            level,
+            prev: None,
+        })
+    }
+
+    /// A keyframe: the whole sample. The deltas after it are relative to it.
+    pub fn key_frame(&mut self, sample: &Sample) -> Result<Vec<u8>, StoreError> {
+        self.prev = None;
+        check_depth(sample.sections.values().flat_map(|s| s.values()))?;
+        let body = serde_json::to_vec(&sample.sections)
+            .map_err(|e| StoreError::Compress(e.to_string()))?;
+        self.zstd
+            .set_dictionary(self.level, &[])
+            .map_err(compress_error)?;
+        let frame = self.frame(KIND_KEY, sample.time_ns, &body)?;
+        self.zstd
+            .set_dictionary(self.level, &body)
+            .map_err(compress_error)?;
+        self.prev = Some(sample.sections.clone());
+        Ok(frame)
+    }
+
+    /// A delta from the sample encoded before; None before the first
+    /// keyframe. The sample becomes the one the next delta is relative to,
+    /// whether or not this frame is written: a frame that is not written
+    /// must be followed by a keyframe.
+    pub fn delta_frame(&mut self, sample: &Sample) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(mut prev) = self.prev.take() else {
+            return Ok(None);
+        };
+        let d = delta::diff(&prev, &sample.sections);
+        check_delta_depth(&d)?;
+        let body = serde_json::to_vec(&d).map_err(|e| StoreError::Compress(e.to_string()))?;
+        let frame = self.frame(KIND_DELTA, sample.time_ns, &body)?;
+        // What the reader will do: cheaper than a copy of the sample when
+        // little changed.
+        delta::apply(&mut prev, d).map_err(|e| StoreError::Compress(e.to_string()))?;
+        debug_assert!(prev == sample.sections);
+        self.prev = Some(prev);
+        Ok(Some(frame))
+    }
+
+    fn frame(&mut self, kind: u8, time_ns: i64, body: &[u8]) -> Result<Vec<u8>, StoreError> {
+        if body.len() > MAX_BODY {
+            return Err(StoreError::TooLarge {
+                size: body.len(),
+                max: MAX_BODY,
+            });
+        }
+        let head = FRAME_PREFIX_LEN + FRAME_FIXED_LEN;
+        let mut out = Vec::with_capacity(head + zstd::zstd_safe::compress_bound(body.len()));
+        out.resize(head, 0);
+        out[8] = kind;
+        out[9..17].copy_from_slice(&time_ns.to_le_bytes());
+        // MAX_BODY fits a u32.
+        out[17..21].copy_from_slice(&(body.len() as u32).to_le_bytes());
+        let compressed = self.zstd.compress(body).map_err(compress_error)?;
+        out.extend_from_slice(&compressed);
+        let len = (out.len() - FRAME_PREFIX_LEN) as u32;
+        out[0..4].copy_from_slice(&len.to_le_bytes());
+        let sum = crc(&[&out[0..4], &out[8..]]);
+        out[4..8].copy_from_slice(&sum.to_le_bytes());
+        Ok(out)
+    }
+}
+
+fn check_depth<'a>(mut values: impl Iterator<Item = &'a Value>) -> Result<(), StoreError> {
+    if values.any(|v| too_deep(v, MAX_DEPTH)) {
+        return Err(StoreError::TooDeep { max: MAX_DEPTH });
+    }
+    Ok(())
+}
+
+/// Only what changed needs checking: the rest was checked before.
+fn check_delta_depth(d: &Delta) -> Result<(), StoreError> {
+    for s in d.sections.values() {
+        check_depth(s.put.values())?;
+        // A patch has the shape of the value it patches, one level down.
+        let deep = s
+            .patch
+            .values()
+            .flat_map(|p| p.values())
+            .any(|v| too_deep(v, MAX_DEPTH - 1));
+        if deep {
+            return Err(StoreError::TooDeep { max: MAX_DEPTH });
+        }
+    }
+    Ok(())
+}
+
+/// Turns one file's frames back into samples, in order: the state that
+/// each delta applies to, and the dictionary its keyframe gives.
+pub struct SampleDecoder {
+    zstd: Option<zstd::bulk::Decompressor<'static>>,
+    state: Option<Sections>,
+}
+
+impl Default for SampleDecoder {
+    fn default() -> Self {
+        SampleDecoder::new()
+    }
+}
+
+impl SampleDecoder {
+    pub fn new() -> SampleDecoder {
+        SampleDecoder {
+            zstd: None,
+            state: None,
+        }
+    }
+
+    /// The sections after the last frame decoded, if it was good.
+    pub fn state(&self) -> Option<&Sections> {
+        self.state.as_ref()
+    }
+
+    /// Decodes the frame that is the whole of `frame` (prefix included)
+    /// and returns the sample's time and sections. After an error the
+    /// decoder needs a keyframe again.
+    pub fn frame(&mut self, frame: &[u8]) -> Result<(i64, &Sections), FormatError> {
+        let r = self.decode(frame);
+        if r.is_err() {
+            self.state = None;
+        }
+        r?;
+        match (&self.state, frame_time(frame)) {
+            (Some(s), Some(t)) => Ok((t, s)),
+            _ => Err(damaged("no state after a frame")),
+        }
+    }
+
+    fn decode(&mut self, frame: &[u8]) -> Result<(), FormatError> {
+        let total = frame_len(frame)?;
+        if frame.len() < total {
+            return Err(FormatError::Incomplete {
+                what: "frame",
+                need: total,
+                got: frame.len(),
+            });
+        }
+        if frame.len() > total {
+            return Err(damaged("bytes after the frame"));
+        }
+        if crc(&[&frame[0..4], &frame[8..]]) != u32_at(frame, 4) {
+            return Err(damaged("frame checksum mismatch"));
+        }
+        let kind = frame[8];
+        let raw_len = u32_at(frame, 17) as usize;
+        if raw_len > MAX_BODY {
+            return Err(damaged(format!("implausible body length {raw_len}")));
+        }
+        let compressed = &frame[FRAME_PREFIX_LEN + FRAME_FIXED_LEN..];
+        match kind {
+            KIND_KEY => {
+                let mut z = zstd::bulk::Decompressor::new().map_err(zstd_error)?;
+                let body = decompress(&mut z, compressed, raw_len)?;
+                let sections: Sections =
+                    serde_json::from_slice(&body).map_err(|e| damaged(format!("keyframe: {e}")))?;
+                z.set_dictionary(&body).map_err(zstd_error)?;
+                self.zstd = Some(z);
+                self.state = Some(sections);
+                Ok(())
+            }
+            KIND_DELTA => {
+                let (Some(z), Some(state)) = (self.zstd.as_mut(), self.state.as_mut()) else {
+                    return Err(damaged("a delta frame without a keyframe before it"));
+                };
+                let body = decompress(z, compressed, raw_len)?;
+                let d: Delta =
+                    serde_json::from_slice(&body).map_err(|e| damaged(format!("delta: {e}")))?;
+                delta::apply(state, d)
+            }
+            k => Err(damaged(format!("unknown frame kind {k}"))),
+        }
+    }
+}
+
+/// The time of a frame whose fixed part is present.
+fn frame_time(frame: &[u8]) -> Option<i64> {
+    (frame.len() >= FRAME_PREFIX_LEN + FRAME_FIXED_LEN).then(|| i64_at(frame, 9))
+}
+
+fn zstd_error(e: std::io::Error) -> FormatError {
+    damaged(format!("zstd: {e}"))
+}
+
+fn decompress(
+    z: &mut zstd::bulk::Decompressor<'_>,
+    data: &[u8],
+    raw_len: usize,
+) -> Result<Vec<u8>, FormatError> {
+    let mut out = Vec::with_capacity(raw_len);
+    let n = z.decompress_to_buffer(data, &mut out).map_err(zstd_error)?;
+    if n != raw_len || out.len() != raw_len {
+        return Err(damaged(format!(
+            "the body decompresses to {n} bytes, not the {raw_len} its frame gives"
+        )));
+    }
+    Ok(out)
+}
+
+/// What [`decode_file`] found in a whole file's bytes.
+#[derive(Debug, Default)]
+pub struct DecodedFile {
+    pub header: Option<FileHeader>,
+    pub samples: Vec<Sample>,
+    /// Why decoding stopped before the end, and at which byte.
+    pub error: Option<(usize, FormatError)>,
+}
+
+/// Decodes a whole file held in memory: every sample up to the first
+/// error. The file reader streams instead; this is for tests and fuzzing,
+/// over the same [`FileHeader::decode`], [`frame_len`] and
+/// [`SampleDecoder`].
+pub fn decode_file(bytes: &[u8]) -> DecodedFile {
+    let mut out = DecodedFile::default();
+    match FileHeader::decode(bytes) {
+        Ok(h) => out.header = Some(h),
+        Err(e) => {
+            out.error = Some((0, e));
+            return out;
+        }
+    }
+    let mut at = FILE_HEADER_LEN;
+    let mut decoder = SampleDecoder::new();
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let r = frame_len(rest).and_then(|len| {
+            let frame = rest.get(..len).ok_or(FormatError::Incomplete {
+                what: "frame",
+                need: len,
+                got: rest.len(),
+            })?;
+            let (time_ns, sections) = decoder.frame(frame)?;
+            out.samples.push(Sample {
+                time_ns,
+                sections: sections.clone(),
+            });
+            Ok(len)
+        });
+        match r {
+            Ok(len) => at += len,
+            Err(e) => {
+                out.error = Some((at, e));
+                break;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,491 @@
+//! `taskstat record`, `dump` and `replay` against the real kernel: a real
+//! store, real processes, Debian's promtool and tmux. A test binary of its
+//! own: the recorder hears every exit on the machine.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+// The helpers of the main test binary; not every one is used here.
+#[allow(dead_code)]
+#[path = "util.rs"]
+mod util;
+
+use util::{example, kernel};
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// Kills and reaps its processes on drop.
+struct Guard(Vec<Child>);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+        }
+        for c in &mut self.0 {
+            let _ = c.wait();
+        }
+    }
+}
+
+fn sleepers(n: usize) -> Guard {
+    Guard(
+        (0..n)
+            .map(|_| {
+                Command::new("sleep")
+                    .arg("600")
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .expect("start sleep")
+            })
+            .collect(),
+    )
+}
+
+fn store_dir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn taskstat(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(args)
+        .output()
+        .expect("run taskstat")
+}
+
+fn record(dir: &Path, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["record", "--dir"])
+        .arg(dir)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start taskstat record")
+}
+
+fn signal(c: &Child, sig: libc::c_int) {
+    // SAFETY: a plain syscall on our own child's pid.
+    assert_eq!(unsafe { libc::kill(c.id() as libc::pid_t, sig) }, 0);
+}
+
+/// ndjson lines as values.
+fn lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn times(records: &[Value]) -> Vec<String> {
+    let mut t: Vec<String> = records
+        .iter()
+        .map(|r| r["time"].as_str().expect("time").to_string())
+        .collect();
+    t.dedup();
+    t
+}
+
+/// The store's files; none before the recorder made the directory.
+fn store_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut f: Vec<PathBuf> = entries
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    f.sort();
+    f
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    store_files(dir)
+        .iter()
+        .filter_map(|p| p.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// 1,000 sleeping processes and a worker, recorded every second for 20 s;
+/// then the dump, its formats, a torn tail, and replay in batch and in a
+/// terminal.
+#[test]
+fn record_dump_and_replay_a_real_history() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("record_dump_and_replay_a_real_history") else {
+        return;
+    };
+    let dir = store_dir("history");
+    let dir_arg = dir.display().to_string();
+    let _sleepers = sleepers(1000);
+    let mut rec = Guard(vec![record(&dir, &["-d", "1"])]);
+    std::thread::sleep(Duration::from_millis(2500));
+    // A worker that burns 0.4 s of CPU and exits between two samples.
+    let worker = Command::new(example("workload"))
+        .args(["burn-exit", "400"])
+        .status()
+        .expect("run the worker");
+    assert!(worker.success());
+    std::thread::sleep(Duration::from_secs(17));
+    signal(&rec.0[0], libc::SIGKILL);
+    let killed = jiff::Timestamp::now();
+    let _ = rec.0[0].wait();
+
+    let out = taskstat(&["dump", "--dir", &dir_arg]);
+    assert!(out.status.success(), "{out:?}");
+    let recs = lines(&out.stdout);
+    let sample_times = times(&recs);
+    assert!(
+        (15..=22).contains(&sample_times.len()),
+        "{} samples in 20 s at 1 s",
+        sample_times.len()
+    );
+    let per_sample = recs.len() / sample_times.len();
+    assert!(per_sample >= 1000, "{per_sample} processes per sample");
+    // The newest sample is at most two intervals old when the recorder dies.
+    let newest: jiff::Timestamp = sample_times
+        .last()
+        .expect("a sample")
+        .parse()
+        .expect("RFC 3339");
+    assert!(
+        killed.duration_since(newest).as_secs_f64() <= 2.0,
+        "newest sample {newest}, killed at {killed}"
+    );
+    // The worker, with its whole life's CPU.
+    let burned: Vec<f64> = recs
+        .iter()
+        .filter(|r| r["comm"] == "workload" && r["exit_code"] == 0)
+        .map(|r| r["cpu"]["run_virtual_ns"].as_f64().unwrap_or(0.0) / 1e9)
+        .collect();
+    assert!(
+        burned.iter().any(|s| (0.38..0.6).contains(s)),
+        "the worker's 0.4 s: {burned:?}"
+    );
+
+    // --begin narrows.
+    let begin = format!(
+        "@{}",
+        sample_times[8]
+            .parse::<jiff::Timestamp>()
+            .expect("time")
+            .as_second()
+    );
+    let out = taskstat(&["dump", "--dir", &dir_arg, "--begin", &begin]);
+    assert!(out.status.success(), "{out:?}");
+    let later = times(&lines(&out.stdout));
+    assert!(
+        later.len() < sample_times.len() && later.len() >= sample_times.len() - 10,
+        "{later:?}"
+    );
+    assert!(later.iter().all(|t| t.as_str() >= sample_times[7].as_str()));
+
+    // csv: a header, then a row per record; time first.
+    let out = taskstat(&["dump", "--dir", &dir_arg, "-f", "csv"]);
+    assert!(out.status.success(), "{out:?}");
+    let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+    let header = reader.headers().expect("a csv header").clone();
+    assert_eq!(&header[0], "time");
+    assert!(
+        header.iter().any(|h| h == "delays.cpu.total_ns"),
+        "{header:?}"
+    );
+    let mut rows = 0;
+    for r in reader.records() {
+        r.expect("a csv row");
+        rows += 1;
+    }
+    assert_eq!(rows, recs.len());
+
+    // OpenMetrics, imported by Prometheus' own tool.
+    let om = dir.with_extension("om");
+    let out = taskstat(&[
+        "dump",
+        "--dir",
+        &dir_arg,
+        "-f",
+        "openmetrics",
+        "--by",
+        "cgroup",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    std::fs::write(&om, &out.stdout).expect("write the dump");
+    let blocks = dir.with_extension("blocks");
+    let _ = std::fs::remove_dir_all(&blocks);
+    let imported = Command::new("promtool")
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&om)
+        .arg(&blocks)
+        .output()
+        .expect("promtool (apt-get install prometheus)");
+    assert!(imported.status.success(), "promtool: {imported:?}");
+    assert!(std::fs::read_dir(&blocks).expect("blocks").count() > 0);
+
+    // replay -b -n 3: three sample times, ascending.
+    let out = taskstat(&["replay", "--dir", &dir_arg, "-b", "-n", "3"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let stamps: Vec<&str> = text
+        .lines()
+        .filter(|l| l.len() > 19 && l.as_bytes()[4] == b'-' && l.as_bytes()[13] == b':')
+        .map(|l| &l[..19])
+        .collect();
+    assert_eq!(stamps.len(), 3, "{text}");
+    assert!(stamps.windows(2).all(|w| w[0] < w[1]), "{stamps:?}");
+    assert!(text.contains("PID") && text.contains("RUNQ%"), "{text}");
+
+    // In a terminal, Right and Left step between samples.
+    let session = format!("taskstat-replay-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        Command::new("tmux")
+            .args(args)
+            .output()
+            .expect("tmux (apt-get install tmux)")
+    };
+    let cmd = format!("{} replay --dir {dir_arg}", env!("CARGO_BIN_EXE_taskstat"));
+    let started = tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "160",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    assert!(started.status.success(), "{started:?}");
+    // The session goes, even when an assertion fails.
+    struct Session(String);
+    impl Drop for Session {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .args(["kill-session", "-t", &self.0])
+                .output();
+        }
+    }
+    let _session = Session(session.clone());
+    let screen_with = |want: &str| -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let s = String::from_utf8_lossy(&tmux(&["capture-pane", "-t", &session, "-p"]).stdout)
+                .to_string();
+            if s.contains(want) || Instant::now() > deadline {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let total = sample_times.len();
+    let s = screen_with(&format!("sample 2 of {total}"));
+    assert!(s.contains(&format!("sample 2 of {total}")), "{s}");
+    tmux(&["send-keys", "-t", &session, "Right"]);
+    let s = screen_with(&format!("sample 3 of {total}"));
+    assert!(s.contains(&format!("sample 3 of {total}")), "Right: {s}");
+    tmux(&["send-keys", "-t", &session, "Left"]);
+    let s = screen_with(&format!("sample 2 of {total}"));
+    assert!(s.contains(&format!("sample 2 of {total}")), "Left: {s}");
+    tmux(&["send-keys", "-t", &session, "q"]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tmux(&["has-session", "-t", &session]).status.success() {
+        assert!(Instant::now() < deadline, "replay did not quit on q");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // Random bytes after the newest sample: every complete sample still
+    // reads, with one warning, and the dump succeeds.
+    let newest_file = store_files(&dir).pop().expect("a store file");
+    let junk: Vec<u8> = (0..777u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&newest_file)
+        .expect("open");
+    std::io::Write::write_all(&mut f, &junk).expect("append junk");
+    drop(f);
+    let out = taskstat(&["dump", "--dir", &dir_arg]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(times(&lines(&out.stdout)), sample_times);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one warning: {err}");
+    assert!(err.contains("warning"), "{err}");
+
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&blocks);
+    let _ = std::fs::remove_file(&om);
+}
+
+/// With --max-size 1M and a sample every 0.2 s, the store stays within
+/// 1.25 MiB; SIGTERM ends the recorder with status 0 and leaves no torn
+/// tail.
+#[test]
+fn record_keeps_its_size_and_stops_cleanly() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("record_keeps_its_size_and_stops_cleanly") else {
+        return;
+    };
+    let dir = store_dir("history-size");
+    let dir_arg = dir.display().to_string();
+    let _sleepers = sleepers(1000);
+    // And 300 that wake every 100 ms, so that every sample changes: the
+    // store fills its 1 MiB within seconds, and the limit is tried.
+    let _wakers = Guard(
+        (0..300)
+            .map(|_| {
+                Command::new(example("workload"))
+                    .args(["sleep", "1000000", "100"])
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .expect("start a waker")
+            })
+            .collect(),
+    );
+    let mut rec = Guard(vec![record(&dir, &["-d", "0.2", "--max-size", "1M"])]);
+    let start = Instant::now();
+    let mut largest = 0;
+    let mut removed = false;
+    let mut seen = std::collections::HashSet::new();
+    // Until the limit was tried and the store kept within it for 5 s more.
+    let mut filled = None;
+    while start.elapsed() < Duration::from_secs(40)
+        && filled.is_none_or(|t: Instant| t.elapsed() < Duration::from_secs(5))
+    {
+        let files = store_files(&dir);
+        for f in &files {
+            seen.insert(f.clone());
+        }
+        removed |= seen.iter().any(|f| !f.exists());
+        largest = largest.max(dir_size(&dir));
+        if removed && filled.is_none() {
+            filled = Some(Instant::now());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(largest <= 1_310_720, "the store reached {largest} bytes");
+    assert!(
+        removed,
+        "40 s at 0.2 s never filled 1 MiB: the limit was not tried"
+    );
+    signal(&rec.0[0], libc::SIGTERM);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(s) = rec.0[0].try_wait().expect("wait") {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "record did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    let out = taskstat(&["dump", "--dir", &dir_arg]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "a torn tail after SIGTERM: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What a user can get wrong gets one line and a documented status: 6
+/// when there is no history to show, 2 for a usage error; a file that
+/// cannot be read is a warning, and the rest of the store is read.
+#[test]
+fn history_commands_explain_bad_input() {
+    let dir = store_dir("not-a-store");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("notes.txt"), "hello").expect("write");
+    let d = dir.display().to_string();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-v1");
+
+    // A store written by a newer format version: its header says 99.
+    let newer = store_dir("newer-store");
+    std::fs::create_dir_all(&newer).expect("mkdir");
+    let tsh = || {
+        store_files(Path::new(fixture))
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "tsh"))
+    };
+    let first = tsh().next().expect("a fixture file");
+    let mut bytes = std::fs::read(&first).expect("the fixture");
+    bytes[8..10].copy_from_slice(&99u16.to_le_bytes());
+    let sum = crc32fast::hash(&bytes[..20]);
+    bytes[20..24].copy_from_slice(&sum.to_le_bytes());
+    std::fs::write(newer.join(first.file_name().expect("a name")), bytes).expect("write");
+    let n = newer.display().to_string();
+
+    // A store with a file that cannot be read (a directory by that name).
+    let holed = store_dir("holed-store");
+    std::fs::create_dir_all(holed.join("taskstat-20260101T020000Z-0000.tsh")).expect("mkdir");
+    for f in tsh() {
+        std::fs::copy(&f, holed.join(f.file_name().expect("a name"))).expect("copy");
+    }
+    let h = holed.display().to_string();
+
+    for (args, code, says) in [
+        (vec!["dump", "--dir", &d], 6, "not a taskstat store"),
+        (
+            vec!["dump", "--dir", "/nonexistent/store"],
+            6,
+            "/nonexistent/store",
+        ),
+        (vec!["replay", "-b", "--dir", &d], 6, "not a taskstat store"),
+        (
+            vec!["dump", "--dir", fixture, "--begin", "2030-01-01 00:00"],
+            6,
+            "no samples in that range",
+        ),
+        (vec!["dump", "--dir", &n], 6, "version 99"),
+        (vec!["dump", "--dir", &n], 6, "versions up to 1"),
+        (vec!["dump", "--dir", &h], 0, "cannot read it"),
+        (
+            vec!["dump", "--dir", &d, "--begin", "yesterday"],
+            2,
+            "is not a time",
+        ),
+        (
+            vec!["replay", "--dir", &d, "--end", "25:99"],
+            2,
+            "is not a time",
+        ),
+        (
+            vec![
+                "dump", "--dir", fixture, "--begin", "@2000", "--end", "@1000",
+            ],
+            2,
+            "--begin is after --end",
+        ),
+        (
+            vec!["record", "--dir", &d, "--max-size", "lots"],
+            2,
+            "give a size",
+        ),
+        (
+            vec!["record", "--dir", &d, "--max-age", "7x"],
+            2,
+            "give a duration",
+        ),
+    ] {
+        let out = taskstat(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        // One line, or clap's usage error with its usage and help lines.
+        let most = if code == 2 && args.iter().any(|a| a.starts_with("--")) {
+            5
+        } else {
+            1
+        };
+        assert!(err.trim().lines().count() <= most, "{args:?}: {err}");
+    }
+    for d in [&dir, &newer, &holed] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
