@@ -61,7 +61,7 @@ for p in "$TS_PORT" "$PE_PORT" $((PE_PORT + 1)) $((PE_PORT + 2)); do
     if ss -Hltn "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
 done
 build_measured sweep workload
-wl=$PWD/target/release/examples/workload
+wl=$ex/workload
 
 out=$(mktemp -d)
 group=servebench-$$
@@ -115,7 +115,7 @@ procs=$(ls -d /proc/[0-9]* | wc -l)
 echo "tasks now: $procs processes, $(ls -d /proc/[0-9]*/task/[0-9]* | wc -l) threads"
 
 # b. The floor, before any exporter runs.
-floor=$(target/release/examples/sweep)
+floor=$("$ex/sweep")
 echo "$floor"
 
 # The exporters. all.yaml tracks every process, grouped by comm; group.yaml
