@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""The report of listen storms (bench/lib.sh listen_storm), for listen.sh and profile.sh.
+
+    listen_report.py DIR SINGLE THREADED ROUNDS ANCHOR NAME...
+
+DIR holds NAME.R.{out,err,time,cpu,window} for R in 1..ROUNDS. A listener's
+cost per record in a round is its CPU time (ns, .cpu) over the records it
+printed, of any task (pid and tgid records: ndjson lines, or getdelays text's
+PID/TGID headers); its ratio is the median over rounds of that divided by
+ANCHOR's in the same round. `missing` counts the storm's own records not
+received (the storm names its tasks tsstorm-*).
+"""
+
+import json
+import statistics
+import sys
+
+out, single, threaded, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+names = sys.argv[5:]
+anchor_name = names[0]
+workers = 2
+tasks = single + 3 * threaded + workers + 1  # the forking workers and the storm itself
+groups = threaded
+
+
+def one(run):
+    """(all records, storm records, CPU s, max RSS KiB, storm s, stderr notes) of one round."""
+    text = open(f"{out}/{run}.out", errors="replace").read()
+    if text.startswith("{"):
+        recs = [json.loads(line) for line in text.splitlines() if line]
+        comm = lambda r: r.get("comm") or ""
+        total = sum(1 for r in recs if r["type"] in ("pid", "tgid"))
+        pid = sum(1 for r in recs if r["type"] == "pid" and (comm(r).startswith("tsstorm") or comm(r) == "storm"))
+        tg = {r["tgid"] for r in recs if r["type"] == "pid" and comm(r).startswith("tsstorm-3")}
+        tgid = sum(1 for r in recs if r["type"] == "tgid" and r["id"] in tg)
+    else:
+        # getdelays text: a PID or TGID header, then the record, whose
+        # I/O line starts with the task's comm.
+        total, pid, comm, tgids = 0, 0, {}, []
+        current = None
+        for line in text.splitlines():
+            if line.startswith("PID\t"):
+                total += 1
+                current = int(line[4:])
+            elif line.startswith("TGID\t"):
+                total += 1
+                current = None
+                tgids.append(int(line[5:]))
+            elif current is not None and ": read=" in line:
+                c = line.split(":", 1)[0]
+                comm[current] = c
+                pid += c.startswith("tsstorm") or c == "storm"
+        # A TGID record has no comm of its own: it is the storm's if its
+        # leader's record says so, or, when that record was lost, if its
+        # id lies among the storm's pids.
+        ids = [t for t, c in comm.items() if c.startswith("tsstorm")]
+        lo, hi = (min(ids), max(ids)) if ids else (0, -1)
+        tgid = sum(1 for t in tgids if comm.get(t, "").startswith("tsstorm-3") or (t not in comm and lo <= t <= hi))
+    rss = open(f"{out}/{run}.time").read().split()[-1]
+    cpu = int(open(f"{out}/{run}.cpu").read()) / 1e9
+    t0, t1 = map(float, open(f"{out}/{run}.window").read().split())
+    err = open(f"{out}/{run}.err", errors="replace").read().strip().splitlines()
+    notes = [line for line in err if "lost" in line or "nonfatal" in line or "truncated" in line or "rror" in line]
+    return total, pid + tgid, cpu, rss, t1 - t0, notes
+
+
+print(f"storm: {tasks} exiting tasks ({tasks} pid records + {groups} tgid records expected); "
+      f"{rounds} storms per listener; CPU from /proc/PID/task/*/schedstat")
+print(f"{'listener':24} {'records':>8} {'storm missing':>13} {'storm s':>8} {'CPU s':>7} "
+      f"{'µs/record':>9} {'CPU ratio':>9} {'max RSS KiB':>11}   ratio to {anchor_name}, median of rounds")
+anchor = None
+for name in names:
+    rs = [one(f"{name}.{r}") for r in range(1, rounds + 1)]
+    per_round = [c / total * 1e6 if total else float("nan") for total, _, c, *_ in rs]
+    if anchor is None:
+        anchor = per_round
+    ratios = [x / a for x, a in zip(per_round, anchor)]
+    per = statistics.median(per_round)
+    # The figures of the median round (by µs per record).
+    total, storm_recs, cpu, rss, storm, notes = rs[sorted(range(rounds), key=per_round.__getitem__)[rounds // 2]]
+    missing = tasks + groups - storm_recs
+    print(f"{name:24} {total:8} {missing:13} {storm:8.2f} {cpu:7.3f} {per:9.2f} {statistics.median(ratios):9.3f} {rss:>11}")
+    print(f"{'':24} µs/record by round: {' '.join(f'{x:.2f}' for x in per_round)}; "
+          f"ratio by round: {' '.join(f'{x:.3f}' for x in ratios)}; "
+          f"storm missing by round: {' '.join(str(tasks + groups - x[1]) for x in rs)}")
+    if notes:
+        print(f"{'':24} stderr: {notes[-1][:110]}" + (f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""))
