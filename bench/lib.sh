@@ -68,28 +68,56 @@ cpu_sum() {
     cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'
 }
 
-# listen_storm DIR NAME CMD...: CMD (a listener) alone against one exit
+# listen_storm DIR R NAME...: the listeners NAME... (their commands, word
+# lists, in the associative array `listener`) listen together to one exit
 # storm of SINGLE single-threaded and THREADED three-thread processes
-# ($ex/storm). Writes DIR/NAME.out (its stdout), .err, .time (GNU time: max
-# RSS), .cpu (its threads' CPU ns during the storm and the second after it,
-# from cpu_sum) and .window (storm start and end).
+# ($ex/storm). For each NAME, writes DIR/NAME.R.out (its stdout), .err,
+# .time (GNU time: max RSS), .cpu (its threads' CPU ns during the storm and
+# the second after it, from cpu_sum) and .window (storm start and end).
 listen_storm() {
-    local dir=$1 name=$2 timer pid c0 c1 t0 t1
+    local dir=$1 r=$2 name c1 t0 t1
     shift 2
-    /usr/bin/time -o "$dir/$name.time" -f "%M" "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
-    timer=$!
+    local -A timer pid c0
+    for name in "$@"; do
+        # shellcheck disable=SC2086,SC2154 # a word list, set by the caller
+        /usr/bin/time -o "$dir/$name.$r.time" -f "%M" ${listener[$name]} \
+            >"$dir/$name.$r.out" 2>"$dir/$name.$r.err" &
+        timer[$name]=$!
+    done
     sleep 0.5
-    pid=$(pgrep -P "$timer")
-    c0=$(cpu_sum "$pid")
+    for name in "$@"; do
+        pid[$name]=$(pgrep -P "${timer[$name]}")
+        c0[$name]=$(cpu_sum "${pid[$name]}")
+    done
     t0=$(date +%s.%N)
-    "$ex/storm" "$SINGLE" "$THREADED" >"$dir/$name.storm"
+    "$ex/storm" "$SINGLE" "$THREADED" >"$dir/storm.$r.out"
     t1=$(date +%s.%N)
-    # Records still in the socket's buffer when the storm ends.
+    # Records still in the sockets' buffers when the storm ends.
     sleep 1
-    c1=$(cpu_sum "$pid")
-    echo $((c1 - c0)) >"$dir/$name.cpu"
-    echo "$t0 $t1" >"$dir/$name.window"
-    # SIGTERM: background jobs ignore SIGINT.
-    kill -TERM "$pid"
-    wait "$timer" || true
+    for name in "$@"; do
+        c1=$(cpu_sum "${pid[$name]}")
+        echo $((c1 - c0[$name])) >"$dir/$name.$r.cpu"
+        echo "$t0 $t1" >"$dir/$name.$r.window"
+        # SIGTERM: background jobs ignore SIGINT.
+        kill -TERM "${pid[$name]}"
+    done
+    for name in "$@"; do
+        wait "${timer[$name]}" || true
+    done
+}
+
+# big_rmem: getdelays asks for its receive buffer with SO_RCVBUF, which the
+# kernel caps at net.core.rmem_max (4 MB here): raised to 64 MiB so that
+# `getdelays -r 67108864` gets the buffer it asks for and loses nothing;
+# restore_rmem (call it from the EXIT trap) puts the old value back.
+big_rmem() {
+    old_rmem=$(sysctl -n net.core.rmem_max)
+    if [ "$old_rmem" -lt 67108864 ]; then
+        sysctl -q -w net.core.rmem_max=67108864
+    fi
+}
+restore_rmem() {
+    if [ -n "${old_rmem:-}" ]; then
+        sysctl -q -w net.core.rmem_max="$old_rmem"
+    fi
 }

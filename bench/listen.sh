@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
 # Benchmark: exit records under a storm, taskstat listen against the kernel's
-# getdelays -l, each listening alone to the same storm (SINGLE (10,000)
-# single-threaded processes and THREADED (4,000) with three threads: 22,003
-# exiting tasks and 4,000 group records, forked as fast as two workers can).
+# getdelays -l, listening to the same storms (SINGLE (10,000) single-threaded
+# processes and THREADED (4,000) with three threads: 22,003 exiting tasks
+# and 4,000 group records, forked as fast as two workers can).
 #
-# Cost: the listener's CPU time during the storm and the second after it,
+# Cost: a listener's CPU time during the storm and the second after it,
 # the scheduler's count (first field of /proc/PID/task/*/schedstat, ns,
 # summed over its threads, read before and after), divided by the records
 # it received (every task's: the storm's and whatever else exited on the
 # machine meanwhile). The anchor is getdelays -r 67108864, a buffer large
-# enough that it loses nothing; getdelays with its default buffer, which
-# loses records, is shown too. ROUNDS (5) storms per listener, interleaved;
-# each round's ratio is to the anchor's storm of the same round, and the
-# ratio reported is the median of those.
+# enough that it loses nothing (net.core.rmem_max is raised to 64 MiB for
+# the run, since SO_RCVBUF is capped by it; put back at the end).
+#
+# Each listener listens alone to a storm of its own (PAIRED=0, the
+# default), and a round's ratio is to the anchor's storm of the same round.
+# PAIRED=1 lets each taskstat listener listen to its storm together with an
+# anchor of its own, and a round's ratio is of the two listeners of one
+# storm. Either way the figure depends on how busy the machine is: a
+# listener that is woken less often finds more records per wake-up, and
+# taskstat gains more from that than getdelays (bench/README.md).
+# getdelays with its default buffer, which loses records, listens alone,
+# for reference. ROUNDS (5) rounds, the order of the storms rotated; the
+# ratio reported is the median of the rounds'.
 #
 #   bench/listen.sh                     # builds getdelays from Debian's linux-source
-#   GETDELAYS=/path/to/getdelays ROUNDS=5 SINGLE=10000 THREADED=4000 bench/listen.sh
+#   GETDELAYS=/path/to/getdelays ROUNDS=5 SINGLE=10000 THREADED=4000 PAIRED=0 bench/listen.sh
 #
 # Needs root, python3 and /usr/bin/time (apt-get install time).
 set -euo pipefail
@@ -25,23 +34,34 @@ GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
 export SINGLE=${SINGLE:-10000} THREADED=${THREADED:-4000}
 ROUNDS=${ROUNDS:-5}
 build_measured storm
+PAIRED=${PAIRED:-0}
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+trap 'restore_rmem; rm -rf "$out"' EXIT
+big_rmem
 cpus=$(cat /sys/devices/system/cpu/possible)
-echo "taskstat: $(stat -c %s "$ts") bytes; getdelays from linux-source $(cat "$(dirname "$GETDELAYS")/linux-source-version" 2>/dev/null || echo '(unknown version)'), on kernel $(uname -r)"
+echo "taskstat: $(stat -c %s "$ts") bytes; getdelays from linux-source $(cat "$(dirname "$GETDELAYS")/linux-source-version" 2>/dev/null || echo '(unknown version)'), on kernel $(uname -r); PAIRED=$PAIRED"
 
-names=(getdelays-64m getdelays taskstat-getdelays taskstat-ndjson)
+declare -A listener=(
+    [anchor-ndjson]="$GETDELAYS -d -i -q -l -m $cpus -r 67108864"
+    [anchor-getdelays]="$GETDELAYS -d -i -q -l -m $cpus -r 67108864"
+    [taskstat-ndjson]="$ts listen -f ndjson"
+    [taskstat-getdelays]="$ts listen -f getdelays"
+    [getdelays-default-buffer]="$GETDELAYS -d -i -q -l -m $cpus"
+)
+if [ "$PAIRED" = 1 ]; then
+    storms=("anchor-ndjson taskstat-ndjson" "anchor-getdelays taskstat-getdelays" "getdelays-default-buffer")
+    specs=(anchor-ndjson taskstat-ndjson=anchor-ndjson anchor-getdelays taskstat-getdelays=anchor-getdelays getdelays-default-buffer=anchor-ndjson)
+else
+    storms=(anchor-ndjson taskstat-ndjson taskstat-getdelays getdelays-default-buffer)
+    specs=(anchor-ndjson taskstat-ndjson=anchor-ndjson taskstat-getdelays=anchor-ndjson getdelays-default-buffer=anchor-ndjson)
+fi
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$ROUNDS"); do
-    # The order rotates each round.
-    for i in "${!names[@]}"; do
-        name=${names[$(( (i + r) % ${#names[@]} ))]}
-        case $name in
-        getdelays-64m) listen_storm "$out" "$name.$r" "$GETDELAYS" -d -i -q -l -m "$cpus" -r 67108864 ;;
-        getdelays) listen_storm "$out" "$name.$r" "$GETDELAYS" -d -i -q -l -m "$cpus" ;;
-        taskstat-getdelays) listen_storm "$out" "$name.$r" "$ts" listen -f getdelays ;;
-        taskstat-ndjson) listen_storm "$out" "$name.$r" "$ts" listen -f ndjson ;;
-        esac
+    for i in "${!storms[@]}"; do
+        # shellcheck disable=SC2086 # the names of one storm's listeners
+        listen_storm "$out" "$r" ${storms[$(( (i + r) % ${#storms[@]} ))]}
     done
 done
 
-python3 bench/listen_report.py "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${names[@]}"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 bench/listen_report.py "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${specs[@]}"

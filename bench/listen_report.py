@@ -1,23 +1,25 @@
 #!/usr/bin/env python3
 """The report of listen storms (bench/lib.sh listen_storm), for listen.sh and profile.sh.
 
-    listen_report.py DIR SINGLE THREADED ROUNDS ANCHOR NAME...
+    listen_report.py DIR SINGLE THREADED ROUNDS NAME[=ANCHOR]...
 
 DIR holds NAME.R.{out,err,time,cpu,window} for R in 1..ROUNDS. A listener's
 cost per record in a round is its CPU time (ns, .cpu) over the records it
 printed, of any task (pid and tgid records: ndjson lines, or getdelays text's
 PID/TGID headers); its ratio is the median over rounds of that divided by
-ANCHOR's in the same round. `missing` counts the storm's own records not
-received (the storm names its tasks tsstorm-*).
+ANCHOR's in the same round. `storm missing` counts the storm's own records
+not received (the storm names its tasks tsstorm-*); `overruns` the receive
+buffer's overflows the listener reported on stderr (getdelays: ENOBUFS
+replies; taskstat: its count of exit messages lost).
 """
 
 import json
+import re
 import statistics
 import sys
 
 out, single, threaded, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-names = sys.argv[5:]
-anchor_name = names[0]
+specs = [a.partition("=")[::2] for a in sys.argv[5:]]
 workers = 2
 tasks = single + 3 * threaded + workers + 1  # the forking workers and the storm itself
 groups = threaded
@@ -39,13 +41,15 @@ def one(run):
         total, pid, comm, tgids = 0, 0, {}, []
         current = None
         for line in text.splitlines():
+            # (getdelays' default buffer overflows: a cut line may follow.)
             if line.startswith("PID\t"):
                 total += 1
-                current = int(line[4:])
+                current = int(line[4:]) if line[4:].isdigit() else None
             elif line.startswith("TGID\t"):
                 total += 1
                 current = None
-                tgids.append(int(line[5:]))
+                if line[5:].isdigit():
+                    tgids.append(int(line[5:]))
             elif current is not None and ": read=" in line:
                 c = line.split(":", 1)[0]
                 comm[current] = c
@@ -61,27 +65,30 @@ def one(run):
     t0, t1 = map(float, open(f"{out}/{run}.window").read().split())
     err = open(f"{out}/{run}.err", errors="replace").read().strip().splitlines()
     notes = [line for line in err if "lost" in line or "nonfatal" in line or "truncated" in line or "rror" in line]
-    return total, pid + tgid, cpu, rss, t1 - t0, notes
+    overruns = sum(1 for line in err if "errno 105" in line)
+    overruns += sum(int(m.group(1)) for line in err for m in [re.search(r"(\d+) exit messages lost", line)] if m)
+    return total, pid + tgid, cpu, rss, t1 - t0, notes, overruns
 
 
 print(f"storm: {tasks} exiting tasks ({tasks} pid records + {groups} tgid records expected); "
-      f"{rounds} storms per listener; CPU from /proc/PID/task/*/schedstat")
-print(f"{'listener':24} {'records':>8} {'storm missing':>13} {'storm s':>8} {'CPU s':>7} "
-      f"{'µs/record':>9} {'CPU ratio':>9} {'max RSS KiB':>11}   ratio to {anchor_name}, median of rounds")
-anchor = None
-for name in names:
+      f"{rounds} rounds; CPU from /proc/PID/task/*/schedstat")
+print(f"{'listener':26} {'records':>8} {'storm missing':>13} {'storm s':>8} {'CPU s':>7} "
+      f"{'µs/record':>9} {'CPU ratio':>9} {'max RSS KiB':>11}  to (median of rounds)")
+per_rounds = {}
+for name, anchor in specs:
     rs = [one(f"{name}.{r}") for r in range(1, rounds + 1)]
     per_round = [c / total * 1e6 if total else float("nan") for total, _, c, *_ in rs]
-    if anchor is None:
-        anchor = per_round
-    ratios = [x / a for x, a in zip(per_round, anchor)]
+    per_rounds[name] = per_round
+    ratios = [x / a for x, a in zip(per_round, per_rounds[anchor])] if anchor else None
     per = statistics.median(per_round)
     # The figures of the median round (by µs per record).
-    total, storm_recs, cpu, rss, storm, notes = rs[sorted(range(rounds), key=per_round.__getitem__)[rounds // 2]]
+    total, storm_recs, cpu, rss, storm, notes, _ = rs[sorted(range(rounds), key=per_round.__getitem__)[rounds // 2]]
     missing = tasks + groups - storm_recs
-    print(f"{name:24} {total:8} {missing:13} {storm:8.2f} {cpu:7.3f} {per:9.2f} {statistics.median(ratios):9.3f} {rss:>11}")
-    print(f"{'':24} µs/record by round: {' '.join(f'{x:.2f}' for x in per_round)}; "
-          f"ratio by round: {' '.join(f'{x:.3f}' for x in ratios)}; "
-          f"storm missing by round: {' '.join(str(tasks + groups - x[1]) for x in rs)}")
+    ratio = f"{statistics.median(ratios):9.3f}" if anchor else f"{'':9}"
+    print(f"{name:26} {total:8} {missing:13} {storm:8.2f} {cpu:7.3f} {per:9.2f} {ratio} {rss:>11}  {anchor}")
+    print(f"{'':26} µs/record by round: {' '.join(f'{x:.2f}' for x in per_round)}"
+          + (f"; ratio by round: {' '.join(f'{x:.3f}' for x in ratios)}" if anchor else ""))
+    print(f"{'':26} storm missing by round: {' '.join(str(tasks + groups - x[1]) for x in rs)}; "
+          f"overruns by round: {' '.join(str(x[6]) for x in rs)}")
     if notes:
-        print(f"{'':24} stderr: {notes[-1][:110]}" + (f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""))
+        print(f"{'':26} stderr: {notes[-1][:110]}" + (f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""))
