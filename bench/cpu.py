@@ -90,6 +90,7 @@ def main():
         if n not in argvs or an not in argvs:
             sys.exit(f"cpu.py: no command named {n!r} or {an!r}")
 
+    load0 = open("/proc/loadavg").read().split()[0]
     devnull = os.open(os.devnull, os.O_WRONLY)
     k = len(names)
     failed = {}
@@ -126,7 +127,8 @@ def main():
         return med(rs), min(rs), max(rs)
 
     print(f"cpu.py: {a.rounds} rounds x {a.runs} interleaved cycles, {a.warmup} warm-up cycles; "
-          f"CPU = rusage user+system (largest difference from schedstat in the warm-up: {worst:.1f} µs)")
+          f"CPU = rusage user+system (largest difference from schedstat in the warm-up: {worst:.1f} µs); "
+          f"load average {load0} at the start, {open('/proc/loadavg').read().split()[0]} at the end")
     width = max(len(n) for n in names) + 2
     print(f"{'command':{width}} {'CPU ms':>8} {'CPU ratio':>9} {'(rounds min-max)':>16}  "
           f"{'wall ms':>8} {'wall ratio':>10}   ratios to: {anchor}")

@@ -11,8 +11,10 @@
 #      whole runs from wait4), with getdelays for reference;
 #   b. `top -b -n 1 -d 0.001` with SLEEPERS (1,000) extra sleeping processes;
 #   c. with LISTEN=1 (the default), `listen -f ndjson` CPU per record under
-#      exit storms (bench/lib.sh listen_storm), ROUNDS storms per variant,
-#      SINGLE (10,000) and THREADED (4,000) as in listen.sh;
+#      exit storms (bench/lib.sh listen_storm), SINGLE (10,000) and THREADED
+#      (4,000) as in listen.sh: each variant listens to ROUNDS storms, each
+#      together with the default build, since a record's CPU depends on how
+#      busy the machine is, which changes between storms;
 #
 # and prints the stripped size of each (not a goal: reported only).
 # Ratios are to the first variant, cargo's own release defaults.
@@ -43,7 +45,7 @@ read -r -a variants <<<"$VARIANTS"
 # The examples (workload, storm) of the usual build.
 build_measured workload storm
 bins=$(mktemp -d)
-trap 'kill_workload; kill_sleepers; rm -rf "$bins"' EXIT
+trap 'kill_workload; kill_sleepers; restore_rmem; rm -rf "$bins"' EXIT
 
 for v in "${variants[@]}"; do
     plain=0
@@ -98,14 +100,24 @@ sleepers=()
 
 if [ "$LISTEN" = 1 ]; then
     echo
-    echo "c. listen -f ndjson under exit storms, CPU per record (ratios to default):"
+    echo "c. listen -f ndjson under exit storms, CPU per record; each variant listens"
+    echo "   together with the default build to the same storm, ratio to it:"
     out=$(mktemp -d)
+    big_rmem
+    declare -A listener=()
+    specs=()
+    for v in "${variants[@]:1}"; do
+        listener[$v]="$bins/$v listen -f ndjson"
+        listener[default@$v]="$bins/default listen -f ndjson"
+        specs+=("default@$v" "$v=default@$v")
+    done
+    others=("${variants[@]:1}")
     for r in $(seq "$ROUNDS"); do
-        for i in "${!variants[@]}"; do
-            v=${variants[$(( (i + r) % ${#variants[@]} ))]}
-            listen_storm "$out" "$v.$r" "$bins/$v" listen -f ndjson
+        for i in "${!others[@]}"; do
+            v=${others[$(( (i + r) % ${#others[@]} ))]}
+            listen_storm "$out" "$r" "default@$v" "$v"
         done
     done
-    python3 bench/listen_report.py "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${variants[@]}"
+    python3 bench/listen_report.py "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${specs[@]}"
     rm -rf "$out"
 fi
