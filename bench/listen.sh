@@ -14,13 +14,14 @@
 #
 # Each listener listens alone to a storm of its own (PAIRED=0, the
 # default), and a round's ratio is to the anchor's storm of the same round.
-# PAIRED=1 lets each taskstat listener listen to its storm together with an
-# anchor of its own, and a round's ratio is of the two listeners of one
-# storm. Either way the figure depends on how busy the machine is: a
+# PAIRED=1 lets each taskstat listener listen together with an anchor of
+# its own to two storms a round, started first and then second (the second
+# one started pays some 10% more per record), and a round's ratio is the
+# geometric mean of the two storms' ratios. Either way the figure depends on how busy the machine is: a
 # listener that is woken less often finds more records per wake-up, and
 # taskstat gains more from that than getdelays (bench/README.md).
 # getdelays with its default buffer, which loses records, listens alone,
-# for reference. ROUNDS (5) rounds, the order of the storms rotated; the
+# for reference (PAIRED=0 only). ROUNDS (5) rounds, the order of the storms rotated; the
 # ratio reported is the median of the rounds'.
 #
 #   bench/listen.sh                     # builds getdelays from Debian's linux-source
@@ -48,20 +49,33 @@ declare -A listener=(
     [taskstat-getdelays]="$ts listen -f getdelays"
     [getdelays-default-buffer]="$GETDELAYS -d -i -q -l -m $cpus"
 )
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$PAIRED" = 1 ]; then
-    storms=("anchor-ndjson taskstat-ndjson" "anchor-getdelays taskstat-getdelays" "getdelays-default-buffer")
-    specs=(anchor-ndjson taskstat-ndjson=anchor-ndjson anchor-getdelays taskstat-getdelays=anchor-getdelays getdelays-default-buffer=anchor-ndjson)
+    for r in $(seq "$ROUNDS"); do
+        # Rotated: the storms of a round; swapped: who starts first.
+        for i in 0 1; do
+            case $(( (i + r) % 2 )) in
+            0) listen_storm "$out" "$r.1" anchor-ndjson taskstat-ndjson
+               listen_storm "$out" "$r.2" taskstat-ndjson anchor-ndjson ;;
+            1) listen_storm "$out" "$r.1" anchor-getdelays taskstat-getdelays
+               listen_storm "$out" "$r.2" taskstat-getdelays anchor-getdelays ;;
+            esac
+        done
+    done
+    specs=(--swapped anchor-ndjson taskstat-ndjson=anchor-ndjson anchor-getdelays taskstat-getdelays=anchor-getdelays)
 else
-    storms=(anchor-ndjson taskstat-ndjson taskstat-getdelays getdelays-default-buffer)
+    names=(anchor-ndjson taskstat-ndjson taskstat-getdelays getdelays-default-buffer)
+    for r in $(seq "$ROUNDS"); do
+        # The order rotates each round.
+        for i in "${!names[@]}"; do
+            listen_storm "$out" "$r" "${names[$(( (i + r) % ${#names[@]} ))]}"
+        done
+    done
     specs=(anchor-ndjson taskstat-ndjson=anchor-ndjson taskstat-getdelays=anchor-ndjson getdelays-default-buffer=anchor-ndjson)
 fi
-echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
-for r in $(seq "$ROUNDS"); do
-    for i in "${!storms[@]}"; do
-        # shellcheck disable=SC2086 # the names of one storm's listeners
-        listen_storm "$out" "$r" ${storms[$(( (i + r) % ${#storms[@]} ))]}
-    done
-done
-
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 bench/listen_report.py "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${specs[@]}"
+if [ "${specs[0]}" = --swapped ]; then
+    python3 bench/listen_report.py --swapped "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${specs[@]:1}"
+else
+    python3 bench/listen_report.py "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${specs[@]}"
+fi

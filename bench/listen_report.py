@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The report of listen storms (bench/lib.sh listen_storm), for listen.sh and profile.sh.
 
-    listen_report.py DIR SINGLE THREADED ROUNDS NAME[=ANCHOR]...
+    listen_report.py [--swapped] DIR SINGLE THREADED ROUNDS NAME[=ANCHOR]...
 
 DIR holds NAME.R.{out,err,time,cpu,window} for R in 1..ROUNDS. A listener's
 cost per record in a round is its CPU time (ns, .cpu) over the records it
@@ -11,6 +11,12 @@ ANCHOR's in the same round. `storm missing` counts the storm's own records
 not received (the storm names its tasks tsstorm-*); `overruns` the receive
 buffer's overflows the listener reported on stderr (getdelays: ENOBUFS
 replies; taskstat: its count of exit messages lost).
+
+--swapped: a listener and its anchor listened together to two storms a
+round, R.1 and R.2, started in one order and then in the other (two
+listeners of one storm are not alike: the one started second used some 10%
+more CPU per record in a test of one build against itself); a round's
+figure is then the geometric mean of its two storms'.
 """
 
 import json
@@ -18,8 +24,14 @@ import re
 import statistics
 import sys
 
-out, single, threaded, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-specs = [a.partition("=")[::2] for a in sys.argv[5:]]
+args = sys.argv[1:]
+swapped = args[0] == "--swapped"
+if swapped:
+    args = args[1:]
+out, single, threaded, rounds = args[0], int(args[1]), int(args[2]), int(args[3])
+specs = [a.partition("=")[::2] for a in args[4:]]
+# The storms of a round: R, or R.1 and R.2.
+storms = [[f"{r}.1", f"{r}.2"] if swapped else [str(r)] for r in range(1, rounds + 1)]
 workers = 2
 tasks = single + 3 * threaded + workers + 1  # the forking workers and the storm itself
 groups = threaded
@@ -76,8 +88,12 @@ print(f"{'listener':26} {'records':>8} {'storm missing':>13} {'storm s':>8} {'CP
       f"{'µs/record':>9} {'CPU ratio':>9} {'max RSS KiB':>11}  to (median of rounds)")
 per_rounds = {}
 for name, anchor in specs:
-    rs = [one(f"{name}.{r}") for r in range(1, rounds + 1)]
-    per_round = [c / total * 1e6 if total else float("nan") for total, _, c, *_ in rs]
+    per_round, rs, every = [], [], []
+    for st in storms:
+        figs = [one(f"{name}.{x}") for x in st]
+        rs.append(figs[0])
+        every += figs
+        per_round.append(statistics.geometric_mean([c / total * 1e6 for total, _, c, *_ in figs]))
     per_rounds[name] = per_round
     ratios = [x / a for x, a in zip(per_round, per_rounds[anchor])] if anchor else None
     per = statistics.median(per_round)
@@ -88,7 +104,7 @@ for name, anchor in specs:
     print(f"{name:26} {total:8} {missing:13} {storm:8.2f} {cpu:7.3f} {per:9.2f} {ratio} {rss:>11}  {anchor}")
     print(f"{'':26} µs/record by round: {' '.join(f'{x:.2f}' for x in per_round)}"
           + (f"; ratio by round: {' '.join(f'{x:.3f}' for x in ratios)}" if anchor else ""))
-    print(f"{'':26} storm missing by round: {' '.join(str(tasks + groups - x[1]) for x in rs)}; "
-          f"overruns by round: {' '.join(str(x[6]) for x in rs)}")
+    print(f"{'':26} storm missing by storm: {' '.join(str(tasks + groups - x[1]) for x in every)}; "
+          f"overruns by storm: {' '.join(str(x[6]) for x in every)}")
     if notes:
         print(f"{'':26} stderr: {notes[-1][:110]}" + (f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""))

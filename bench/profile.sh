@@ -12,9 +12,10 @@
 #   b. `top -b -n 1 -d 0.001` with SLEEPERS (1,000) extra sleeping processes;
 #   c. with LISTEN=1 (the default), `listen -f ndjson` CPU per record under
 #      exit storms (bench/lib.sh listen_storm), SINGLE (10,000) and THREADED
-#      (4,000) as in listen.sh: each variant listens to ROUNDS storms, each
-#      together with the default build, since a record's CPU depends on how
-#      busy the machine is, which changes between storms;
+#      (4,000) as in listen.sh: each variant listens to 2 x ROUNDS storms,
+#      each together with the default build (a record's CPU depends on how
+#      busy the machine is, which changes between storms), started first in
+#      one storm and second in the other (the second one pays some 10% more);
 #
 # and prints the stripped size of each (not a goal: reported only).
 # Ratios are to the first variant, cargo's own release defaults.
@@ -101,7 +102,7 @@ sleepers=()
 if [ "$LISTEN" = 1 ]; then
     echo
     echo "c. listen -f ndjson under exit storms, CPU per record; each variant listens"
-    echo "   together with the default build to the same storm, ratio to it:"
+    echo "   together with the default build to two storms a round, started first, then second:"
     out=$(mktemp -d)
     big_rmem
     declare -A listener=()
@@ -115,9 +116,10 @@ if [ "$LISTEN" = 1 ]; then
     for r in $(seq "$ROUNDS"); do
         for i in "${!others[@]}"; do
             v=${others[$(( (i + r) % ${#others[@]} ))]}
-            listen_storm "$out" "$r" "default@$v" "$v"
+            listen_storm "$out" "$r.1" "default@$v" "$v"
+            listen_storm "$out" "$r.2" "$v" "default@$v"
         done
     done
-    python3 bench/listen_report.py "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${specs[@]}"
+    python3 bench/listen_report.py --swapped "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${specs[@]}"
     rm -rf "$out"
 fi
