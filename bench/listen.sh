@@ -12,12 +12,13 @@
 # enough that it loses nothing (net.core.rmem_max is raised to 64 MiB for
 # the run, since SO_RCVBUF is capped by it; put back at the end).
 #
-# Each listener listens alone to a storm of its own (PAIRED=0, the
-# default), and a round's ratio is to the anchor's storm of the same round.
-# PAIRED=1 lets each taskstat listener listen together with an anchor of
-# its own to two storms a round, started first and then second (the second
-# one started pays some 10% more per record), and a round's ratio is the
-# geometric mean of the two storms' ratios. Either way the figure depends on how busy the machine is: a
+# With PAIRED=1 (the default) each taskstat listener listens together with
+# an anchor of its own to two storms a round, started first and then second
+# (the one started second pays some 10% more per record), and a round's
+# ratio is the geometric mean of the two storms' ratios: the listeners of
+# one storm see the same machine. With PAIRED=0 each listener listens alone
+# to a storm of its own, and a round's ratio is to the anchor's storm of the
+# same round; rounds then scatter three times as much. Either way the figure depends on how busy the machine is: a
 # listener that is woken less often finds more records per wake-up, and
 # taskstat gains more from that than getdelays (bench/README.md).
 # getdelays with its default buffer, which loses records, listens alone,
@@ -25,7 +26,7 @@
 # ratio reported is the median of the rounds'.
 #
 #   bench/listen.sh                     # builds getdelays from Debian's linux-source
-#   GETDELAYS=/path/to/getdelays ROUNDS=5 SINGLE=10000 THREADED=4000 PAIRED=0 bench/listen.sh
+#   GETDELAYS=/path/to/getdelays ROUNDS=5 SINGLE=10000 THREADED=4000 PAIRED=1 bench/listen.sh
 #
 # Needs root, python3 and /usr/bin/time (apt-get install time).
 set -euo pipefail
@@ -35,7 +36,7 @@ GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
 export SINGLE=${SINGLE:-10000} THREADED=${THREADED:-4000}
 ROUNDS=${ROUNDS:-5}
 build_measured storm
-PAIRED=${PAIRED:-0}
+PAIRED=${PAIRED:-1}
 out=$(mktemp -d)
 trap 'restore_rmem; rm -rf "$out"' EXIT
 big_rmem

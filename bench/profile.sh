@@ -45,8 +45,10 @@ read -r -a variants <<<"$VARIANTS"
 
 # The examples (workload, storm) of the usual build.
 build_measured workload storm
-bins=$(mktemp -d)
-trap 'kill_workload; kill_sleepers; restore_rmem; rm -rf "$bins"' EXIT
+# The copies, on the file system the README build's binary is on.
+bins=$tdir/profile-bins
+rm -rf "$bins" && mkdir -p "$bins"
+trap 'kill_workload; kill_sleepers; restore_rmem' EXIT
 
 for v in "${variants[@]}"; do
     plain=0
