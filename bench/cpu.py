@@ -2,7 +2,7 @@
 """CPU time of whole runs of commands, side by side, from the kernel.
 
     bench/cpu.py [--rounds R] [--runs N] [--warmup W] [--anchor NAME]
-                 [--vs NAME=ANCHOR]... [--json FILE]
+                 [--vs NAME=ANCHOR]... [--goal NAME[=ANCHOR]:MAX]... [--json FILE]
                  -c NAME CMD [-c NAME CMD ...]
 
 Each command (split like a shell word list, no shell; found on PATH) is started with
@@ -74,6 +74,8 @@ def main():
     p.add_argument("--warmup", type=int, default=int(os.environ.get("WARMUP", 10)), help="cycles before the first round")
     p.add_argument("--anchor", help="name of the command the ratios are to (default: the first)")
     p.add_argument("--vs", action="append", default=[], metavar="NAME=ANCHOR", help="another ratio to print")
+    p.add_argument("--goal", action="append", default=[], metavar="NAME[=ANCHOR]:MAX",
+                   help="print NAME's CPU ratio (to ANCHOR, default the anchor) against the goal MAX")
     p.add_argument("--json", help="write every run's figures here")
     a = p.parse_args()
 
@@ -86,7 +88,12 @@ def main():
     for v in a.vs:
         n, _, an = v.partition("=")
         pairs.append((n, an))
-    for n, an in pairs:
+    goals = []
+    for g in a.goal:
+        spec, _, mx = g.rpartition(":")
+        n, _, an = spec.partition("=")
+        goals.append((n, an or anchor, float(mx)))
+    for n, an in pairs + [(n, an) for n, an, _ in goals]:
         if n not in argvs or an not in argvs:
             sys.exit(f"cpu.py: no command named {n!r} or {an!r}")
 
@@ -143,6 +150,10 @@ def main():
             cr, lo, hi = ratio(cpu_r, n, an)
             wr = ratio(wall_r, n, an)[0]
             print(f"CPU ratio {cr:.3f} (rounds {lo:.3f}-{hi:.3f}), wall ratio {wr:.3f}: {n} / {an}")
+    for n, an, mx in goals:
+        cr, lo, hi = ratio(cpu_r, n, an)
+        verdict = "met" if cr <= mx else "NOT met"
+        print(f"GOAL {n} / {an}: CPU ratio {cr:.3f} (rounds {lo:.3f}-{hi:.3f}) against goal <= {mx:g}: {verdict}")
     print("CPU ms per round: " + "; ".join(f"{n}: {' '.join(f'{x / 1e3:.3f}' for x in cpu_r[n])}" for n in names))
 
     if a.json:
