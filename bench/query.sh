@@ -6,6 +6,7 @@
 # runs interleaved with getdelays' in ROUNDS rounds of RUNS cycles; the
 # ratio is the median of the rounds' ratios of medians. Wall time is shown
 # beside it. Peak RSS comes from /usr/bin/time (median of 20 runs each).
+# Goal (issue 22): `tgid P --json` and the table at most 2.0 times getdelays.
 #
 #   bench/query.sh                      # builds getdelays from Debian's linux-source
 #   GETDELAYS=/path/to/getdelays ROUNDS=5 RUNS=500 bench/query.sh
@@ -30,7 +31,8 @@ bench/cpu.py \
     -c "taskstat tgid --json" "$ts tgid $wl --json" \
     -c "taskstat tgid -f getdelays" "$ts tgid $wl -f getdelays" \
     -c "taskstat tgid -f ndjson" "$ts tgid $wl -f ndjson" \
-    -c "taskstat pid --json" "$ts pid $wl --json"
+    -c "taskstat pid --json" "$ts pid $wl --json" \
+    --goal "taskstat tgid --json:2.0" --goal "taskstat tgid:2.0"
 
 echo
 echo "peak RSS (KiB), median of 20 runs (/usr/bin/time):"

@@ -9,7 +9,9 @@
 # Cost is CPU time, user + system from wait4(2) (bench/cpu.py), of whole
 # runs, interleaved, ROUNDS rounds of RUNS cycles, median of the rounds'
 # ratios; wall time beside it. Also the in-process floor (examples/sweep:
-# one socket, one query per task, best of 20).
+# one socket, one query per task, best of 20). Goal (issue 22): top -b -n 1
+# at most 1.0 of `iotop-c -b -n 1`, printed also like for like (processes
+# against -P, threads against threads).
 #
 #   bench/sweep.sh        # needs root, python3 and iotop-c (apt-get install iotop-c)
 #   SLEEPERS=1000 ROUNDS=5 RUNS=30 bench/sweep.sh
@@ -29,4 +31,8 @@ bench/cpu.py --anchor "iotop-c -b -n 1 -P" \
     -c "taskstat top -b -n 1" "$ts top -b -n 1 -d 0.001" \
     -c "iotop-c -b -n 1" "iotop-c -b -n 1" \
     -c "taskstat top -b -n 1 -H" "$ts top -b -n 1 -H -d 0.001" \
-    --vs "taskstat top -b -n 1 -H=iotop-c -b -n 1"
+    --vs "taskstat top -b -n 1 -H=iotop-c -b -n 1" \
+    --vs "taskstat top -b -n 1=iotop-c -b -n 1" \
+    --goal "taskstat top -b -n 1=iotop-c -b -n 1:1.0" \
+    --goal "taskstat top -b -n 1:1.0" \
+    --goal "taskstat top -b -n 1 -H=iotop-c -b -n 1:1.0"
