@@ -63,7 +63,7 @@ if [ "$PAIRED" = 1 ]; then
             esac
         done
     done
-    specs=(--swapped anchor-ndjson taskstat-ndjson=anchor-ndjson anchor-getdelays taskstat-getdelays=anchor-getdelays)
+    specs=(--swapped anchor-ndjson taskstat-ndjson=anchor-ndjson:1.25 anchor-getdelays taskstat-getdelays=anchor-getdelays:1.25)
 else
     names=(anchor-ndjson taskstat-ndjson taskstat-getdelays getdelays-default-buffer)
     for r in $(seq "$ROUNDS"); do
@@ -72,7 +72,7 @@ else
             listen_storm "$out" "$r" "${names[$(( (i + r) % ${#names[@]} ))]}"
         done
     done
-    specs=(anchor-ndjson taskstat-ndjson=anchor-ndjson taskstat-getdelays=anchor-ndjson getdelays-default-buffer=anchor-ndjson)
+    specs=(anchor-ndjson taskstat-ndjson=anchor-ndjson:1.25 taskstat-getdelays=anchor-ndjson:1.25 getdelays-default-buffer=anchor-ndjson)
 fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "${specs[0]}" = --swapped ]; then

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """The report of listen storms (bench/lib.sh listen_storm), for listen.sh and profile.sh.
 
-    listen_report.py [--swapped] DIR SINGLE THREADED ROUNDS NAME[=ANCHOR]...
+    listen_report.py [--swapped] DIR SINGLE THREADED ROUNDS NAME[=ANCHOR[:GOAL]]...
 
 DIR holds NAME.R.{out,err,time,cpu,window} for R in 1..ROUNDS. A listener's
 cost per record in a round is its CPU time (ns, .cpu) over the records it
 printed, of any task (pid and tgid records: ndjson lines, or getdelays text's
 PID/TGID headers); its ratio is the median over rounds of that divided by
-ANCHOR's in the same round. `storm missing` counts the storm's own records
+ANCHOR's in the same round, printed against GOAL (the largest ratio the
+issue allows) when given. `storm missing` counts the storm's own records
 not received (the storm names its tasks tsstorm-*); `overruns` the receive
 buffer's overflows the listener reported on stderr (getdelays: ENOBUFS
 replies; taskstat: its count of exit messages lost).
@@ -29,7 +30,11 @@ swapped = args[0] == "--swapped"
 if swapped:
     args = args[1:]
 out, single, threaded, rounds = args[0], int(args[1]), int(args[2]), int(args[3])
-specs = [a.partition("=")[::2] for a in args[4:]]
+specs = []
+for a in args[4:]:
+    name, _, anchor = a.partition("=")
+    anchor, _, goal = anchor.partition(":")
+    specs.append((name, anchor, float(goal) if goal else None))
 # The storms of a round: R, or R.1 and R.2.
 storms = [[f"{r}.1", f"{r}.2"] if swapped else [str(r)] for r in range(1, rounds + 1)]
 workers = 2
@@ -87,7 +92,8 @@ print(f"storm: {tasks} exiting tasks ({tasks} pid records + {groups} tgid record
 print(f"{'listener':26} {'records':>8} {'storm missing':>13} {'storm s':>8} {'CPU s':>7} "
       f"{'µs/record':>9} {'CPU ratio':>9} {'max RSS KiB':>11}  to (median of rounds)")
 per_rounds = {}
-for name, anchor in specs:
+goals = []
+for name, anchor, goal in specs:
     per_round, rs, every = [], [], []
     for st in storms:
         figs = [one(f"{name}.{x}") for x in st]
@@ -108,3 +114,9 @@ for name, anchor in specs:
           f"overruns by storm: {' '.join(str(x[6]) for x in every)}")
     if notes:
         print(f"{'':26} stderr: {notes[-1][:110]}" + (f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""))
+    if goal is not None:
+        r = statistics.median(ratios)
+        goals.append(f"GOAL {name} / {anchor}: CPU ratio per record {r:.3f} (rounds {min(ratios):.3f}-{max(ratios):.3f}) "
+                     f"against goal <= {goal:g}: {'met' if r <= goal else 'NOT met'}")
+for g in goals:
+    print(g)
