@@ -1,103 +1,82 @@
 #!/usr/bin/env bash
 # Benchmark: exit records under a storm, taskstat listen against the kernel's
-# getdelays -l, each listening alone to the same storm (10,000 single-threaded
-# processes and 4,000 with three threads: 22,003 exiting tasks, forked as
-# fast as two workers can). Reports records received, records lost, storm
-# rate, and listener CPU time per record (the scheduler's count in
-# /proc/PID/schedstat, taken when the storm is over) with its ratio
-# to getdelays -r 67108864 (a buffer large enough that getdelays loses
-# nothing: the anchor). ROUNDS (default 5) storms per listener, interleaved.
+# getdelays -l, listening to the same storms (SINGLE (10,000) single-threaded
+# processes and THREADED (4,000) with three threads: 22,003 exiting tasks
+# and 4,000 group records, forked as fast as two workers can).
+#
+# Cost: a listener's CPU time during the storm and the second after it,
+# the scheduler's count (first field of /proc/PID/task/*/schedstat, ns,
+# summed over its threads, read before and after), divided by the records
+# it received (every task's: the storm's and whatever else exited on the
+# machine meanwhile). The anchor is getdelays -r 67108864, a buffer large
+# enough that it loses nothing (net.core.rmem_max is raised to 64 MiB for
+# the run, since SO_RCVBUF is capped by it; put back at the end).
+#
+# With PAIRED=1 (the default) each taskstat listener listens together with
+# an anchor of its own to two storms a round, started first and then second
+# (the one started second pays some 10% more per record), and a round's
+# ratio is the geometric mean of the two storms' ratios: the listeners of
+# one storm see the same machine. With PAIRED=0 each listener listens alone
+# to a storm of its own, and a round's ratio is to the anchor's storm of the
+# same round; rounds then scatter three times as much. Either way the figure depends on how busy the machine is: a
+# listener that is woken less often finds more records per wake-up, and
+# taskstat gains more from that than getdelays (bench/README.md).
+# getdelays with its default buffer, which loses records, listens alone,
+# for reference (PAIRED=0 only). ROUNDS (5) rounds, the order of the storms rotated; the
+# ratio reported is the median of the rounds'.
 #
 #   bench/listen.sh                     # builds getdelays from Debian's linux-source
-#   GETDELAYS=/path/to/getdelays bench/listen.sh
+#   GETDELAYS=/path/to/getdelays ROUNDS=5 SINGLE=10000 THREADED=4000 PAIRED=1 bench/listen.sh
 #
-# Needs root, python3 and /usr/bin/time.
+# Needs root, python3 and /usr/bin/time (apt-get install time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 GETDELAYS=${GETDELAYS:-$(bench/build-getdelays.sh)}
-SINGLE=${SINGLE:-10000}
-THREADED=${THREADED:-4000}
-build_measured storm
-storm=target/release/examples/storm
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-cpus=$(cat /sys/devices/system/cpu/possible)
-
-# run NAME CMD...: listen with CMD while the storm runs; stop it with SIGTERM (background jobs ignore SIGINT).
-run() {
-    local name=$1; shift
-    /usr/bin/time -o "$out/$name.time" -f "%U %S %M" "$@" >"$out/$name.out" 2>"$out/$name.err" &
-    local timer=$!
-    sleep 0.5
-    local pid
-    pid=$(pgrep -P "$timer")
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$storm" "$SINGLE" "$THREADED" >"$out/$name.storm"
-    t1=$(date +%s.%N)
-    sleep 1
-    # The scheduler's own count of the listener's time on a CPU, in ns
-    # (rusage, as /usr/bin/time prints it, has 10 ms steps: 5% of a storm).
-    awk '{print $1}' "/proc/$pid/schedstat" >"$out/$name.cpu"
-    kill -TERM "$pid"
-    wait "$timer" || true
-    echo "$t0 $t1" >"$out/$name.window"
-}
-
-# ROUNDS storms per listener, interleaved, and the report takes each
-# listener's median round.
+export SINGLE=${SINGLE:-10000} THREADED=${THREADED:-4000}
 ROUNDS=${ROUNDS:-5}
-for r in $(seq "$ROUNDS"); do
-    run "getdelays.$r" "$GETDELAYS" -d -i -q -l -m "$cpus"
-    run "taskstat-getdelays.$r" "$ts" listen -f getdelays
-    run "taskstat-ndjson.$r" "$ts" listen -f ndjson
-    run "getdelays-64m.$r" "$GETDELAYS" -d -i -q -l -m "$cpus" -r 67108864
-done
+build_measured storm
+PAIRED=${PAIRED:-1}
+out=$(mktemp -d)
+trap 'restore_rmem; rm -rf "$out"' EXIT
+big_rmem
+cpus=$(cat /sys/devices/system/cpu/possible)
+echo "taskstat: $(stat -c %s "$ts") bytes; getdelays from linux-source $(cat "$(dirname "$GETDELAYS")/linux-source-version" 2>/dev/null || echo '(unknown version)'), on kernel $(uname -r); PAIRED=$PAIRED"
 
-python3 - "$out" "$SINGLE" "$THREADED" "$ROUNDS" <<'PY'
-import json, statistics, sys
-out, single, threaded, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-tasks = single + 3 * threaded + 3          # + two forking workers and the storm itself
-groups = threaded
-print(f"storm: {tasks} exiting tasks ({tasks} pid records + {groups} tgid records expected)")
-print(f"{'listener':26} {'pid recs':>9} {'tgid recs':>9} {'missing':>8} {'storm s':>8} {'exits/s':>8} {'CPU s':>7} {'µs/record':>9} {'ratio':>6} {'max RSS KiB':>11}")
-def one(run):
-    """(pid records, tgid records, CPU s, max RSS KiB, storm s, stderr notes) of one round."""
-    text = open(f"{out}/{run}.out", errors="replace").read()
-    if "ndjson" in run:
-        recs = [json.loads(l) for l in text.splitlines()]
-        comm = lambda r: r.get("comm") or ""
-        pid = sum(1 for r in recs if r["type"] == "pid" and (comm(r).startswith("tsstorm") or comm(r) == "storm"))
-        tg = {r["tgid"] for r in recs if r["type"] == "pid" and comm(r).startswith("tsstorm-3")}
-        tgid = sum(1 for r in recs if r["type"] == "tgid" and r["id"] in tg)
-    else:
-        # getdelays text: count the I/O lines of storm tasks (comm first).
-        lines = text.splitlines()
-        pid = sum(1 for l in lines if l.startswith(("tsstorm", "storm:")))
-        tgid = sum(1 for l in lines if l.startswith("TGID\t"))
-    rss = open(f"{out}/{run}.time").read().split()[-1]
-    cpu = int(open(f"{out}/{run}.cpu").read()) / 1e9
-    t0, t1 = map(float, open(f"{out}/{run}.window").read().split())
-    err = open(f"{out}/{run}.err", errors="replace").read().strip().splitlines()
-    notes = [l for l in err if "lost" in l or "nonfatal" in l or "truncated" in l]
-    return pid, tgid, cpu, rss, t1 - t0, notes
-
-anchor = None
-for name in ["getdelays-64m", "getdelays", "taskstat-getdelays", "taskstat-ndjson"]:
-    rounds_ = [one(f"{name}.{r}") for r in range(1, rounds + 1)]
-    per_round = [c / (p + t) * 1e6 if p + t else float("nan") for p, t, c, *_ in rounds_]
-    per = statistics.median(per_round)
-    pid, tgid, cpu, rss, storm, notes = rounds_[per_round.index(per)] if per in per_round else rounds_[0]
-    if anchor is None:
-        anchor = per_round  # getdelays -r 67108864: it loses nothing
-    # Each round's ratio to the anchor's storm of the same round (the
-    # machine's pace drifts between rounds more than between neighbours),
-    # and the median of those.
-    ratios = [x / a for x, a in zip(per_round, anchor)]
-    missing = tasks + groups - pid - tgid
-    print(f"{name:26} {pid:9} {tgid:9} {missing:8} {storm:8.2f} {tasks / storm:8.0f} {cpu:7.3f} {per:9.2f} {statistics.median(ratios):6.2f} {rss:>11}")
-    print(f"{'':26} µs/record by round: {' '.join(f'{x:.1f}' for x in per_round)}; ratio by round: {' '.join(f'{x:.2f}' for x in ratios)}")
-    if notes:
-        print(f"{'':26} stderr: {notes[-1][:110]}" + (f" (+{len(notes) - 1} more)" if len(notes) > 1 else ""))
-PY
+declare -A listener=(
+    [anchor-ndjson]="$GETDELAYS -d -i -q -l -m $cpus -r 67108864"
+    [anchor-getdelays]="$GETDELAYS -d -i -q -l -m $cpus -r 67108864"
+    [taskstat-ndjson]="$ts listen -f ndjson"
+    [taskstat-getdelays]="$ts listen -f getdelays"
+    [getdelays-default-buffer]="$GETDELAYS -d -i -q -l -m $cpus"
+)
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$PAIRED" = 1 ]; then
+    for r in $(seq "$ROUNDS"); do
+        # Rotated: the storms of a round; swapped: who starts first.
+        for i in 0 1; do
+            case $(( (i + r) % 2 )) in
+            0) listen_storm "$out" "$r.1" anchor-ndjson taskstat-ndjson
+               listen_storm "$out" "$r.2" taskstat-ndjson anchor-ndjson ;;
+            1) listen_storm "$out" "$r.1" anchor-getdelays taskstat-getdelays
+               listen_storm "$out" "$r.2" taskstat-getdelays anchor-getdelays ;;
+            esac
+        done
+    done
+    specs=(--swapped anchor-ndjson taskstat-ndjson=anchor-ndjson:1.25 anchor-getdelays taskstat-getdelays=anchor-getdelays:1.25)
+else
+    names=(anchor-ndjson taskstat-ndjson taskstat-getdelays getdelays-default-buffer)
+    for r in $(seq "$ROUNDS"); do
+        # The order rotates each round.
+        for i in "${!names[@]}"; do
+            listen_storm "$out" "$r" "${names[$(( (i + r) % ${#names[@]} ))]}"
+        done
+    done
+    specs=(anchor-ndjson taskstat-ndjson=anchor-ndjson:1.25 taskstat-getdelays=anchor-ndjson:1.25 getdelays-default-buffer=anchor-ndjson)
+fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "${specs[0]}" = --swapped ]; then
+    python3 bench/listen_report.py --swapped "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${specs[@]:1}"
+else
+    python3 bench/listen_report.py "$out" "$SINGLE" "$THREADED" "$ROUNDS" "${specs[@]}"
+fi

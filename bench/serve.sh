@@ -56,12 +56,15 @@ PE_PORT=${PE_PORT:-19256}
 command -v prometheus-process-exporter >/dev/null ||
     { echo "apt-get install prometheus-process-exporter" >&2; exit 1; }
 cgroot=${CGROUP2:-$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)}
-[ -n "$cgroot" ] && [ -f "$cgroot/cgroup.procs" ] || { echo "no cgroup2 mount" >&2; exit 1; }
+if [ -z "$cgroot" ] || [ ! -f "$cgroot/cgroup.procs" ]; then
+    echo "no cgroup2 mount" >&2
+    exit 1
+fi
 for p in "$TS_PORT" "$PE_PORT" $((PE_PORT + 1)) $((PE_PORT + 2)); do
     if ss -Hltn "sport = :$p" | grep -q .; then echo "port $p is in use" >&2; exit 1; fi
 done
 build_measured sweep workload
-wl=$PWD/target/release/examples/workload
+wl=$ex/workload
 
 out=$(mktemp -d)
 group=servebench-$$
@@ -84,6 +87,7 @@ cleanup() {
         for _ in $(seq 50); do
             pids=$(cat "$cg/cgroup.procs")
             [ -z "$pids" ] && break
+            # shellcheck disable=SC2086 # one pid a line: a word list
             kill -9 $pids 2>/dev/null || true
             sleep 0.1
         done
@@ -111,11 +115,11 @@ for _ in $(seq "$SLEEPERS"); do
     sleepers+=($!)
     disown "$!"
 done
-procs=$(ls -d /proc/[0-9]* | wc -l)
-echo "tasks now: $procs processes, $(ls -d /proc/[0-9]*/task/[0-9]* | wc -l) threads"
+procs=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
+echo "tasks now: $procs processes, $(find /proc/[0-9]*/task -maxdepth 1 -name '[0-9]*' 2>/dev/null | wc -l) threads"
 
 # b. The floor, before any exporter runs.
-floor=$(target/release/examples/sweep)
+floor=$("$ex/sweep")
 echo "$floor"
 
 # The exporters. all.yaml tracks every process, grouped by comm; group.yaml
