@@ -126,3 +126,29 @@ day = (24 * keyframe + (86400 // 5 - 24) * delta) * 1000 / per
 print(f"Storage  keyframe {keyframe} B, mean delta {delta:.0f} B, {total} B in all; "
       f"a day at 5 s for 1,000 processes: {day / 1e6:.1f} MB (goal <= 100)")
 ' "$cpu_ns" "$cpu_first" "$keyframe" "$bytes" "$files"
+
+# The same run for atop, side by side: `atop -w` keeps history too (every
+# process's CPU, memory and disk counters, no delay categories, zlib
+# compressed), over the same sleepers, for the same interval and duration.
+# Its raw file's bytes per sample extrapolated alike, and its CPU time from
+# wait4 (python's os.wait4).
+if command -v atop >/dev/null; then
+    samples=$(( duration / interval ))
+    python3 -c '
+import os, subprocess, sys
+raw, interval, samples, procs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+p = subprocess.Popen(["atop", "-w", raw, interval, str(samples)],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+size = os.path.getsize(raw)
+cpu = ru.ru_utime + ru.ru_stime
+per_sample = size / samples
+day = per_sample * (86400 // 5) * 1000 / procs
+print(f"atop     -w every {interval} s, {samples} samples: {size} B, {per_sample:.0f} B a sample, "
+      f"a day at 5 s for 1,000 processes: {day / 1e6:.1f} MB; "
+      f"CPU {cpu * 1e3:.0f} ms, {cpu * 1e6 / samples / procs:.1f} us per process per sample")
+' "$store/atop.raw" "$interval" "$samples" "$(ls -d /proc/[0-9]* | wc -l)"
+else
+    echo "atop     not installed (apt-get install atop): no side-by-side figures"
+fi
+
