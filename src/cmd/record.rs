@@ -6,7 +6,7 @@
 //! the last sample is stored once, with its whole life's figures, in the
 //! sample that follows its exit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -93,6 +93,9 @@ struct Recorder {
     seen: HashMap<u32, Seen>,
     /// The last sample's process records, by key, once the store has it.
     last: BTreeMap<String, Value>,
+    /// The keys of this sample's process records moved unchanged from the
+    /// last one: the store need not compare them.
+    moved: HashSet<String>,
     exiting: HashMap<u32, Gathered>,
     /// Processes that exited since the last sample, by key.
     exited: BTreeMap<String, Value>,
@@ -157,6 +160,7 @@ impl Recorder {
             .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
         let mut processes = BTreeMap::new();
         let mut seen = HashMap::with_capacity(self.seen.len());
+        self.moved.clear();
         self.fleet.begin_sweep();
         for pid in procfs::list_tasks(false) {
             // One question to the kernel first: a process whose run time and
@@ -173,7 +177,10 @@ impl Recorder {
             // Its record moves from the last sample to this one, uncopied.
             let reused = last.and_then(|p| Some((self.last.remove(&p.key)?, p)));
             let (record, p) = match reused {
-                Some(r) => r,
+                Some(r) => {
+                    self.moved.insert(r.1.key.clone());
+                    r
+                }
                 None => {
                     // A zombie has exited: its exit record stores it.
                     let Some(stat) = Stat::read(pid).filter(|s| s.state != 'Z') else {
@@ -286,6 +293,7 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         fleet: Fleet::new(Series::new(None, usize::MAX)),
         seen: HashMap::new(),
         last: BTreeMap::new(),
+        moved: HashSet::new(),
         exiting: HashMap::new(),
         exited: BTreeMap::new(),
     };
@@ -293,7 +301,10 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let mut next = Instant::now();
     loop {
         let mut sample = rec.sample()?;
-        writer.append(&sample)?;
+        let moved = &rec.moved;
+        writer.append_unless(&sample, &|section, key| {
+            section == PROCESSES && moved.contains(key)
+        })?;
         rec.last = sample.sections.remove(PROCESSES).unwrap_or_default();
         if stop.requested() {
             break;

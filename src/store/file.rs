@@ -183,12 +183,25 @@ impl Writer {
     /// keeps. After an error the writer is still usable: the next sample
     /// starts a new file.
     pub fn append(&mut self, sample: &Sample) -> Result<(), StoreError> {
+        self.append_unless(sample, &|_, _| false)
+    }
+
+    /// [`Writer::append`], taking the caller's word that the records for
+    /// which `unchanged(section, key)` holds are the values it gave the
+    /// sample before: they are stored as unchanged without being compared.
+    /// A wrong word stores a wrong history, so only a caller that moved
+    /// those values from its previous sample should give it.
+    pub fn append_unless(
+        &mut self,
+        sample: &Sample,
+        unchanged: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<(), StoreError> {
         let span = sample.time_ns.div_euclid(self.opts.file_span_ns());
         let file_size = self.opts.file_size();
         let mut written = false;
         if let Some(c) = self.current.as_mut() {
             if !c.broken && c.span == span {
-                if let Some(frame) = self.encoder.delta_frame(sample)? {
+                if let Some(frame) = self.encoder.delta_frame_unless(sample, unchanged)? {
                     if c.info.size + frame.len() as u64 <= file_size {
                         write_frame(c, &frame, self.opts.sync)?;
                         written = true;

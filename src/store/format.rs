@@ -228,10 +228,21 @@ impl SampleEncoder {
     /// whether or not this frame is written: a frame that is not written
     /// must be followed by a keyframe.
     pub fn delta_frame(&mut self, sample: &Sample) -> Result<Option<Vec<u8>>, StoreError> {
+        self.delta_frame_unless(sample, &|_, _| false)
+    }
+
+    /// [`Encoder::delta_frame`], with the records for which
+    /// `unchanged(section, key)` holds taken as equal to the previous
+    /// sample's (see [`delta::diff_unless`]).
+    pub fn delta_frame_unless(
+        &mut self,
+        sample: &Sample,
+        unchanged: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
         let Some(mut prev) = self.prev.take() else {
             return Ok(None);
         };
-        let d = delta::diff(&prev, &sample.sections);
+        let d = delta::diff_unless(&prev, &sample.sections, unchanged);
         check_delta_depth(&d)?;
         let body = serde_json::to_vec(&d).map_err(|e| StoreError::Compress(e.to_string()))?;
         let frame = self.frame(KIND_DELTA, sample.time_ns, &body)?;
