@@ -36,10 +36,11 @@
 #   <= 100 MB a day (met). Runs while other tests stormed exits (up to
 #   1,800 a second) measured 29-66 us and 146-447 MB a day: each exit is a
 #   whole record stored once, and new processes are queried whole.
-#   Final run, INTERVAL=5 DURATION=120, 1,074 processes a sample, with atop
-#   beside it (results/2026-12-03/final/record.txt): CPU 21.9 us per process
-#   per sample after the first (0.44% of a CPU), 27.8 with it; store 21.2 MB
-#   a day. atop -w 5 over the same sleepers: 82.9 us and 284.8 MB a day.
+#   Final run, INTERVAL=5 DURATION=120, 1,068 processes a sample, with atop
+#   beside it (results/2026-12-03/final/record.txt): CPU 18.7 us per process
+#   per sample with start-up and the first sample, 12.7 after it (0.25% of a
+#   CPU); store 16.5 MB a day. atop -w 5 over the same sleepers: 71.6 us and
+#   281.0 MB a day.
 #   below is not packaged in Debian and was not measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
