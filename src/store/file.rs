@@ -12,6 +12,7 @@ use super::format::{
     self, FILE_HEADER_LEN, FRAME_PREFIX_LEN, FileHeader, FormatError, SampleDecoder, SampleEncoder,
 };
 use super::{Sample, Sections, StoreError, Warning};
+use crate::recfile::read_full;
 
 const NS_PER_SEC: i64 = 1_000_000_000;
 const HOUR_NS: i64 = 3600 * NS_PER_SEC;
@@ -357,20 +358,6 @@ fn parse_name(name: &str) -> Option<(i64, u32)> {
         .as_second();
     // Only the names the writer makes: no other spelling of the same time.
     (file_name(secs, seq) == name).then_some((secs, seq))
-}
-
-/// Reads until `buf` is full or the input ends; returns how much was read.
-fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match r.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 /// Why a file's header cannot be used.
