@@ -139,15 +139,24 @@ pub fn read_ids(file: &Path) -> io::Result<Vec<u32>> {
         .collect())
 }
 
-/// The directory and, with `recursive`, every cgroup below it.
+/// The directory and, with `recursive`, every cgroup below it. `dir`
+/// itself must be readable; a group below it removed while the tree is
+/// read is left out.
 pub fn cgroup_dirs(dir: &Path, recursive: bool) -> io::Result<Vec<PathBuf>> {
     let mut out = vec![dir.to_path_buf()];
     if recursive {
         let mut i = 0;
         while i < out.len() {
-            for entry in fs::read_dir(&out[i])? {
-                let entry = entry?;
-                if entry.file_type()?.is_dir() {
+            let listed = match fs::read_dir(&out[i]) {
+                Ok(listed) => listed,
+                Err(e) if i == 0 => return Err(e),
+                Err(_) => {
+                    i += 1;
+                    continue;
+                }
+            };
+            for entry in listed.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
                     out.push(entry.path());
                 }
             }
@@ -248,42 +257,15 @@ impl Membership {
     /// first group it is found in.
     pub fn read(mount: &Path) -> io::Result<Membership> {
         let mut m = Membership::default();
-        let mut todo = vec![(mount.to_path_buf(), "/".to_string())];
-        let mut text = Vec::new();
-        let mut root = true;
-        while let Some((dir, path)) = todo.pop() {
-            let listed = match fs::read_dir(&dir) {
-                Ok(listed) => listed,
-                // The mount itself must be there; a group may go at any time.
-                Err(e) if root => return Err(e),
-                Err(_) => continue,
-            };
-            root = false;
-            for entry in listed.flatten() {
-                if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    let name = entry.file_name();
-                    let name = name.to_string_lossy();
-                    let child = if path == "/" {
-                        format!("/{name}")
-                    } else {
-                        format!("{path}/{name}")
-                    };
-                    todo.push((entry.path(), child));
-                }
-            }
-            text.clear();
-            let read = fs::File::open(dir.join("cgroup.procs"))
-                .and_then(|mut f| io::Read::read_to_end(&mut f, &mut text));
-            if read.is_err() {
+        for dir in cgroup_dirs(mount, true)? {
+            // A group removed since it was listed has no cgroup.procs.
+            let Ok(pids) = read_ids(&dir.join("cgroup.procs")) else {
                 continue;
-            }
+            };
+            let rel = dir.strip_prefix(mount).unwrap_or(Path::new(""));
             let group = m.groups.len();
-            m.procs.extend(
-                text.split(|&b| b == b'\n')
-                    .filter_map(|l| std::str::from_utf8(l).ok()?.parse().ok())
-                    .map(|pid| (pid, group)),
-            );
-            m.groups.push(path);
+            m.procs.extend(pids.into_iter().map(|pid| (pid, group)));
+            m.groups.push(format!("/{}", rel.to_string_lossy()));
         }
         // Stable: a process found twice keeps the group it was found in first.
         m.procs.sort_by_key(|&(pid, _)| pid);
@@ -323,6 +305,20 @@ pub fn cgroup2_of(id: u32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tree's cgroup.procs place this process where /proc/self/cgroup
+    /// says it is.
+    #[test]
+    fn membership_agrees_with_proc_pid_cgroup() {
+        let Some(mount) = cgroup2_mount() else {
+            eprintln!("skipped: no cgroup2 tree is mounted");
+            return;
+        };
+        let m = Membership::read(&mount).expect("the cgroup2 tree");
+        let me = std::process::id();
+        assert_eq!(m.group_of(me).map(str::to_string), cgroup2_of(me));
+        assert!(m.processes().any(|(pid, _)| pid == 1));
+    }
 
     #[test]
     fn classification_follows_the_kernel() {
