@@ -804,52 +804,19 @@ fn top_draws_resorts_and_quits_in_a_terminal() {
     let Some(_acct) = kernel("top_draws_resorts_and_quits_in_a_terminal") else {
         return;
     };
-    let session = format!("taskstat-test-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .args(args)
-            .output()
-            .expect("tmux (apt-get install tmux)")
-    };
     let cmd = format!("{} top -d 0.4", env!("CARGO_BIN_EXE_taskstat"));
-    let started = tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
-    let screen = |want: &str| -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let s = String::from_utf8_lossy(&tmux(&["capture-pane", "-t", &session, "-p"]).stdout)
-                .to_string();
-            if s.contains(want) || Instant::now() > deadline {
-                return s;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    let s = screen("refresh 1");
+    let tmux = util::Tmux::start("test", 120, &cmd);
+    let s = tmux.screen_with("refresh 1");
     assert!(
         s.contains("PID") && s.contains("RUNQ%") && s.contains("by runq"),
         "{s}"
     );
     assert!(s.contains("q quit"), "{s}");
-    tmux(&["send-keys", "-t", &session, "c"]);
-    let s = screen("sorted by cpu");
+    tmux.keys("c");
+    let s = tmux.screen_with("sorted by cpu");
     assert!(s.contains("sorted by cpu") && s.contains("by cpu"), "{s}");
-    tmux(&["send-keys", "-t", &session, "q"]);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while tmux(&["has-session", "-t", &session]).status.success() {
-        assert!(Instant::now() < deadline, "top did not quit on q");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.keys("q");
+    tmux.assert_ends("top did not quit on q");
 }
 
 #[test]

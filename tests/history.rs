@@ -242,62 +242,19 @@ fn record_dump_and_replay_a_real_history() {
     assert!(text.contains("PID") && text.contains("RUNQ%"), "{text}");
 
     // In a terminal, Right and Left step between samples.
-    let session = format!("taskstat-replay-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        Command::new("tmux")
-            .args(args)
-            .output()
-            .expect("tmux (apt-get install tmux)")
-    };
     let cmd = format!("{} replay --dir {dir_arg}", env!("CARGO_BIN_EXE_taskstat"));
-    let started = tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "160",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    assert!(started.status.success(), "{started:?}");
-    // The session goes, even when an assertion fails.
-    struct Session(String);
-    impl Drop for Session {
-        fn drop(&mut self) {
-            let _ = Command::new("tmux")
-                .args(["kill-session", "-t", &self.0])
-                .output();
-        }
-    }
-    let _session = Session(session.clone());
-    let screen_with = |want: &str| -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let s = String::from_utf8_lossy(&tmux(&["capture-pane", "-t", &session, "-p"]).stdout)
-                .to_string();
-            if s.contains(want) || Instant::now() > deadline {
-                return s;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
+    let tmux = util::Tmux::start("replay", 160, &cmd);
     let total = sample_times.len();
-    let s = screen_with(&format!("sample 2 of {total}"));
+    let s = tmux.screen_with(&format!("sample 2 of {total}"));
     assert!(s.contains(&format!("sample 2 of {total}")), "{s}");
-    tmux(&["send-keys", "-t", &session, "Right"]);
-    let s = screen_with(&format!("sample 3 of {total}"));
+    tmux.keys("Right");
+    let s = tmux.screen_with(&format!("sample 3 of {total}"));
     assert!(s.contains(&format!("sample 3 of {total}")), "Right: {s}");
-    tmux(&["send-keys", "-t", &session, "Left"]);
-    let s = screen_with(&format!("sample 2 of {total}"));
+    tmux.keys("Left");
+    let s = tmux.screen_with(&format!("sample 2 of {total}"));
     assert!(s.contains(&format!("sample 2 of {total}")), "Left: {s}");
-    tmux(&["send-keys", "-t", &session, "q"]);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while tmux(&["has-session", "-t", &session]).status.success() {
-        assert!(Instant::now() < deadline, "replay did not quit on q");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.keys("q");
+    tmux.assert_ends("replay did not quit on q");
 
     // Random bytes after the newest sample: every complete sample still
     // reads, with one warning, and the dump succeeds.

@@ -380,3 +380,75 @@ impl Drop for Group2 {
         }
     }
 }
+
+/// A command in a detached tmux session of `cols` x 30, a real terminal for
+/// the full-screen views; the session is killed on drop, also when an
+/// assertion fails.
+// The exits and history binaries use it; the main binary does not.
+#[allow(dead_code)]
+pub struct Tmux {
+    session: String,
+}
+
+#[allow(dead_code)]
+impl Tmux {
+    pub fn start(name: &str, cols: u16, cmd: &str) -> Tmux {
+        let session = format!("taskstat-{name}-{}", std::process::id());
+        let cols = cols.to_string();
+        let started = Tmux::run(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            &cols,
+            "-y",
+            "30",
+            cmd,
+        ]);
+        assert!(started.status.success(), "{started:?}");
+        Tmux { session }
+    }
+
+    fn run(args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(args)
+            .output()
+            .expect("tmux (apt-get install tmux)")
+    }
+
+    /// The screen once it shows `want`, or as it is after 10 s.
+    pub fn screen_with(&self, want: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let out = Tmux::run(&["capture-pane", "-t", &self.session, "-p"]);
+            let s = String::from_utf8_lossy(&out.stdout).to_string();
+            if s.contains(want) || Instant::now() > deadline {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn keys(&self, keys: &str) {
+        Tmux::run(&["send-keys", "-t", &self.session, keys]);
+    }
+
+    /// Asserts that the command ends (its session with it) within 5 s.
+    pub fn assert_ends(&self, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Tmux::run(&["has-session", "-t", &self.session])
+            .status
+            .success()
+        {
+            assert!(Instant::now() < deadline, "{what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Tmux::run(&["kill-session", "-t", &self.session]);
+    }
+}
