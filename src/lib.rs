@@ -6,12 +6,15 @@
 //! combines the kernel's records with /proc where a process needs both. [`host`] holds the
 //! facts about the machine that choose the tasks and explain the figures;
 //! [`store`] keeps samples on disk for `record`, `replay` and `dump`;
-//! [`cli`] declares the command line and [`exit`] the exit statuses.
+//! [`cli`] declares the command line and [`exit`] the exit statuses;
+//! [`probe`] finds out what the running kernel does where its struct
+//! version does not say.
 
 pub mod cli;
 pub mod client;
 pub mod exit;
 pub mod host;
+pub mod probe;
 pub mod recfile;
 pub mod record;
 pub mod render;

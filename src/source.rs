@@ -1,10 +1,26 @@
 //! Records from every source, combined: the kernel's replies, completed
 //! from /proc where a thread-group reply leaves a process part-empty.
 
+use std::collections::HashMap;
+use std::time::Duration;
+
 use crate::client::{Client, ClientError};
 use crate::host::procfs;
+use crate::record::bounds::{self, Rejected};
 use crate::record::{Accounting, Record, RecordView, process};
 use crate::wire::RecordKind;
+
+/// The facts a thread-group record is viewed with. Where its delays go
+/// past its elapsed time, whether they are possible depends on whether
+/// that elapsed time counts the exited threads: the kernel is asked then,
+/// once a run (a one-shot query of an ordinary process never asks).
+pub fn facts_for(group: &Record, acct: &Accounting, timeout: Duration) -> Accounting {
+    let mut a = *acct;
+    if a.tgid_counts_exited.is_none() && bounds::hinges_on_exited(&group.stats) {
+        a.tgid_counts_exited = crate::probe::tgid_counts_exited_once(timeout);
+    }
+    a
+}
 
 /// A running process: the kernel's thread-group record (getdelays' text is
 /// printed from it) and the whole process's view.
@@ -23,6 +39,7 @@ pub fn process(
     let Some(group) = client.fetch(RecordKind::Tgid, id)? else {
         return Ok(None);
     };
+    let acct = &facts_for(&group, acct, client.timeout());
     // The reply names the thread group, whose id is its leader's.
     let leader = client.fetch(RecordKind::Pid, group.id)?;
     let proc = procfs::Process::read(group.id);
@@ -59,6 +76,10 @@ pub struct Records {
     auto: bool,
     /// Told once, when the switch happens.
     on_fallback: Option<Box<dyn FnMut(&'static str)>>,
+    timeout: Duration,
+    /// The categories rejected so far of each task that had one
+    /// ([`bounds::keep`]), with its start time, which tells a reused id.
+    kept: HashMap<(RecordKind, u32), (Option<u64>, Rejected)>,
 }
 
 impl Records {
@@ -77,6 +98,8 @@ impl Records {
             fallback: None,
             auto: choice == Choice::Auto,
             on_fallback: None,
+            timeout,
+            kept: HashMap::new(),
         };
         match choice {
             Choice::Procfs => r.fallback = Some("--source procfs"),
@@ -116,12 +139,43 @@ impl Records {
         &self.acct
     }
 
+    /// Keeps a task's delay categories rejected once they were: its totals
+    /// hold the impossible wait for the rest of its life ([`bounds`]).
+    fn keep(&mut self, kind: RecordKind, id: u32, v: &mut RecordView, explain: bool) {
+        let key = (kind, id);
+        if !bounds::any(&v.rejected) && !self.kept.contains_key(&key) {
+            return;
+        }
+        let e = self.kept.entry(key).or_default();
+        if v.start_time.is_some() && e.0.is_some() && e.0 != v.start_time {
+            *e = (v.start_time, Rejected::default());
+        }
+        e.0 = e.0.or(v.start_time);
+        bounds::keep(
+            &mut e.1,
+            v.rejected,
+            &mut v.delays,
+            explain.then_some(&mut v.notes),
+        );
+        v.rejected = e.1;
+    }
+
+    /// The categories rejected so far of a task this source has viewed.
+    pub fn rejected_of(&self, kind: RecordKind, id: u32) -> Rejected {
+        self.kept.get(&(kind, id)).map(|e| e.1).unwrap_or_default()
+    }
+
     /// One thread's record, or None once it is gone.
     pub fn thread(&mut self, tid: u32) -> Result<Option<Fetched>, ClientError> {
         let acct = self.acct;
         if let Some(c) = self.kernel.as_mut() {
             match c.fetch(RecordKind::Pid, tid) {
-                Ok(r) => return Ok(r.map(|r| (r.view(&acct), Some(r)))),
+                Ok(Some(r)) => {
+                    let mut v = r.view(&acct);
+                    self.keep(RecordKind::Pid, tid, &mut v, true);
+                    return Ok(Some((v, Some(r))));
+                }
+                Ok(None) => return Ok(None),
                 Err(e) if self.falls_back(&e) => {}
                 Err(e) => return Err(e),
             }
@@ -139,7 +193,11 @@ impl Records {
         let acct = self.acct;
         if let Some(c) = self.kernel.as_mut() {
             match process(c, id, &acct) {
-                Ok(p) => return Ok(p.map(|p| (p.view, Some(p.group)))),
+                Ok(Some(mut p)) => {
+                    self.keep(RecordKind::Tgid, p.group.id, &mut p.view, true);
+                    return Ok(Some((p.view, Some(p.group))));
+                }
+                Ok(None) => return Ok(None),
                 Err(e) if self.falls_back(&e) => {}
                 Err(e) => return Err(e),
             }
@@ -189,17 +247,17 @@ impl Records {
         let acct = self.acct;
         if let Some(c) = self.kernel.as_mut() {
             match c.fetch(RecordKind::Tgid, id) {
-                Ok(r) => {
-                    return Ok(r.map(|r| {
-                        let mut view = r.figures(&acct);
-                        if proc_io {
-                            if let Ok(io) = procfs::Io::read(id) {
-                                crate::record::process::with_proc_io(&mut view, &io);
-                            }
+                Ok(Some(r)) => {
+                    let mut view = r.figures(&facts_for(&r, &acct, self.timeout));
+                    if proc_io {
+                        if let Ok(io) = procfs::Io::read(id) {
+                            crate::record::process::with_proc_io(&mut view, &io);
                         }
-                        view
-                    }));
+                    }
+                    self.keep(RecordKind::Tgid, r.id, &mut view, false);
+                    return Ok(Some(view));
                 }
+                Ok(None) => return Ok(None),
                 Err(e) if self.falls_back(&e) => {}
                 Err(e) => return Err(e),
             }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use taskstat::client::{Client, ClientError};
+use taskstat::client::{Client, ClientError, Event};
 use taskstat::host::{cgroup, pressure, system};
 use taskstat::record::Record;
 use taskstat::record::check::{Check, CheckReport, Status};
@@ -15,7 +15,14 @@ use taskstat::cli::CheckArgs;
 use taskstat::exit;
 
 pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
+    if args.exit_probe {
+        return Ok(exit_probe_child());
+    }
     let (mut checks, code) = kernel_checks(timeout);
+    if code == exit::OK {
+        checks.push(exit_record_check(timeout));
+        checks.push(tgid_query_check(timeout));
+    }
     if code == exit::OK && system::has_cap_net_admin() == Some(false) {
         checks.push(Check::new(
             "privileges",
@@ -218,5 +225,103 @@ fn version_check(rec: Option<&Record>) -> Check {
             }
             Check::new("struct version", status, detail, None)
         }
+    }
+}
+
+/// The child of [`exit_record_check`]: a second thread, then the whole
+/// process exits, so that the kernel sends a whole-process exit record.
+fn exit_probe_child() -> ExitCode {
+    std::thread::spawn(|| std::thread::sleep(Duration::from_secs(10)));
+    std::thread::sleep(Duration::from_millis(20));
+    // Returning from main ends every thread (exit_group).
+    exit::code(exit::OK)
+}
+
+/// Whether the kernel sets the struct version of whole-process exit
+/// records (the 2026 fix "taskstats: set version in TGID exit
+/// notifications"): a two-threaded child exits while this listens.
+fn exit_record_check(timeout: Duration) -> Check {
+    const NAME: &str = "exit records";
+    let cannot = |why: String| Check::new(NAME, Status::Warn, format!("cannot tell: {why}"), None);
+    let mut listener = match super::exits::ExitListener::open(None, 4 << 20, timeout) {
+        Ok(l) => l,
+        Err(e) => return cannot(format!("listening for exit records failed: {e:#}")),
+    };
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => return cannot(format!("cannot find this program to start a probe ({e})")),
+    };
+    let mut child = match std::process::Command::new(exe)
+        .args(["check", "--exit-probe"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => return cannot(format!("cannot start a probe process ({e})")),
+    };
+    let pid = child.id();
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    let mut version = None;
+    while version.is_none() {
+        let Some(left) = until.checked_duration_since(std::time::Instant::now()) else {
+            break;
+        };
+        match listener.client.next_event(left) {
+            Ok(Some(Event::Exit(raws))) => {
+                version = raws
+                    .iter()
+                    .find(|r| r.kind == RecordKind::Tgid && r.id == Some(pid))
+                    .and_then(|r| Some(u16::from_ne_bytes([*r.stats.first()?, *r.stats.get(1)?])));
+            }
+            Ok(Some(Event::Overrun)) => {}
+            Ok(None) => break,
+            Err(e) => return cannot(format!("receiving exit records failed: {e}")),
+        }
+    }
+    let _ = child.wait();
+    match version {
+        None => {
+            cannot("the probe process's whole-process exit record did not arrive within 5 s".into())
+        }
+        Some(0) => Check::new(
+            NAME,
+            Status::Warn,
+            "whole-process exit records come with struct version 0 (a kernel without the 2026 fix \"taskstats: set version in TGID exit notifications\"): taskstat reads them with the layout of the thread record beside them; they carry only delays and run times",
+            None,
+        ),
+        Some(v) => Check::new(
+            NAME,
+            Status::Ok,
+            format!("whole-process exit records carry the struct version ({v})"),
+            None,
+        ),
+    }
+}
+
+/// Whether a `tgid` query's CPU times, context switches and elapsed time
+/// include the threads that exited (the 2026 fix "taskstats: retain dead
+/// thread stats in TGID queries").
+fn tgid_query_check(timeout: Duration) -> Check {
+    const NAME: &str = "tgid queries";
+    match taskstat::probe::tgid_counts_exited_once(timeout) {
+        Some(true) => Check::new(
+            NAME,
+            Status::Ok,
+            "a process's CPU times, context switches and elapsed time include its exited threads",
+            None,
+        ),
+        Some(false) => Check::new(
+            NAME,
+            Status::Warn,
+            "a process's user/system time, context switches and elapsed time cover its live threads only (a kernel without the 2026 fix \"taskstats: retain dead thread stats in TGID queries\"); its delays and run times include exited threads, so its delays cannot be checked against its elapsed time",
+            None,
+        ),
+        None => Check::new(
+            NAME,
+            Status::Warn,
+            "cannot tell whether a process's figures include its exited threads: the probe's queries failed or gave neither answer",
+            None,
+        ),
     }
 }

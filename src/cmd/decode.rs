@@ -20,6 +20,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<ExitCode> {
     // header says (older files do not say: figures are shown as recorded).
     let acct = Accounting {
         delayacct: header.delayacct,
+        ..Accounting::default()
     };
     let mut out = super::stdout();
     let mut stream = RecordStream::new(args.output.format(), args.output.sections());

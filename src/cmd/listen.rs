@@ -328,7 +328,9 @@ impl Listen<'_> {
 pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let uids = select::uids(&args.users)?;
     let group = select::group(args.cgroup.as_ref())?;
-    let acct = Accounting::detect();
+    let mut acct = Accounting::detect();
+    // Whether the group records' elapsed time bounds their delays.
+    acct.tgid_counts_exited = taskstat::probe::tgid_counts_exited_once(timeout);
     let stop = Stop::install()?;
     let mut listener = ExitListener::open(
         args.cpus.as_ref().map(|c| c.0.as_slice()),

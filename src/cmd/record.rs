@@ -269,7 +269,9 @@ struct Seen {
 pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let stop = Stop::install()?;
     let src = super::records(Choice::Taskstats, timeout)?;
-    let acct = *src.acct();
+    let mut acct = *src.acct();
+    // Whether the group records' elapsed time bounds their delays.
+    acct.tgid_counts_exited = taskstat::probe::tgid_counts_exited_once(timeout);
     // Heard from before the first sample, so that no process falls between.
     let mut listener = ExitListener::open(None, 64 * 1024 * 1024, timeout)?;
     let mut writer = store::Writer::open(

@@ -223,7 +223,9 @@ fn exit_status_of(status: i32) -> u8 {
 }
 
 pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let acct = Accounting::detect();
+    let mut acct = Accounting::detect();
+    // Whether the group records' elapsed time bounds their delays.
+    acct.tgid_counts_exited = taskstat::probe::tgid_counts_exited_once(timeout);
     let mut report: Box<dyn Write> = match &args.output_file {
         Some(p) => Box::new(BufWriter::new(
             File::create(p).with_context(|| format!("cannot create {}", p.display()))?,

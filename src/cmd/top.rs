@@ -298,6 +298,9 @@ impl Grouper {
         first: &Sample,
     ) -> anyhow::Result<Grouper> {
         let exits = ExitListener::open(None, 64 * 1024 * 1024, timeout)?;
+        let mut acct = acct;
+        // Whether the group records' elapsed time bounds their delays.
+        acct.tgid_counts_exited = taskstat::probe::tgid_counts_exited_once(timeout);
         let last_seen = first
             .counters
             .iter()
@@ -370,7 +373,12 @@ impl Grouper {
                 }
                 None => continue,
             };
-            let done = m.counters.plus(&dead.thread_part()).minus(&before);
+            // A category rejected while it lived stays as it was counted.
+            let done = m
+                .counters
+                .plus(&dead.thread_part())
+                .frozen(&before.rejected, &before)
+                .minus(&before);
             let e = t.entry(key).or_default();
             e.sums = e.sums.plus(&done);
         }

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::RecordView;
+use super::bounds::Rejected;
 use crate::wire::PerCategory;
 
 /// The summable figures of a process (or of a group of them).
@@ -29,6 +30,10 @@ pub struct Counters {
     pub write_bytes: u64,
     pub voluntary: u64,
     pub involuntary: u64,
+    /// Delay categories not measured because they broke a bound the kernel
+    /// guarantees ([`super::bounds`]): their (0, 0) is no figure.
+    #[serde(skip)]
+    pub rejected: Rejected,
 }
 
 impl Counters {
@@ -45,7 +50,22 @@ impl Counters {
             write_bytes: v.io.write_bytes.unwrap_or(0),
             voluntary: v.context_switches.voluntary.unwrap_or(0),
             involuntary: v.context_switches.involuntary.unwrap_or(0),
+            rejected: v.rejected,
         }
+    }
+
+    /// The rejected categories of `self` and `sticky` keep the figures of
+    /// `at` (what was counted before they were rejected): a task's totals
+    /// hold an impossible wait for the rest of its life.
+    pub fn frozen(&self, sticky: &Rejected, at: &Counters) -> Counters {
+        let mut c = *self;
+        for (cat, r) in sticky.each() {
+            if *r || self.rejected[cat] {
+                c.delays[cat] = at.delays[cat];
+                c.rejected[cat] = true;
+            }
+        }
+        c
     }
 
     fn zip(&self, o: &Counters, f: impl Fn(u64, u64) -> u64) -> Counters {
@@ -58,6 +78,7 @@ impl Counters {
             write_bytes: f(self.write_bytes, o.write_bytes),
             voluntary: f(self.voluntary, o.voluntary),
             involuntary: f(self.involuntary, o.involuntary),
+            rejected: self.rejected.map(|c, r| *r || o.rejected[c]),
         }
     }
 
@@ -193,6 +214,9 @@ pub struct Fleet {
     ended: std::collections::HashSet<u32>,
     /// Sweeps in a row that did not see each absent live process.
     absent: HashMap<u32, u32>,
+    /// Per category, the processes whose figures broke a bound and were
+    /// left out of their group's counters from then on.
+    rejections: PerCategory<u64>,
 }
 
 impl Fleet {
@@ -206,6 +230,7 @@ impl Fleet {
             orphan_threads: HashMap::new(),
             ended: std::collections::HashSet::new(),
             absent: HashMap::new(),
+            rejections: PerCategory::default(),
         }
     }
 
@@ -244,7 +269,12 @@ impl Fleet {
             dead_threads: orphans.remove(&tgid).unwrap_or_default(),
             present: true,
         });
-        let figures = now.plus(&entry.dead_threads).max(&entry.last);
+        let last = entry.last;
+        let figures = now
+            .plus(&entry.dead_threads)
+            .frozen(&last.rejected, &last)
+            .max(&last);
+        count_fresh(&mut self.rejections, &last.rejected, &figures.rejected);
         // Moved: what it did so far stays in the old group.
         let moved = (entry.series != series).then(|| {
             let done = entry.last.minus(&entry.base);
@@ -288,6 +318,9 @@ impl Fleet {
             // Not a newcomer that took the pid of the process seen.
             l.start_ticks.is_none() || e.start_ticks.is_none() || l.start_ticks == e.start_ticks
         });
+        // What was counted of it while it lived: its final figures are
+        // never less, and a category rejected then stays as it was.
+        let before = known.map(|l| l.last).unwrap_or_default();
         let orphans = self.orphan_threads.remove(&e.tgid).unwrap_or_default();
         let (series, base, dead) = match known {
             Some(l) => (l.series.clone(), l.base, l.dead_threads.plus(&orphans)),
@@ -310,9 +343,19 @@ impl Fleet {
             self.live.remove(&e.tgid);
         }
         self.ended.insert(e.tgid);
-        let last = e.counters.plus(&dead.thread_part());
+        let last = e
+            .counters
+            .plus(&dead.thread_part())
+            .frozen(&before.rejected, &before)
+            .max(&before);
+        count_fresh(&mut self.rejections, &before.rejected, &last.rejected);
         self.retire(&series, &last.minus(&base));
         *self.exited.entry(series).or_default() += 1;
+    }
+
+    /// Per category, how many processes had a figure rejected.
+    pub fn rejections(&self) -> &PerCategory<u64> {
+        &self.rejections
     }
 
     fn retire(&mut self, series: &str, c: &Counters) {
@@ -372,6 +415,15 @@ impl Fleet {
     }
 }
 
+/// Counts the categories rejected in `now` that were not in `before`.
+fn count_fresh(n: &mut PerCategory<u64>, before: &Rejected, now: &Rejected) {
+    for (c, r) in now.each() {
+        if *r && !before[c] {
+            n[c] += 1;
+        }
+    }
+}
+
 /// One exit message, read for accounting.
 #[derive(Clone, Debug)]
 pub struct ExitMessage {
@@ -406,6 +458,7 @@ impl ExitMessage {
                 Counters {
                     cpu_ns: g.cpu_ns,
                     delays: g.delays,
+                    rejected: g.rejected,
                     ..mine.thread_part()
                 }
             }
@@ -497,6 +550,47 @@ mod tests {
         let fig = f.figures();
         let g = &fig.iter().find(|(k, _)| k == "/c").unwrap().1;
         assert_eq!((g.counters.cpu_ns, g.counters.voluntary), (12, 8));
+    }
+
+    fn blkio(total: u64, rejected: bool) -> Counters {
+        let mut c = Counters::default();
+        c.delays[crate::wire::Category::Blkio] = if rejected { (0, 0) } else { (3, total) };
+        c.rejected[crate::wire::Category::Blkio] = rejected;
+        c
+    }
+
+    fn blkio_of(f: &[(String, GroupFigures)], s: &str) -> u64 {
+        f.iter().find(|(k, _)| k == s).map_or(0, |(_, g)| {
+            g.counters.delays[crate::wire::Category::Blkio].1
+        })
+    }
+
+    #[test]
+    fn a_rejected_figure_never_reaches_the_counter() {
+        let mut f = Fleet::new(Series::new(None, 100));
+        f.observe(10, Some(1), "/a", blkio(1_000, false));
+        assert_eq!(blkio_of(&f.figures(), "/a"), 1_000);
+        // The kernel's fault: an uptime-long wait, rejected by the view.
+        f.observe(10, Some(1), "/a", blkio(0, true));
+        assert_eq!(blkio_of(&f.figures(), "/a"), 1_000);
+        // Once the process has lived longer than the wait, its total passes
+        // the bound again: it stays out of the counter all the same.
+        f.observe(10, Some(1), "/a", blkio(86_400_000_000_000, false));
+        assert_eq!(blkio_of(&f.figures(), "/a"), 1_000);
+        f.process_exited(
+            &ProcessExit {
+                tgid: 10,
+                ppid: Some(1),
+                start_ticks: Some(1),
+                counters: blkio(86_400_000_002_000, false),
+            },
+            || None,
+        );
+        assert_eq!(blkio_of(&f.figures(), "/a"), 1_000);
+        assert_eq!(f.rejections()[crate::wire::Category::Blkio], 1);
+        // Another process's true figures still count.
+        f.observe(11, Some(2), "/a", blkio(500, false));
+        assert_eq!(blkio_of(&f.figures(), "/a"), 1_500);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! processes, a process assembled from its threads' exit records, sort keys
 //! and top's rates.
 
+pub mod bounds;
 pub mod cgroup;
 pub mod check;
 pub mod fleet;
@@ -33,6 +34,12 @@ pub use crate::wire::Record;
 pub struct Accounting {
     /// `kernel.task_delayacct`; `None` when it could not be read.
     pub delayacct: Option<bool>,
+    /// Whether a thread-group record's elapsed time (and CPU times and
+    /// context switches) include the threads that exited, as they do since
+    /// the 2026 fix "retain dead thread stats in TGID queries" (found by
+    /// [`crate::probe::tgid_counts_exited`]); None when not known. Only then
+    /// does its elapsed time bound its delays ([`bounds`]).
+    pub tgid_counts_exited: Option<bool>,
 }
 
 impl Accounting {
@@ -40,6 +47,7 @@ impl Accounting {
     pub fn detect() -> Accounting {
         Accounting {
             delayacct: crate::host::system::delayacct(),
+            tgid_counts_exited: None,
         }
     }
 

@@ -101,6 +101,7 @@ fn base(kind: RecordKind, id: u32, acct: &Accounting) -> RecordView {
             ..Sources::all(SOURCE_PROC)
         },
         notes,
+        rejected: Default::default(),
     }
 }
 

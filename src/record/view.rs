@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Accounting, Record};
+use super::{Accounting, Record, bounds};
 use crate::wire::{
     Category, Extension, KNOWN_VERSION, PerCategory, RawDelay, RecordKind, TaskStats,
 };
@@ -192,6 +192,11 @@ pub struct RecordView {
     pub sources: Sources,
     /// Why figures are null, one sentence each.
     pub notes: Vec<Note>,
+    /// The delay categories nulled because they broke a bound the kernel
+    /// guarantees ([`super::bounds`]); the notes say so in words. Not part
+    /// of the schema: consumers that follow a task keep them rejected.
+    #[serde(skip)]
+    pub rejected: super::bounds::Rejected,
 }
 
 /// One sentence on why figures are null. Most are the same few texts on
@@ -343,6 +348,23 @@ impl Record {
             }
         });
 
+        let mut delays = delays;
+        // A thread's waits lie inside its life; a group's inside its
+        // threads' lives, which its elapsed time sums only where the
+        // kernel counts exited threads in it.
+        let bound = s
+            .ac_etime
+            .filter(|_| !tgid_record || ctx.tgid_counts_exited == Some(true));
+        let rejected = match bound {
+            Some(us) => bounds::enforce(
+                &mut delays,
+                bounds::budget_ns(us),
+                us,
+                explain.then_some(&mut notes),
+            ),
+            None => bounds::Rejected::default(),
+        };
+
         if tgid_record && explain {
             notes.push(Note::Borrowed(NOTE_TGID));
         }
@@ -414,6 +436,7 @@ impl Record {
                 Sources::all(SOURCE_PID)
             },
             notes,
+            rejected,
         }
     }
 }

@@ -16,7 +16,7 @@ use prometheus_client::registry::Registry;
 use crate::record::fleet::GroupFigures;
 use crate::record::pressure::{GroupPressure, Resource};
 use crate::record::workload::WorkloadNames;
-use crate::wire::Category;
+use crate::wire::{Category, PerCategory};
 
 type Labels = Vec<(&'static str, String)>;
 type FloatCounter = Counter<f64, AtomicU64>;
@@ -35,6 +35,9 @@ pub struct Exposition<'a> {
     /// delay accounting on; an optional one only where the kernel sends it).
     pub categories: &'a [Category],
     pub lost: u64,
+    /// Per category, the processes whose figures broke a bound the kernel
+    /// guarantees and were left out of their group's counters.
+    pub rejected: PerCategory<u64>,
     /// How long the sweep behind these figures took.
     pub sweep_seconds: f64,
     /// Each group's pressure, by series, read in the same sweep; a group
@@ -189,6 +192,17 @@ fn registry(e: &Exposition) -> Registry {
         "Exit records the kernel dropped because taskstat's receive queue was full",
         lost,
     );
+    let mut rejected = Ordered::<Counter>::default();
+    for &cat in e.categories {
+        rejected
+            .add(vec![("category", cat.key().to_string())])
+            .inc_by(e.rejected[cat]);
+    }
+    r.register(
+        "taskstat_rejected_figures",
+        "Processes whose delay figure in a category broke a bound the kernel guarantees (a wait longer than the task's life, from the kernel's delay-accounting fault) and is left out of taskstat_delay_seconds and taskstat_delays from then on",
+        rejected,
+    );
     let sweep = FloatGauge::default();
     sweep.set(e.sweep_seconds);
     r.register(
@@ -277,6 +291,7 @@ mod tests {
             groups: &groups,
             categories: &[Category::Cpu],
             lost: 7,
+            rejected: PerCategory::default(),
             sweep_seconds: 0.01,
             pressure: &HashMap::new(),
         };
@@ -312,6 +327,7 @@ mod tests {
             groups: &groups,
             categories: &[Category::Cpu],
             lost: 0,
+            rejected: PerCategory::default(),
             sweep_seconds: 0.0,
             pressure: &HashMap::new(),
         };
@@ -360,6 +376,7 @@ mod tests {
             groups: &groups,
             categories: &[Category::Cpu],
             lost: 0,
+            rejected: PerCategory::default(),
             sweep_seconds: 0.0,
             pressure: &pressure,
         };

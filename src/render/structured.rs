@@ -125,6 +125,7 @@ mod tests {
         }
         .view(&Accounting {
             delayacct: Some(acct),
+            ..Accounting::default()
         })
     }
 

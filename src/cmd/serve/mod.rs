@@ -30,7 +30,8 @@ use taskstat::record::fleet::{Counters, ExitMessage, Fleet, GroupFigures, Proces
 use taskstat::record::pressure::GroupPressure;
 use taskstat::record::{Accounting, Record};
 use taskstat::render::metrics::{self, Exposition};
-use taskstat::wire::{Category, RecordKind};
+use taskstat::source;
+use taskstat::wire::{Category, PerCategory, RecordKind};
 use tokio::sync::{mpsc, oneshot};
 
 use super::exits::{ExitListener, Stop};
@@ -131,6 +132,7 @@ struct Swept {
     groups: Vec<(String, GroupFigures)>,
     categories: Vec<Category>,
     lost: u64,
+    rejected: PerCategory<u64>,
     seconds: f64,
     pressure: HashMap<String, GroupPressure>,
     /// Each encoding once per sweep, however many scrapes the cache answers.
@@ -144,6 +146,7 @@ impl Swept {
             groups: &self.groups,
             categories: &self.categories,
             lost: self.lost,
+            rejected: self.rejected,
             sweep_seconds: self.seconds,
             pressure: &self.pressure,
         }
@@ -215,7 +218,8 @@ impl Sweeper {
             let Some(rec) = self.client.fetch(RecordKind::Tgid, pid)? else {
                 continue;
             };
-            let mut c = Counters::of(&rec.view(&self.acct));
+            let acct = source::facts_for(&rec, &self.acct, self.client.timeout());
+            let mut c = Counters::of(&rec.view(&acct));
             (c.read_bytes, c.write_bytes) = read.io;
             seen.push((pid, read.start_ticks, cgroup, c));
         }
@@ -226,6 +230,7 @@ impl Sweeper {
         }
         fleet.forget_absent(ABSENT_SWEEPS);
         let groups = fleet.figures();
+        let rejected = *fleet.rejections();
         drop(fleet);
         let pressure = pressure::of_groups(self.cgroup2.as_deref(), groups.iter().map(|g| &*g.0));
         let on = self.acct.delayacct != Some(false);
@@ -239,6 +244,7 @@ impl Sweeper {
             groups,
             categories,
             lost: self.lost.load(Ordering::Relaxed),
+            rejected,
             seconds: start.elapsed().as_secs_f64(),
             pressure,
             text: OnceLock::new(),
@@ -328,7 +334,9 @@ fn write_textfile(path: &Path, body: &[u8]) -> anyhow::Result<()> {
 // Not inlined into the dispatch (see cmd::run).
 #[inline(never)]
 pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let acct = Accounting::detect();
+    let mut acct = Accounting::detect();
+    // Whether the group records' elapsed time bounds their delays.
+    acct.tgid_counts_exited = taskstat::probe::tgid_counts_exited_once(timeout);
     let stop = Stop::install()?;
     // Bound before exit records are heard: a port in use is found at once.
     let socket = match &args.textfile {
