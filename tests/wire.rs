@@ -339,6 +339,7 @@ fn captured_tgid_reply_nulls_what_the_kernel_leaves_empty() {
     let rec = Record::decode(&raws[0], 0).unwrap();
     let v = serde_json::to_value(rec.view(&Accounting {
         delayacct: Some(true),
+        ..Accounting::default()
     }))
     .unwrap();
     assert_eq!(v["type"], "tgid");
@@ -374,6 +375,7 @@ fn delayacct_off_nulls_all_but_cpu_delay() {
     let rec = Record::decode(&raws[0], 0).unwrap();
     let view = rec.view(&Accounting {
         delayacct: Some(false),
+        ..Accounting::default()
     });
     assert_eq!(view.delays[C::Cpu].count, rec.stats.delays[C::Cpu].count);
     assert_eq!(view.delays[C::Blkio].count, None);
@@ -606,6 +608,7 @@ fn softirq_shows_in_every_format() {
     let rec = Record::decode(&raw, 0).unwrap();
     let view = rec.view(&Accounting {
         delayacct: Some(true),
+        ..Accounting::default()
     });
     let json = serde_json::to_value(&view).unwrap();
     assert_eq!(json["delays"]["softirq"]["count"], 7_000);
