@@ -975,3 +975,36 @@ fn decode_skips_what_it_cannot_read_and_says_so_once() {
     assert_eq!(lines.len(), 1);
     assert!(stderr.contains("skipped 1 record"), "{stderr}");
 }
+
+/// `run` and `record` assemble a process from its threads' exit records:
+/// what a version-0 group record lacks is summed over the threads.
+#[test]
+fn version_0_group_record_assembles_with_the_threads_times() {
+    use taskstat::record::process::{NOTE_ASSEMBLED_UNVERSIONED, assemble};
+    let thread = synthetic(16);
+    let group = unversioned_group(16, &thread);
+    let raws = records(&exit_datagram(4242, &thread, 4240, &group));
+    let (recs, _) = wire::decode_exit_message(&raws);
+    let threads = [recs[0].clone(), recs[0].clone()];
+    let acct = Accounting::default();
+    let v = assemble(4240, &threads, Some(&recs[1]), &acct).unwrap();
+    let t = recs[0].view(&acct);
+    let twice = |x: Option<u64>| x.map(|x| x.wrapping_mul(2));
+    assert_eq!(v.cpu.user_us, twice(t.cpu.user_us));
+    assert_eq!(v.cpu.system_us, twice(t.cpu.system_us));
+    assert_eq!(
+        v.context_switches.voluntary,
+        twice(t.context_switches.voluntary)
+    );
+    assert_eq!(v.elapsed_us, twice(t.elapsed_us));
+    // Run times and delays are the group record's.
+    assert_eq!(v.cpu.run_virtual_ns, recs[1].stats.cpu_run_virtual_total);
+    assert_eq!(v.notes[0], NOTE_ASSEMBLED_UNVERSIONED);
+    assert_eq!(
+        v.notes
+            .iter()
+            .filter(|n| n.contains("struct version 0"))
+            .count(),
+        1
+    );
+}
