@@ -481,11 +481,6 @@ pub struct ListenArgs {
     /// them; read it back with `taskstat decode FILE`.
     #[arg(long, value_name = "FILE")]
     pub write: Option<std::path::PathBuf>,
-    /// For tests: netlink exit messages (as the kernel sends them, with
-    /// nlmsg_type 0 for the family) to receive before the socket's, through
-    /// the same decoding as the socket's. Hidden: not for users.
-    #[arg(long, value_name = "FILE", hide = true)]
-    pub inject: Option<std::path::PathBuf>,
 
     #[command(flatten)]
     pub output: OutputArgs,

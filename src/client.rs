@@ -299,7 +299,7 @@ impl Client {
     }
 
     /// Queues the exit messages of `datagram` as if the socket had received
-    /// it, for tests (`listen --inject`): they then take the socket's path
+    /// it, for tests (listen's TASKSTAT_INJECT_EXIT_MESSAGES): they then take the socket's path
     /// through next_event. A fixture cannot know the family id the kernel
     /// assigned at boot, so a message with type 0 is given it, as the
     /// kernel would have.

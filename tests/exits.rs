@@ -1762,7 +1762,7 @@ fn nla(kind: u16, value: &[u8]) -> Vec<u8> {
 /// (the seed's kernel/taskstats.c): the thread's record, then a 560-byte
 /// group record with version 0 where only delayacct_add_tsk() wrote
 /// (delays, cpu_run_real_total, cpu_run_virtual_total). Family id 0:
-/// `listen --inject` stamps the kernel's.
+/// listen's TASKSTAT_INJECT_EXIT_MESSAGES stamps the kernel's.
 fn v0_exit_message(pid: u32, tgid: u32, group_len: usize) -> Vec<u8> {
     let put = |buf: &mut [u8], off: usize, v: &[u8]| buf[off..off + v.len()].copy_from_slice(v);
     let mut thread = vec![0u8; 560];
@@ -1799,7 +1799,7 @@ fn v0_exit_message(pid: u32, tgid: u32, group_len: usize) -> Vec<u8> {
 
 /// `listen --groups-only` prints the process's own record from a version-0
 /// group record, not its last thread's, with no warning: the message goes
-/// through the socket's path (`--inject` queues it as a received datagram).
+/// through the socket's path (TASKSTAT_INJECT_EXIT_MESSAGES queues it as a received datagram).
 #[test]
 fn groups_only_prints_a_version_0_group_record_as_the_process() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -1823,16 +1823,8 @@ fn groups_only_prints_a_version_0_group_record_as_the_process() {
     std::fs::write(&fixture, datagram).expect("write the fixture");
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["listen", "--groups-only", "--tgid", &tgid.to_string()])
-        .args([
-            "--count",
-            "2",
-            "--duration",
-            "10",
-            "-f",
-            "ndjson",
-            "--inject",
-        ])
-        .arg(&fixture)
+        .args(["--count", "2", "--duration", "10", "-f", "ndjson"])
+        .env("TASKSTAT_INJECT_EXIT_MESSAGES", &fixture)
         .output()
         .expect("taskstat listen");
     let _ = std::fs::remove_file(&fixture);

@@ -731,7 +731,7 @@ fn unversioned_group(version: u16, thread: &[u8]) -> Vec<u8> {
 }
 
 /// One exit message of the last thread of a multi-threaded process, as
-/// the kernel puts it on the wire (family id 0: `listen --inject` stamps
+/// the kernel puts it on the wire (family id 0: listen's TASKSTAT_INJECT_EXIT_MESSAGES stamps
 /// the one the kernel assigned).
 pub fn exit_datagram(pid: u32, thread: &[u8], tgid: u32, group: &[u8]) -> Vec<u8> {
     let msg = TaskstatsMessage {

@@ -19,6 +19,8 @@ use taskstat::wire::{self, RawRecord, RecordKind, Undecodable};
 use super::exits::{ExitListener, Stop, is_broken_pipe};
 use super::select::{self, CgroupWatch};
 
+/// Names a file of exit messages to receive first (for tests).
+const INJECT_ENV: &str = "TASKSTAT_INJECT_EXIT_MESSAGES";
 /// How often, at the least, the kernel's drop counter is read.
 const DROP_CHECK: Duration = Duration::from_millis(250);
 /// How long the stream of exits may pause before the records printed so far
@@ -348,9 +350,13 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    if let Some(path) = &args.inject {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // For tests: a file of netlink exit messages (nlmsg_type 0 for the
+    // family) received before the socket's, through the socket's path, so
+    // that a test can feed messages this kernel does not send. An
+    // environment variable, not an option: completions list hidden options.
+    if let Some(path) = std::env::var_os(INJECT_ENV).map(std::path::PathBuf::from) {
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("{INJECT_ENV}: cannot read {}", path.display()))?;
         listener.client.inject(&bytes)?;
     }
     super::warn_accounting(&acct);
