@@ -298,17 +298,32 @@ impl Client {
                 Received::Overrun => return Ok(Some(Event::Overrun)),
             };
             for (slot, &len) in self.batch.chunks(SLOT).zip(&self.lens[..count]) {
-                for bytes in wire::datagram_messages(&slot[..len]) {
-                    let bytes = bytes.map_err(|source| ClientError::Wire {
-                        op: op.to_string(),
-                        source,
-                    })?;
-                    if NetlinkBuffer::new(bytes).port_number() == 0 {
-                        keep_event(&mut self.pending, self.family, bytes);
-                    }
-                }
+                take_datagram(&mut self.pending, self.family, &slot[..len])?;
             }
         }
+    }
+
+    /// Queues the exit messages of `datagram` as if the socket had received
+    /// it, for tests (listen's TASKSTAT_INJECT_EXIT_MESSAGES): they then take the socket's path
+    /// through next_event. A fixture cannot know the family id the kernel
+    /// assigned at boot, so a message with type 0 is given it, as the
+    /// kernel would have.
+    pub fn inject(&mut self, datagram: &[u8]) -> Result<(), ClientError> {
+        let mut bytes = datagram.to_vec();
+        let mut at = 0;
+        // nlmsghdr: len u32, type u16 (host byte order).
+        while let Some(head) = bytes.get_mut(at..at + 6) {
+            let len = u32::from_ne_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            if head[4..6] == [0, 0] {
+                head[4..6].copy_from_slice(&self.family.to_ne_bytes());
+            }
+            // NLMSG_ALIGN
+            match len.checked_add(3) {
+                Some(l) if len >= 16 => at += l & !3,
+                _ => break,
+            }
+        }
+        take_datagram(&mut self.pending, self.family, &bytes)
     }
 
     /// poll(2) for input: false on timeout or on a signal.
@@ -559,6 +574,25 @@ fn set_socket_option<T>(sock: &Socket, name: libc::c_int, value: &T) -> io::Resu
     } else {
         Err(io::Error::last_os_error())
     }
+}
+
+/// Queues the exit messages of one received datagram (those from the
+/// kernel: port 0).
+fn take_datagram(
+    pending: &mut VecDeque<Result<Event, ClientError>>,
+    family: u16,
+    datagram: &[u8],
+) -> Result<(), ClientError> {
+    for bytes in wire::datagram_messages(datagram) {
+        let bytes = bytes.map_err(|source| ClientError::Wire {
+            op: "receiving exit records".to_string(),
+            source,
+        })?;
+        if NetlinkBuffer::new(bytes).port_number() == 0 {
+            keep_event(pending, family, bytes);
+        }
+    }
+    Ok(())
 }
 
 /// Queues an exit message for next_event, decoded now, while its bytes are

@@ -9,6 +9,7 @@ pub const NO_SUCH_TASK: u8 = 3;
 pub const PERMISSION_DENIED: u8 = 4;
 pub const UNAVAILABLE: u8 = 5;
 pub const NO_HISTORY: u8 = 6;
+pub const SKIPPED: u8 = 7;
 
 /// Every exit status with its meaning.
 pub const TABLE: &[(u8, &str)] = &[
@@ -39,6 +40,10 @@ pub const TABLE: &[(u8, &str)] = &[
     (
         NO_HISTORY,
         "no history to show (replay, dump): the directory is not a store or cannot be read, a file is of a newer store format, or no sample falls in --begin..--end",
+    ),
+    (
+        SKIPPED,
+        "records skipped (decode): every record that could be read was printed, but some could not be decoded; stderr says how many and why",
     ),
 ];
 

@@ -22,7 +22,7 @@ use std::io::{self, Read, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{RawRecord, RecordKind};
+use crate::wire::{self, RawRecord, Record, RecordKind, TaskStats, WireError};
 
 pub const MAGIC: &[u8; 8] = b"TASKSTAT";
 pub const FORMAT_VERSION: u16 = 1;
@@ -276,6 +276,50 @@ impl<R: Read> Iterator for RecordReader<R> {
                 Some(Err(e))
             }
         }
+    }
+}
+
+/// Decodes the records of one file. A whole-process record with struct
+/// version 0 (kernels before the 2026 fix; docs/abi.md) is read with the
+/// layout of the struct version the header names, but only when its
+/// length is one that version has: the version's size (either of v17's
+/// two), or the length of that version's records already read from the
+/// file. `listen --write` appends to an existing file under its first
+/// header, so a file continued after a kernel upgrade can hold records of
+/// another version; a length the header's version never has says the
+/// layout is not that one, and such a record is not decoded. (Versions 15
+/// and 16 have the same length: a file begun on 6.14 and continued on a
+/// later kernel cannot tell them apart; its header says 15.)
+pub struct FileDecoder {
+    version: Option<u16>,
+    /// Payload lengths of the header version's records read so far (a few).
+    lengths: Vec<usize>,
+}
+
+impl FileDecoder {
+    pub fn new(header: &FileHeader) -> FileDecoder {
+        FileDecoder {
+            version: header.struct_version,
+            lengths: Vec::new(),
+        }
+    }
+
+    pub fn decode(&mut self, raw: &RawRecord) -> Result<Record, WireError> {
+        let (version, lengths) = (self.version, &self.lengths);
+        let rec = wire::decode_record(raw, |len| match version {
+            None => Err("no struct version in the file's header to give its layout"),
+            Some(v) if TaskStats::fits_layout(v, len) || lengths.contains(&len) => Ok(v),
+            Some(_) => Err("a length the struct version in the file's header does not have"),
+        })?;
+        let s = &rec.stats;
+        if !s.unversioned
+            && Some(s.version) == self.version
+            && !self.lengths.contains(&s.payload_len)
+            && self.lengths.len() < 4
+        {
+            self.lengths.push(s.payload_len);
+        }
+        Ok(rec)
     }
 }
 

@@ -4,6 +4,9 @@
 use netlink_packet_core::{NetlinkMessage, NetlinkPayload};
 use netlink_packet_generic::GenlMessage;
 use proptest::prelude::*;
+use std::path::PathBuf;
+
+use serde_json::Value;
 use taskstat::record::{Accounting, Record};
 use taskstat::render::{self, Sections};
 use taskstat::wire::{
@@ -681,4 +684,330 @@ fn softirq_shows_in_every_format() {
     .unwrap();
     let table = String::from_utf8(out).unwrap();
     assert!(!table.contains("softirq"), "{table}");
+}
+
+// Version-0 whole-process exit records (docs/abi.md, "Version-0
+// whole-process exit records").
+
+/// What `delayacct_add_tsk()` fills, and so all that a version-0 group
+/// record of the seed kernel (kernel/taskstats.c, fill_tgid_exit) carries.
+fn filled_by_delayacct(name: &str) -> bool {
+    name.ends_with("_count")
+        || name.ends_with("_delay_total")
+        || name.ends_with("_delay_max")
+        || name.ends_with("_delay_min")
+        || matches!(
+            name,
+            "cpu_run_real_total" | "cpu_run_virtual_total" | "cpu_scaled_run_real_total"
+        )
+}
+
+/// The thread record of a layout: its struct version and its payload.
+fn thread_payload(layout: &str) -> (u16, Vec<u8>) {
+    match layout {
+        "v8" => (8, synthetic(8)),
+        "v10" => (10, synthetic(10)),
+        "v14" => (14, synthetic(14)),
+        "v16" => (16, synthetic(16)),
+        "v17" => (17, synthetic(17)),
+        "v17-softirq" => (17, softirq_v17()),
+        _ => unreachable!(),
+    }
+}
+
+/// The group record the seed kernel sends beside `thread`: the same length,
+/// version 0, and only delayacct_add_tsk()'s fields (here with the
+/// thread's values, as for a process whose other threads did nothing).
+fn unversioned_group(version: u16, thread: &[u8]) -> Vec<u8> {
+    let mut buf = vec![0u8; thread.len()];
+    for &(name, off, off15, size, since, _) in FIELDS {
+        let off = if version == 15 { off15 } else { off };
+        if version >= since && filled_by_delayacct(name) && off + size <= buf.len() {
+            buf[off..off + size].copy_from_slice(&thread[off..off + size]);
+        }
+    }
+    // Past v16: the merged v17's max timestamps, or the soft-IRQ category.
+    if thread.len() > 560 {
+        buf[560..].copy_from_slice(&thread[560..]);
+    }
+    buf
+}
+
+/// One exit message of the last thread of a multi-threaded process, as
+/// the kernel puts it on the wire (family id 0: listen's TASKSTAT_INJECT_EXIT_MESSAGES stamps
+/// the one the kernel assigned).
+pub fn exit_datagram(pid: u32, thread: &[u8], tgid: u32, group: &[u8]) -> Vec<u8> {
+    let msg = TaskstatsMessage {
+        cmd: wire::cmd::NEW,
+        body: Body::Records(vec![
+            RawRecord {
+                kind: RecordKind::Pid,
+                id: Some(pid),
+                stats: thread.to_vec(),
+            },
+            RawRecord {
+                kind: RecordKind::Tgid,
+                id: Some(tgid),
+                stats: group.to_vec(),
+            },
+        ]),
+    };
+    let mut g = GenlMessage::from_payload(msg);
+    g.set_resolved_family_id(0);
+    let mut nl = NetlinkMessage::from(g);
+    nl.finalize();
+    let mut bytes = vec![0; nl.buffer_len()];
+    nl.serialize(&mut bytes);
+    bytes
+}
+
+#[test]
+fn version_0_group_exit_records_decode_with_the_thread_layout() {
+    use taskstat::record::view::NOTE_UNVERSIONED;
+    for layout in ["v8", "v10", "v14", "v16", "v17", "v17-softirq"] {
+        let (version, thread) = thread_payload(layout);
+        let group = unversioned_group(version, &thread);
+        assert_eq!(group.len(), thread.len());
+        let raws = records(&exit_datagram(4242, &thread, 4240, &group));
+        let (recs, skipped) = wire::decode_exit_message(&raws);
+        assert_eq!(skipped.count, 0, "{layout}: {skipped:?}");
+        assert_eq!(recs.len(), 2, "{layout}");
+        let (t, g) = (&recs[0], &recs[1]);
+        assert!(!t.stats.unversioned);
+        assert_eq!((g.kind, g.id), (RecordKind::Tgid, 4240));
+        assert!(g.stats.unversioned, "{layout}");
+        assert_eq!(
+            g.stats.version, version,
+            "{layout}: read with the thread's layout"
+        );
+        assert_eq!(g.stats.extension, t.stats.extension, "{layout}");
+
+        // What delayacct_add_tsk() fills is read from its offsets...
+        for &(name, _, _, _, since, get) in FIELDS {
+            let want = if filled_by_delayacct(name) {
+                get(&t.stats)
+            } else {
+                None
+            };
+            assert_eq!(get(&g.stats), want, "{layout}: {name}");
+            if filled_by_delayacct(name) && version >= since && !(since == 15 && version < 15) {
+                assert!(want.is_some_and(|v| v != 0), "{layout}: {name} carried");
+            }
+        }
+        assert_eq!(g.stats.delays, t.stats.delays, "{layout}");
+        // ...and nothing else is, not even as 0.
+        assert_eq!(g.stats.ac_comm, None);
+
+        let v = g.view(&Accounting::default());
+        assert_eq!(v.version, Some(version));
+        assert!(
+            v.notes.iter().any(|n| n == NOTE_UNVERSIONED),
+            "{layout}: {:?}",
+            v.notes
+        );
+        assert!(!v.notes.iter().any(|n| n.starts_with("thread-group record")));
+        for (what, null) in [
+            ("user_us", v.cpu.user_us.is_none()),
+            ("system_us", v.cpu.system_us.is_none()),
+            ("elapsed_us", v.elapsed_us.is_none()),
+            ("voluntary", v.context_switches.voluntary.is_none()),
+            ("involuntary", v.context_switches.involuntary.is_none()),
+            ("comm", v.comm.is_none()),
+            ("pid", v.pid.is_none()),
+            ("exit_code", v.exit_code.is_none()),
+            ("start_time", v.start_time.is_none()),
+            ("read_bytes", v.io.read_bytes.is_none()),
+            ("minor_faults", v.memory.minor_faults.is_none()),
+            ("blkio max", v.delays[C::Blkio].max_ns.is_none()),
+        ] {
+            assert!(null, "{layout}: {what} should be null");
+        }
+        assert_eq!(v.cpu.run_real_ns, t.stats.cpu_run_real_total);
+        assert_eq!(v.cpu.run_virtual_ns, t.stats.cpu_run_virtual_total);
+        assert_eq!(v.cpu.run_scaled_ns, t.stats.cpu_scaled_run_real_total);
+        assert_eq!(v.delays[C::Blkio].count, t.stats.delays[C::Blkio].count);
+        assert!(v.delays[C::Blkio].total_ns.is_some_and(|n| n > 0));
+        let softirq = v.delays[C::Softirq].count.is_some();
+        assert_eq!(softirq, layout == "v17-softirq", "{layout}");
+        let json = serde_json::to_value(&v).unwrap();
+        assert!(json["cpu"]["user_us"].is_null(), "{layout}");
+        assert!(json["context_switches"]["voluntary"].is_null(), "{layout}");
+        assert!(json["cpu"]["run_virtual_ns"].is_u64(), "{layout}");
+    }
+}
+
+#[test]
+fn version_0_group_records_without_a_matching_thread_record_are_skipped() {
+    let thread = synthetic(16);
+    let group = unversioned_group(16, &thread);
+    // A thread record of another length: no layout to trust.
+    let raws = records(&exit_datagram(1, &synthetic(14), 1, &group));
+    let (recs, skipped) = wire::decode_exit_message(&raws);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(skipped.count, 1);
+    assert!(matches!(
+        skipped.first,
+        Some(wire::WireError::NoLayout(560, _))
+    ));
+    let line = skipped.summary().unwrap();
+    assert!(
+        line.starts_with("skipped 1 record that cannot be decoded"),
+        "{line}"
+    );
+    // A version-0 thread record is never guessed at.
+    let raws = records(&exit_datagram(1, &group, 1, &thread));
+    let (recs, skipped) = wire::decode_exit_message(&raws);
+    assert_eq!((recs.len(), skipped.count), (1, 1));
+    assert_eq!(recs[0].kind, RecordKind::Tgid);
+}
+
+/// A record file as `listen --write` writes it on a kernel of struct
+/// `version`, of the given records.
+fn record_file(name: &str, version: Option<u16>, records: &[RawRecord]) -> PathBuf {
+    use taskstat::recfile::{self, FileHeader};
+    let path = std::env::temp_dir().join(format!("taskstat-{name}-{}.tsk", std::process::id()));
+    let mut f = std::fs::File::create(&path).unwrap();
+    let header = FileHeader {
+        taskstat: "test".into(),
+        struct_version: version,
+        kernel: "6.1.0".into(),
+        hostname: "test".into(),
+        time: 0,
+        byte_order: recfile::host_byte_order().into(),
+        delayacct: Some(true),
+    };
+    recfile::write_header(&mut f, &header).unwrap();
+    for r in records {
+        recfile::write_record(&mut f, r).unwrap();
+    }
+    path
+}
+
+fn raw(kind: RecordKind, id: u32, stats: Vec<u8>) -> RawRecord {
+    RawRecord {
+        kind,
+        id: Some(id),
+        stats,
+    }
+}
+
+fn decode_file(path: PathBuf) -> (Option<i32>, Vec<Value>, String) {
+    let out = crate::util::taskstat()
+        .args(["decode", "-f", "ndjson"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        out.status.code(),
+        lines,
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn decode_reads_version_0_group_records_with_the_header_version() {
+    // Three multi-threaded exits as a 6.1 kernel (v14) sends them, and
+    // one of --groups-only, where no thread record precedes the group's.
+    let thread = synthetic(14);
+    let group = unversioned_group(14, &thread);
+    let mut recs = Vec::new();
+    for id in [100, 200, 300] {
+        recs.push(raw(RecordKind::Pid, id + 1, thread.clone()));
+        recs.push(raw(RecordKind::Tgid, id, group.clone()));
+    }
+    recs.push(raw(RecordKind::Tgid, 400, group.clone()));
+    let (code, lines, stderr) = decode_file(record_file("v0", Some(14), &recs));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+    assert_eq!(lines.len(), 7);
+    let groups: Vec<&Value> = lines.iter().filter(|l| l["type"] == "tgid").collect();
+    assert_eq!(groups.len(), 4);
+    for g in groups {
+        assert_eq!(g["version"], 14);
+        assert!(g["cpu"]["user_us"].is_null());
+        assert!(g["delays"]["blkio"]["total_ns"].is_u64());
+        assert!(
+            g["notes"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("whole-process exit record from a kernel before the 2026 fix")
+        );
+    }
+}
+
+#[test]
+fn decode_skips_what_it_cannot_read_and_says_so_once() {
+    use taskstat::exit;
+    let thread = synthetic(16);
+    let group = unversioned_group(16, &thread);
+    let recs = vec![
+        raw(RecordKind::Pid, 11, thread.clone()),
+        // Well framed and checksummed, but a pre-release struct version.
+        raw(RecordKind::Pid, 12, 1u16.to_ne_bytes().repeat(200)),
+        raw(RecordKind::Pid, 13, vec![7]),
+        raw(RecordKind::Pid, 14, thread.clone()),
+        raw(RecordKind::Tgid, 10, group.clone()),
+    ];
+    let (code, lines, stderr) = decode_file(record_file("skip", Some(16), &recs));
+    assert_eq!(code, Some(i32::from(exit::SKIPPED)), "{stderr}");
+    let ids: Vec<&Value> = lines.iter().map(|l| &l["id"]).collect();
+    assert_eq!(ids, [11, 14, 10]);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "skipped 2 records that cannot be decoded (the first: struct taskstats version 1"
+        ),
+        "{stderr}"
+    );
+
+    // A header that names a version whose length the group record does not
+    // have (a file continued on another kernel): skipped, not misread.
+    let v17 = synthetic(17);
+    let recs = vec![
+        raw(RecordKind::Pid, 21, v17.clone()),
+        raw(RecordKind::Tgid, 20, unversioned_group(17, &v17)),
+    ];
+    let (code, lines, stderr) = decode_file(record_file("other", Some(16), &recs));
+    assert_eq!(code, Some(i32::from(exit::SKIPPED)), "{stderr}");
+    assert_eq!(lines.len(), 1);
+    assert!(stderr.contains("skipped 1 record"), "{stderr}");
+}
+
+/// `run` and `record` assemble a process from its threads' exit records:
+/// what a version-0 group record lacks is summed over the threads.
+#[test]
+fn version_0_group_record_assembles_with_the_threads_times() {
+    use taskstat::record::process::{NOTE_ASSEMBLED_UNVERSIONED, assemble};
+    let thread = synthetic(16);
+    let group = unversioned_group(16, &thread);
+    let raws = records(&exit_datagram(4242, &thread, 4240, &group));
+    let (recs, _) = wire::decode_exit_message(&raws);
+    let threads = [recs[0].clone(), recs[0].clone()];
+    let acct = Accounting::default();
+    let v = assemble(4240, &threads, Some(&recs[1]), &acct).unwrap();
+    let t = recs[0].view(&acct);
+    let twice = |x: Option<u64>| x.map(|x| x.wrapping_mul(2));
+    assert_eq!(v.cpu.user_us, twice(t.cpu.user_us));
+    assert_eq!(v.cpu.system_us, twice(t.cpu.system_us));
+    assert_eq!(
+        v.context_switches.voluntary,
+        twice(t.context_switches.voluntary)
+    );
+    assert_eq!(v.elapsed_us, twice(t.elapsed_us));
+    // Run times and delays are the group record's.
+    assert_eq!(v.cpu.run_virtual_ns, recs[1].stats.cpu_run_virtual_total);
+    assert_eq!(v.notes[0], NOTE_ASSEMBLED_UNVERSIONED);
+    assert_eq!(
+        v.notes
+            .iter()
+            .filter(|n| n.contains("struct version 0"))
+            .count(),
+        1
+    );
 }

@@ -14,11 +14,13 @@ use taskstat::recfile::{self, FileHeader};
 use taskstat::record::{Accounting, Record};
 use taskstat::render::RecordStream;
 use taskstat::wire::flag::AGROUP;
-use taskstat::wire::{RawRecord, RecordKind};
+use taskstat::wire::{self, RawRecord, RecordKind, Undecodable};
 
 use super::exits::{ExitListener, Stop, is_broken_pipe};
 use super::select::{self, CgroupWatch};
 
+/// Names a file of exit messages to receive first (for tests).
+const INJECT_ENV: &str = "TASKSTAT_INJECT_EXIT_MESSAGES";
 /// How often, at the least, the kernel's drop counter is read.
 const DROP_CHECK: Duration = Duration::from_millis(250);
 /// How long the stream of exits may pause before the records printed so far
@@ -140,6 +142,8 @@ struct Counts {
     tgid: u64,
     printed: u64,
     lost: u64,
+    /// Records that could not be decoded, said once in the summary.
+    skipped: Undecodable,
 }
 
 /// Why the loop ended.
@@ -256,14 +260,8 @@ impl Listen<'_> {
         // One vector for every message: thousands arrive a second.
         let mut records = std::mem::take(&mut self.decoded);
         records.clear();
-        for (i, raw) in raws.iter().enumerate() {
-            match Record::decode(raw, 0) {
-                Ok(rec) => records.push((i, rec)),
-                Err(e) => super::warn(&format!(
-                    "skipped an exit record that cannot be decoded: {e}"
-                )),
-            }
-        }
+        let skipped = wire::decode_exit_message_into(raws, &mut records);
+        self.n.skipped.merge(skipped);
         let done = self.print(&records, raws, out);
         self.decoded = records;
         done
@@ -313,8 +311,12 @@ impl Listen<'_> {
         } else {
             String::new()
         };
+        let skipped = n
+            .skipped
+            .summary()
+            .map_or(String::new(), |s| format!("; {s}"));
         eprintln!(
-            "taskstat: {} records ({} pid, {} tgid) from {} exit messages, {} printed; {} exit messages lost{advice}",
+            "taskstat: {} records ({} pid, {} tgid) from {} exit messages, {} printed{skipped}; {} exit messages lost{advice}",
             n.pid + n.tgid,
             n.pid,
             n.tgid,
@@ -350,6 +352,15 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    // For tests: a file of netlink exit messages (nlmsg_type 0 for the
+    // family) received before the socket's, through the socket's path, so
+    // that a test can feed messages this kernel does not send. An
+    // environment variable, not an option: completions list hidden options.
+    if let Some(path) = std::env::var_os(INJECT_ENV).map(std::path::PathBuf::from) {
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("{INJECT_ENV}: cannot read {}", path.display()))?;
+        listener.client.inject(&bytes)?;
+    }
     super::warn_accounting(&acct);
     let base_drops = listener.client.drops().unwrap_or(0);
     eprintln!(

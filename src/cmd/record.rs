@@ -21,7 +21,7 @@ use taskstat::record::fleet::{Counters, ExitMessage, Fleet, ProcessExit, Series}
 use taskstat::record::{Accounting, Record, RecordView, process};
 use taskstat::source::{Choice, Records};
 use taskstat::store::{self, Sample};
-use taskstat::wire::{Category, ExitOf, RecordKind};
+use taskstat::wire::{self, Category, ExitOf, RecordKind};
 
 use super::exits::{ExitListener, Stop};
 
@@ -329,10 +329,7 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
                 .next_event(left.min(Duration::from_millis(200)))?
             {
                 Some(Event::Exit(raws)) => {
-                    let records: Vec<Record> = raws
-                        .iter()
-                        .filter_map(|r| Record::decode(r, 0).ok())
-                        .collect();
+                    let records: Vec<Record> = wire::decode_exit_message(&raws).0;
                     rec.exit(records)?;
                 }
                 Some(Event::Overrun) => super::warn(

@@ -28,7 +28,7 @@ use taskstat::record::process;
 use taskstat::record::totals::{RunOutcome, Totals, TreeTotal};
 use taskstat::record::{Accounting, Record};
 use taskstat::render::{self, Doc, Shown};
-use taskstat::wire::{ExitOf, RecordKind};
+use taskstat::wire::{self, ExitOf, RecordKind};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
@@ -438,10 +438,7 @@ fn gather(listener: &mut ExitListener, pid: u32) -> anyhow::Result<Run> {
             match ev {
                 Event::Overrun => run.lost = true,
                 Event::Exit(raws) => {
-                    let records = raws
-                        .iter()
-                        .filter_map(|r| Record::decode(r, 0).ok())
-                        .collect();
+                    let records = wire::decode_exit_message(&raws).0;
                     batch.extend(Exit::new(records));
                 }
             }

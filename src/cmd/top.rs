@@ -24,7 +24,7 @@ use taskstat::record::{Accounting, Record, RecordView};
 use taskstat::render::human;
 use taskstat::render::top as screen;
 use taskstat::source::{Choice, Records};
-use taskstat::wire::{Group, RecordKind};
+use taskstat::wire::{self, Group, RecordKind};
 
 use super::exits::{ExitListener, Stop};
 use super::select;
@@ -353,10 +353,7 @@ impl Grouper {
             let client::Event::Exit(raws) = ev else {
                 continue;
             };
-            let records: Vec<Record> = raws
-                .iter()
-                .filter_map(|r| Record::decode(r, 0).ok())
-                .collect();
+            let records: Vec<Record> = wire::decode_exit_message(&raws).0;
             let Some(m) = ExitMessage::of(&records, &self.acct) else {
                 continue;
             };

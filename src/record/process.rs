@@ -9,7 +9,7 @@
 //! any thread (they share one address space), and each delay category's true
 //! max and min over the threads.
 
-use super::view::{NOTE_TGID, SOURCE_TGID, Sources};
+use super::view::{NOTE_TGID, NOTE_UNVERSIONED, SOURCE_TGID, Sources};
 use super::{Accounting, IoView, Record, RecordView, add_opt as add};
 use crate::host::procfs::{self, Io};
 use crate::record::view::Source;
@@ -25,6 +25,8 @@ pub const SOURCE_PROC_IDENTITY: Source = Source::ProcIdentity;
 pub const NOTE_LIVE: &str = "process record: delays, CPU times and context switches come from the kernel's thread-group record (delays and run times include threads that exited; user/system time, context switches and elapsed time cover the live threads); identity comes from the leader; I/O, memory peaks and faults are the whole process's from /proc, exited threads included (and, for I/O, as /proc/PID/io counts it, the children the process has waited for); per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread";
 
 pub const NOTE_ASSEMBLED: &str = "process record assembled from the exit records of all its threads: the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread; I/O and faults are summed over the threads";
+
+pub const NOTE_ASSEMBLED_UNVERSIONED: &str = "process record assembled from the exit records of all its threads: the kernel's group record (struct version 0, from a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\") gives only the delays and run times; user/system time, context switches and elapsed time are summed over the threads' records, as are I/O and faults; ids, comm and exit status come from the last thread";
 
 /// The process `tgid` as one "tgid" record, from its threads' exit records
 /// and the kernel's group record (absent for a single-threaded process).
@@ -57,8 +59,31 @@ pub fn assemble(
     identity(&mut v, tgid, &views[i], &views);
     sum_threads(&mut v, &views);
     extremes(&mut v, &views);
-    v.notes.retain(|n| n != NOTE_TGID);
-    v.notes.insert(0, NOTE_ASSEMBLED.into());
+    let unversioned = group.is_some_and(|g| g.stats.unversioned);
+    if unversioned {
+        // That kernel never filled these in the group record; each thread's
+        // own exit record has its share.
+        v.cpu.user_us = None;
+        v.cpu.system_us = None;
+        v.context_switches = Default::default();
+        v.elapsed_us = None;
+        for t in &views {
+            add(&mut v.cpu.user_us, t.cpu.user_us);
+            add(&mut v.cpu.system_us, t.cpu.system_us);
+            v.context_switches.add(&t.context_switches);
+            add(&mut v.elapsed_us, t.elapsed_us);
+        }
+    }
+    v.notes.retain(|n| n != NOTE_TGID && n != NOTE_UNVERSIONED);
+    v.notes.insert(
+        0,
+        if unversioned {
+            NOTE_ASSEMBLED_UNVERSIONED
+        } else {
+            NOTE_ASSEMBLED
+        }
+        .into(),
+    );
     v.sources.identity = Some(SOURCE_EXIT);
     v.sources.io = Some(SOURCE_EXIT);
     v.sources.memory = Some(SOURCE_EXIT);

@@ -62,7 +62,7 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
     ),
     doc(
         "version",
-        "struct taskstats version",
+        "struct taskstats version; for a tgid exit record sent with version 0 (kernels before the 2026 fix), the version of the layout it was read with",
         "version",
         None,
         "procfs records",
@@ -113,7 +113,7 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
         "elapsed time, microseconds; in tgid records the sum over the threads",
         "ac_etime",
         None,
-        "",
+        "tgid exit records with struct version 0 (kernels before the 2026 fix)",
     ),
     doc(
         "group_elapsed_us",
@@ -141,14 +141,14 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
         "user CPU time, microseconds",
         "ac_utime",
         None,
-        "",
+        "tgid exit records with struct version 0 (kernels before the 2026 fix)",
     ),
     doc(
         "cpu.system_us",
         "system CPU time, microseconds",
         "ac_stime",
         None,
-        "",
+        "tgid exit records with struct version 0 (kernels before the 2026 fix)",
     ),
     doc(
         "cpu.user_scaled_us",
@@ -232,14 +232,14 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
         "voluntary context switches",
         "nvcsw",
         Some(4),
-        "",
+        "tgid exit records with struct version 0 (kernels before the 2026 fix)",
     ),
     doc(
         "context_switches.involuntary",
         "involuntary context switches",
         "nivcsw",
         Some(4),
-        "",
+        "tgid exit records with struct version 0 (kernels before the 2026 fix)",
     ),
     doc(
         "io.read_bytes",

@@ -111,6 +111,13 @@ impl ContextSwitchesView {
     }
 }
 
+impl ContextSwitchesView {
+    /// Adds another task's context switches.
+    pub fn add(&mut self, o: &ContextSwitchesView) {
+        *self = self.combine(o, sum);
+    }
+}
+
 impl IoView {
     pub fn combine(&self, o: &IoView, f: Combine) -> IoView {
         IoView {
@@ -285,6 +292,10 @@ pub const SOURCE_PID: Source = Source::Pid;
 pub const SOURCE_TGID: Source = Source::Tgid;
 
 pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's";
+/// In place of [`NOTE_TGID`] on a whole-process exit record that came with
+/// struct version 0 (`TaskStats::unversioned`), whose other fields the wire
+/// decoder already left null.
+pub const NOTE_UNVERSIONED: &str = "whole-process exit record from a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\" (struct version 0, read with the layout of the thread record of the same exit message, or of the struct version a record file's header names): it carries only the delays and the run times (cpu.run_real_ns, run_virtual_ns, run_scaled_ns); user/system time, context switches and elapsed time are null because that kernel never filled them, and comm, ids, exit fields, I/O, memory and per-category max/min are null as in every thread-group record";
 pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
 
 /// Starts the note on max_at, which tables (that never show max_at) leave out.
@@ -365,7 +376,9 @@ impl Record {
             None => bounds::Rejected::default(),
         };
 
-        if tgid_record && explain {
+        if explain && s.unversioned {
+            notes.push(Note::Borrowed(NOTE_UNVERSIONED));
+        } else if tgid_record && explain {
             notes.push(Note::Borrowed(NOTE_TGID));
         }
         if delayacct_off && explain {

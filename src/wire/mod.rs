@@ -77,6 +77,9 @@ pub enum WireError {
     MissingStats,
     #[error("malformed netlink message: {0}")]
     Malformed(String),
+    /// A version-0 record with no layout to read it by.
+    #[error("a {0}-byte whole-process record with struct version 0 has {1}")]
+    NoLayout(usize, &'static str),
 }
 
 impl From<netlink_packet_core::DecodeError> for WireError {
@@ -104,6 +107,16 @@ impl Record {
         })
     }
 
+    /// Decodes a version-0 whole-process exit record with the layout of
+    /// struct `layout` ([`TaskStats::decode_unversioned`]).
+    pub fn decode_unversioned(raw: &RawRecord, layout: u16) -> Result<Record, WireError> {
+        Ok(Record {
+            kind: raw.kind,
+            id: raw.id.unwrap_or(0),
+            stats: TaskStats::decode_unversioned(&raw.stats, layout)?,
+        })
+    }
+
     /// What a run should say once on stderr about how this record was
     /// decoded, if anything: a struct newer than this taskstat, or a
     /// version-17 payload of neither known length.
@@ -123,6 +136,95 @@ impl Record {
             None
         }
     }
+}
+
+/// Records that could not be decoded: how many, and why the first could not.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Undecodable {
+    pub count: u64,
+    pub first: Option<WireError>,
+}
+
+impl Undecodable {
+    pub fn add(&mut self, e: WireError) {
+        self.count += 1;
+        self.first.get_or_insert(e);
+    }
+
+    pub fn merge(&mut self, o: Undecodable) {
+        self.count += o.count;
+        if let Some(e) = o.first {
+            self.first.get_or_insert(e);
+        }
+    }
+
+    /// The one line to say at the end of a run, when any was skipped.
+    pub fn summary(&self) -> Option<String> {
+        let why = self.first.as_ref()?;
+        let n = self.count;
+        let records = if n == 1 { "record" } else { "records" };
+        Some(format!(
+            "skipped {n} {records} that cannot be decoded (the first: {why})"
+        ))
+    }
+}
+
+/// Decodes the records of one exit message into `out`, each with its index
+/// among `raws`; returns those it could not decode. The one place exit
+/// messages are decoded, so that every command reads them alike.
+///
+/// A thread-group record with struct version 0 (kernels before "taskstats:
+/// set version in TGID exit notifications", 2026) is decoded with the
+/// layout of the thread record of the same message: the kernel filled both
+/// from one `struct taskstats`, so when their payloads are the same length
+/// the thread record's version is the group record's layout.
+pub fn decode_exit_message_into(raws: &[RawRecord], out: &mut Vec<(usize, Record)>) -> Undecodable {
+    let mut skipped = Undecodable::default();
+    let thread = raws
+        .iter()
+        .filter(|r| r.kind == RecordKind::Pid)
+        .find_map(|r| {
+            Some((
+                TaskStats::version_of(&r.stats).filter(|&v| v >= 2)?,
+                r.stats.len(),
+            ))
+        });
+    for (i, raw) in raws.iter().enumerate() {
+        let decoded = decode_record(raw, |len| match thread {
+            Some((v, l)) if l == len => Ok(v),
+            Some(_) => Err("a thread record of another length beside it"),
+            None => Err("no thread record beside it to give its layout"),
+        });
+        match decoded {
+            Ok(r) => out.push((i, r)),
+            Err(e) => skipped.add(e),
+        }
+    }
+    skipped
+}
+
+/// Decodes one record; a thread-group record with struct version 0 is
+/// decoded with the layout `layout` gives for its payload length, or not at
+/// all when it gives none (the reason). Exit messages and record files
+/// differ only in where that layout comes from.
+pub fn decode_record(
+    raw: &RawRecord,
+    layout: impl FnOnce(usize) -> Result<u16, &'static str>,
+) -> Result<Record, WireError> {
+    if raw.kind == RecordKind::Tgid && TaskStats::version_of(&raw.stats) == Some(0) {
+        let len = raw.stats.len();
+        let v = layout(len).map_err(|why| WireError::NoLayout(len, why))?;
+        Record::decode_unversioned(raw, v)
+    } else {
+        Record::decode(raw, 0)
+    }
+}
+
+/// [`decode_exit_message_into`], into a new vector of the records alone.
+pub fn decode_exit_message(raws: &[RawRecord]) -> (Vec<Record>, Undecodable) {
+    let mut out = Vec::with_capacity(raws.len());
+    let skipped = decode_exit_message_into(raws, &mut out);
+    (out.into_iter().map(|(_, r)| r).collect(), skipped)
 }
 
 /// What one exit message says of its process.

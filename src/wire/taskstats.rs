@@ -248,6 +248,11 @@ pub struct TaskStats {
     pub ac_tgetime: Option<u64>,
     pub ac_exe_dev: Option<u64>,
     pub ac_exe_inode: Option<u64>,
+    /// The kernel sent this record with struct version 0: a whole-process
+    /// exit record from a kernel before "taskstats: set version in TGID exit
+    /// notifications" (2026), decoded with the layout of `version`. Only
+    /// what `delayacct_add_tsk()` fills is kept (see [`TaskStats::decode_unversioned`]).
+    pub unversioned: bool,
 }
 
 impl TaskStats {
@@ -271,15 +276,64 @@ impl TaskStats {
         })
     }
 
+    /// Whether a payload of `len` bytes can hold struct `version` as some
+    /// kernel sent it: the version's size, or for version 17 either of its
+    /// two layouts.
+    pub fn fits_layout(version: u16, len: usize) -> bool {
+        TaskStats::expected_len(version) == Some(len) || (version == 17 && len == SIZE_V17_SOFTIRQ)
+    }
+
+    /// The struct version a payload declares, if it is long enough to say.
+    pub fn version_of(payload: &[u8]) -> Option<u16> {
+        match payload {
+            [a, b, ..] => Some(u16::from_ne_bytes([*a, *b])),
+            _ => None,
+        }
+    }
+
     /// Decodes a `TASKSTATS_TYPE_STATS` payload.
     pub fn decode(payload: &[u8]) -> Result<TaskStats, WireError> {
-        let version = match payload {
-            [a, b, ..] => u16::from_ne_bytes([*a, *b]),
-            _ => return Err(WireError::StatsTooShort(payload.len())),
-        };
+        let version =
+            TaskStats::version_of(payload).ok_or(WireError::StatsTooShort(payload.len()))?;
+        TaskStats::decode_as(payload, version)
+    }
+
+    /// Decodes a payload whose version field is 0 with the layout of struct
+    /// `layout`: the whole-process record of a multi-threaded process's exit
+    /// on kernels before the 2026 fix. There `fill_tgid_exit()` only calls
+    /// `delayacct_add_tsk()` on `signal->stats`, zeroed when allocated, so
+    /// the record carries the delay categories (count, total, max, min, and
+    /// the merged v17's max timestamps), `cpu_run_real_total`,
+    /// `cpu_run_virtual_total` and `cpu_scaled_run_real_total`. Every other
+    /// field is 0 because nothing filled it, so it is `None` here. The
+    /// caller vouches for `layout` (the thread record of the same message,
+    /// or a record file's header); this checks only that the payload says
+    /// version 0.
+    pub fn decode_unversioned(payload: &[u8], layout: u16) -> Result<TaskStats, WireError> {
+        match TaskStats::version_of(payload) {
+            None => return Err(WireError::StatsTooShort(payload.len())),
+            Some(0) => {}
+            Some(v) => return Err(WireError::UnsupportedVersion(v)),
+        }
+        let full = TaskStats::decode_as(payload, layout)?;
+        Ok(TaskStats {
+            version: full.version,
+            payload_len: full.payload_len,
+            extension: full.extension,
+            delays: full.delays,
+            cpu_run_real_total: full.cpu_run_real_total,
+            cpu_run_virtual_total: full.cpu_run_virtual_total,
+            cpu_scaled_run_real_total: full.cpu_scaled_run_real_total,
+            unversioned: true,
+            ..TaskStats::default()
+        })
+    }
+
+    fn decode_as(payload: &[u8], version: u16) -> Result<TaskStats, WireError> {
         if version < 2 {
             // Version 1 put the delay block at offset 8: a pre-release layout
-            // no shipped kernel sends.
+            // no shipped kernel sends. Version 0 is handled by
+            // decode_unversioned, given a layout from elsewhere.
             return Err(WireError::UnsupportedVersion(version));
         }
         let extension = Extension::of(version, payload.len());
@@ -344,6 +398,7 @@ impl TaskStats {
             ac_tgetime: r.u64(AC_TGETIME),
             ac_exe_dev: r.u64(AC_EXE_DEV),
             ac_exe_inode: r.u64(AC_EXE_INODE),
+            unversioned: false,
         })
     }
 }

@@ -31,7 +31,7 @@ use taskstat::record::pressure::GroupPressure;
 use taskstat::record::{Accounting, Record};
 use taskstat::render::metrics::{self, Exposition};
 use taskstat::source;
-use taskstat::wire::{Category, PerCategory, RecordKind};
+use taskstat::wire::{self, Category, PerCategory, RecordKind};
 use tokio::sync::{mpsc, oneshot};
 
 use super::exits::{ExitListener, Stop};
@@ -76,10 +76,7 @@ fn hear_exits(
         let Some(Event::Exit(raws)) = event else {
             continue;
         };
-        let records: Vec<Record> = raws
-            .iter()
-            .filter_map(|r| Record::decode(r, 0).ok())
-            .collect();
+        let records: Vec<Record> = wire::decode_exit_message(&raws).0;
         if records
             .iter()
             .any(|r| r.stats.delays[Category::Softirq].count.is_some())
