@@ -190,8 +190,13 @@ impl Client {
             Err(e) if e.errno() == Some(libc::ESRCH) => None,
             Err(e) => return Err(e),
         };
-        raw.map(|r| Record::decode(&r, id))
-            .transpose()
+        raw.map(|r| {
+            Record::decode(&r, id).map(|rec| Record {
+                origin: crate::wire::Origin::Query,
+                ..rec
+            })
+        })
+        .transpose()
             .map_err(|source| ClientError::Wire {
                 op: format!("decoding the reply for {} {id}", kind.name()),
                 source,

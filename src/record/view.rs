@@ -280,6 +280,8 @@ pub const SOURCE_PID: Source = Source::Pid;
 pub const SOURCE_TGID: Source = Source::Tgid;
 
 pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's";
+/// Why a running task's exit_code is null.
+pub const NOTE_NO_EXIT: &str = "exit_code is null: the task has not exited";
 pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
 
 /// Starts the note on max_at, which tables (that never show max_at) leave out.
@@ -352,6 +354,14 @@ impl Record {
         if explain {
             notes.extend(version_notes_cached(s));
         }
+        // bacct_add_tsk() sets ac_exitcode only for a task that is exiting
+        // (PF_EXITING): a query's 0 is no exit status, and any other value
+        // is that of a task caught exiting.
+        let exit_code = task32(s.ac_exitcode)
+            .filter(|&c| self.origin == crate::wire::Origin::Exit || c != 0);
+        if explain && exit_code.is_none() && task32(s.ac_exitcode).is_some() {
+            notes.push(Note::Borrowed(NOTE_NO_EXIT));
+        }
 
         RecordView {
             kind: self.kind,
@@ -371,7 +381,7 @@ impl Record {
             nice: s.ac_nice.filter(|_| !tgid_record).map(|n| n as i8),
             sched_policy: s.ac_sched.filter(|_| !tgid_record),
             flags: s.ac_flag.filter(|_| !tgid_record),
-            exit_code: task32(s.ac_exitcode),
+            exit_code,
             start_time: task(s.ac_btime64.or(s.ac_btime.map(u64::from))),
             elapsed_us: s.ac_etime,
             group_elapsed_us: task(s.ac_tgetime),
