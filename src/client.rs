@@ -197,10 +197,10 @@ impl Client {
             })
         })
         .transpose()
-            .map_err(|source| ClientError::Wire {
-                op: format!("decoding the reply for {} {id}", kind.name()),
-                source,
-            })
+        .map_err(|source| ClientError::Wire {
+            op: format!("decoding the reply for {} {id}", kind.name()),
+            source,
+        })
     }
 
     /// Asks for the task-state counts of the cgroup v1 directory open as `fd`.

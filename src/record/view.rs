@@ -262,9 +262,17 @@ pub enum Source {
     /// The thread group leader's own record.
     #[serde(rename = "taskstats pid record of the leader")]
     Leader,
-    /// The whole process's I/O, exited threads and waited-for children included.
+    /// The whole process's I/O, live and exited threads, of a process that
+    /// has reaped no child (whose I/O the file would add).
     #[serde(rename = "/proc/PID/io")]
     ProcIo,
+    /// A thread's own I/O, exact.
+    #[serde(rename = "/proc/PID/task/TID/io")]
+    ProcTaskIo,
+    /// A process's live threads' own I/O, summed: a process that has
+    /// reaped children.
+    #[serde(rename = "/proc/PID/task/*/io")]
+    ProcThreadsIo,
     /// Peaks from /proc/PID/status, faults from /proc/PID/stat.
     #[serde(rename = "/proc/PID/status and /proc/PID/stat")]
     ProcMemory,
@@ -280,6 +288,9 @@ pub const SOURCE_PID: Source = Source::Pid;
 pub const SOURCE_TGID: Source = Source::Tgid;
 
 pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's";
+/// Why a thread's I/O from the kernel is not exact (xacct_add_tsk masks
+/// each figure with KB_MASK).
+pub const NOTE_IO_ROUNDED: &str = "io: the kernel rounds these figures down to multiples of 1024 (bytes to whole KiB, syscalls to 1024s)";
 /// Why a running task's exit_code is null.
 pub const NOTE_NO_EXIT: &str = "exit_code is null: the task has not exited";
 pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
@@ -357,10 +368,13 @@ impl Record {
         // bacct_add_tsk() sets ac_exitcode only for a task that is exiting
         // (PF_EXITING): a query's 0 is no exit status, and any other value
         // is that of a task caught exiting.
-        let exit_code = task32(s.ac_exitcode)
-            .filter(|&c| self.origin == crate::wire::Origin::Exit || c != 0);
+        let exit_code =
+            task32(s.ac_exitcode).filter(|&c| self.origin == crate::wire::Origin::Exit || c != 0);
         if explain && exit_code.is_none() && task32(s.ac_exitcode).is_some() {
             notes.push(Note::Borrowed(NOTE_NO_EXIT));
+        }
+        if explain && task(s.read_syscalls).is_some() {
+            notes.push(Note::Borrowed(NOTE_IO_ROUNDED));
         }
 
         RecordView {

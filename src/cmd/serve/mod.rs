@@ -216,7 +216,7 @@ impl Sweeper {
                 continue;
             };
             let mut c = Counters::of(&rec.view(&self.acct));
-            (c.read_bytes, c.write_bytes) = read.io;
+            (c.read_bytes, c.write_bytes) = read.io.unwrap_or_default();
             seen.push((pid, read.start_ticks, cgroup, c));
         }
         self.held.end_sweep();
