@@ -495,6 +495,16 @@ fn run_reports_the_whole_process_and_its_exit_status() {
     assert_eq!(main["type"], "tgid");
     assert_eq!(main["comm"], "workload");
     assert_eq!(main["exit_code"], 3 << 8);
+    // Exit records' I/O is the kernel's, rounded down to 1024s, and said
+    // to be.
+    for r in recs
+        .iter()
+        .filter(|r| r["type"] == "pid" || r["type"] == "tgid")
+    {
+        let notes = r["notes"].to_string();
+        assert!(notes.contains("rounds these figures down"), "{r}");
+        assert!(!r["exit_code"].is_null(), "an exit record keeps it: {r}");
+    }
     // Three threads burned 100 ms each and finished before the main thread.
     assert!(
         main["cpu"]["run_virtual_ns"].as_u64().unwrap() >= 300_000_000,
