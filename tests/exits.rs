@@ -1756,3 +1756,52 @@ fn top_by_cgroup_counts_the_processes_that_exited() {
     let root = t.iter().find(|(_, w)| w[1] == "root").expect("a root row");
     assert!(root.0.parse::<u32>().is_ok_and(|n| n > 1), "{root:?}");
 }
+
+/// A process row's I/O is its own threads': a shell that reaps a child
+/// which wrote 32 MiB shows no burst of writes when it reaps it (its
+/// /proc/PID/io takes the child's in at that moment).
+#[test]
+fn top_shows_no_burst_when_a_parent_reaps_a_writer() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("top_shows_no_burst_when_a_parent_reaps_a_writer") else {
+        return;
+    };
+    let path =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("top-reap-{}.dat", std::process::id()));
+    let script = format!(
+        "sleep 0.5; '{}' write-exit 33554432 '{}'; sleep 5",
+        example("workload").display(),
+        path.display()
+    );
+    let mut sh = Command::new("sh")
+        .args(["-c", &script])
+        .spawn()
+        .expect("start the shell");
+    let pid = sh.id().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["top", "-b", "--json", "-n", "2", "-d", "1.5", "-p", &pid])
+        .output()
+        .expect("run");
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+    let _ = sh.kill();
+    let _ = sh.wait();
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "{out:?}");
+    let reaped = io
+        .lines()
+        .find_map(|l| l.strip_prefix("write_bytes: ")?.parse::<u64>().ok())
+        .unwrap_or(0);
+    assert!(
+        reaped >= 32 << 20,
+        "the child's writes are in /proc/PID/io: {io}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let refreshes = v.as_array().expect("refreshes");
+    assert_eq!(refreshes.len(), 2, "{v}");
+    for r in refreshes {
+        let row = &r["rows"][0];
+        assert_eq!(row["pid"].to_string(), pid, "{r}");
+        let rate = row["write_bytes_per_second"].as_f64().unwrap_or(0.0);
+        assert!(rate < 1_048_576.0, "no burst at the reaping: {r}");
+    }
+}
