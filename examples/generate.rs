@@ -142,7 +142,7 @@ fn main_page() -> String {
     section(&mut r, "CGROUP REPORT");
     para(
         &mut r,
-        "taskstat cgroup-fd prints one object: type (\"cgroup\"), path, source (\"kernel\" for a cgroup v1 directory, counted by CGROUPSTATS_CMD_GET; \"procfs\" for cgroup2, counted from /proc), and the task-state counts sleeping, running, stopped, uninterruptible and io_wait (the kernel's nr_io_wait, which getdelays prints as \"blocked\"). With --totals it adds processes (how many were summed) and totals, an object with the record schema's cpu, delays, context_switches, io and memory sections: delays, CPU times and context switches are the sum of the processes' thread-group records (exited threads included); I/O and memory are summed from the live threads' records, with each process's memory peaks counted once; per-category max_ns and min_ns are null.",
+        "taskstat cgroup-fd prints one object: type (\"cgroup\"), path, source (\"kernel\" for a cgroup v1 directory, counted by CGROUPSTATS_CMD_GET; \"procfs\" for cgroup2, counted from /proc), and the task-state counts sleeping, running, stopped, uninterruptible and io_wait (the kernel's nr_io_wait, which getdelays prints as \"blocked\"). With --totals it adds processes (how many were summed) and totals, an object with the record schema's cpu, delays, context_switches, io and memory sections: delays, CPU times and context switches are the sum of the processes' thread-group records (exited threads included); I/O is each process's own, as tgid shows it (its threads', never its reaped children's), and memory is summed with each process's peaks counted once; per-category max_ns and min_ns are null.",
     );
     para(
         &mut r,
@@ -152,7 +152,7 @@ fn main_page() -> String {
     section(&mut r, "EXIT RECORDS");
     para(
         &mut r,
-        "taskstat listen and taskstat run receive the records the kernel sends when a task exits: for every thread a pid record, and when the last thread of a multi-threaded process exits, in the same message, a tgid record. Exit records carry exit_code and flags. In tables, listen prints one line per record: type, id, tgid, comm, uid, exit status, flags, CPU time (precise runtime, ms), run-queue wait, block I/O wait and memory wait (swap-in, reclaim, thrashing, compaction and copy-on-write together), in ms, and storage bytes read and written.",
+        "taskstat listen and taskstat run receive the records the kernel sends when a task exits: for every thread a pid record, and when the last thread of a multi-threaded process exits, in the same message, a tgid record. Exit records carry exit_code and flags (a running task's record from pid or tgid has exit_code null: the kernel sets it only for a task that is exiting), and their I/O figures are the kernel's, rounded down to multiples of 1024. In tables, listen prints one line per record: type, id, tgid, comm, uid, exit status, flags, CPU time (precise runtime, ms), run-queue wait, block I/O wait and memory wait (swap-in, reclaim, thrashing, compaction and copy-on-write together), in ms, and storage bytes read and written.",
     );
     para(
         &mut r,
