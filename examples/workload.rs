@@ -3,6 +3,11 @@
 //!     workload burn MS             burn MS ms of CPU time
 //!     workload sleep N MS          sleep N times for MS ms (N voluntary switches)
 //!     workload write BYTES PATH    write BYTES to PATH, then fsync
+//!     workload write-exit BYTES PATH  the same, then exit (no SIGSTOP)
+//!     workload reads N PATH        N read syscalls of one byte of PATH
+//!     workload reap-writer BYTES PATH  run `workload write-exit BYTES PATH` as
+//!                                  a child, wait for it (its I/O goes into this
+//!                                  process's /proc/PID/io), remove PATH
 //!     workload threads N MS        N threads, each burns MS ms of CPU, all stay alive
 //!     workload exit-threads N MS BYTES DIR CODE
 //!                                  N threads each burn MS ms of CPU and write+fsync
@@ -75,7 +80,7 @@ fn main() {
             }
             stop_self();
         }
-        Some("write") => {
+        Some(mode @ ("write" | "write-exit")) => {
             let path = args.get(3).expect("workload write BYTES PATH");
             let mut f = std::fs::File::create(path).expect("create the file");
             let chunk = vec![0xa5u8; 64 * 1024];
@@ -86,6 +91,30 @@ fn main() {
                 left -= n;
             }
             f.sync_all().expect("fsync");
+            if mode == "write-exit" {
+                return;
+            }
+            stop_self();
+        }
+        Some("reads") => {
+            use std::os::unix::fs::FileExt;
+            let path = args.get(3).expect("workload reads N PATH");
+            let f = std::fs::File::open(path).expect("open the file");
+            let mut byte = [0u8; 1];
+            for _ in 0..arg(&args, 2) {
+                f.read_at(&mut byte, 0).expect("read");
+            }
+            stop_self();
+        }
+        Some("reap-writer") => {
+            let path = args.get(3).expect("workload reap-writer BYTES PATH");
+            let exe = std::env::current_exe().expect("own path");
+            let status = std::process::Command::new(exe)
+                .args(["write-exit", &arg(&args, 2).to_string(), path])
+                .status()
+                .expect("run the writer");
+            assert!(status.success(), "the writer failed: {status}");
+            let _ = std::fs::remove_file(path);
             stop_self();
         }
         Some("threads") => {

@@ -761,10 +761,6 @@ pub struct CheckArgs {
     /// Print the checks as JSON.
     #[arg(long)]
     pub json: bool,
-    /// The process `check` starts to hear a multi-threaded process's exit
-    /// records: two threads, then exit. Not for people.
-    #[arg(long, hide = true)]
-    pub exit_probe: bool,
 }
 
 impl CheckArgs {

@@ -195,12 +195,17 @@ impl Client {
             Err(e) if e.errno() == Some(libc::ESRCH) => None,
             Err(e) => return Err(e),
         };
-        raw.map(|r| Record::decode(&r, id))
-            .transpose()
-            .map_err(|source| ClientError::Wire {
-                op: format!("decoding the reply for {} {id}", kind.name()),
-                source,
+        raw.map(|r| {
+            Record::decode(&r, id).map(|rec| Record {
+                origin: crate::wire::Origin::Query,
+                ..rec
             })
+        })
+        .transpose()
+        .map_err(|source| ClientError::Wire {
+            op: format!("decoding the reply for {} {id}", kind.name()),
+            source,
+        })
     }
 
     /// Asks for the task-state counts of the cgroup v1 directory open as `fd`.

@@ -47,6 +47,19 @@ pub fn process(
     Ok(Some(Process { group, view }))
 }
 
+/// A live thread's exact I/O from /proc where it can be read (its own
+/// process's, or with CAP_SYS_PTRACE): the kernel's record rounds it down
+/// to 1024s. Where it cannot, the record keeps the rounded figures and the
+/// note that says so.
+fn exact_io(view: &mut RecordView, tid: u32) {
+    let Some(pid) = view.tgid.or_else(|| procfs::Thread::tgid_of(tid)) else {
+        return;
+    };
+    if let Ok(io) = procfs::Io::read_thread(pid, tid) {
+        process::with_thread_io(view, &io);
+    }
+}
+
 /// Where records come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Choice {
@@ -172,6 +185,7 @@ impl Records {
             match c.fetch(RecordKind::Pid, tid) {
                 Ok(Some(r)) => {
                     let mut v = r.view(&acct);
+                    exact_io(&mut v, tid);
                     self.keep(RecordKind::Pid, tid, &mut v, true);
                     return Ok(Some((v, Some(r))));
                 }
@@ -185,6 +199,21 @@ impl Records {
         };
         Ok(procfs::Thread::read(pid, tid)
             .map(|t| (crate::record::procfs::thread(pid, &t, &acct), None)))
+    }
+
+    /// One thread's figures, as [`Records::thread`] without its notes and
+    /// without the read of its exact I/O (top's samples of every thread:
+    /// rates of storage bytes lose nothing to the kernel's rounding).
+    pub fn thread_figures(&mut self, tid: u32) -> Result<Option<RecordView>, ClientError> {
+        let acct = self.acct;
+        if let Some(c) = self.kernel.as_mut() {
+            match c.fetch(RecordKind::Pid, tid) {
+                Ok(r) => return Ok(r.map(|r| r.figures(&acct))),
+                Err(e) if self.falls_back(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self.thread(tid)?.map(|(v, _)| v))
     }
 
     /// The whole process `id` (a process or any of its threads) belongs
@@ -230,30 +259,15 @@ impl Records {
         }
     }
 
-    /// The kernel's thread-group record alone (what top samples), with the
-    /// process's I/O from /proc; from /proc, the process record. Figures
-    /// only: no notes.
+    /// The kernel's thread-group record alone (what top samples); from
+    /// /proc, the process record. Figures only: no notes, and from the
+    /// kernel no I/O (top reads each process's own from its held files).
     pub fn group(&mut self, id: u32) -> Result<Option<RecordView>, ClientError> {
-        self.group_with(id, true)
-    }
-
-    /// [`Records::group`] without the read of /proc/PID/io, for a caller
-    /// that counts each thread's own I/O instead.
-    pub fn group_without_io(&mut self, id: u32) -> Result<Option<RecordView>, ClientError> {
-        self.group_with(id, false)
-    }
-
-    fn group_with(&mut self, id: u32, proc_io: bool) -> Result<Option<RecordView>, ClientError> {
         let acct = self.acct;
         if let Some(c) = self.kernel.as_mut() {
             match c.fetch(RecordKind::Tgid, id) {
                 Ok(Some(r)) => {
                     let mut view = r.figures(&facts_for(&r, &acct, self.timeout));
-                    if proc_io {
-                        if let Ok(io) = procfs::Io::read(id) {
-                            crate::record::process::with_proc_io(&mut view, &io);
-                        }
-                    }
                     self.keep(RecordKind::Tgid, r.id, &mut view, false);
                     return Ok(Some(view));
                 }

@@ -495,6 +495,16 @@ fn run_reports_the_whole_process_and_its_exit_status() {
     assert_eq!(main["type"], "tgid");
     assert_eq!(main["comm"], "workload");
     assert_eq!(main["exit_code"], 3 << 8);
+    // Exit records' I/O is the kernel's, rounded down to 1024s, and said
+    // to be.
+    for r in recs
+        .iter()
+        .filter(|r| r["type"] == "pid" || r["type"] == "tgid")
+    {
+        let notes = r["notes"].to_string();
+        assert!(notes.contains("rounds these figures down"), "{r}");
+        assert!(!r["exit_code"].is_null(), "an exit record keeps it: {r}");
+    }
     // Three threads burned 100 ms each and finished before the main thread.
     assert!(
         main["cpu"]["run_virtual_ns"].as_u64().unwrap() >= 300_000_000,
@@ -1863,4 +1873,53 @@ fn groups_only_prints_a_version_0_group_record_as_the_process() {
         "{stderr}"
     );
     assert_eq!(stderr.matches("skipped").count(), 1, "{stderr}");
+}
+
+/// A process row's I/O is its own threads': a shell that reaps a child
+/// which wrote 32 MiB shows no burst of writes when it reaps it (its
+/// /proc/PID/io takes the child's in at that moment).
+#[test]
+fn top_shows_no_burst_when_a_parent_reaps_a_writer() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("top_shows_no_burst_when_a_parent_reaps_a_writer") else {
+        return;
+    };
+    let path =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("top-reap-{}.dat", std::process::id()));
+    let script = format!(
+        "sleep 0.5; '{}' write-exit 33554432 '{}'; sleep 5",
+        example("workload").display(),
+        path.display()
+    );
+    let mut sh = Command::new("sh")
+        .args(["-c", &script])
+        .spawn()
+        .expect("start the shell");
+    let pid = sh.id().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["top", "-b", "--json", "-n", "2", "-d", "1.5", "-p", &pid])
+        .output()
+        .expect("run");
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+    let _ = sh.kill();
+    let _ = sh.wait();
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success(), "{out:?}");
+    let reaped = io
+        .lines()
+        .find_map(|l| l.strip_prefix("write_bytes: ")?.parse::<u64>().ok())
+        .unwrap_or(0);
+    assert!(
+        reaped >= 32 << 20,
+        "the child's writes are in /proc/PID/io: {io}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let refreshes = v.as_array().expect("refreshes");
+    assert_eq!(refreshes.len(), 2, "{v}");
+    for r in refreshes {
+        let row = &r["rows"][0];
+        assert_eq!(row["pid"].to_string(), pid, "{r}");
+        let rate = row["write_bytes_per_second"].as_f64().unwrap_or(0.0);
+        assert!(rate < 1_048_576.0, "no burst at the reaping: {r}");
+    }
 }

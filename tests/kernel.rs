@@ -536,3 +536,156 @@ fn unprivileged_users_get_a_labelled_view_from_proc() {
     drop(w);
     let _ = std::fs::remove_file(&path);
 }
+
+/// The seven counts of a /proc io file, under the schema's names.
+fn proc_io(path: &str) -> Vec<(&'static str, u64)> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    [
+        ("read_bytes", "read_bytes"),
+        ("write_bytes", "write_bytes"),
+        ("cancelled_write_bytes", "cancelled_write_bytes"),
+        ("read_chars", "rchar"),
+        ("write_chars", "wchar"),
+        ("read_syscalls", "syscr"),
+        ("write_syscalls", "syscw"),
+    ]
+    .into_iter()
+    .map(|(key, proc_key)| (key, proc_field(&text, proc_key).parse().expect("a number")))
+    .collect()
+}
+
+fn notes(r: &Value) -> Vec<String> {
+    r["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect()
+}
+
+const ROUNDED: &str = "the kernel rounds these figures down";
+
+/// `pid` of a running thread: the exact counts of its
+/// /proc/PID/task/TID/io (the kernel's record rounds them down to 1024s),
+/// and no exit status (the kernel sets one only for an exiting task).
+#[test]
+fn a_running_thread_has_exact_io_and_no_exit_status() {
+    let Some(_acct) = kernel("a_running_thread_has_exact_io_and_no_exit_status") else {
+        return;
+    };
+    let path = tmp_file("reads");
+    std::fs::write(&path, "x").expect("the file");
+    // 1500 reads: not a multiple of 1024, whatever the start-up adds
+    // (checked below, so the test could fail).
+    let w = Workload::start(&["reads", "1500", &path]);
+    let _ = std::fs::remove_file(&path);
+    let pid = w.pid().to_string();
+    let r = one(json(&["pid", &pid, "--json"]));
+    let exact = proc_io(&format!("/proc/{pid}/task/{pid}/io"));
+    for (key, want) in &exact {
+        assert_eq!(u64_at(&r, &["io", key]), *want, "io.{key}: {r}");
+    }
+    let reads = u64_at(&r, &["io", "read_syscalls"]);
+    assert!(reads >= 1500 && reads % 1024 != 0, "{reads}");
+    assert_eq!(r["sources"]["io"], "/proc/PID/task/TID/io", "{r}");
+    assert!(!notes(&r).iter().any(|n| n.contains(ROUNDED)), "{r}");
+    assert!(r["exit_code"].is_null(), "{r}");
+    assert!(notes(&r).iter().any(|n| n.starts_with("exit_code is null")));
+    // The process record's identity comes from the leader's: no exit
+    // status either.
+    let g = one(json(&["tgid", &pid, "--json"]));
+    assert!(g["exit_code"].is_null(), "{g}");
+    let table = taskstat().args(["pid", &pid]).output().expect("run");
+    let table = String::from_utf8_lossy(&table.stdout);
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("exit status"))
+        .unwrap_or_else(|| panic!("no exit status in\n{table}"));
+    assert_eq!(line.split_whitespace().last(), Some("-"), "{line}");
+}
+
+/// Where the thread's io file cannot be read (another user's task, and no
+/// CAP_SYS_PTRACE), the kernel's rounded figures are shown and said to be.
+#[test]
+fn unreadable_thread_io_is_said_to_be_rounded() {
+    let Some(_acct) = kernel("unreadable_thread_io_is_said_to_be_rounded") else {
+        return;
+    };
+    let mut sleeper = std::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "sleep",
+            "30",
+        ])
+        .spawn()
+        .expect("setpriv");
+    let pid = sleeper.id().to_string();
+    // setpriv execs sleep in place: wait until the pid is nobody's.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .is_ok_and(|s| s.lines().any(|l| l.starts_with("Uid:\t65534")))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sleep never ran as 65534"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // Root without CAP_SYS_PTRACE may query taskstats but not read the io
+    // file of another user's task.
+    let out = std::process::Command::new("setpriv")
+        .args(["--bounding-set", "-sys_ptrace"])
+        .arg(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["pid", &pid, "--json"])
+        .output()
+        .expect("run");
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    assert!(out.status.success(), "{out:?}");
+    let r = one(serde_json::from_slice(&out.stdout).expect("JSON"));
+    assert_eq!(r["sources"]["io"], "taskstats pid record", "{r}");
+    assert!(notes(&r).iter().any(|n| n.contains(ROUNDED)), "{r}");
+    for key in ["read_chars", "read_syscalls", "read_bytes"] {
+        assert_eq!(u64_at(&r, &["io", key]) % 1024, 0, "io.{key}");
+    }
+}
+
+/// A process that ran and reaped a child which wrote 64 MiB: /proc/PID/io
+/// counts them (wait_task_zombie adds the child's I/O to the parent's),
+/// its record does not.
+#[test]
+fn a_process_does_not_own_its_reaped_childs_io() {
+    let Some(_acct) = kernel("a_process_does_not_own_its_reaped_childs_io") else {
+        return;
+    };
+    const MIB64: u64 = 64 << 20;
+    let path = tmp_file("reaped");
+    let w = Workload::start(&["reap-writer", &MIB64.to_string(), &path]);
+    let pid = w.pid().to_string();
+    let whole: std::collections::HashMap<_, _> =
+        proc_io(&format!("/proc/{pid}/io")).into_iter().collect();
+    assert!(whole["write_bytes"] >= MIB64, "/proc/PID/io: {whole:?}");
+    assert!(whole["write_chars"] >= MIB64, "/proc/PID/io: {whole:?}");
+    let r = one(json(&["tgid", &pid, "--json"]));
+    for key in ["write_bytes", "write_chars"] {
+        assert!(u64_at(&r, &["io", key]) < 1 << 20, "io.{key}: {r}");
+    }
+    assert_eq!(r["sources"]["io"], "/proc/PID/task/*/io", "{r}");
+    assert!(
+        notes(&r).iter().any(|n| n.contains("reaped children")),
+        "{r}"
+    );
+    // Its one thread's own file is exactly what the record shows.
+    for (key, want) in proc_io(&format!("/proc/{pid}/task/{pid}/io")) {
+        assert_eq!(u64_at(&r, &["io", key]), want, "io.{key}");
+    }
+    // The same from /proc alone (no taskstats).
+    let p = one(json(&["tgid", &pid, "--json", "--source", "procfs"]));
+    assert!(u64_at(&p, &["io", "write_bytes"]) < 1 << 20, "{p}");
+    // threads' process record agrees.
+    let t = json(&["threads", &pid, "--json"]);
+    assert_eq!(t[0]["type"], "tgid", "{t}");
+    assert!(u64_at(&t[0], &["io", "write_bytes"]) < 1 << 20, "{t}");
+}

@@ -254,6 +254,7 @@ fn short_long_and_unknown_payloads() {
         kind: RecordKind::Pid,
         id: 1,
         stats: s,
+        origin: Default::default(),
     };
     let notes = rec.view(&Accounting::default()).notes.join("\n");
     assert!(notes.contains("300 bytes, fewer than the 560"), "{notes}");
@@ -272,6 +273,7 @@ fn short_long_and_unknown_payloads() {
         kind: RecordKind::Pid,
         id: 1,
         stats: s,
+        origin: Default::default(),
     };
     assert!(rec.view(&Accounting::default()).notes[0].contains("newer than this taskstat knows"));
 
@@ -463,7 +465,7 @@ proptest! {
     fn decoder_never_panics_on_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..800)) {
         if let Ok(s) = TaskStats::decode(&bytes) {
             prop_assert_eq!(s.payload_len, bytes.len());
-            let rec = Record { kind: RecordKind::Tgid, id: 1, stats: s };
+            let rec = Record { kind: RecordKind::Tgid, id: 1, stats: s, origin: Default::default() };
             let _ = serde_json::to_string(&rec.view(&Accounting::default())).unwrap();
             let mut out = Vec::new();
             render::write_getdelays(&mut out, &rec, Sections::default().or_all());
@@ -575,6 +577,7 @@ fn version_17_is_told_apart_by_its_length() {
             kind: RecordKind::Pid,
             id: 1,
             stats: s,
+            origin: Default::default(),
         };
         assert!(
             rec.decode_warning()

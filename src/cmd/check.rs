@@ -15,7 +15,7 @@ use taskstat::cli::CheckArgs;
 use taskstat::exit;
 
 pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    if args.exit_probe {
+    if std::env::var_os(EXIT_PROBE).is_some() {
         return Ok(exit_probe_child());
     }
     let (mut checks, code) = kernel_checks(timeout);
@@ -228,6 +228,10 @@ fn version_check(rec: Option<&Record>) -> Check {
     }
 }
 
+/// Set in the environment of the process [`exit_record_check`] starts: an
+/// environment variable, not an option, so that no completion offers it.
+const EXIT_PROBE: &str = "TASKSTAT_CHECK_EXIT_PROBE";
+
 /// The child of [`exit_record_check`]: a second thread, then the whole
 /// process exits, so that the kernel sends a whole-process exit record.
 fn exit_probe_child() -> ExitCode {
@@ -252,7 +256,8 @@ fn exit_record_check(timeout: Duration) -> Check {
         Err(e) => return cannot(format!("cannot find this program to start a probe ({e})")),
     };
     let mut child = match std::process::Command::new(exe)
-        .args(["check", "--exit-probe"])
+        .arg("check")
+        .env(EXIT_PROBE, "1")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .spawn()

@@ -57,6 +57,7 @@ pub fn run(
         kind,
         id: 0,
         stats: TaskStats::default(),
+        origin: Default::default(),
     }
     .view(&acct);
     let mut out = super::stdout();

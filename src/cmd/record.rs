@@ -199,7 +199,8 @@ impl Recorder {
                     let mut counters = Counters::of(&view);
                     // The books take each thread's own I/O: /proc/PID/io counts
                     // reaped children, whose exits the books count already.
-                    (counters.read_bytes, counters.write_bytes) = procfs::own_io(pid);
+                    (counters.read_bytes, counters.write_bytes) =
+                        procfs::own_io(pid).unwrap_or_default();
                     let record = stored(&view, Some(&cgroup), Some(time_ns))?;
                     let p = Seen {
                         ran,

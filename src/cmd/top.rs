@@ -159,7 +159,7 @@ struct Sampler {
     max_rate: u32,
     selection: Selection,
     by: By,
-    /// With --by: each process's io files, open from one sample to the next.
+    /// Each process's io files, open from one sample to the next.
     held: Held,
     /// Where the tree's membership and, with --by cgroup, each group's
     /// pressure files are read.
@@ -171,8 +171,8 @@ struct Sample {
     records: HashMap<u32, RecordView>,
     comms: HashMap<u32, String>,
     /// With --by: each process's key and summable figures (its live
-    /// threads' own I/O, not /proc/PID/io, whose reaped children are counted
-    /// at their own exits).
+    /// threads' own I/O, as every process row has it: its reaped children
+    /// are counted at their own exits).
     keys: HashMap<u32, String>,
     counters: HashMap<u32, Counters>,
     /// With --by cgroup: each group's pressure, read once per sample.
@@ -227,15 +227,21 @@ impl Sampler {
                 continue;
             }
             pace.next();
-            // A process's I/O is not in the kernel's group record: /proc
-            // has the whole process's (Records::group adds it). Grouped
-            // rows count each live thread's own I/O instead, below.
             let view = match kind {
-                RecordKind::Pid => self.src.thread(id)?.map(|(v, _)| v),
-                RecordKind::Tgid if grouped => self.src.group_without_io(id)?,
+                RecordKind::Pid => self.src.thread_figures(id)?,
                 RecordKind::Tgid => self.src.group(id)?,
             };
-            if let Some(view) = view {
+            if let Some(mut view) = view {
+                // A process's I/O is not in the kernel's group record. Its
+                // own is its live threads' (held files: one read for a
+                // single-threaded process); /proc/PID/io would add each
+                // child it reaps, as a burst of the parent's at the reaping.
+                if kind == RecordKind::Tgid {
+                    if let Some((r, w)) = self.held.read(id).and_then(|s| s.io) {
+                        view.io.read_bytes = Some(r);
+                        view.io.write_bytes = Some(w);
+                    }
+                }
                 // Grouped rows show no names but --by comm's.
                 let comm = if (names && !grouped) || self.by == By::Comm {
                     procfs::comm(id)
@@ -243,10 +249,8 @@ impl Sampler {
                     None
                 };
                 if let Some(key) = key_of(self.by, id, comm.as_deref(), members.as_ref()) {
-                    let mut c = Counters::of(&view);
-                    (c.read_bytes, c.write_bytes) = self.held.read(id).map_or((0, 0), |s| s.io);
                     keys.insert(id, key);
-                    counters.insert(id, c);
+                    counters.insert(id, Counters::of(&view));
                 }
                 records.insert(id, view);
                 if let Some(c) = comm {
@@ -497,7 +501,7 @@ impl Baseline {
     }
 }
 
-/// Grouped rows hold each process's files open from one sample to the next
+/// Process rows hold each process's files open from one sample to the next
 /// (see host::held); a terminal's soft limit of 1024 descriptors would
 /// hold few.
 fn held_budget() -> usize {
@@ -515,11 +519,7 @@ pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<E
         max_rate: args.max_rate,
         selection,
         by: args.by,
-        held: Held::new(if args.by == By::Task {
-            0
-        } else {
-            held_budget()
-        }),
+        held: Held::new(held_budget()),
         cgroup2: cgroup::cgroup2_mount(),
     };
     if args.batch || args.json {

@@ -97,8 +97,9 @@ pub struct Seen {
     /// Clock ticks after boot.
     pub start_ticks: u64,
     /// Storage bytes (read, written) of its live threads, each thread's own
-    /// (see [`super::procfs::own_io`]).
-    pub io: (u64, u64),
+    /// (see [`super::procfs::own_io`]); None when they cannot be read
+    /// (another user's process, without CAP_SYS_PTRACE).
+    pub io: Option<(u64, u64)>,
 }
 
 /// The held files of the processes of the latest sweeps.
@@ -176,13 +177,14 @@ impl Held {
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|&t| t != pid)
-                .map(|tid| thread_io(pid, tid))
+                // One that is gone meanwhile counts as exited just before.
+                .filter_map(|tid| thread_io(pid, tid))
                 .fold(leader, |(r, w), (r1, w1)| (r + r1, w + w1)),
         };
         f.seen = true;
         Some(Seen {
             start_ticks: f.start_ticks,
-            io,
+            io: Some(io),
         })
     }
 
@@ -213,7 +215,8 @@ mod tests {
         // this test's threads counted (the harness runs tests in threads).
         let again = held.read(me).expect("again");
         assert_eq!(again.start_ticks, first.start_ticks);
-        assert!(again.io.0 >= first.io.0 && again.io.1 >= first.io.1);
+        let (a, f) = (again.io.expect("own io"), first.io.expect("own io"));
+        assert!(a.0 >= f.0 && a.1 >= f.1);
         // Beyond the budget: read without holding.
         let parent = std::os::unix::process::parent_id();
         assert!(held.read(parent).is_some());

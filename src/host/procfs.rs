@@ -115,6 +115,10 @@ pub struct Stat {
     pub stime_ticks: u64,
     /// Time waiting for block I/O (delay accounting), clock ticks.
     pub blkio_ticks: Option<u64>,
+    /// What the process's reaped children (and theirs) added when they
+    /// were waited for: faults and CPU ticks (cminflt, cmajflt, cutime,
+    /// cstime).
+    pub children: [u64; 4],
 }
 
 impl Stat {
@@ -138,7 +142,20 @@ impl Stat {
             utime_ticks: num(14)?,
             stime_ticks: num(15)?,
             blkio_ticks: num(42),
+            children: [num(11)?, num(13)?, num(16)?, num(17)?],
         })
+    }
+
+    /// Whether the process has waited for a child that ran. A child that
+    /// ran faulted at least once (fork's copy-on-write, exec's new image)
+    /// or used CPU time (the one exception: a child sharing its parent's
+    /// memory, no exec, gone within a clock tick), and wait_task_zombie() adds the child's faults and times
+    /// to these under the same lock as its I/O to the parent's
+    /// signal->ioac, which /proc/PID/io reports. So while all four are 0,
+    /// /proc/PID/io holds no child's I/O; read after it, a stat with all
+    /// four 0 says that io file was the process's own.
+    pub fn reaped_children(&self) -> bool {
+        self.children.iter().any(|&c| c != 0)
     }
 
     /// The stat of a task, or None once it is gone.
@@ -147,7 +164,9 @@ impl Stat {
     }
 }
 
-/// `/proc/PID/io`: the whole process's I/O, exited threads included.
+/// An io file of /proc: a thread's own (/proc/PID/task/TID/io), or a
+/// whole process's (/proc/PID/io: live and exited threads, and every child
+/// it reaped, see [`Stat::reaped_children`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Io {
     pub rchar: u64,
@@ -201,45 +220,127 @@ impl Io {
     /// The process's I/O, or why it cannot be read (gone; another user's
     /// process without CAP_SYS_PTRACE; a kernel without task I/O accounting).
     pub fn read(pid: u32) -> Result<Io, io::Error> {
+        Io::read_path(&format!("/proc/{pid}/io"))
+    }
+
+    /// One thread's own I/O, exact (taskstats rounds it down to 1024s).
+    pub fn read_thread(pid: u32, tid: u32) -> Result<Io, io::Error> {
+        Io::read_path(&format!("/proc/{pid}/task/{tid}/io"))
+    }
+
+    fn read_path(path: &str) -> Result<Io, io::Error> {
         let mut io = None;
-        read_small(&format!("/proc/{pid}/io"), |text| {
+        read_small(path, |text| {
             io = Io::parse(text);
             None
         })?;
         io.ok_or_else(|| io::Error::other("unexpected format"))
     }
+
+    pub fn add(&mut self, o: &Io) {
+        self.rchar += o.rchar;
+        self.wchar += o.wchar;
+        self.syscr += o.syscr;
+        self.syscw += o.syscw;
+        self.read_bytes += o.read_bytes;
+        self.write_bytes += o.write_bytes;
+        self.cancelled_write_bytes += o.cancelled_write_bytes;
+    }
+}
+
+/// Which threads a process's I/O covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoScope {
+    /// Live and exited threads: /proc/PID/io of a process that has reaped
+    /// no child.
+    AllThreads,
+    /// The live threads: the sum of their /proc/PID/task/TID/io, for a
+    /// process that has reaped children, whose I/O /proc/PID/io counts too.
+    LiveThreads,
+}
+
+/// A process's own I/O: its threads', never its reaped children's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnIo {
+    pub io: Io,
+    pub scope: IoScope,
+}
+
+impl OwnIo {
+    /// From `whole` (/proc/PID/io) and a stat read after it: the whole
+    /// file while the process has reaped no child, else the sum over the
+    /// live threads' own files.
+    fn of(pid: u32, whole: Result<Io, io::Error>, stat: Option<&Stat>) -> Result<OwnIo, io::Error> {
+        let whole = whole?;
+        if stat.is_some_and(|s| !s.reaped_children()) {
+            return Ok(OwnIo {
+                io: whole,
+                scope: IoScope::AllThreads,
+            });
+        }
+        let mut sum = Io::default();
+        let mut read = 0;
+        let mut last = None;
+        for tid in thread_ids(pid)? {
+            // A thread that exits meanwhile is left out, as it would be
+            // had it exited just before.
+            match Io::read_thread(pid, tid) {
+                Ok(io) => {
+                    sum.add(&io);
+                    read += 1;
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        match (read, last) {
+            (0, Some(e)) => Err(e),
+            (0, None) => Err(io::ErrorKind::NotFound.into()),
+            _ => Ok(OwnIo {
+                io: sum,
+                scope: IoScope::LiveThreads,
+            }),
+        }
+    }
 }
 
 /// Storage bytes (read, written) of a process's live threads, each thread's
 /// own: /proc/PID/io would add the children the process reaped, which a
-/// caller that also hears their exits would count twice.
-pub fn own_io(pid: u32) -> (u64, u64) {
+/// caller that also hears their exits would count twice. None when no
+/// thread's io file could be read (gone, or another user's).
+pub fn own_io(pid: u32) -> Option<(u64, u64)> {
     own_io_of(pid, None)
 }
 
 /// [`own_io`] for a process whose live threads the caller counted (its
 /// stat's `threads`). With one, the process is its leader alone, so its
 /// task directory need not be listed.
-pub fn own_io_of(pid: u32, threads: Option<u64>) -> (u64, u64) {
+pub fn own_io_of(pid: u32, threads: Option<u64>) -> Option<(u64, u64)> {
     if threads == Some(1) {
         return thread_io(pid, pid);
     }
-    thread_ids(pid)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|tid| thread_io(pid, tid))
-        .fold((0, 0), |(r, w), (r1, w1)| (r + r1, w + w1))
+    let mut sum = None;
+    for tid in thread_ids(pid).ok()? {
+        match Io::read_thread(pid, tid) {
+            Ok(io) => {
+                let (r, w) = sum.unwrap_or((0, 0));
+                sum = Some((r + io.read_bytes, w + io.write_bytes));
+            }
+            // The threads of a process share its owner: one refusal is
+            // every thread's, and the rest need not be tried.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return None,
+            // Gone meanwhile: as if it had exited just before.
+            Err(_) => {}
+        }
+    }
+    sum
 }
 
-/// Storage bytes (read, written) of one thread, its own; 0 once it is gone
-/// or cannot be read.
-pub fn thread_io(pid: u32, tid: u32) -> (u64, u64) {
-    let mut io = None;
-    let _ = read_small(&format!("/proc/{pid}/task/{tid}/io"), |text| {
-        io = Io::parse(text);
-        None
-    });
-    io.map_or((0, 0), |io| (io.read_bytes, io.write_bytes))
+/// Storage bytes (read, written) of one thread, its own; None once it is
+/// gone or when it cannot be read.
+pub fn thread_io(pid: u32, tid: u32) -> Option<(u64, u64)> {
+    Io::read_thread(pid, tid)
+        .ok()
+        .map(|io| (io.read_bytes, io.write_bytes))
 }
 
 /// The lines of `/proc/PID/status` that taskstat reads.
@@ -387,24 +488,33 @@ pub struct Process {
     pub pid: u32,
     pub stat: Option<Stat>,
     pub status: Result<Status, String>,
-    pub io: Result<Io, String>,
+    /// Its own I/O (see [`OwnIo`]).
+    pub io: Result<OwnIo, String>,
 }
+
+/// [`Process`]'s reason for a file it may not read.
+pub const DENIED: &str = "permission denied";
 
 fn why(e: io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "the process is gone".to_string(),
-        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        io::ErrorKind::PermissionDenied => DENIED.to_string(),
         _ => e.to_string(),
     }
 }
 
 impl Process {
     pub fn read(pid: u32) -> Process {
+        // The io file before the stat: children reaped in between show in
+        // the stat, so the io file is never taken as the process's own
+        // with a child's I/O in it.
+        let whole = Io::read(pid);
+        let stat = Stat::read(pid);
         Process {
             pid,
-            stat: Stat::read(pid),
+            io: OwnIo::of(pid, whole, stat.as_ref()).map_err(why),
+            stat,
             status: Status::read(pid).map_err(why),
-            io: Io::read(pid).map_err(why),
         }
     }
 
@@ -497,6 +607,54 @@ mod tests {
         assert_eq!(Stat::parse("garbage"), None);
         assert_eq!(Stat::parse("1 (x) R notanumber"), None);
         assert_eq!(Stat::parse("42 (sleep) S 1 42"), None, "too short");
+    }
+
+    /// /proc/PID/io is taken as the process's own only while its stat says
+    /// it reaped no child; else its live threads' own files are summed.
+    #[test]
+    fn reaped_children_rule() {
+        let zero = |line: String, fields: &[usize]| {
+            let mut f: Vec<String> = line.split(' ').map(str::to_string).collect();
+            // Fields are numbered from 1; "(comm)" is one word here.
+            for &n in fields {
+                f[n - 1] = "0".into();
+            }
+            f.join(" ")
+        };
+        let line = stat_line("sh", "S");
+        let none = Stat::parse(&zero(line.clone(), &[11, 13, 16, 17])).expect("stat");
+        assert_eq!(none.children, [0; 4]);
+        assert!(!none.reaped_children());
+        // Any one of them says a child was reaped.
+        for keep in [11, 13, 16, 17] {
+            let rest: Vec<usize> = [11, 13, 16, 17]
+                .into_iter()
+                .filter(|&n| n != keep)
+                .collect();
+            let s = Stat::parse(&zero(line.clone(), &rest)).expect("stat");
+            assert!(s.reaped_children(), "field {keep}");
+        }
+        let whole = Io {
+            rchar: 1 << 40,
+            wchar: 1 << 40,
+            ..Io::default()
+        };
+        let me = std::process::id();
+        let own = OwnIo::of(me, Ok(whole.clone()), Some(&none)).expect("io");
+        assert_eq!((own.io.rchar, own.scope), (1 << 40, IoScope::AllThreads));
+        let reaped = Stat::parse(&line).expect("stat");
+        let own = OwnIo::of(me, Ok(whole.clone()), Some(&reaped)).expect("io");
+        assert_eq!(own.scope, IoScope::LiveThreads);
+        assert!(
+            own.io.rchar < 1 << 40,
+            "the threads' own files, not the whole"
+        );
+        assert!(own.io.rchar >= Io::read_thread(me, me).expect("own").rchar);
+        // No stat (the process is gone, or unreadable): not taken as own.
+        assert_eq!(
+            OwnIo::of(me, Ok(whole), None).map(|o| o.scope).ok(),
+            Some(IoScope::LiveThreads)
+        );
     }
 
     #[test]

@@ -137,6 +137,7 @@ mod tests {
             kind: RecordKind::Pid,
             id: 1,
             stats: s,
+            origin: Default::default(),
         }
         .view(&Accounting::default())
     }

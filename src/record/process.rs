@@ -9,9 +9,9 @@
 //! any thread (they share one address space), and each delay category's true
 //! max and min over the threads.
 
-use super::view::{NOTE_TGID, NOTE_UNVERSIONED, SOURCE_TGID, Sources};
+use super::view::{NOTE_IO_ROUNDED, NOTE_TGID, NOTE_UNVERSIONED, SOURCE_TGID, Sources};
 use super::{Accounting, IoView, Record, RecordView, add_opt as add};
-use crate::host::procfs::{self, Io};
+use crate::host::procfs::{self, Io, IoScope, OwnIo};
 use crate::record::view::Source;
 use crate::wire::RecordKind;
 use crate::wire::flag::AGROUP;
@@ -19,10 +19,15 @@ use crate::wire::flag::AGROUP;
 pub const SOURCE_EXIT: Source = Source::Exit;
 pub const SOURCE_LEADER: Source = Source::Leader;
 pub const SOURCE_PROC_IO: Source = Source::ProcIo;
+pub const SOURCE_PROC_TASK_IO: Source = Source::ProcTaskIo;
+pub const SOURCE_PROC_THREADS_IO: Source = Source::ProcThreadsIo;
 pub const SOURCE_PROC_MEMORY: Source = Source::ProcMemory;
 pub const SOURCE_PROC_IDENTITY: Source = Source::ProcIdentity;
 
-pub const NOTE_LIVE: &str = "process record: delays, CPU times and context switches come from the kernel's thread-group record (delays and run times include threads that exited; user/system time, context switches and elapsed time cover the live threads); identity comes from the leader; I/O, memory peaks and faults are the whole process's from /proc, exited threads included (and, for I/O, as /proc/PID/io counts it, the children the process has waited for); per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread";
+pub const NOTE_LIVE: &str = "process record: delays, CPU times and context switches come from the kernel's thread-group record (delays and run times include threads that exited; user/system time, context switches and elapsed time cover the live threads); identity comes from the leader; I/O is its own threads' from /proc (never its reaped children's); memory peaks and faults are the whole process's from /proc, exited threads included; per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread";
+
+/// Why a process's I/O leaves out its exited threads.
+pub const NOTE_IO_LIVE_THREADS: &str = "io is the live threads' own: the process reaped children, whose I/O /proc/PID/io would add, so threads that exited are not in it";
 
 pub const NOTE_ASSEMBLED: &str = "process record assembled from the exit records of all its threads: the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread; I/O and faults are summed over the threads";
 
@@ -74,7 +79,8 @@ pub fn assemble(
             add(&mut v.elapsed_us, t.elapsed_us);
         }
     }
-    v.notes.retain(|n| n != NOTE_TGID && n != NOTE_UNVERSIONED);
+    v.notes
+        .retain(|n| n != NOTE_TGID && n != NOTE_UNVERSIONED && n != NOTE_IO_ROUNDED);
     v.notes.insert(
         0,
         if unversioned {
@@ -84,6 +90,8 @@ pub fn assemble(
         }
         .into(),
     );
+    // Sums of the threads' rounded figures.
+    v.notes.push(NOTE_IO_ROUNDED.into());
     v.sources.identity = Some(SOURCE_EXIT);
     v.sources.io = Some(SOURCE_EXIT);
     v.sources.memory = Some(SOURCE_EXIT);
@@ -197,7 +205,12 @@ pub fn live(
         );
     }
     match &proc.io {
-        Ok(io) => with_proc_io(&mut v, io),
+        Ok(own) => {
+            with_own_io(&mut v, own);
+            if own.scope == IoScope::LiveThreads {
+                notes.push(NOTE_IO_LIVE_THREADS.into());
+            }
+        }
         Err(why) => notes.push(
             format!(
                 "io is null: /proc/{}/io could not be read ({why})",
@@ -230,11 +243,22 @@ pub fn live(
     v
 }
 
-/// The whole process's I/O from /proc/PID/io in place of the kernel's
-/// (a thread-group record has none).
-pub fn with_proc_io(v: &mut RecordView, io: &Io) {
+/// A process's own I/O from /proc in place of the kernel's (a
+/// thread-group record has none).
+pub fn with_own_io(v: &mut RecordView, own: &OwnIo) {
+    v.io = IoView::of_proc(&own.io);
+    v.sources.io = Some(match own.scope {
+        IoScope::AllThreads => SOURCE_PROC_IO,
+        IoScope::LiveThreads => SOURCE_PROC_THREADS_IO,
+    });
+}
+
+/// A thread's exact I/O (its /proc/PID/task/TID/io) in place of the
+/// kernel's rounded figures.
+pub fn with_thread_io(v: &mut RecordView, io: &Io) {
     v.io = IoView::of_proc(io);
-    v.sources.io = Some(SOURCE_PROC_IO);
+    v.sources.io = Some(SOURCE_PROC_TASK_IO);
+    v.notes.retain(|n| n != NOTE_IO_ROUNDED);
 }
 
 impl IoView {

@@ -19,7 +19,7 @@ use crate::wire::{Category, RecordKind};
 pub const SOURCE_PROC: Source = Source::Proc;
 
 pub const NOTE_PROCFS: &str = "partial view from /proc (taskstats needs CAP_NET_ADMIN, which this process lacks): run time, run-queue wait and its count come from schedstat, the block I/O delay from stat in clock ticks (no count), context switches from status; the other delay categories, per-category max/min, scaled times and the MB·µs integrals are null; run as root, or `setcap cap_net_admin+ep` on the binary, for the full record";
-pub const NOTE_PROCFS_PROCESS: &str = "process record from /proc: run time, delays, CPU time and context switches are sums over the live threads (threads that already exited are not in them); I/O, memory peaks and faults are the whole process's";
+pub const NOTE_PROCFS_PROCESS: &str = "process record from /proc: run time, delays, CPU time and context switches are sums over the live threads (threads that already exited are not in them); I/O is its own threads' (never its reaped children's); memory peaks and faults are the whole process's";
 
 fn ticks_to_ns(t: u64, hz: u64) -> u64 {
     t.saturating_mul(1_000_000_000) / hz
@@ -55,11 +55,21 @@ fn measures(t: &Thread, hz: u64, acct: &Accounting) -> (CpuView, Delays, Context
     (cpu, delays, cs)
 }
 
+/// Why another user's I/O is null.
+const IO_DENIED: &str = "another user's process (reading its I/O needs CAP_SYS_PTRACE)";
+
+/// [`procfs::Process`]'s reason, said as [`io_of`] says it.
+fn io_why(why: &str) -> &str {
+    if why == procfs::DENIED {
+        IO_DENIED
+    } else {
+        why
+    }
+}
+
 fn io_of(path: &str) -> Result<IoView, String> {
     let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::PermissionDenied => {
-            "another user's process (reading its I/O needs CAP_SYS_PTRACE)".to_string()
-        }
+        std::io::ErrorKind::PermissionDenied => IO_DENIED.to_string(),
         _ => e.to_string(),
     })?;
     let io = procfs::Io::parse(&text).ok_or("unexpected format")?;
@@ -170,12 +180,15 @@ pub fn process(proc: &procfs::Process, threads: &[Thread], acct: &Accounting) ->
     }
     let cpu = &mut v.delays[Category::Cpu];
     cpu.average_ns = average_ns(cpu.count, cpu.total_ns);
-    match io_of(&format!("/proc/{}/io", proc.pid)) {
-        Ok(io) => {
-            v.io = io;
-            v.sources.io = Some(SOURCE_PROC);
+    // Its own threads' I/O, as a kernel record's process has it.
+    match &proc.io {
+        Ok(own) => {
+            super::process::with_own_io(&mut v, own);
+            if own.scope == procfs::IoScope::LiveThreads {
+                v.notes.push(super::process::NOTE_IO_LIVE_THREADS.into());
+            }
         }
-        Err(why) => v.notes.push(format!("io is null: {why}").into()),
+        Err(why) => v.notes.push(format!("io is null: {}", io_why(why)).into()),
     }
     v
 }

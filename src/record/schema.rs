@@ -96,10 +96,10 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
     ),
     doc(
         "exit_code",
-        "exit status in wait(2) encoding (meaningful for exited tasks)",
+        "exit status in wait(2) encoding, of exit records (the kernel sets it only for a task that is exiting)",
         "ac_exitcode",
         None,
-        TGID_NULL_ALWAYS,
+        "running tasks (pid and tgid queries); tgid records of running processes and as the kernel sends them",
     ),
     doc(
         "start_time",
@@ -243,7 +243,7 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
     ),
     doc(
         "io.read_bytes",
-        "bytes read from storage",
+        "bytes read from storage. All seven io figures: a running thread's are exact (/proc/PID/task/TID/io) where that file can be read; exit records' and the rest are the kernel's, rounded down to multiples of 1024 (a note says so); a process's are its own threads' only, never its reaped children's (see sources.io)",
         "read_bytes",
         Some(3),
         TGID_NULL,
@@ -264,28 +264,28 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
     ),
     doc(
         "io.read_chars",
-        "bytes passed to read-type syscalls (rounded down to 1024)",
+        "bytes passed to read-type syscalls",
         "read_char",
         None,
         TGID_NULL,
     ),
     doc(
         "io.write_chars",
-        "bytes passed to write-type syscalls (rounded down to 1024)",
+        "bytes passed to write-type syscalls",
         "write_char",
         None,
         TGID_NULL,
     ),
     doc(
         "io.read_syscalls",
-        "read syscalls (the kernel rounds down to 1024)",
+        "read syscalls",
         "read_syscalls",
         None,
         TGID_NULL,
     ),
     doc(
         "io.write_syscalls",
-        "write syscalls (the kernel rounds down to 1024)",
+        "write syscalls",
         "write_syscalls",
         None,
         TGID_NULL,
@@ -356,7 +356,7 @@ pub const SCHEMA_DOC: &[FieldDoc] = &[
     ),
     doc(
         "sources.io",
-        "where the io section came from: a taskstats record, or /proc/PID/io for a running process (the whole process: exited threads and the children it waited for included)",
+        "where the io section came from: a taskstats record (rounded down to 1024s); /proc/PID/task/TID/io for a running thread (exact); for a running process, /proc/PID/io while it has reaped no child (live and exited threads), else /proc/PID/task/*/io, its live threads' summed (exited threads left out, and a note says so), because /proc/PID/io also counts every child the process reaped",
         "",
         None,
         "the kernel's tgid records; /proc/PID/io unreadable",

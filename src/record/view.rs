@@ -274,9 +274,17 @@ pub enum Source {
     /// The thread group leader's own record.
     #[serde(rename = "taskstats pid record of the leader")]
     Leader,
-    /// The whole process's I/O, exited threads and waited-for children included.
+    /// The whole process's I/O, live and exited threads, of a process that
+    /// has reaped no child (whose I/O the file would add).
     #[serde(rename = "/proc/PID/io")]
     ProcIo,
+    /// A thread's own I/O, exact.
+    #[serde(rename = "/proc/PID/task/TID/io")]
+    ProcTaskIo,
+    /// A process's live threads' own I/O, summed: a process that has
+    /// reaped children.
+    #[serde(rename = "/proc/PID/task/*/io")]
+    ProcThreadsIo,
     /// Peaks from /proc/PID/status, faults from /proc/PID/stat.
     #[serde(rename = "/proc/PID/status and /proc/PID/stat")]
     ProcMemory,
@@ -296,6 +304,11 @@ pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summ
 /// struct version 0 (`TaskStats::unversioned`), whose other fields the wire
 /// decoder already left null.
 pub const NOTE_UNVERSIONED: &str = "whole-process exit record from a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\" (struct version 0, read with the layout of the thread record of the same exit message, or of the struct version a record file's header names): it carries only the delays and the run times (cpu.run_real_ns, run_virtual_ns, run_scaled_ns); user/system time, context switches and elapsed time are null because that kernel never filled them, and comm, ids, exit fields, I/O, memory and per-category max/min are null as in every thread-group record";
+/// Why a thread's I/O from the kernel is not exact (xacct_add_tsk masks
+/// each figure with KB_MASK).
+pub const NOTE_IO_ROUNDED: &str = "io: the kernel rounds these figures down to multiples of 1024 (bytes to whole KiB, syscalls to 1024s)";
+/// Why a running task's exit_code is null.
+pub const NOTE_NO_EXIT: &str = "exit_code is null: the task has not exited";
 pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
 
 /// Starts the note on max_at, which tables (that never show max_at) leave out.
@@ -387,6 +400,17 @@ impl Record {
         if explain {
             notes.extend(version_notes_cached(s));
         }
+        // bacct_add_tsk() sets ac_exitcode only for a task that is exiting
+        // (PF_EXITING): a query's 0 is no exit status, and any other value
+        // is that of a task caught exiting.
+        let exit_code =
+            task32(s.ac_exitcode).filter(|&c| self.origin == crate::wire::Origin::Exit || c != 0);
+        if explain && exit_code.is_none() && task32(s.ac_exitcode).is_some() {
+            notes.push(Note::Borrowed(NOTE_NO_EXIT));
+        }
+        if explain && task(s.read_syscalls).is_some() {
+            notes.push(Note::Borrowed(NOTE_IO_ROUNDED));
+        }
 
         RecordView {
             kind: self.kind,
@@ -406,7 +430,7 @@ impl Record {
             nice: s.ac_nice.filter(|_| !tgid_record).map(|n| n as i8),
             sched_policy: s.ac_sched.filter(|_| !tgid_record),
             flags: s.ac_flag.filter(|_| !tgid_record),
-            exit_code: task32(s.ac_exitcode),
+            exit_code,
             start_time: task(s.ac_btime64.or(s.ac_btime.map(u64::from))),
             elapsed_us: s.ac_etime,
             group_elapsed_us: task(s.ac_tgetime),

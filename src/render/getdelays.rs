@@ -344,6 +344,7 @@ mod tests {
             kind,
             id: 42,
             stats: s,
+            origin: Default::default(),
         }
     }
 

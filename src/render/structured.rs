@@ -122,6 +122,7 @@ mod tests {
             kind: RecordKind::Pid,
             id: 7,
             stats: s,
+            origin: Default::default(),
         }
         .view(&Accounting {
             delayacct: Some(acct),

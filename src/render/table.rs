@@ -11,7 +11,7 @@ use comfy_table::{
 use super::Sections;
 use super::human::{self, NONE};
 use crate::record::totals::Totals;
-use crate::record::view::{NOTE_MAX_AT_PREFIX, NOTE_SOFTIRQ_PREFIX};
+use crate::record::view::{NOTE_MAX_AT_PREFIX, NOTE_NO_EXIT, NOTE_SOFTIRQ_PREFIX};
 use crate::record::{
     ContextSwitchesView, CpuView, DelayView, Delays, IoView, MemoryView, RecordView,
 };
@@ -252,12 +252,13 @@ fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()>
     }
     write_measures(out, &Measures::of_record(r), s)?;
     // Tables show neither max_at nor an absent softirq row: their notes
-    // would only explain what is not there.
-    for n in r
-        .notes
-        .iter()
-        .filter(|n| !n.starts_with(NOTE_MAX_AT_PREFIX) && !n.starts_with(NOTE_SOFTIRQ_PREFIX))
-    {
+    // would only explain what is not there. A running task's exit status
+    // of `-` needs no note.
+    for n in r.notes.iter().filter(|n| {
+        !n.starts_with(NOTE_MAX_AT_PREFIX)
+            && !n.starts_with(NOTE_SOFTIRQ_PREFIX)
+            && *n != NOTE_NO_EXIT
+    }) {
         writeln!(out, "note: {n}")?;
     }
     Ok(())

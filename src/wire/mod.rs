@@ -88,6 +88,17 @@ impl From<netlink_packet_core::DecodeError> for WireError {
     }
 }
 
+/// Why the kernel sent a record, which decides what some of its fields
+/// mean.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Origin {
+    /// A task's exit (listen, run, record files): its final figures.
+    #[default]
+    Exit,
+    /// The reply to a query about a task that was running (or exiting).
+    Query,
+}
+
 /// One decoded taskstats record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
@@ -95,6 +106,7 @@ pub struct Record {
     /// The PID or TGID the kernel put in the reply.
     pub id: u32,
     pub stats: TaskStats,
+    pub origin: Origin,
 }
 
 impl Record {
@@ -104,6 +116,7 @@ impl Record {
             kind: raw.kind,
             id: raw.id.unwrap_or(fallback_id),
             stats: TaskStats::decode(&raw.stats)?,
+            origin: Origin::Exit,
         })
     }
 
@@ -114,6 +127,7 @@ impl Record {
             kind: raw.kind,
             id: raw.id.unwrap_or(0),
             stats: TaskStats::decode_unversioned(&raw.stats, layout)?,
+            origin: Origin::Exit,
         })
     }
 

@@ -217,7 +217,7 @@ impl Sweeper {
             };
             let acct = source::facts_for(&rec, &self.acct, self.client.timeout());
             let mut c = Counters::of(&rec.view(&acct));
-            (c.read_bytes, c.write_bytes) = read.io;
+            (c.read_bytes, c.write_bytes) = read.io.unwrap_or_default();
             seen.push((pid, read.start_ticks, cgroup, c));
         }
         self.held.end_sweep();
