@@ -488,15 +488,29 @@ fn unprivileged_users_get_a_labelled_view_from_proc() {
             u64_at(&full, &["context_switches", "voluntary"]),
             "{cmd}"
         );
-        let (a, b) = (
-            u64_at(&part, &["delays", "blkio", "total_ns"]),
-            u64_at(&full, &["delays", "blkio", "total_ns"]),
-        );
-        assert!(b > 0, "the fsync waited: {full}");
-        assert!(
-            a.abs_diff(b) <= tick_ns,
-            "{cmd}: blkio {a} from /proc, {b} from taskstats"
-        );
+        // Other tests switch delay accounting: a wait that spans a switch
+        // comes out longer than the task's life, and taskstats shows it as
+        // not measured (its note says so); /proc's ticks hold the same
+        // figure, unchecked.
+        let rejected = full["notes"].as_array().is_some_and(|n| {
+            n.iter().any(|n| {
+                n.as_str()
+                    .is_some_and(|n| n.starts_with("not measured: delays.blkio"))
+            })
+        });
+        if rejected {
+            assert!(full["delays"]["blkio"]["total_ns"].is_null(), "{full}");
+        } else {
+            let (a, b) = (
+                u64_at(&part, &["delays", "blkio", "total_ns"]),
+                u64_at(&full, &["delays", "blkio", "total_ns"]),
+            );
+            assert!(b > 0, "the fsync waited: {full}");
+            assert!(
+                a.abs_diff(b) <= tick_ns,
+                "{cmd}: blkio {a} from /proc, {b} from taskstats"
+            );
+        }
         assert!(part["delays"]["swapin"]["total_ns"].is_null());
         assert!(part["delays"]["blkio"]["count"].is_null());
         assert!(part["delays"]["cpu"]["max_ns"].is_null());
