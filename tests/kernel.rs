@@ -64,9 +64,17 @@ fn write_and_fsync_show_as_write_bytes() {
         "write_bytes {wb}"
     );
     assert!(u64_at(&r, &["io", "write_chars"]) >= 4_194_304);
-    // fsync waited for the device: at least one block I/O delay.
-    assert!(u64_at(&r, &["delays", "blkio", "count"]) >= 1, "{r}");
-    assert!(u64_at(&r, &["delays", "blkio", "total_ns"]) > 0);
+    // fsync waited for the device: at least one block I/O delay, unless
+    // another test switched delay accounting during that wait and the
+    // kernel's figure broke the bound of the task's life (not measured).
+    let rejected = r["notes"].as_array().is_some_and(|n| {
+        n.iter()
+            .any(|n| n.as_str().is_some_and(|n| n.starts_with("not measured: delays.blkio")))
+    });
+    if !rejected {
+        assert!(u64_at(&r, &["delays", "blkio", "count"]) >= 1, "{r}");
+        assert!(u64_at(&r, &["delays", "blkio", "total_ns"]) > 0);
+    }
     let _ = std::fs::remove_file(path);
 }
 
