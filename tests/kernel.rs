@@ -68,8 +68,10 @@ fn write_and_fsync_show_as_write_bytes() {
     // another test switched delay accounting during that wait and the
     // kernel's figure broke the bound of the task's life (not measured).
     let rejected = r["notes"].as_array().is_some_and(|n| {
-        n.iter()
-            .any(|n| n.as_str().is_some_and(|n| n.starts_with("not measured: delays.blkio")))
+        n.iter().any(|n| {
+            n.as_str()
+                .is_some_and(|n| n.starts_with("not measured: delays.blkio"))
+        })
     });
     if !rejected {
         assert!(u64_at(&r, &["delays", "blkio", "count"]) >= 1, "{r}");
