@@ -138,6 +138,10 @@ fn main_page() -> String {
         &mut r,
         "Null, and why. In tgid records the kernel sums only the delay counts and totals, CPU times, context switches and elapsed time over the threads; the per-thread fields are null, and so are the per-category max_ns and min_ns, because the kernel's thread-group reply carries only the last thread's. With delay accounting off (kernel.task_delayacct = 0) every delay category but cpu, which comes from scheduler statistics, is null. The notes array of each record says which of these applies.",
     );
+    para(
+        &mut r,
+        "Impossible figures. A delay figure that breaks a bound the kernel guarantees is shown as not measured (null, - in tables), with a note that starts \"not measured: delays.<cat>:\" and says which bound. A task's total in a category, and its longest single wait, are at most its elapsed time, plus a slack of 1 ms and 0.1%. A tgid record's totals are at most its elapsed time, but only on kernels that count exited threads in it (the 2026 fix \"taskstats: retain dead thread stats in TGID queries\"); taskstat finds that out with a probe, once per run, only when needed, and otherwise does not check a tgid record. The kernel breaks the bound when delay accounting is switched on while a task is inside a wait whose start was not stamped: it measures the wait from boot, or from a stale earlier stamp, so the wait comes out about as long as the uptime (a 2 ms rm with 1,992 s of block I/O wait). The figure stays in the task's totals for life, so top, record, replay, dump, serve and --interval keep that category not measured for the rest of the task's life once it was rejected.",
+    );
 
     section(&mut r, "CGROUP REPORT");
     para(
@@ -165,7 +169,11 @@ fn main_page() -> String {
     section(&mut r, "SERVE METRICS");
     para(
         &mut r,
-        "taskstat serve exports, per cgroup2 group (a series named by its path in the cgroup label, or (other) beyond --max-series): taskstat_delay_seconds_total and taskstat_delays_total {cgroup,category}, taskstat_cpu_seconds_total {cgroup}, taskstat_io_bytes_total {cgroup,direction}, taskstat_context_switches_total {cgroup,kind}, the gauge taskstat_tasks {cgroup}, taskstat_exited_tasks_total {cgroup}, and taskstat_cgroup_pressure_seconds_total {cgroup,resource,kind}; and once each taskstat_exit_records_lost_total, taskstat_scrape_duration_seconds and taskstat_build_info.",
+        "taskstat serve exports, per cgroup2 group (a series named by its path in the cgroup label, or (other) beyond --max-series): taskstat_delay_seconds_total and taskstat_delays_total {cgroup,category}, taskstat_cpu_seconds_total {cgroup}, taskstat_io_bytes_total {cgroup,direction}, taskstat_context_switches_total {cgroup,kind}, the gauge taskstat_tasks {cgroup}, taskstat_exited_tasks_total {cgroup}, and taskstat_cgroup_pressure_seconds_total {cgroup,resource,kind}; and once each taskstat_exit_records_lost_total, taskstat_rejected_figures_total {category}, taskstat_scrape_duration_seconds and taskstat_build_info.",
+    );
+    para(
+        &mut r,
+        "Impossible figures: a process whose delay figure in a category breaks a bound the kernel guarantees (a wait longer than its life; see Null, and why, under JSON RECORD SCHEMA) is counted once in taskstat_rejected_figures_total {category}. What its group counted for that category before stays, and nothing more of it is added for the rest of the process's life, so taskstat_delay_seconds_total and taskstat_delays_total stay monotonic and do not jump.",
     );
     para(
         &mut r,
