@@ -1,6 +1,6 @@
 //! What the running kernel does where its struct version does not say,
 //! found out by trying it: two 2026 fixes changed what records mean
-//! without a version bump (docs/abi.md §11).
+//! without a version bump (docs/abi.md §8 and §9).
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};

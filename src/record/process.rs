@@ -24,7 +24,7 @@ pub const SOURCE_PROC_THREADS_IO: Source = Source::ProcThreadsIo;
 pub const SOURCE_PROC_MEMORY: Source = Source::ProcMemory;
 pub const SOURCE_PROC_IDENTITY: Source = Source::ProcIdentity;
 
-pub const NOTE_LIVE: &str = "process record: delays, CPU times and context switches come from the kernel's thread-group record (delays and run times include threads that exited; user/system time, context switches and elapsed time cover the live threads); identity comes from the leader; I/O is its own threads' from /proc (never its reaped children's); memory peaks and faults are the whole process's from /proc, exited threads included; per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread";
+pub const NOTE_LIVE: &str = "process record: delays, CPU times and context switches come from the kernel's thread-group record (delays and run times include threads that exited; user/system time, context switches and elapsed time include them too on kernels with the 2026 fix \"retain dead thread stats in TGID queries\" and cover only the live threads before it; `taskstat check` says which); identity comes from the leader; I/O is its own threads' from /proc (never its reaped children's); memory peaks and faults are the whole process's from /proc, exited threads included; per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread";
 
 /// Why a process's I/O leaves out its exited threads.
 pub const NOTE_IO_LIVE_THREADS: &str = "io is the live threads' own: the process reaped children, whose I/O /proc/PID/io would add, so threads that exited are not in it";
