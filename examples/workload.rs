@@ -21,6 +21,9 @@
 //!     workload write-for MS PATH   write 1 MiB chunks to PATH with fsync for MS ms
 //!                                  (rewriting it from the start every 64 MiB), then stop
 //!     workload burn-exit MS        burn MS ms of CPU time and exit (no SIGSTOP)
+//!     workload fault-read DEV DIR  prints the pid of a child that, once DIR/go
+//!                                  exists, reads 4 KiB of DEV with O_DIRECT,
+//!                                  creates DIR/done, and exits once DIR/exit exists
 //!     workload named NAME          names itself NAME (prctl PR_SET_NAME)
 //!     workload named-bytes HEX [exit]  names itself with the bytes HEX spells
 //!                                  (any bytes but NUL); with `exit`, then exits
@@ -95,6 +98,43 @@ fn main() {
                 return;
             }
             stop_self();
+        }
+        Some("fault-read") => {
+            // A child that has done no block-I/O wait before (a fresh
+            // task's start stamps are 0), so that the fault shows.
+            let dev = args.get(2).expect("workload fault-read DEV DIR");
+            let dir = args.get(3).expect("workload fault-read DEV DIR");
+            let exe = std::env::current_exe().expect("own path");
+            let mut child = std::process::Command::new(exe)
+                .args(["fault-child", dev, dir])
+                .spawn()
+                .expect("start the child");
+            println!("{}", child.id());
+            let _ = std::io::stdout().flush();
+            let _ = child.wait();
+            return;
+        }
+        Some("fault-child") => {
+            use std::os::unix::fs::OpenOptionsExt;
+            let (dev, dir) = (&args[2], std::path::Path::new(&args[3]));
+            let wait_for = |name: &str| {
+                while !dir.join(name).exists() {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            };
+            // Opened before "go": the read is the only block-I/O wait.
+            let mut f = std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_DIRECT)
+                .open(dev)
+                .expect("open the device");
+            let mut buf = vec![0u8; 3 * 4096];
+            let off = buf.as_ptr().align_offset(4096);
+            wait_for("go");
+            std::io::Read::read_exact(&mut f, &mut buf[off..off + 4096]).expect("read");
+            std::fs::write(dir.join("done"), b"").expect("done");
+            wait_for("exit");
+            return;
         }
         Some("reads") => {
             use std::os::unix::fs::FileExt;

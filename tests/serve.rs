@@ -867,3 +867,247 @@ fn the_serve_unit_stops_cleanly() {
     let status = served.exit_within(Duration::from_secs(3));
     assert_eq!(status.code(), Some(0), "{status:?} after {kill}");
 }
+
+/// A loop device over a file, detached on drop.
+struct Loop(String);
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        let _ = Command::new("losetup").args(["-d", &self.0]).status();
+    }
+}
+
+/// Whether a record's notes say its block-I/O figures broke a bound.
+fn blkio_not_measured(r: &Value) -> bool {
+    r["delays"]["blkio"]["total_ns"].is_null()
+        && r["notes"].as_array().is_some_and(|n| {
+            n.iter().any(|n| {
+                n.as_str()
+                    .is_some_and(|n| n.starts_with("not measured: delays.blkio"))
+            })
+        })
+}
+
+/// The kernel's delay-accounting fault, provoked: a task that did no
+/// block-I/O wait before starts one (a 4 KiB read throttled to 4 KiB/s)
+/// while delay accounting is off, so its start is not stamped, and ends it
+/// after accounting is switched on: the kernel adds a wait measured from 0,
+/// about as long as the uptime. Every view shows that figure as not
+/// measured, and serve's counter does not jump.
+#[test]
+fn an_impossible_wait_is_not_measured_anywhere() {
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let test = "an_impossible_wait_is_not_measured_anywhere";
+    let Some(_acct) = crate::util::hold_delayacct_alone(test) else {
+        return;
+    };
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fault-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).expect("tmp dir");
+    let backing = tmp.join("disk");
+    std::fs::write(&backing, vec![0u8; 1 << 20]).expect("backing file");
+    let out = Command::new("losetup")
+        .args(["-f", "--show"])
+        .arg(&backing)
+        .output()
+        .expect("losetup (util-linux)");
+    assert!(out.status.success(), "losetup: {out:?}");
+    let dev = Loop(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    let rdev = std::fs::read_to_string(format!(
+        "/sys/class/block/{}/dev",
+        dev.0.trim_start_matches("/dev/")
+    ))
+    .expect("the loop device's numbers");
+    let blkio = Group2::new_in("/sys/fs/cgroup/blkio", "fault").expect("a blkio (v1) group");
+    std::fs::write(
+        blkio.dir.join("blkio.throttle.read_bps_device"),
+        format!("{} 4096", rdev.trim()),
+    )
+    .expect("throttle reads");
+    let group = Group2::new("fault").expect("a cgroup2 group");
+
+    let served = Served::start(&[]);
+    let store = tmp.join("store");
+    let spawn = |args: &[&str], out: Stdio| {
+        Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(args)
+            .stdout(out)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("taskstat")
+    };
+    let recorder = spawn(
+        &["record", "-d", "1", "--dir", &store.to_string_lossy()],
+        Stdio::null(),
+    );
+    let heard = tmp.join("listen.ndjson");
+    let listener = spawn(
+        &["listen", "-f", "ndjson", "--duration", "60"],
+        Stdio::from(std::fs::File::create(&heard).expect("listen output")),
+    );
+    let report = tmp.join("run.json");
+    let mut run = spawn(
+        &[
+            "run",
+            "--children",
+            "-f",
+            "json",
+            "-o",
+            &report.to_string_lossy(),
+            "--",
+            &example("workload").to_string_lossy(),
+            "fault-read",
+            &dev.0,
+            &tmp.to_string_lossy(),
+        ],
+        Stdio::piped(),
+    );
+    let run_out = run.stdout.take().expect("run's stdout");
+    let mut guard = Guard(vec![recorder, listener, run]);
+    let mut line = String::new();
+    BufReader::new(run_out)
+        .read_line(&mut line)
+        .expect("the child's pid");
+    let pid = line.trim().to_string();
+    assert!(
+        pid.parse::<u32>().is_ok(),
+        "workload fault-read printed {line:?}"
+    );
+    for g in [&blkio, &group] {
+        std::fs::write(g.dir.join("cgroup.procs"), &pid).expect("move the reader");
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let series = format!("cgroup=\"{}\"", group.path);
+    let blkio_seconds = |body: &str| -> f64 {
+        body.lines()
+            .find(|l| {
+                l.starts_with("taskstat_delay_seconds_total{")
+                    && l.contains(&series)
+                    && l.contains("category=\"blkio\"")
+            })
+            .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let before = blkio_seconds(&scrape(served.port));
+
+    crate::util::set_delayacct(false);
+    std::fs::write(tmp.join("go"), b"").expect("go");
+    std::thread::sleep(Duration::from_millis(300));
+    crate::util::set_delayacct(true);
+    wait_until("the throttled read", Duration::from_secs(15), || {
+        tmp.join("done").exists()
+    });
+
+    for kind in ["pid", "tgid"] {
+        let r = crate::util::json(&[kind, &pid, "--json"]);
+        assert!(blkio_not_measured(&r[0]), "{kind}: {r}");
+    }
+    let top = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["top", "-b", "-n", "2", "-d", "0.5", "--json", "-p", &pid])
+        .output()
+        .expect("top");
+    let text = String::from_utf8_lossy(&top.stdout);
+    let rows: Vec<Value> = serde_json::Deserializer::from_str(&text)
+        .into_iter::<Value>()
+        .filter_map(Result::ok)
+        .flat_map(|v| match v {
+            Value::Array(a) => a,
+            v => vec![v],
+        })
+        .flat_map(|t| t["rows"].as_array().cloned().unwrap_or_default())
+        .collect();
+    assert!(!rows.is_empty(), "top: {text}");
+    for row in &rows {
+        assert!(row["io_percent"].is_null(), "top: {row}");
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let body = scrape(served.port);
+    let after = blkio_seconds(&body);
+    assert!(
+        after - before < 10.0,
+        "serve's blkio counter jumped from {before} to {after}"
+    );
+    let rejected = body
+        .lines()
+        .find(|l| l.starts_with("taskstat_rejected_figures_total{category=\"blkio\"}"))
+        .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok());
+    assert!(rejected.is_some_and(|n| n >= 1.0), "{body}");
+
+    std::fs::write(tmp.join("exit"), b"").expect("exit");
+    let status = wait_exit(&mut guard.0[2], Duration::from_secs(10));
+    assert!(status.success(), "taskstat run: {status:?}");
+    std::thread::sleep(Duration::from_millis(2500));
+    let after = blkio_seconds(&scrape(served.port));
+    assert!(
+        after - before < 10.0,
+        "serve's blkio counter jumped from {before} to {after} at the exit"
+    );
+    let ran: Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("run's report")).expect("run's JSON");
+    let records = |v: &Value| -> Vec<Value> {
+        match v {
+            Value::Array(a) => a.clone(),
+            v => vec![v.clone()],
+        }
+    };
+    let child = records(&ran)
+        .into_iter()
+        .chain(records(&ran["processes"]))
+        .find(|r| r["pid"].to_string() == pid)
+        .unwrap_or_else(|| panic!("run's report has no record of {pid}: {ran}"));
+    assert!(blkio_not_measured(&child), "run: {child}");
+    // Nor is the wait in any record of the tree, its total included.
+    for r in records(&ran) {
+        let ns = r["delays"]["blkio"]["total_ns"].as_u64().unwrap_or(0);
+        assert!(ns < 10_000_000_000, "run: {r}");
+    }
+
+    let _ = kill_process(Pid::from_child(&guard.0[1]), Signal::Int);
+    wait_exit(&mut guard.0[1], Duration::from_secs(10));
+    let heard = std::fs::read_to_string(&heard).expect("listen's output");
+    let exit = heard
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|r| r["type"] == "pid" && r["id"].to_string() == pid)
+        .unwrap_or_else(|| panic!("listen did not hear {pid}'s exit"));
+    assert!(blkio_not_measured(&exit), "listen: {exit}");
+
+    let _ = kill_process(Pid::from_child(&guard.0[0]), Signal::Term);
+    wait_exit(&mut guard.0[0], Duration::from_secs(10));
+    let replay = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["replay", "-b", "-n", "100", "-p", &pid, "--dir"])
+        .arg(&store)
+        .output()
+        .expect("replay");
+    let text = String::from_utf8_lossy(&replay.stdout);
+    let header = text
+        .lines()
+        .find(|l| l.contains("IO%"))
+        .unwrap_or_else(|| panic!("replay: {text}"));
+    let io = header
+        .split_whitespace()
+        .position(|c| c == "IO%")
+        .expect("IO%");
+    let shown: Vec<&str> = text
+        .lines()
+        .filter(|l| l.split_whitespace().next() == Some(pid.as_str()))
+        .collect();
+    assert!(!shown.is_empty(), "replay: {text}");
+    // Before the read it waited for nothing; from the sample the wait
+    // ended in on, its block-I/O share is not measured, never 100,000 %.
+    let io: Vec<&str> = shown
+        .iter()
+        .filter_map(|r| r.split_whitespace().nth(io))
+        .collect();
+    assert!(io.contains(&"-"), "replay: {text}");
+    for v in &io {
+        assert!(
+            *v == "-" || v.parse::<f64>().is_ok_and(|p| p <= 100.0),
+            "replay: {text}"
+        );
+    }
+    drop(guard);
+    drop(group);
+    drop(blkio);
+    let _ = std::fs::remove_dir_all(&tmp);
+}

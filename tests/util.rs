@@ -65,6 +65,8 @@ struct AcctState {
     /// The value the holders rely on.
     current: bool,
     holders: usize,
+    /// One holder switches it at will: no other may hold it meanwhile.
+    exclusive: bool,
 }
 
 static ACCT: std::sync::Mutex<Option<AcctState>> = std::sync::Mutex::new(None);
@@ -87,6 +89,7 @@ impl Drop for AcctGuard {
         let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = st.as_mut() {
             s.holders -= 1;
+            s.exclusive = false;
             // Put back what the first holder found, if it differs.
             let restore = s.found.filter(|&f| s.holders == 0 && f != s.current);
             if let Some(found) = restore {
@@ -117,6 +120,7 @@ pub fn hold_delayacct(want: Acct) -> Result<AcctGuard, String> {
                 found,
                 current: found.unwrap_or(false),
                 holders: 0,
+                exclusive: false,
             }
         });
         let want_on = match want {
@@ -130,7 +134,7 @@ pub fn hold_delayacct(want: Acct) -> Result<AcctGuard, String> {
                 taskstat::host::system::DELAYACCT_SYSCTL
             ));
         }
-        if s.current == want_on {
+        if s.current == want_on && !s.exclusive {
             s.holders += 1;
             return Ok(AcctGuard { counted: true });
         }
@@ -146,6 +150,33 @@ pub fn hold_delayacct(want: Acct) -> Result<AcctGuard, String> {
             return Ok(AcctGuard { counted: true });
         }
         st = ACCT_CHANGED.wait(st).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+/// Holds `kernel.task_delayacct` alone, switched on, for a test that
+/// switches it itself with [`set_delayacct`]; the guard leaves it on, then
+/// puts back what the machine had.
+#[allow(dead_code)] // Used by the exits binary only.
+pub fn hold_delayacct_alone(test: &str) -> Option<AcctGuard> {
+    let g = kernel_with(test, Acct::On)?;
+    let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let s = st.as_mut()?;
+        if s.holders == 1 {
+            s.exclusive = true;
+            return Some(g);
+        }
+        st = ACCT_CHANGED.wait(st).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+/// Switches delay accounting, under [`hold_delayacct_alone`]'s guard.
+#[allow(dead_code)] // Used by the exits binary only.
+pub fn set_delayacct(on: bool) {
+    write_delayacct(on).expect("kernel.task_delayacct");
+    let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = st.as_mut() {
+        s.current = on;
     }
 }
 
