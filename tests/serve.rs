@@ -1053,7 +1053,7 @@ fn an_impossible_wait_is_not_measured_anywhere() {
     let child = records(&ran)
         .into_iter()
         .chain(records(&ran["processes"]))
-        .find(|r| r["pid"].to_string() == pid)
+        .find(|r| r["pid"] == pid.parse::<u64>().unwrap_or(0))
         .unwrap_or_else(|| panic!("run's report has no record of {pid}: {ran}"));
     assert!(blkio_not_measured(&child), "run: {child}");
     // Nor is the wait in any record of the tree, its total included.
@@ -1068,7 +1068,7 @@ fn an_impossible_wait_is_not_measured_anywhere() {
     let exit = heard
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .find(|r| r["type"] == "pid" && r["id"].to_string() == pid)
+        .find(|r| r["type"] == "pid" && r["id"] == pid.parse::<u64>().unwrap_or(0))
         .unwrap_or_else(|| panic!("listen did not hear {pid}'s exit"));
     assert!(blkio_not_measured(&exit), "listen: {exit}");
 
