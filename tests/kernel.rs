@@ -713,3 +713,63 @@ fn a_process_does_not_own_its_reaped_childs_io() {
     assert_eq!(t[0]["type"], "tgid", "{t}");
     assert!(u64_at(&t[0], &["io", "write_bytes"]) < 1 << 20, "{t}");
 }
+
+/// `check` says whether whole-process exit records carry the struct version
+/// and whether a process's figures keep its exited threads, and says what
+/// this kernel does: its version is the one queries carry, and its answer
+/// on exited threads is what a process with exited threads shows.
+#[test]
+fn check_says_what_this_kernel_does_with_exited_threads() {
+    let Some(_acct) = kernel("check_says_what_this_kernel_does_with_exited_threads") else {
+        return;
+    };
+    let check = json(&["check", "--json"]);
+    let line = |name: &str| -> (String, String) {
+        let c = check["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {check}"));
+        (
+            c["status"].as_str().unwrap_or_default().to_string(),
+            c["detail"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let me = one(json(&["pid", &std::process::id().to_string(), "--json"]));
+    let version = u64_at(&me, &["version"]);
+    let (status, detail) = line("exit records");
+    assert_eq!(status, "ok", "{detail}");
+    assert!(
+        detail.ends_with(&format!("carry the struct version ({version})")),
+        "{detail}"
+    );
+
+    // Two threads that wrote, fsynced and exited, and one that lives.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("exited-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let w = Workload::start(&["io-threads", "2", "65536", &dir.to_string_lossy()]);
+    let pid = w.pid().to_string();
+    let group = one(json(&["tgid", &pid, "--json"]));
+    let live: u64 = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .expect("its threads")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .map(|tid| {
+            u64_at(
+                &one(json(&["pid", &tid, "--json"])),
+                &["context_switches", "voluntary"],
+            )
+        })
+        .sum();
+    let all = u64_at(&group, &["context_switches", "voluntary"]);
+    let keeps = all > live;
+    let (status, detail) = line("tgid queries");
+    assert_eq!(
+        status == "ok",
+        keeps,
+        "check says {status}: {detail}; the process has {all} voluntary switches, its live threads {live}"
+    );
+    drop(w);
+    let _ = std::fs::remove_dir_all(&dir);
+}
