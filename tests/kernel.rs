@@ -67,12 +67,7 @@ fn write_and_fsync_show_as_write_bytes() {
     // fsync waited for the device: at least one block I/O delay, unless
     // another test switched delay accounting during that wait and the
     // kernel's figure broke the bound of the task's life (not measured).
-    let rejected = r["notes"].as_array().is_some_and(|n| {
-        n.iter().any(|n| {
-            n.as_str()
-                .is_some_and(|n| n.starts_with("not measured: delays.blkio"))
-        })
-    });
+    let rejected = crate::util::not_measured(&r, "blkio");
     if !rejected {
         assert!(u64_at(&r, &["delays", "blkio", "count"]) >= 1, "{r}");
         assert!(u64_at(&r, &["delays", "blkio", "total_ns"]) > 0);
@@ -368,7 +363,6 @@ fn a_process_record_is_the_whole_process_as_proc_sees_it() {
     assert_eq!(w.threads().len(), 2, "the main thread and the one left");
     let r = one(json(&["tgid", &pid.to_string(), "--json"]));
 
-    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).expect("/proc/PID/io");
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("stat");
     let after_comm: Vec<&str> = stat
@@ -396,16 +390,8 @@ fn a_process_record_is_the_whole_process_as_proc_sees_it() {
     assert_eq!(u64_at(&r, &["ppid"]), stat_field(4));
     assert_eq!(u64_at(&r, &["uid"]), num(&status, "Uid"));
     assert_eq!(u64_at(&r, &["gid"]), num(&status, "Gid"));
-    for (key, proc_key) in [
-        ("read_bytes", "read_bytes"),
-        ("write_bytes", "write_bytes"),
-        ("cancelled_write_bytes", "cancelled_write_bytes"),
-        ("read_chars", "rchar"),
-        ("write_chars", "wchar"),
-        ("read_syscalls", "syscr"),
-        ("write_syscalls", "syscw"),
-    ] {
-        assert_eq!(u64_at(&r, &["io", key]), num(&io, proc_key), "io.{key}");
+    for (key, value) in proc_io(&format!("/proc/{pid}/io")) {
+        assert_eq!(u64_at(&r, &["io", key]), value, "io.{key}");
     }
     // The exited threads' writes are in it: 3 x 512 KiB.
     assert!(u64_at(&r, &["io", "write_bytes"]) >= 3 * 524_288, "{r}");
@@ -502,12 +488,7 @@ fn unprivileged_users_get_a_labelled_view_from_proc() {
         // comes out longer than the task's life, and taskstats shows it as
         // not measured (its note says so); /proc's ticks hold the same
         // figure, unchecked.
-        let rejected = full["notes"].as_array().is_some_and(|n| {
-            n.iter().any(|n| {
-                n.as_str()
-                    .is_some_and(|n| n.starts_with("not measured: delays.blkio"))
-            })
-        });
+        let rejected = crate::util::not_measured(&full, "blkio");
         if rejected {
             assert!(full["delays"]["blkio"]["total_ns"].is_null(), "{full}");
         } else {

@@ -877,17 +877,6 @@ impl Drop for Loop {
     }
 }
 
-/// Whether a record's notes say its block-I/O figures broke a bound.
-fn blkio_not_measured(r: &Value) -> bool {
-    r["delays"]["blkio"]["total_ns"].is_null()
-        && r["notes"].as_array().is_some_and(|n| {
-            n.iter().any(|n| {
-                n.as_str()
-                    .is_some_and(|n| n.starts_with("not measured: delays.blkio"))
-            })
-        })
-}
-
 /// The kernel's delay-accounting fault, provoked: a task that did no
 /// block-I/O wait before starts one (a 4 KiB read throttled to 4 KiB/s)
 /// while delay accounting is off, so its start is not stamped, and ends it
@@ -1000,7 +989,7 @@ fn an_impossible_wait_is_not_measured_anywhere() {
 
     for kind in ["pid", "tgid"] {
         let r = crate::util::json(&[kind, &pid, "--json"]);
-        assert!(blkio_not_measured(&r[0]), "{kind}: {r}");
+        assert!(crate::util::not_measured(&r[0], "blkio"), "{kind}: {r}");
     }
     let top = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["top", "-b", "-n", "2", "-d", "0.5", "--json", "-p", &pid])
@@ -1055,7 +1044,7 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         .chain(records(&ran["processes"]))
         .find(|r| r["pid"] == pid.parse::<u64>().unwrap_or(0))
         .unwrap_or_else(|| panic!("run's report has no record of {pid}: {ran}"));
-    assert!(blkio_not_measured(&child), "run: {child}");
+    assert!(crate::util::not_measured(&child, "blkio"), "run: {child}");
     // Nor is the wait in any record of the tree, its total included.
     for r in records(&ran) {
         let ns = r["delays"]["blkio"]["total_ns"].as_u64().unwrap_or(0);
@@ -1070,7 +1059,7 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .find(|r| r["type"] == "pid" && r["id"] == pid.parse::<u64>().unwrap_or(0))
         .unwrap_or_else(|| panic!("listen did not hear {pid}'s exit"));
-    assert!(blkio_not_measured(&exit), "listen: {exit}");
+    assert!(crate::util::not_measured(&exit, "blkio"), "listen: {exit}");
 
     let _ = kill_process(Pid::from_child(&guard.0[0]), Signal::Term);
     wait_exit(&mut guard.0[0], Duration::from_secs(10));

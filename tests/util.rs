@@ -280,6 +280,18 @@ pub fn json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("taskstat printed JSON")
 }
 
+/// Whether a record shows a delay category as not measured because its
+/// figure broke a bound the kernel guarantees (null, and a note that says so).
+#[allow(dead_code)] // Not every test binary uses it.
+pub fn not_measured(r: &Value, category: &str) -> bool {
+    let prefix = format!("not measured: delays.{category}:");
+    r["delays"][category]["total_ns"].is_null()
+        && r["notes"].as_array().is_some_and(|n| {
+            n.iter()
+                .any(|n| n.as_str().is_some_and(|n| n.starts_with(&prefix)))
+        })
+}
+
 pub fn u64_at(v: &Value, path: &[&str]) -> u64 {
     let mut cur = v;
     for p in path {
