@@ -65,7 +65,7 @@ pub fn enforce(
     let rejected = delays.map(|_, d| breaks(d, budget));
     if let Some(notes) = notes {
         for (c, _) in rejected.each().filter(|(_, r)| **r) {
-            notes.push(note(c, &delays[c], elapsed_us).into());
+            notes.push(note(c, &delays[c], budget, elapsed_us).into());
         }
     }
     for (c, d) in delays.each_mut() {
@@ -102,10 +102,10 @@ fn breaks(d: &DelayView, budget: u64) -> bool {
 /// consumers can find them by it.
 pub const NOTE_PREFIX: &str = "not measured: delays.";
 
-fn note(c: Category, d: &DelayView, elapsed_us: u64) -> String {
+fn note(c: Category, d: &DelayView, budget: u64, elapsed_us: u64) -> String {
     let secs = |ns: u64| ns as f64 / 1e9;
     let (what, ns) = match (d.total_ns, d.max_ns) {
-        (Some(t), _) if t > budget_ns(elapsed_us) => ("a total", t),
+        (Some(t), _) if t > budget => ("a total", t),
         (_, Some(m)) => ("a single wait", m),
         (t, None) => ("a total", t.unwrap_or(0)),
     };
