@@ -118,12 +118,12 @@ pub enum Event {
 }
 
 impl Client {
-    /// Opens a socket and resolves the TASKSTATS family by name.
     /// How long each exchange waits for the kernel.
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
 
+    /// Opens a socket and resolves the TASKSTATS family by name.
     pub fn connect(timeout: Duration) -> Result<Client, ClientError> {
         let mut sock = Socket::new(NETLINK_GENERIC).map_err(ClientError::Socket)?;
         let addr = sock.bind_auto().map_err(ClientError::Socket)?;

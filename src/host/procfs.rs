@@ -278,29 +278,28 @@ impl OwnIo {
                 scope: IoScope::AllThreads,
             });
         }
-        let mut sum = Io::default();
-        let mut read = 0;
-        let mut last = None;
-        for tid in thread_ids(pid)? {
-            // A thread that exits meanwhile is left out, as it would be
-            // had it exited just before.
-            match Io::read_thread(pid, tid) {
-                Ok(io) => {
-                    sum.add(&io);
-                    read += 1;
-                }
-                Err(e) => last = Some(e),
-            }
-        }
-        match (read, last) {
-            (0, Some(e)) => Err(e),
-            (0, None) => Err(io::ErrorKind::NotFound.into()),
-            _ => Ok(OwnIo {
-                io: sum,
-                scope: IoScope::LiveThreads,
-            }),
+        Ok(OwnIo {
+            io: live_threads_io(pid)?,
+            scope: IoScope::LiveThreads,
+        })
+    }
+}
+
+/// The sum of a process's live threads' own io files. A thread that exits
+/// meanwhile is left out, as it would be had it exited just before; the
+/// threads of a process share its owner, so one refusal is every thread's.
+/// An error when no thread's file could be read.
+fn live_threads_io(pid: u32) -> Result<Io, io::Error> {
+    let mut sum = None;
+    let mut gone = None;
+    for tid in thread_ids(pid)? {
+        match Io::read_thread(pid, tid) {
+            Ok(io) => sum.get_or_insert_with(Io::default).add(&io),
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Err(e),
+            Err(e) => gone = Some(e),
         }
     }
+    sum.ok_or_else(|| gone.unwrap_or_else(|| io::ErrorKind::NotFound.into()))
 }
 
 /// Storage bytes (read, written) of a process's live threads, each thread's
@@ -318,21 +317,9 @@ pub fn own_io_of(pid: u32, threads: Option<u64>) -> Option<(u64, u64)> {
     if threads == Some(1) {
         return thread_io(pid, pid);
     }
-    let mut sum = None;
-    for tid in thread_ids(pid).ok()? {
-        match Io::read_thread(pid, tid) {
-            Ok(io) => {
-                let (r, w) = sum.unwrap_or((0, 0));
-                sum = Some((r + io.read_bytes, w + io.write_bytes));
-            }
-            // The threads of a process share its owner: one refusal is
-            // every thread's, and the rest need not be tried.
-            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return None,
-            // Gone meanwhile: as if it had exited just before.
-            Err(_) => {}
-        }
-    }
-    sum
+    live_threads_io(pid)
+        .ok()
+        .map(|io| (io.read_bytes, io.write_bytes))
 }
 
 /// Storage bytes (read, written) of one thread, its own; None once it is
