@@ -100,33 +100,13 @@ fn frame_head(kind: RecordKind, id: u32, len: u32) -> [u8; 12] {
     h
 }
 
-/// CRC-32 (IEEE 802.3, as zlib and crc32fast compute it) one byte at a
-/// time: a frame is under 1.5 KB, and crc32fast's 16 KB of tables were more
-/// than 1 % of the binary.
-const CRC_TABLE: [u32; 256] = {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        t[i] = c;
-        i += 1;
-    }
-    t
-};
-
+/// CRC-32 (IEEE 802.3, as zlib computes it) of a frame's head and
+/// payload: crc32fast, which the history store uses too.
 fn crc(head: &[u8], payload: &[u8]) -> u32 {
-    !head.iter().chain(payload).fold(!0u32, |c, &b| {
-        CRC_TABLE[usize::from((c as u8) ^ b)] ^ (c >> 8)
-    })
+    let mut h = crc32fast::Hasher::new();
+    h.update(head);
+    h.update(payload);
+    h.finalize()
 }
 
 pub fn write_record(w: &mut dyn Write, r: &RawRecord) -> io::Result<()> {
@@ -327,8 +307,8 @@ impl FileDecoder {
 mod tests {
     use super::*;
 
-    /// The standard check value, so that files written before (crc32fast)
-    /// still read.
+    /// The standard check value, so that files written by every earlier
+    /// taskstat still read.
     #[test]
     fn crc_is_ieee_crc32() {
         assert_eq!(crc(b"1234", b"56789"), 0xCBF4_3926);
