@@ -31,7 +31,7 @@ pub const TABLE: &[(u8, &str)] = &[
     ),
     (
         PERMISSION_DENIED,
-        "permission denied: CAP_NET_ADMIN is missing",
+        "permission denied: CAP_NET_ADMIN is missing, or (replay, dump) the history store is not readable by this user",
     ),
     (
         UNAVAILABLE,
@@ -62,6 +62,12 @@ pub struct Usage(pub String);
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct NoHistory(pub String);
+
+/// Not allowed to read what was asked for (exit status
+/// [`PERMISSION_DENIED`]): the history store of another user.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Denied(pub String);
 
 /// The exit status and remedy for a client error.
 pub fn classify(e: &crate::client::ClientError) -> (u8, Option<&'static str>) {

@@ -40,6 +40,13 @@ fn report(err: &anyhow::Error) -> ExitCode {
         eprintln!("taskstat: {err:#}");
         return exit::code(exit::NO_HISTORY);
     }
+    if err
+        .chain()
+        .any(|c| c.downcast_ref::<exit::Denied>().is_some())
+    {
+        eprintln!("taskstat: {err:#}");
+        return exit::code(exit::PERMISSION_DENIED);
+    }
     let (code, hint) = match err.chain().find_map(|c| c.downcast_ref::<ClientError>()) {
         Some(e) => exit::classify(e),
         None => (exit::FAILURE, None),

@@ -1,13 +1,15 @@
 //! What `replay` and `dump` share: the stored range and the filters.
 
 use std::collections::HashSet;
+use std::io;
 use std::ops::Bound;
 
 use regex_lite::Regex;
 use serde_json::Value;
 use taskstat::cli::{RangeArgs, StoredFilter};
-use taskstat::exit::{NoHistory, Usage};
-use taskstat::store::{self, EntryRef, Sample, Sections};
+use taskstat::exit::{Denied, NoHistory, Usage};
+use taskstat::render::dump::local_time;
+use taskstat::store::{self, EntryRef, Sections, StoreError};
 
 use super::select;
 
@@ -82,7 +84,7 @@ impl Filter {
 }
 
 /// The range's bounds in unix ns; `--begin` after `--end` is a usage error.
-fn bounds(range: &RangeArgs) -> Result<(Bound<i64>, Bound<i64>), Usage> {
+pub fn bounds(range: &RangeArgs) -> Result<(Bound<i64>, Bound<i64>), Usage> {
     let ns = |t: jiff::Timestamp| i64::try_from(t.as_nanosecond()).unwrap_or(i64::MAX);
     let (begin, end) = (range.begin.map(ns), range.end.map(ns));
     if let (Some(b), Some(e)) = (begin, end) {
@@ -104,7 +106,7 @@ pub fn for_each_sample(
     mut each: impl FnMut(i64, &Sections) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
     let bounds = bounds(range)?;
-    let reader = store::Reader::open(&range.dir).map_err(|e| NoHistory(e.to_string()))?;
+    let reader = open(range)?;
     let mut samples = reader.samples(bounds);
     let mut seen = 0u64;
     while let Some(entry) = samples.next_ref() {
@@ -119,28 +121,47 @@ pub fn for_each_sample(
         }
     }
     if seen == 0 {
-        return Err(NoHistory(format!(
-            "{}: no samples{}",
-            range.dir.display(),
-            match (range.begin, range.end) {
-                (None, None) => "; is `taskstat record` running?",
-                _ => " in that range: widen --begin/--end",
-            }
-        ))
-        .into());
+        return Err(empty(range, &reader).into());
     }
     Ok(())
 }
 
-/// Every sample of the range, oldest first, in memory.
-pub fn samples(range: &RangeArgs) -> anyhow::Result<Vec<Sample>> {
-    let mut out = Vec::new();
-    for_each_sample(range, |time_ns, sections| {
-        out.push(Sample {
-            time_ns,
-            sections: sections.clone(),
-        });
-        Ok(true)
-    })?;
-    Ok(out)
+/// The store of `--dir`, or why there is none to read.
+pub fn open(range: &RangeArgs) -> anyhow::Result<store::Reader> {
+    let dir = &range.dir;
+    store::Reader::open(dir).map_err(|e| match &e {
+        StoreError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => {
+            NoHistory(format!(
+                "{}: no history here yet: start `taskstat record` (or the taskstat-record service), or give the store's directory with --dir",
+                dir.display()
+            ))
+            .into()
+        }
+        StoreError::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
+            Denied(format!(
+                "{}: permission denied: the history store is readable only by its owner (and the group the recorder's --group names); run as root, or ask for that group",
+                dir.display()
+            ))
+            .into()
+        }
+        _ => anyhow::Error::from(NoHistory(e.to_string())),
+    })
+}
+
+/// Why a range has no samples, with the span the store does cover.
+pub fn empty(range: &RangeArgs, reader: &store::Reader) -> NoHistory {
+    let dir = range.dir.display();
+    match (reader.span(), range.begin.or(range.end)) {
+        (None, _) => NoHistory(format!(
+            "{dir}: no samples yet; is `taskstat record` running?"
+        )),
+        (Some(_), None) => NoHistory(format!(
+            "{dir}: no sample could be read; see the warnings above"
+        )),
+        (Some((first, last)), Some(_)) => NoHistory(format!(
+            "{dir}: no samples in that range; the store holds {} to {}: widen --begin/--end",
+            local_time(first),
+            local_time(last)
+        )),
+    }
 }

@@ -19,10 +19,10 @@ use taskstat::record::fleet::{Counters, GroupFigures};
 use taskstat::record::top::{self, Counts, Row, Tally, TopSort};
 use taskstat::render::dump::local_time;
 use taskstat::render::top as screen;
-use taskstat::store::Sample;
+use taskstat::store::{Sample, Timeline};
 use taskstat::wire::Group;
 
-use super::history::{Filter, for_each_sample, samples};
+use super::history::{Filter, for_each_sample};
 use super::record::{CGROUPS, EXITED, PROCESSES};
 
 /// A stored process record, read back.
@@ -208,11 +208,48 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     if args.batch {
         return batch(&args, &filter);
     }
-    let samples = samples(&args.range)?;
-    if samples.len() < 2 {
-        return Err(one_sample(&args));
+    // Listed, not read: a sample is decoded when the screen shows it.
+    let reader = super::history::open(&args.range)?;
+    let mut timeline = reader.timeline(super::history::bounds(&args.range)?);
+    for w in timeline.take_warnings() {
+        super::warn(&w.to_string());
     }
-    interactive(&args, &samples, &filter)
+    match timeline.len() {
+        0 => Err(super::history::empty(&args.range, &reader).into()),
+        1 => Err(one_sample(&args)),
+        _ => interactive(&args, &mut timeline, &filter),
+    }
+}
+
+/// The two samples around the interval on screen, kept as the view moves.
+struct Shown {
+    a: Option<(usize, Sample)>,
+    b: Option<(usize, Sample)>,
+}
+
+impl Shown {
+    /// Samples `i - 1` and `i`, decoded where not already at hand.
+    fn interval(&mut self, t: &mut Timeline, i: usize) -> Result<(&Sample, &Sample), String> {
+        let mut take =
+            |j: usize, a: &mut Option<(usize, Sample)>, b: &mut Option<(usize, Sample)>| {
+                for held in [a, b] {
+                    if held.as_ref().is_some_and(|(k, _)| *k == j) {
+                        return held.take().map(|(_, s)| s).ok_or_else(String::new);
+                    }
+                }
+                t.sample(j).map_err(|w| w.to_string())
+            };
+        let (mut a, mut b) = (self.a.take(), self.b.take());
+        // The earlier one first: the decoder moves forward from it.
+        let first = take(i - 1, &mut a, &mut b)?;
+        let second = take(i, &mut a, &mut b)?;
+        self.a = Some((i - 1, first));
+        self.b = Some((i, second));
+        match (&self.a, &self.b) {
+            (Some((_, a)), Some((_, b))) => Ok((a, b)),
+            _ => Err("no samples".into()),
+        }
+    }
 }
 
 fn one_sample(args: &ReplayArgs) -> anyhow::Error {
@@ -263,16 +300,11 @@ fn batch(args: &ReplayArgs, filter: &Filter) -> anyhow::Result<ExitCode> {
     Ok(exit::code(exit::OK))
 }
 
-/// The first sample at or after `t`, as an interval's end (≥ 1).
-fn at_or_after(samples: &[Sample], t_ns: i64) -> usize {
-    samples
-        .iter()
-        .position(|s| s.time_ns >= t_ns)
-        .unwrap_or(samples.len() - 1)
-        .max(1)
-}
-
-fn interactive(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow::Result<ExitCode> {
+fn interactive(
+    args: &ReplayArgs,
+    timeline: &mut Timeline,
+    filter: &Filter,
+) -> anyhow::Result<ExitCode> {
     if !io::IsTerminal::is_terminal(&io::stdout()) {
         anyhow::bail!("stdout is not a terminal: use `taskstat replay -b` for plain tables");
     }
@@ -284,16 +316,27 @@ fn interactive(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow
         let mut only = args.only;
         let mut typing: Option<String> = None;
         let mut note = String::new();
+        let mut shown = Shown { a: None, b: None };
+        let n = timeline.len();
         loop {
-            let rows = rows(&samples[i - 1], &samples[i], args.by, filter, only, sort);
-            let secs = (samples[i].time_ns - samples[i - 1].time_ns) as f64 / 1e9;
+            let (rows, secs, end_ns) = match shown.interval(timeline, i) {
+                Ok((a, b)) => (
+                    rows(a, b, args.by, filter, only, sort),
+                    (b.time_ns - a.time_ns) as f64 / 1e9,
+                    b.time_ns,
+                ),
+                Err(why) => {
+                    note = format!(" · {why}");
+                    (Vec::new(), 0.0, timeline.time_ns(i).unwrap_or(0))
+                }
+            };
             let status = match &typing {
                 Some(t) => format!("go to time: {t}_ (Enter, Esc)"),
                 None => format!(
                     "{} · sample {} of {} · ←/T previous, →/t next, g go to a time{note}",
-                    local_time(samples[i].time_ns),
+                    local_time(end_ns),
                     i + 1,
-                    samples.len()
+                    n
                 ),
             };
             let filters = if only { "only active" } else { "" };
@@ -333,7 +376,7 @@ fn interactive(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow
                         match taskstat::when::parse(t, &now) {
                             Ok(ts) => {
                                 let ns = i64::try_from(ts.as_nanosecond()).unwrap_or(i64::MAX);
-                                i = at_or_after(samples, ns);
+                                i = timeline.at_or_after(ns).max(1);
                             }
                             Err(e) => note = format!(" · {e}"),
                         }
@@ -351,7 +394,7 @@ fn interactive(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow
             match k.code {
                 KeyCode::Char('q') | KeyCode::Esc => return Ok(()),
                 KeyCode::Right | KeyCode::Char('t') => {
-                    if i + 1 < samples.len() {
+                    if i + 1 < n {
                         i += 1;
                     } else {
                         note = " · the last sample".into();

@@ -3,13 +3,15 @@
 
 use std::collections::VecDeque;
 use std::fs::{self, File};
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::ops::{Bound, RangeBounds};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::format::{
-    self, FILE_HEADER_LEN, FRAME_PREFIX_LEN, FileHeader, FormatError, SampleDecoder, SampleEncoder,
+    self, FILE_HEADER_LEN, FRAME_HEAD_LEN, FileHeader, FormatError, FrameHead, SampleDecoder,
+    SampleEncoder,
 };
 use super::{Sample, Sections, StoreError, Warning};
 use crate::recfile::read_full;
@@ -18,6 +20,8 @@ const NS_PER_SEC: i64 = 1_000_000_000;
 const HOUR_NS: i64 = 3600 * NS_PER_SEC;
 /// The largest file the writer makes, whatever `max_size` is.
 const FILE_SIZE_CAP: u64 = 64 << 20;
+/// The default span between keyframes: at `-d 5`, 60 samples.
+pub const KEYFRAME_EVERY: Duration = Duration::from_secs(300);
 const PREFIX: &str = "taskstat-";
 const SUFFIX: &str = ".tsh";
 /// `%Y%m%dT%H%M%SZ`
@@ -37,6 +41,13 @@ pub struct WriterOptions {
     /// fdatasync(2) each frame, and fsync(2) the directory for each new
     /// file. Only tests turn it off.
     pub sync: bool,
+    /// A keyframe at least this often within a file: damage costs at most
+    /// the samples up to the next one, and a reader seeking a time decodes
+    /// at most this span of deltas.
+    pub keyframe_every: Duration,
+    /// The group that may read the store too: the directory is then 0750
+    /// and its files 0640, with this group; otherwise 0700 and 0600.
+    pub group: Option<u32>,
 }
 
 impl Default for WriterOptions {
@@ -46,11 +57,21 @@ impl Default for WriterOptions {
             max_age: None,
             level: 3,
             sync: true,
+            keyframe_every: KEYFRAME_EVERY,
+            group: None,
         }
     }
 }
 
 impl WriterOptions {
+    /// The modes of the store's directory and files.
+    fn modes(&self) -> (u32, u32) {
+        match self.group {
+            Some(_) => (0o750, 0o640),
+            None => (0o700, 0o600),
+        }
+    }
+
     /// The size a file is kept within (unless its keyframe alone is larger):
     /// an eighth of `max_size`, so that removing whole files keeps the store
     /// close to `max_size`.
@@ -94,6 +115,10 @@ struct Current {
     /// A write or sync failed: what the file ends with is unknown, so the
     /// next sample goes to a new file.
     broken: bool,
+    /// A frame was not written: the next one must be a keyframe.
+    need_key: bool,
+    /// The time of the file's last keyframe.
+    key_ns: i64,
 }
 
 /// Appends samples to a store, one process at a time (the directory is
@@ -117,9 +142,29 @@ impl Writer {
     /// Opens the store in `dir`, creating the directory if needed. The
     /// first sample appended starts a new file: a writer never appends to a
     /// file that an earlier one (perhaps killed mid-write) left.
+    ///
+    /// The directory and its files get the store's modes (0700 and 0600, or
+    /// 0750 and 0640 with [`WriterOptions::group`]) whatever the umask, also
+    /// those an earlier taskstat made world-readable: per-process I/O
+    /// figures are what /proc hides from other users.
     pub fn open(dir: impl AsRef<Path>, opts: WriterOptions) -> Result<Writer, StoreError> {
         let dir = dir.as_ref().to_path_buf();
-        fs::create_dir_all(&dir).map_err(StoreError::io("create", &dir))?;
+        let (dir_mode, file_mode) = opts.modes();
+        match fs::metadata(&dir) {
+            Ok(m) if !m.is_dir() => return Err(StoreError::NotADirectory { path: dir }),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    fs::create_dir_all(parent).map_err(StoreError::io("create", parent))?;
+                }
+                match fs::DirBuilder::new().mode(dir_mode).create(&dir) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(StoreError::io("create", &dir)(e)),
+                }
+            }
+            Err(e) => return Err(StoreError::io("read", &dir)(e)),
+        }
         let dir_fd = File::open(&dir).map_err(StoreError::io("open", &dir))?;
         match rustix::fs::flock(
             &dir_fd,
@@ -129,6 +174,7 @@ impl Writer {
             Err(rustix::io::Errno::WOULDBLOCK) => return Err(StoreError::Locked { dir }),
             Err(e) => return Err(StoreError::io("lock", &dir)(e.into())),
         }
+        restrict(&dir_fd, dir_mode, opts.group).map_err(StoreError::io("set the mode of", &dir))?;
         let mut files = Vec::new();
         for entry in fs::read_dir(&dir).map_err(StoreError::io("list", &dir))? {
             let entry = entry.map_err(StoreError::io("list", &dir))?;
@@ -137,11 +183,21 @@ impl Writer {
                 continue;
             };
             let path = entry.path();
-            let Ok(meta) = fs::metadata(&path) else {
+            let Ok(meta) = fs::symlink_metadata(&path) else {
                 continue;
             };
             if !meta.is_file() {
                 continue;
+            }
+            // A file whose first write never happened (a crash or a full
+            // disk as it was created, by an earlier taskstat): nothing to keep.
+            if meta.len() == 0 {
+                let _ = fs::remove_file(&path);
+                continue;
+            }
+            if let Ok(f) = File::open(&path) {
+                restrict(&f, file_mode, opts.group)
+                    .map_err(StoreError::io("set the mode of", &path))?;
             }
             let start_ns = read_header(&path)
                 .map(|h| h.start_ns)
@@ -192,31 +248,59 @@ impl Writer {
     /// sample before: they are stored as unchanged without being compared.
     /// A wrong word stores a wrong history, so only a caller that moved
     /// those values from its previous sample should give it.
+    ///
+    /// On a full disk (ENOSPC, EDQUOT) the oldest files are removed, one at
+    /// a time, until the sample fits; when none is left to remove, the
+    /// error is returned ([`StoreError::is_disk_full`]), the store is as it
+    /// was before the call, and the next call tries again.
     pub fn append_unless(
+        &mut self,
+        sample: &Sample,
+        unchanged: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<(), StoreError> {
+        loop {
+            match self.append_once(sample, unchanged) {
+                Ok(()) => break,
+                Err(e) if e.is_disk_full() && !self.closed.is_empty() => self.remove_oldest()?,
+                Err(e) => return Err(e),
+            }
+        }
+        self.retain(sample.time_ns)
+    }
+
+    fn append_once(
         &mut self,
         sample: &Sample,
         unchanged: &dyn Fn(&str, &str) -> bool,
     ) -> Result<(), StoreError> {
         let span = sample.time_ns.div_euclid(self.opts.file_span_ns());
         let file_size = self.opts.file_size();
-        let mut written = false;
+        let key_every = duration_ns(self.opts.keyframe_every);
         if let Some(c) = self.current.as_mut() {
             if !c.broken && c.span == span {
-                if let Some(frame) = self.encoder.delta_frame_unless(sample, unchanged)? {
+                let key = c.need_key || sample.time_ns.saturating_sub(c.key_ns) >= key_every;
+                let frame = if key {
+                    Some(self.encoder.key_frame(sample)?)
+                } else {
+                    self.encoder.delta_frame_unless(sample, unchanged)?
+                };
+                if let Some(frame) = frame {
                     if c.info.size + frame.len() as u64 <= file_size {
                         write_frame(c, &frame, self.opts.sync)?;
-                        written = true;
+                        if key {
+                            c.key_ns = sample.time_ns;
+                            c.need_key = false;
+                        }
+                        return Ok(());
                     }
                 }
             }
         }
-        if !written {
-            self.start_file(sample, span)?;
-        }
-        self.retain(sample.time_ns)
+        self.start_file(sample, span)
     }
 
     /// Closes the current file and starts one with a keyframe of `sample`.
+    /// A file whose first write fails is removed: no empty files.
     fn start_file(&mut self, sample: &Sample, span: i64) -> Result<(), StoreError> {
         if let Some(c) = self.current.take() {
             let size = c.file.metadata().map_or(c.info.size, |m| m.len());
@@ -229,12 +313,14 @@ impl Writer {
         let mut bytes = Vec::with_capacity(FILE_HEADER_LEN + frame.len());
         bytes.extend_from_slice(&FileHeader::new(sample.time_ns).encode());
         bytes.extend_from_slice(&frame);
+        let (_, file_mode) = self.opts.modes();
         let file = File::options()
             .append(true)
             .create_new(true)
+            .mode(file_mode)
             .open(&path)
             .map_err(StoreError::io("create", &path))?;
-        let c = self.current.insert(Current {
+        let mut c = Current {
             file,
             info: StoreFile {
                 path,
@@ -243,8 +329,17 @@ impl Writer {
             },
             span,
             broken: false,
-        });
-        write_frame(c, &bytes, self.opts.sync)?;
+            need_key: false,
+            key_ns: sample.time_ns,
+        };
+        let written = restrict(&c.file, file_mode, self.opts.group)
+            .map_err(StoreError::io("set the mode of", &c.info.path))
+            .and_then(|()| write_frame(&mut c, &bytes, self.opts.sync));
+        if let Err(e) = written {
+            let _ = fs::remove_file(&c.info.path);
+            return Err(e);
+        }
+        self.current = Some(c);
         if self.opts.sync {
             self.dir_fd
                 .sync_all()
@@ -318,8 +413,20 @@ impl Writer {
     }
 }
 
+/// Gives a store directory or file its mode, and its group if one is
+/// chosen: fchmod(2) after the open, as the umask may have taken bits off.
+fn restrict(f: &File, mode: u32, group: Option<u32>) -> io::Result<()> {
+    if let Some(gid) = group {
+        std::os::unix::fs::fchown(f, None, Some(gid))?;
+    }
+    f.set_permissions(fs::Permissions::from_mode(mode))
+}
+
 /// One write(2) for the frame (write_all loops only if the kernel takes
-/// part of it), then fdatasync(2).
+/// part of it), then fdatasync(2). A failed write is cut off again, so
+/// that the file ends with its last whole frame: the next frame in it is
+/// then a keyframe (the encoder moved on past the sample that was not
+/// written). If it cannot be cut, the next sample starts a new file.
 fn write_frame(c: &mut Current, bytes: &[u8], sync: bool) -> Result<(), StoreError> {
     let r = c
         .file
@@ -331,7 +438,11 @@ fn write_frame(c: &mut Current, bytes: &[u8], sync: bool) -> Result<(), StoreErr
             Ok(())
         }
         Err(e) => {
-            c.broken = true;
+            if c.file.set_len(c.info.size).is_ok() {
+                c.need_key = true;
+            } else {
+                c.broken = true;
+            }
             Err(StoreError::io("write", &c.info.path)(e))
         }
     }
@@ -487,6 +598,18 @@ impl Reader {
         self.files.iter().map(|f| f.path.as_path())
     }
 
+    /// The times of the store's first and last samples (unix ns), from the
+    /// heads of the frames, nothing decoded; None if it holds none.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        let first = self.files.first()?.start_ns;
+        let last = self.files.iter().rev().find_map(|f| {
+            let file = File::open(&f.path).ok()?;
+            let (frames, _) = list_frames(&file, f.start_ns).ok()?;
+            Some(frames.last()?.time_ns)
+        })?;
+        Some((first, last))
+    }
+
     /// The samples whose time is in `range` (unix ns), in the order they
     /// were written, and warnings for what had to be skipped. Files are
     /// chosen by their first sample's time, assuming that the clock did not
@@ -499,6 +622,132 @@ impl Reader {
             current: None,
             begin: range.start_bound().cloned(),
             end: range.end_bound().cloned(),
+        }
+    }
+}
+
+/// What a reader reports of a snag at `offset`, after `samples` good ones.
+fn snag_warning(path: &Path, samples: u64, offset: u64, snag: Snag) -> Warning {
+    let file = path.to_path_buf();
+    match snag {
+        Snag::Torn => Warning::TornTail {
+            file,
+            offset,
+            samples,
+        },
+        Snag::Damaged { why, resumed: None } => Warning::Damaged {
+            file,
+            offset,
+            samples,
+            why,
+        },
+        Snag::Damaged {
+            why,
+            resumed: Some(to),
+        } => Warning::Resumed {
+            file,
+            offset,
+            to,
+            why,
+        },
+    }
+}
+
+/// The samples of a range listed by time, any one of them decoded on
+/// demand: what an interactive reader moves about in. Only the frames'
+/// heads are held (a day at `-d 5` is 17,280 of them), and one decoder,
+/// which moves forward from where it stands or starts again at the
+/// keyframe before the sample asked for.
+pub struct Timeline {
+    files: Vec<(PathBuf, Vec<FrameRef>)>,
+    /// (file, frame) of each sample in the range, in order.
+    index: Vec<(usize, usize)>,
+    open: Option<(usize, OpenFile)>,
+    warnings: Vec<Warning>,
+}
+
+impl Reader {
+    /// The range's samples, listed: see [`Timeline`].
+    pub fn timeline<R: RangeBounds<i64>>(&self, range: R) -> Timeline {
+        let (begin, end) = (range.start_bound().cloned(), range.end_bound().cloned());
+        let mut t = Timeline {
+            files: Vec::new(),
+            index: Vec::new(),
+            open: None,
+            warnings: self.warnings.clone(),
+        };
+        for f in &self.files {
+            let listed = File::open(&f.path).and_then(|file| list_frames(&file, f.start_ns));
+            let (frames, snags) = match listed {
+                Ok(l) => l,
+                Err(e) => {
+                    t.warnings.push(header_warning(&f.path, HeaderError::Io(e)));
+                    continue;
+                }
+            };
+            let i = t.files.len();
+            for (k, fr) in frames.iter().enumerate() {
+                if after_begin(begin, fr.time_ns) && before_end(end, fr.time_ns) {
+                    t.index.push((i, k));
+                }
+            }
+            for (at, snag) in snags {
+                t.warnings.push(snag_warning(&f.path, 0, at, snag));
+            }
+            t.files.push((f.path.clone(), frames));
+        }
+        t
+    }
+}
+
+impl Timeline {
+    /// How many samples the range holds.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// What listing the files found wrong, once each.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The time of sample `i` (unix ns), from its frame's head.
+    pub fn time_ns(&self, i: usize) -> Option<i64> {
+        let (f, k) = *self.index.get(i)?;
+        Some(self.files[f].1[k].time_ns)
+    }
+
+    /// The first sample at or after `t_ns`; the last one if none is.
+    pub fn at_or_after(&self, t_ns: i64) -> usize {
+        let n = self
+            .index
+            .partition_point(|&(f, k)| self.files[f].1[k].time_ns < t_ns);
+        n.min(self.index.len().saturating_sub(1))
+    }
+
+    /// Sample `i`, decoded; a warning if it cannot be.
+    pub fn sample(&mut self, i: usize) -> Result<Sample, Warning> {
+        let Some(&(f, k)) = self.index.get(i) else {
+            return Err(Warning::Unreadable {
+                file: PathBuf::new(),
+                why: format!("no sample {i} in the range"),
+            });
+        };
+        let reuse = matches!(&self.open, Some((g, _)) if *g == f);
+        if !reuse {
+            let (path, frames) = &self.files[f];
+            self.open = Some((f, OpenFile::listed(path, frames.clone())?));
+        }
+        match self.open.as_mut() {
+            Some((_, file)) => file.decode_to(k),
+            None => Err(Warning::Unreadable {
+                file: self.files[f].0.clone(),
+                why: "not open".into(),
+            }),
         }
     }
 }
@@ -587,7 +836,13 @@ impl Samples<'_> {
                 self.next_file += 1;
                 if self.file_in_range(i) {
                     match OpenFile::open(&self.files[i].path) {
-                        Ok(f) => self.current = Some(f),
+                        Ok(mut f) => {
+                            // Straight to the keyframe before the range.
+                            if let Bound::Included(t) | Bound::Excluded(t) = self.begin {
+                                f.seek(t);
+                            }
+                            self.current = Some(f);
+                        }
                         Err(w) => self.pending.push_back(w),
                     }
                 }
@@ -600,10 +855,9 @@ impl Samples<'_> {
                     }
                 }
                 Ok(None) => self.current = None,
-                Err(w) => {
-                    self.current = None;
-                    return Some(EntryRef::Warning(w));
-                }
+                // The file reads on past what it reports (a skip to the
+                // next keyframe), each call a step further.
+                Err(w) => return Some(EntryRef::Warning(w)),
             }
         }
         // The loop breaks only with a sample in the current file.
@@ -629,12 +883,176 @@ impl Iterator for Samples<'_> {
     }
 }
 
-/// A file being read, frame by frame.
+/// A frame of a file, as its head gives it.
+#[derive(Clone, Copy, Debug)]
+struct FrameRef {
+    offset: u64,
+    len: usize,
+    kind: u8,
+    time_ns: i64,
+}
+
+/// How far from its file's first sample a frame's time may plausibly be,
+/// when the reader searches damaged bytes for the next frame.
+const PLAUSIBLE_NS: i64 = 7 * 24 * HOUR_NS;
+/// How much of a file the reader holds at a time while it searches
+/// damaged bytes for the next keyframe.
+const SCAN_CHUNK: usize = 1 << 20;
+
+/// What listing a file's frames ran into, by byte offset.
+type Snags = Vec<(u64, Snag)>;
+
+/// What listing a file's frames ran into, at a byte offset.
+#[derive(Clone, Debug)]
+enum Snag {
+    /// The file ends inside a frame, or only zeros follow.
+    Torn,
+    /// Damage; listing went on at `resumed` (a keyframe), if there was one.
+    Damaged { why: String, resumed: Option<u64> },
+}
+
+/// A file's frames, listed from their heads alone (a positioned read of
+/// [`FRAME_HEAD_LEN`] bytes each, nothing decompressed), and what was
+/// found wrong on the way. A reader finds a time's keyframe in the list,
+/// and after damage goes on with the next keyframe.
+fn list_frames(file: &File, start_ns: i64) -> io::Result<(Vec<FrameRef>, Snags)> {
+    let size = file.metadata()?.len();
+    let mut frames: Vec<FrameRef> = Vec::new();
+    let mut snags = Vec::new();
+    let mut at = FILE_HEADER_LEN as u64;
+    let mut head = [0u8; FRAME_HEAD_LEN];
+    while at < size {
+        let n = read_at_full(file, &mut head, at)?;
+        let problem = match FrameHead::decode(&head[..n]) {
+            Ok(h) if at + h.len as u64 <= size => {
+                frames.push(FrameRef {
+                    offset: at,
+                    len: h.len,
+                    kind: h.kind,
+                    time_ns: h.time_ns,
+                });
+                at += h.len as u64;
+                continue;
+            }
+            Ok(_) | Err(FormatError::Incomplete { .. }) => None,
+            Err(e) => Some(e.to_string()),
+        };
+        if zeros_to_end(file, at, size)? {
+            snags.push((at, Snag::Torn));
+            break;
+        }
+        let Some(why) = problem else {
+            // A frame that runs past the end, or a head cut short: a torn
+            // last write, unless a keyframe follows (then the length lied).
+            match next_keyframe(file, at + 1, size, start_ns)? {
+                None => snags.push((at, Snag::Torn)),
+                Some(next) => {
+                    snags.push((
+                        at,
+                        Snag::Damaged {
+                            why: "a frame runs past the end of the file".into(),
+                            resumed: Some(next),
+                        },
+                    ));
+                    at = next;
+                    continue;
+                }
+            }
+            break;
+        };
+        // The frame before pointed here, perhaps with a damaged length: the
+        // search starts inside it. A keyframe found there means its length
+        // lied, and it goes (frames do not overlap).
+        let from = match frames.last() {
+            Some(f) if f.offset + f.len as u64 == at => f.offset + 1,
+            _ => at + 1,
+        };
+        let next = next_keyframe(file, from, size, start_ns)?;
+        if let (Some(n), Some(f)) = (next, frames.last()) {
+            if n < f.offset + f.len as u64 {
+                frames.pop();
+            }
+        }
+        snags.push((at, Snag::Damaged { why, resumed: next }));
+        match next {
+            Some(n) => at = n,
+            None => break,
+        }
+    }
+    Ok((frames, snags))
+}
+
+fn read_at_full(file: &File, buf: &mut [u8], at: u64) -> io::Result<usize> {
+    use std::os::unix::fs::FileExt;
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read_at(&mut buf[n..], at + n as u64) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Whether the file holds only zero bytes from `at` on: what a file
+/// system may leave after a power cut, a torn tail rather than damage.
+fn zeros_to_end(file: &File, mut at: u64, size: u64) -> io::Result<bool> {
+    let mut buf = vec![0u8; SCAN_CHUNK.min((size - at.min(size)) as usize).max(1)];
+    while at < size {
+        let n = read_at_full(file, &mut buf, at)?;
+        if n == 0 {
+            break;
+        }
+        if buf[..n].iter().any(|&b| b != 0) {
+            return Ok(false);
+        }
+        at += n as u64;
+    }
+    Ok(true)
+}
+
+/// The offset of the first whole keyframe at or after `from` whose CRC is
+/// good: where a reader picks up after damage.
+fn next_keyframe(file: &File, from: u64, size: u64, start_ns: i64) -> io::Result<Option<u64>> {
+    let mut chunk = vec![0u8; SCAN_CHUNK + FRAME_HEAD_LEN];
+    let mut base = from;
+    while base < size {
+        let n = read_at_full(file, &mut chunk, base)?;
+        if n < FRAME_HEAD_LEN {
+            return Ok(None);
+        }
+        for p in 0..=(n - FRAME_HEAD_LEN).min(SCAN_CHUNK - 1) {
+            let Ok(h) = FrameHead::decode(&chunk[p..p + FRAME_HEAD_LEN]) else {
+                continue;
+            };
+            let at = base + p as u64;
+            if h.kind != format::KIND_KEY
+                || at + h.len as u64 > size
+                || h.time_ns.abs_diff(start_ns) > PLAUSIBLE_NS as u64
+            {
+                continue;
+            }
+            let mut frame = vec![0u8; h.len];
+            if read_at_full(file, &mut frame, at)? == h.len && format::frame_crc_ok(&frame) {
+                return Ok(Some(at));
+            }
+        }
+        base += SCAN_CHUNK as u64;
+    }
+    Ok(None)
+}
+
+/// A file being read, frame by frame, from its list of frames.
 struct OpenFile {
     path: PathBuf,
-    input: BufReader<File>,
-    /// Where the next frame starts.
-    offset: u64,
+    file: File,
+    frames: Vec<FrameRef>,
+    /// What listing found, by offset, reported as reading passes it.
+    snags: VecDeque<(u64, Snag)>,
+    /// The next frame to read.
+    next: usize,
     samples: u64,
     decoder: SampleDecoder,
     frame: Vec<u8>,
@@ -644,14 +1062,17 @@ struct OpenFile {
 
 impl OpenFile {
     fn open(path: &Path) -> Result<OpenFile, Warning> {
-        let file = File::open(path).map_err(|e| header_warning(path, HeaderError::Io(e)))?;
-        let mut input = BufReader::with_capacity(64 << 10, file);
+        let mut file = File::open(path).map_err(|e| header_warning(path, HeaderError::Io(e)))?;
         // Checked when the store was opened, but the file may have changed.
-        read_header_from(&mut input).map_err(|e| header_warning(path, e))?;
+        let header = read_header_from(&mut file).map_err(|e| header_warning(path, e))?;
+        let (frames, snags) = list_frames(&file, header.start_ns)
+            .map_err(|e| header_warning(path, HeaderError::Io(e)))?;
         Ok(OpenFile {
             path: path.to_path_buf(),
-            input,
-            offset: FILE_HEADER_LEN as u64,
+            file,
+            frames,
+            snags: snags.into(),
+            next: 0,
             samples: 0,
             decoder: SampleDecoder::new(),
             frame: Vec::new(),
@@ -659,52 +1080,132 @@ impl OpenFile {
         })
     }
 
-    /// Reads and decodes the next frame: its time, or None at the end of
-    /// the file. A warning ends the file.
-    fn next_frame(&mut self) -> Result<Option<i64>, Warning> {
-        let mut prefix = [0u8; FRAME_PREFIX_LEN];
-        let n = read_full(&mut self.input, &mut prefix).map_err(|e| self.unreadable(e))?;
-        if n == 0 {
-            return Ok(None);
+    /// A file already listed: its frames, without the snags (reported
+    /// when it was listed).
+    fn listed(path: &Path, frames: Vec<FrameRef>) -> Result<OpenFile, Warning> {
+        let file = File::open(path).map_err(|e| header_warning(path, HeaderError::Io(e)))?;
+        Ok(OpenFile {
+            path: path.to_path_buf(),
+            file,
+            frames,
+            snags: VecDeque::new(),
+            next: 0,
+            samples: 0,
+            decoder: SampleDecoder::new(),
+            frame: Vec::new(),
+            time_ns: 0,
+        })
+    }
+
+    /// Decodes frames up to frame `k`, from the keyframe before it unless
+    /// the decoder stands between the two: the sample of frame `k`.
+    fn decode_to(&mut self, k: usize) -> Result<Sample, Warning> {
+        let key = self.frames[..=k]
+            .iter()
+            .rposition(|f| f.kind == format::KIND_KEY)
+            .unwrap_or(0);
+        let standing = self.decoder.state().is_some() && self.next > key && self.next <= k + 1;
+        if !standing {
+            self.next = key;
         }
-        let len = format::frame_len(&prefix[..n]).map_err(|e| self.warning(e))?;
-        self.frame.clear();
-        self.frame.extend_from_slice(&prefix);
-        (&mut self.input)
-            .take((len - FRAME_PREFIX_LEN) as u64)
-            .read_to_end(&mut self.frame)
-            .map_err(|e| self.unreadable(e))?;
-        let time_ns = match self.decoder.frame(&self.frame) {
-            Ok((t, _)) => t,
-            Err(e) => return Err(self.warning(e)),
+        while self.next <= k {
+            let want = self.frames[self.next].offset;
+            match self.next_frame()? {
+                Some(_) => {}
+                None => break,
+            }
+            // A frame that did not decode moved the reader on past `k`.
+            if self
+                .frames
+                .get(self.next - 1)
+                .is_none_or(|f| f.offset != want)
+            {
+                break;
+            }
+        }
+        match self.decoder.state() {
+            Some(sections) if self.next == k + 1 => Ok(Sample {
+                time_ns: self.time_ns,
+                sections: sections.clone(),
+            }),
+            _ => Err(Warning::Damaged {
+                file: self.path.clone(),
+                offset: self.frames[k].offset,
+                samples: 0,
+                why: "the sample does not decode".into(),
+            }),
+        }
+    }
+
+    /// Starts at the last keyframe at or before `t_ns`, so that the frames
+    /// before it are not decoded; the snags before it are not reported.
+    fn seek(&mut self, t_ns: i64) {
+        let Some(key) = self
+            .frames
+            .iter()
+            .rposition(|f| f.kind == format::KIND_KEY && f.time_ns <= t_ns)
+        else {
+            return;
         };
-        self.time_ns = time_ns;
-        self.offset += len as u64;
-        self.samples += 1;
-        Ok(Some(time_ns))
-    }
-
-    fn warning(&self, e: FormatError) -> Warning {
-        match e {
-            FormatError::Incomplete { .. } => Warning::TornTail {
-                file: self.path.clone(),
-                offset: self.offset,
-                samples: self.samples,
-            },
-            e => Warning::Damaged {
-                file: self.path.clone(),
-                offset: self.offset,
-                samples: self.samples,
-                why: e.to_string(),
-            },
+        if key > self.next {
+            let offset = self.frames[key].offset;
+            while self.snags.front().is_some_and(|(at, _)| *at < offset) {
+                self.snags.pop_front();
+            }
+            self.next = key;
         }
     }
 
-    fn unreadable(&self, e: io::Error) -> Warning {
-        Warning::Unreadable {
-            file: self.path.clone(),
-            why: format!("at byte {}: {e}", self.offset),
+    /// Reads and decodes the next frame: its time, or None at the end of
+    /// the file. A frame that does not decode is a warning, and reading
+    /// goes on at the next keyframe.
+    fn next_frame(&mut self) -> Result<Option<i64>, Warning> {
+        let upto = self.frames.get(self.next).map_or(u64::MAX, |f| f.offset);
+        if self.snags.front().is_some_and(|(at, _)| *at < upto) {
+            if let Some((at, snag)) = self.snags.pop_front() {
+                return Err(self.snag(at, snag));
+            }
         }
+        let Some(f) = self.frames.get(self.next).copied() else {
+            return Ok(None);
+        };
+        self.next += 1;
+        self.frame.resize(f.len, 0);
+        let n = read_at_full(&self.file, &mut self.frame, f.offset).map_err(|e| {
+            Warning::Unreadable {
+                file: self.path.clone(),
+                why: format!("at byte {}: {e}", f.offset),
+            }
+        })?;
+        self.frame.truncate(n);
+        match self.decoder.frame(&self.frame) {
+            Ok((t, _)) => {
+                self.time_ns = t;
+                self.samples += 1;
+                Ok(Some(t))
+            }
+            Err(e) => {
+                // On to the next keyframe: the deltas before it build on
+                // what was lost.
+                let skip = self.frames[self.next..]
+                    .iter()
+                    .position(|g| g.kind == format::KIND_KEY)
+                    .map_or(self.frames.len(), |i| self.next + i);
+                let resumed = self.frames.get(skip).map(|g| g.offset);
+                self.next = skip;
+                Err(self.snag(
+                    f.offset,
+                    Snag::Damaged {
+                        why: e.to_string(),
+                        resumed,
+                    },
+                ))
+            }
+        }
+    }
+
+    fn snag(&self, offset: u64, snag: Snag) -> Warning {
+        snag_warning(&self.path, self.samples, offset, snag)
     }
 }
 

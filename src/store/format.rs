@@ -12,9 +12,15 @@ use super::{Sample, Sections, StoreError};
 
 /// The first 8 bytes of every store file, of every format version.
 pub const MAGIC: &[u8; 8] = b"TASKHIST";
-/// The format this taskstat writes, and the newest it reads.
-pub const FORMAT_VERSION: u16 = 1;
-/// Magic, version, reserved, start time, CRC.
+/// The format this taskstat writes, and the newest it reads. Version 2
+/// adds the content version to the header, and keyframes within a file.
+pub const FORMAT_VERSION: u16 = 2;
+/// What the samples' JSON holds: which sections, and the records' schema
+/// (`taskstat tgid --format json`'s, with `cgroup` and `_at`). A reader
+/// refuses a newer one rather than misread it; a version 1 file holds
+/// content version 1.
+pub const CONTENT_VERSION: u16 = 1;
+/// Magic, version, content version (reserved in version 1), start time, CRC.
 pub const FILE_HEADER_LEN: usize = 24;
 /// A frame's length and CRC, before what they describe.
 pub const FRAME_PREFIX_LEN: usize = 8;
@@ -32,8 +38,11 @@ pub const MAX_FRAME: usize = FRAME_FIXED_LEN + MAX_BODY + (MAX_BODY >> 7) + (1 <
 /// and serde_json reads at most 128.
 pub const MAX_DEPTH: usize = 100;
 
-const KIND_KEY: u8 = 1;
-const KIND_DELTA: u8 = 2;
+pub const KIND_KEY: u8 = 1;
+pub const KIND_DELTA: u8 = 2;
+/// A frame's prefix and fixed part: what the reader looks at to list a
+/// file's frames without decoding them.
+pub const FRAME_HEAD_LEN: usize = FRAME_PREFIX_LEN + FRAME_FIXED_LEN;
 
 /// What is wrong with bytes that claim to be a store file or frame.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -44,6 +53,10 @@ pub enum FormatError {
         "written by store format version {found}; this taskstat reads versions up to {FORMAT_VERSION}: upgrade taskstat"
     )]
     NewerVersion { found: u16 },
+    #[error(
+        "holds samples of content version {found}; this taskstat reads versions up to {CONTENT_VERSION}: upgrade taskstat"
+    )]
+    NewerContent { found: u16 },
     /// The bytes end before the header or frame does: the tail of a file
     /// whose last write did not complete.
     #[error("the file ends {got} bytes into a {need}-byte {what}")]
@@ -91,6 +104,8 @@ fn i64_at(b: &[u8], at: usize) -> i64 {
 pub struct FileHeader {
     /// The format version the file was written in.
     pub version: u16,
+    /// What its samples hold ([`CONTENT_VERSION`]).
+    pub content: u16,
     /// The time of the file's first sample, unix ns.
     pub start_ns: i64,
 }
@@ -100,6 +115,7 @@ impl FileHeader {
     pub fn new(start_ns: i64) -> FileHeader {
         FileHeader {
             version: FORMAT_VERSION,
+            content: CONTENT_VERSION,
             start_ns,
         }
     }
@@ -108,7 +124,7 @@ impl FileHeader {
         let mut h = [0u8; FILE_HEADER_LEN];
         h[..8].copy_from_slice(MAGIC);
         h[8..10].copy_from_slice(&self.version.to_le_bytes());
-        // 10..12: reserved, 0.
+        h[10..12].copy_from_slice(&self.content.to_le_bytes());
         h[12..20].copy_from_slice(&self.start_ns.to_le_bytes());
         let sum = crc(&[&h[..20]]);
         h[20..24].copy_from_slice(&sum.to_le_bytes());
@@ -138,19 +154,24 @@ impl FileHeader {
         if version > FORMAT_VERSION {
             return Err(FormatError::NewerVersion { found: version });
         }
-        // Version 1 is the only one so far; an older layout would be
-        // decoded here by its version.
+        // Versions 1 and 2 share the layout; version 1 kept the content
+        // version's place reserved, at 0.
         if buf.len() < FILE_HEADER_LEN {
             return Err(incomplete);
         }
         if crc(&[&buf[..20]]) != u32_at(buf, 20) {
             return Err(damaged("file header checksum mismatch"));
         }
-        if u16_at(buf, 10) != 0 {
-            return Err(damaged("reserved bits set in the file header"));
-        }
+        let content = match (version, u16_at(buf, 10)) {
+            (1, 0) => 1,
+            (1, _) => return Err(damaged("reserved bits set in the file header")),
+            (_, 0) => return Err(damaged("the file header gives content version 0")),
+            (_, c) if c > CONTENT_VERSION => return Err(FormatError::NewerContent { found: c }),
+            (_, c) => c,
+        };
         Ok(FileHeader {
             version,
+            content,
             start_ns: i64_at(buf, 12),
         })
     }
@@ -171,6 +192,49 @@ pub fn frame_len(prefix: &[u8]) -> Result<usize, FormatError> {
         return Err(damaged(format!("implausible frame length {len}")));
     }
     Ok(FRAME_PREFIX_LEN + len)
+}
+
+/// What a frame's head says of it, unchecked: its CRC covers the whole
+/// frame, which is read only to decode it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameHead {
+    /// The whole frame's length, prefix included.
+    pub len: usize,
+    pub kind: u8,
+    pub time_ns: i64,
+}
+
+impl FrameHead {
+    /// The head at the start of `buf` ([`FRAME_HEAD_LEN`] bytes), if it is
+    /// plausible: a length in bounds, a known kind, a body length in bounds.
+    pub fn decode(buf: &[u8]) -> Result<FrameHead, FormatError> {
+        let len = frame_len(buf)?;
+        if buf.len() < FRAME_HEAD_LEN {
+            return Err(FormatError::Incomplete {
+                what: "frame head",
+                need: FRAME_HEAD_LEN,
+                got: buf.len(),
+            });
+        }
+        let kind = buf[8];
+        if kind != KIND_KEY && kind != KIND_DELTA {
+            return Err(damaged(format!("unknown frame kind {kind}")));
+        }
+        if u32_at(buf, 17) as usize > MAX_BODY {
+            return Err(damaged("implausible body length"));
+        }
+        Ok(FrameHead {
+            len,
+            kind,
+            time_ns: i64_at(buf, 9),
+        })
+    }
+}
+
+/// Whether `frame` (exactly one frame's bytes) has a good CRC: how a reader
+/// that lost its place finds the next frame.
+pub fn frame_crc_ok(frame: &[u8]) -> bool {
+    frame.len() >= FRAME_HEAD_LEN && crc(&[&frame[0..4], &frame[8..]]) == u32_at(frame, 4)
 }
 
 /// Does `v` nest deeper than `limit` levels of arrays and objects?

@@ -83,7 +83,7 @@ use std::io;
 use std::path::PathBuf;
 
 pub use delta::{Delta, SectionDelta, apply, diff};
-pub use file::{Entry, EntryRef, Reader, Samples, Writer, WriterOptions, read};
+pub use file::{Entry, EntryRef, Reader, Samples, Timeline, Writer, WriterOptions, read};
 
 /// A sample's sections: section -> key -> value.
 pub type Sections = BTreeMap<String, BTreeMap<String, serde_json::Value>>;
@@ -115,6 +115,11 @@ pub enum StoreError {
         supported: u16,
     },
     #[error(
+        "{}: is a file, not a directory: give the directory to keep the history in",
+        .path.display()
+    )]
+    NotADirectory { path: PathBuf },
+    #[error(
         "{}: another process is recording into this store: stop it, or record into another directory",
         .dir.display()
     )]
@@ -137,6 +142,12 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A write failed for want of space (ENOSPC) or quota (EDQUOT).
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, StoreError::Io { source, .. }
+            if matches!(source.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT)))
+    }
+
     fn io(op: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> StoreError {
         let path = path.into();
         move |source| StoreError::Io { op, path, source }
@@ -164,6 +175,16 @@ pub enum Warning {
         file: PathBuf,
         offset: u64,
         samples: u64,
+        why: String,
+    },
+    #[error(
+        "{}: damaged at byte {offset} ({why}); skipped to the next keyframe at byte {to}",
+        .file.display()
+    )]
+    Resumed {
+        file: PathBuf,
+        offset: u64,
+        to: u64,
         why: String,
     },
     #[error("{}: not a taskstat store file ({why}); skipped it", .file.display())]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::format::{self, FORMAT_VERSION, SampleEncoder};
+use super::format::{self, FILE_HEADER_LEN, FORMAT_VERSION, SampleEncoder};
 use super::*;
 
 const SEC: i64 = 1_000_000_000;
@@ -493,26 +493,52 @@ fn a_writer_after_a_crash_starts_a_new_file() {
 }
 
 #[test]
-fn damage_in_an_old_file_skips_only_its_rest() {
+fn damage_costs_the_samples_up_to_the_next_keyframe() {
+    // A sample a minute: a keyframe every 5 samples, three hourly files.
     let samples = varied_samples(180, 60 * SEC, 10);
     let dir = TempDir::new("damage");
     write_all(dir.path(), no_sync(), &samples);
     let files = dir.files();
     assert_eq!(files.len(), 3);
-    let mut bytes = fs::read(&files[1]).unwrap();
-    let n = bytes.len();
-    bytes[n / 2] ^= 0x10;
-    fs::write(&files[1], bytes).unwrap();
-    let (got, warnings) = read(dir.path(), ..).unwrap();
-    assert_eq!(warnings.len(), 1);
-    let Warning::Damaged { samples: kept, .. } = &warnings[0] else {
-        panic!("{warnings:?}");
-    };
-    let kept = *kept as usize;
-    assert!(kept < 60);
-    let mut want = samples[..60 + kept].to_vec();
-    want.extend_from_slice(&samples[120..]);
-    assert_eq!(got, want);
+    let pristine = fs::read(&files[1]).unwrap();
+    let n = pristine.len();
+    for at in [
+        n / 2,
+        n / 3,
+        FILE_HEADER_LEN + 2,
+        FILE_HEADER_LEN + 30,
+        n - 3,
+    ] {
+        let mut bytes = pristine.clone();
+        bytes[at] ^= 0x10;
+        fs::write(&files[1], bytes).unwrap();
+        let (got, warnings) = read(dir.path(), ..).unwrap();
+        assert_eq!(warnings.len(), 1, "flip at {at}: {warnings:?}");
+        assert!(
+            matches!(
+                warnings[0],
+                Warning::Resumed { .. } | Warning::Damaged { .. } | Warning::TornTail { .. }
+            ),
+            "{warnings:?}"
+        );
+        let lost: Vec<&Sample> = samples.iter().filter(|s| !got.contains(s)).collect();
+        assert!(
+            !lost.is_empty() && lost.len() <= 5,
+            "flip at {at}: lost {} samples: {warnings:?} {:?}",
+            lost.len(),
+            lost.iter()
+                .map(|l| samples.iter().position(|s| s == *l).unwrap())
+                .collect::<Vec<_>>()
+        );
+        // What is lost is one run of samples, in the damaged file.
+        let first = samples.iter().position(|s| s == lost[0]).unwrap();
+        assert_eq!(got[..first], samples[..first]);
+        assert_eq!(got[first..], samples[first + lost.len()..]);
+        assert!(
+            (60..120).contains(&first),
+            "flip at {at}: first lost {first}"
+        );
+    }
 }
 
 #[test]
@@ -546,14 +572,14 @@ fn a_newer_version_is_an_error_naming_both() {
             err,
             StoreError::NewerVersion {
                 found: 3,
-                supported: 1,
+                supported: 2,
                 ..
             }
         ));
         let line = err.to_string();
         assert!(
             line.ends_with(
-                "written by store format version 3; this taskstat reads versions up to 1: upgrade taskstat"
+                "written by store format version 3; this taskstat reads versions up to 2: upgrade taskstat"
             ),
             "{line}"
         );
@@ -770,14 +796,41 @@ fn fixture_samples() -> Vec<Sample> {
     out
 }
 
-fn fixture_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v1")
+fn fixture_dir(version: u16) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/store-v{version}"))
 }
 
+fn fixture_names(dir: &Path) -> Vec<String> {
+    Reader::open(dir)
+        .unwrap()
+        .files()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The store version 1 wrote (no content version, one keyframe a file),
+/// checked in when it was current: every later taskstat reads it.
 #[test]
 fn the_v1_fixture_reads() {
-    let dir = fixture_dir();
+    let dir = fixture_dir(1);
+    assert_eq!(
+        fixture_names(&dir),
+        [
+            "taskstat-20260101T005000Z-0000.tsh",
+            "taskstat-20260101T010000Z-0000.tsh"
+        ]
+    );
+    assert_eq!(read_ok(&dir), fixture_samples());
+}
+
+/// The current version's store, written anew with
+/// TASKSTAT_WRITE_STORE_FIXTURE=1: its second file has a keyframe within
+/// it (samples 100 s apart, a keyframe each 5 minutes).
+#[test]
+fn the_v2_fixture_reads() {
+    let dir = fixture_dir(2);
     if std::env::var("TASKSTAT_WRITE_STORE_FIXTURE").as_deref() == Ok("1") {
+        fs::create_dir_all(&dir).unwrap();
         for f in fs::read_dir(&dir).into_iter().flatten() {
             let p = f.unwrap().path();
             if p.extension().is_some_and(|e| e == "tsh") {
@@ -787,21 +840,20 @@ fn the_v1_fixture_reads() {
         write_all(&dir, WriterOptions::default(), &fixture_samples());
     }
     assert_eq!(
-        FORMAT_VERSION, 1,
-        "check in a store-v2 fixture, and keep this one"
+        FORMAT_VERSION, 2,
+        "check in a store-v3 fixture, and keep this one"
     );
-    let reader = Reader::open(&dir).unwrap();
-    let names: Vec<String> = reader
-        .files()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
     assert_eq!(
-        names,
+        fixture_names(&dir),
         [
             "taskstat-20260101T005000Z-0000.tsh",
             "taskstat-20260101T010000Z-0000.tsh"
         ]
     );
+    for f in Reader::open(&dir).unwrap().files() {
+        let h = format::FileHeader::decode(&fs::read(f).unwrap()).unwrap();
+        assert_eq!((h.version, h.content), (2, 1));
+    }
     assert_eq!(read_ok(&dir), fixture_samples());
 }
 
