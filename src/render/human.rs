@@ -30,9 +30,10 @@ pub fn name_bytes(b: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 }
 
 /// The unit of a column of durations: ms with three decimals (the unit
-/// getdelays uses), or s once the column's largest value reaches 10 s.
-/// One unit serves the whole column, so that a column never mixes s and ms
-/// and its figures compare at a glance.
+/// getdelays uses), or s when every figure in the column (zeros aside) is
+/// 10 s or more. One unit serves the whole column, so that a column never
+/// mixes s and ms and its figures compare at a glance; a column with small
+/// figures stays in ms, where s would show a 7 µs wait as 0.000.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeUnit {
     Ms,
@@ -42,7 +43,8 @@ pub enum TimeUnit {
 impl TimeUnit {
     /// The unit for a column of nanoseconds.
     pub fn of_ns(column: impl IntoIterator<Item = Option<u64>>) -> TimeUnit {
-        if column.into_iter().flatten().any(|v| v >= 10_000_000_000) {
+        let mut nonzero = column.into_iter().flatten().filter(|&v| v > 0).peekable();
+        if nonzero.peek().is_some() && nonzero.all(|v| v >= 10_000_000_000) {
             TimeUnit::S
         } else {
             TimeUnit::Ms

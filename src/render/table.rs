@@ -351,8 +351,9 @@ mod tests {
         );
     }
 
-    /// A column whose largest duration is 10 s or more shows every value in
-    /// it in s; the other columns keep ms.
+    /// A column is in s only where all its figures (zeros aside) are 10 s
+    /// or more; else every figure in it is in ms, so that none of them
+    /// rounds to nothing and the column never mixes units.
     #[test]
     fn one_unit_per_column() {
         use crate::record::{Accounting, Record};
@@ -366,11 +367,14 @@ mod tests {
             ..Default::default()
         };
         s.delays[Category::Cpu].count = Some(2);
-        s.delays[Category::Cpu].total_ns = Some(12_000_000_000);
-        s.delays[Category::Cpu].max_ns = Some(7_000_000);
+        s.delays[Category::Cpu].total_ns = Some(24_000_000_000);
+        s.delays[Category::Cpu].max_ns = Some(20_000_000_000);
         s.delays[Category::Blkio].count = Some(1);
         s.delays[Category::Blkio].total_ns = Some(5_000_000);
         s.delays[Category::Blkio].max_ns = Some(5_000_000);
+        s.delays[Category::Swapin].count = Some(1);
+        s.delays[Category::Swapin].total_ns = Some(0);
+        s.delays[Category::Swapin].max_ns = Some(0);
         let view = Record {
             kind: RecordKind::Pid,
             id: 7,
@@ -386,27 +390,48 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         let line = |key: &str| {
             let found = text.lines().find(|l| l.starts_with(key));
-            found
-                .unwrap_or_else(|| panic!("no {key} line in\n{text}"))
-                .to_string()
+            let line = found.unwrap_or_else(|| panic!("no {key} line in\n{text}"));
+            line.split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>()
         };
-        // total in s (cpu's 12 s), average in ms (6 s at most), max in ms.
+        // total and max mix 24 s and 5 ms: ms; average is 12 s, 5 ms: ms.
         assert_eq!(
-            line("cpu ").split_whitespace().collect::<Vec<_>>(),
+            line("cpu "),
             [
-                "cpu", "2", "12.000", "s", "6000.000", "ms", "7.000", "ms", "-"
+                "cpu",
+                "2",
+                "24000.000",
+                "ms",
+                "12000.000",
+                "ms",
+                "20000.000",
+                "ms",
+                "-"
             ],
             "{text}"
         );
         assert_eq!(
-            line("blkio ").split_whitespace().collect::<Vec<_>>(),
+            line("blkio "),
             [
-                "blkio", "1", "0.005", "s", "5.000", "ms", "5.000", "ms", "-"
+                "blkio", "1", "5.000", "ms", "5.000", "ms", "5.000", "ms", "-"
             ],
             "{text}"
         );
-        // CPU: user is 12 s, so system's 5 ms is 0.005 s.
-        assert!(line("user ").ends_with(" 12.000 s"), "{text}");
-        assert!(line("system ").ends_with(" 0.005 s"), "{text}");
+        // CPU: user's 12 s beside system's 5 ms, in ms.
+        assert_eq!(line("user "), ["user", "12000.000", "ms"], "{text}");
+        assert_eq!(line("system "), ["system", "5.000", "ms"], "{text}");
+        // TASK: elapsed alone, 100 s: s.
+        assert_eq!(line("elapsed "), ["elapsed", "100.000", "s"], "{text}");
+        // Every figure of 10 s or more, zeros aside: s.
+        assert_eq!(
+            TimeUnit::of_ns([Some(0), None, Some(10_000_000_000)]),
+            TimeUnit::S
+        );
+        assert_eq!(TimeUnit::of_ns([None, None]), TimeUnit::Ms);
+        assert_eq!(
+            TimeUnit::of_ns([Some(1), Some(10_000_000_000)]),
+            TimeUnit::Ms
+        );
     }
 }
