@@ -907,6 +907,21 @@ mod tests {
     }
 
     #[test]
+    fn serve_listens_on_an_address_or_a_host_name() {
+        let listen = |s: &str| parse_listen(s);
+        assert_eq!(listen("0.0.0.0:9465").unwrap().to_string(), "0.0.0.0:9465");
+        assert_eq!(listen("[::1]:80").unwrap().to_string(), "[::1]:80");
+        // The first IPv4 address, as Go's net.Listen takes it.
+        assert_eq!(
+            listen("localhost:9465").unwrap().to_string(),
+            "127.0.0.1:9465"
+        );
+        for bad in ["localhost", ":9465", "localhost:http", "localhost:70000"] {
+            assert!(listen(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn listen_and_run_arguments() {
         for bad in ["abc", "", "3-1", "0-99999999"] {
             assert!(
