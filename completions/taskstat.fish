@@ -34,13 +34,13 @@ complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "pid" -d 'Statisti
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "threads" -d 'A process and each of its threads, in one call: which thread waits?'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "top" -d 'A live view of the tasks with the highest delay rates'
-complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup; --totals sums its processes\' statistics'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "listen" -d 'Print the statistics of every task as it exits'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
-complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "serve" -d 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
-complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "record" -d 'Keep history: every interval, every process\'s figures and each cgroup\'s totals, and between samples every process that exited, in a compressed store that `replay` and `dump` read'
-complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "replay" -d 'Filters over stored processes, as top\'s'
-complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "dump" -d 'Filters over stored processes, as top\'s'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "serve" -d 'Export per-cgroup delays, CPU, I/O and context switches to Prometheus'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "record" -d 'Keep history: every process\'s figures every interval, and every exit'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "replay" -d 'top\'s view over the stored history'
+complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "dump" -d 'Print the stored history as ndjson, csv or OpenMetrics'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -51,7 +51,7 @@ procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l interval -d 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category\'s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l count -d 'With --interval: stop after N intervals (default: until interrupted)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
-json\t'One JSON array of records'
+json\t'One JSON array of records (cgroup-fd: one object)'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
@@ -69,7 +69,7 @@ procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l interval -d 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category\'s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l count -d 'With --interval: stop after N intervals (default: until interrupted)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
-json\t'One JSON array of records'
+json\t'One JSON array of records (cgroup-fd: one object)'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
@@ -99,7 +99,7 @@ switches\t'Voluntary plus involuntary context switches'
 read\t''
 write\t''"
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
-json\t'One JSON array of records'
+json\t'One JSON array of records (cgroup-fd: one object)'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
@@ -147,7 +147,7 @@ taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l fd -d 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
-json\t'One JSON array of records'
+json\t'One JSON array of records (cgroup-fd: one object)'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
@@ -174,7 +174,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l count -d 'S
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l duration -d 'Stop after this many seconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l write -d 'Also append the raw records to FILE, with a header that describes them; read it back with `taskstat decode FILE`' -r -F
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
-json\t'One JSON array of records'
+json\t'One JSON array of records (cgroup-fd: one object)'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
@@ -190,9 +190,9 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l timeout -d 'Ho
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s o -l output -d 'Write the report to FILE instead of stderr' -r -F
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s o -l output -d 'Write the report to FILE (- for stdout) instead of stderr. json, ndjson and csv need it: on stderr the command\'s own messages would break them' -r -F
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
-json\t'One JSON array of records'
+json\t'One JSON array of records (cgroup-fd: one object)'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
@@ -210,7 +210,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l timeout -d '
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
-complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l listen -d 'Address and port to serve /metrics on' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l listen -d 'Address and port to serve /metrics on: an IP address, or a host name such as localhost, looked up once at start (its first IPv4 address, else its first)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l textfile -d 'Instead of serving, write the exposition to PATH every --interval seconds (a temporary file renamed over it), for node_exporter\'s textfile collector' -r -F
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l interval -d 'Seconds between writes of --textfile' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l depth -d 'Fold cgroup paths deeper than N into their ancestor at depth N (1: /system.slice, /user.slice, ...)' -r
@@ -267,7 +267,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s f -l format -
 csv\t'A header row and one row per record; `time` first'
 openmetrics\t'Counters with timestamps, under `serve`\'s metric names'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l by -d 'One record per process per sample, or one per cgroup per sample' -r -f -a "task\t'A process'
-cgroup\t'A cgroup2 group\'s totals'"
+cgroup\t'A cgroup2 group\'s totals; exits placed in no group are in "(unknown)"'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s p -l pid -d 'Only these processes; comma-separated or repeated' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s u -l user -d 'Only processes of these users: names or numeric uids' -r -f -a "(__fish_complete_users)"
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l comm -d 'Only processes whose name matches this regular expression' -r
@@ -278,7 +278,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l source -d '
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
-json\t'One JSON array of records'
+json\t'One JSON array of records (cgroup-fd: one object)'
 ndjson\t'One JSON record per line, flushed per record'
 csv\t'A header row and one row per record; nested keys joined with dots'
 getdelays\t'The exact text of the kernel\'s getdelays -d -i -q'"
@@ -299,13 +299,13 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_s
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "tgid" -d 'Statistics of whole processes: the kernel\'s sum over a thread group'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "threads" -d 'A process and each of its threads, in one call: which thread waits?'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "top" -d 'A live view of the tasks with the highest delay rates'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup, and with --totals its processes\' summed statistics'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "cgroup-fd" -d 'Task-state counts of a cgroup; --totals sums its processes\' statistics'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "listen" -d 'Print the statistics of every task as it exits'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "run" -d 'Run a command and report its statistics when it exits, like time(1)'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "serve" -d 'Export per-cgroup accounting to Prometheus: delays by category, CPU, storage I/O and context switches of every cgroup2 group, with the tasks that already exited included, from their exit records'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "record" -d 'Keep history: every interval, every process\'s figures and each cgroup\'s totals, and between samples every process that exited, in a compressed store that `replay` and `dump` read'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "replay" -d 'top\'s view over the stored history: rates between consecutive samples; a process that exited shows in the interval it exited in'
-complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "dump" -d 'Print the stored history as ndjson, csv or OpenMetrics (for `promtool tsdb create-blocks-from openmetrics`)'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "serve" -d 'Export per-cgroup delays, CPU, I/O and context switches to Prometheus'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "record" -d 'Keep history: every process\'s figures every interval, and every exit'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "replay" -d 'top\'s view over the stored history'
+complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "dump" -d 'Print the stored history as ndjson, csv or OpenMetrics'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "decode" -d 'Print the records of a file written by `listen --write`'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
 complete -c taskstat -n "__fish_taskstat_using_subcommand help; and not __fish_seen_subcommand_from pid tgid threads top cgroup-fd listen run serve record replay dump decode check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -14,6 +14,7 @@ use roff::{Roff, bold, italic, roman};
 use taskstat::cli::Cli;
 use taskstat::exit;
 use taskstat::record::schema::SCHEMA_DOC;
+use taskstat::record::view::NOTE_DOC;
 use taskstat::wire::Category;
 
 fn render(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
@@ -94,7 +95,10 @@ fn main_page() -> String {
             "table",
             "human-readable sections (the default); -d, -i, -q, --cpu and --memory choose sections, none chooses all",
         ),
-        ("json", "one JSON array of records"),
+        (
+            "json",
+            "one JSON array of records (cgroup-fd prints one object: see CGROUP REPORT)",
+        ),
         ("ndjson", "one JSON record per line, flushed per record"),
         (
             "csv",
@@ -136,11 +140,82 @@ fn main_page() -> String {
     }
     para(
         &mut r,
-        "Null, and why. In tgid records the kernel sums only the delay counts and totals, CPU times, context switches and elapsed time over the threads; the per-thread fields are null, and so are the per-category max_ns and min_ns, because the kernel's thread-group reply carries only the last thread's. With delay accounting off (kernel.task_delayacct = 0) every delay category but cpu, which comes from scheduler statistics, is null. The notes array of each record says which of these applies.",
+        "Null, and why. In tgid records the kernel sums only the delay counts and totals, CPU times, context switches and elapsed time over the threads; the per-thread fields are null, and so are the per-category max_ns and min_ns, because the kernel's thread-group reply carries only the last thread's. With delay accounting off (kernel.task_delayacct = 0) every delay category but cpu, which comes from scheduler statistics, is null. The notes array of each record says which of these applies: one short line per note, explained in full under NOTES.",
     );
     para(
         &mut r,
-        "Impossible figures. A delay figure that breaks a bound the kernel guarantees is shown as not measured (null, - in tables), with a note that starts \"not measured: delays.<cat>:\" and says which bound. A task's total in a category, and its longest single wait, are at most its elapsed time, plus a slack of 1 ms and 0.1%. A tgid record's totals are at most its elapsed time, but only on kernels that count exited threads in it (the 2026 fix \"taskstats: retain dead thread stats in TGID queries\"); taskstat finds that out with a probe, once per run, only when needed, and otherwise does not check a tgid record. The kernel breaks the bound when delay accounting is switched on while a task is inside a wait whose start was not stamped: it measures the wait from boot, or from a stale earlier stamp, so the wait comes out about as long as the uptime (a 2 ms rm with 1,992 s of block I/O wait). The figure stays in the task's totals for life, so top, record, replay, dump, serve and --interval keep that category not measured for the rest of the task's life once it was rejected.",
+        "Impossible figures. A delay figure that breaks a bound the kernel guarantees is shown as not measured (null, - in tables), with a note that starts \"not measured: delays.<cat>:\" and gives the figure and the task's life. A task's total in a category, and its longest single wait, are at most its elapsed time, plus a slack of 1 ms and 0.1%. A tgid record's totals are at most its elapsed time, but only on kernels that count exited threads in it (the 2026 fix \"taskstats: retain dead thread stats in TGID queries\"); taskstat finds that out with a probe, once per run, only when needed, and otherwise does not check a tgid record. The kernel breaks the bound when delay accounting is switched on while a task is inside a wait whose start was not stamped: it measures the wait from boot, or from a stale earlier stamp, so the wait comes out about as long as the uptime (a 2 ms rm with 1,992 s of block I/O wait). The figure stays in the task's totals for life, so top, record, replay, dump, serve and --interval keep that category not measured for the rest of the task's life once it was rejected.",
+    );
+
+    section(&mut r, "NOTES");
+    para(
+        &mut r,
+        "Every record's notes array (and the note: lines after a table) says, one short line each, why figures are null or where they came from. What each note means in full:",
+    );
+    for (note, full) in NOTE_DOC {
+        tagged(&mut r, vec![italic(*note)], full);
+    }
+    para(
+        &mut r,
+        "A note that starts \"not measured: delays.<cat>:\" names the category whose figure broke a bound (see Impossible figures above); notes on the struct version (\"struct version N has no ...\", \"the kernel sent N bytes, fewer than ...\") name the fields the kernel's layout lacks.",
+    );
+
+    section(&mut r, "TOP COLUMNS");
+    para(
+        &mut r,
+        "taskstat top and taskstat replay show, per process (per thread with -H; per group, user or command name with --by), over each refresh interval:",
+    );
+    for (col, text) in [
+        (
+            "PID, TID",
+            "the process or thread id; TASKS with --by: how many tasks the row sums",
+        ),
+        (
+            "COMMAND",
+            "the task's name (comm); CGROUP, USER or COMMAND with --by",
+        ),
+        (
+            "CPU%",
+            "time on a CPU (the scheduler's precise run time) as a share of the interval",
+        ),
+        (
+            "RUNQ%",
+            "time runnable but waiting for a CPU (the cpu delay category), as a share of the interval",
+        ),
+        (
+            "IO%",
+            "time waiting for block I/O (blkio), as a share of the interval",
+        ),
+        (
+            "MEM%",
+            "time waiting for memory: swap-in, reclaim, thrashing, compaction and copy-on-write together, as a share of the interval",
+        ),
+        (
+            "IRQ%",
+            "IRQ (and soft-IRQ) time charged to the task, as a share of the interval",
+        ),
+        (
+            "CSW/s",
+            "voluntary and involuntary context switches per second (CSW, the count since start, with -a)",
+        ),
+        (
+            "READ/s, WRITE/s",
+            "bytes read from and written to storage per second (READ, WRITE, since start, with -a)",
+        ),
+        (
+            "CPU-PSI%, IO-PSI%, MEM-PSI%",
+            "with --by cgroup: the share of the interval some task of the group was stalled, from its cpu.pressure, io.pressure and memory.pressure",
+        ),
+        (
+            "UNIT, CONTAINER, POD",
+            "with --by cgroup: the workload names of the group's path (see SERVE METRICS)",
+        ),
+    ] {
+        tagged(&mut r, vec![bold(col)], text);
+    }
+    para(
+        &mut r,
+        "Shares above 100%. A process's CPU%, RUNQ%, IO%, MEM% and IRQ% add up its threads' time, and a --by row's its tasks': two threads that each waited for a CPU the whole interval make RUNQ% 200, as top(1) shows a process on two CPUs at CPU% 200. A share is - (null in --json) where the kernel did not measure it, e.g. IO% and MEM% with delay accounting off. With -a the shares are of the time since top started.",
     );
 
     section(&mut r, "CGROUP REPORT");
@@ -169,7 +244,7 @@ fn main_page() -> String {
     section(&mut r, "SERVE METRICS");
     para(
         &mut r,
-        "taskstat serve exports, per cgroup2 group (a series named by its path in the cgroup label, or (other) beyond --max-series): taskstat_delay_seconds_total and taskstat_delays_total {cgroup,category}, taskstat_cpu_seconds_total {cgroup}, taskstat_io_bytes_total {cgroup,direction}, taskstat_context_switches_total {cgroup,kind}, the gauge taskstat_tasks {cgroup}, taskstat_exited_tasks_total {cgroup}, and taskstat_cgroup_pressure_seconds_total {cgroup,resource,kind}; and once each taskstat_exit_records_lost_total, taskstat_rejected_figures_total {category}, taskstat_scrape_duration_seconds and taskstat_build_info.",
+        "taskstat serve exports, per cgroup2 group (a series named by its path in the cgroup label, (other) beyond --max-series, or (unknown) for the processes that exited before they or their parent were seen and whose group could no longer be read): taskstat_delay_seconds_total and taskstat_delays_total {cgroup,category}, taskstat_cpu_seconds_total {cgroup}, taskstat_io_bytes_total {cgroup,direction}, taskstat_context_switches_total {cgroup,kind}, the gauge taskstat_tasks {cgroup}, taskstat_exited_tasks_total {cgroup}, and taskstat_cgroup_pressure_seconds_total {cgroup,resource,kind}; and once each taskstat_exit_records_lost_total, taskstat_rejected_figures_total {category}, taskstat_scrape_duration_seconds and taskstat_build_info.",
     );
     para(
         &mut r,
@@ -197,7 +272,7 @@ fn main_page() -> String {
     );
     para(
         &mut r,
-        "taskstat replay is top's full-screen view over the stored samples, with rates between consecutive samples; a process that exited shows in the interval it exited in. Right or t steps to the next sample, Left or T to the previous one, g goes to a typed TIME; the header shows the sample's date and time. replay -b prints, before each table, a line that starts with the sample's time as YYYY-MM-DD HH:MM:SS. taskstat dump prints the samples as ndjson (one object per process per sample: the record tgid --format json prints, plus time in RFC 3339), csv (one row per process per sample, time first, then the flattened names of the csv format) or openmetrics (counters with timestamps under serve's metric names, for promtool tsdb create-blocks-from openmetrics); --by cgroup gives each cgroup's totals instead.",
+        "taskstat replay is top's full-screen view over the stored samples, with rates between consecutive samples; a process that exited shows in the interval it exited in. Right or t steps to the next sample, Left or T to the previous one, g goes to a typed TIME; the header shows the sample's date and time. replay -b prints, before each table, a line that starts with the sample's time as YYYY-MM-DD HH:MM:SS. taskstat dump prints the samples as ndjson (one object per process per sample: the record tgid --format json prints, plus time in RFC 3339), csv (one row per process per sample, time first, then the flattened names of the csv format) or openmetrics (counters with timestamps under serve's metric names, for promtool tsdb create-blocks-from openmetrics); --by cgroup gives each cgroup's totals instead; the processes that exited before record saw them or their parent, and whose group could no longer be read, are counted in cgroup \"(unknown)\".",
     );
     para(
         &mut r,

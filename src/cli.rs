@@ -32,6 +32,34 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Adds "a similar subcommand exists" to an unknown subcommand's error
+/// where clap found none: clap's Jaro similarity misses a swapped pair of
+/// letters in a short name (`tpo` for `top`). Names within one edit (two
+/// for longer names; a swap of neighbours counts as one) are offered.
+pub fn suggest(mut e: clap::Error) -> clap::Error {
+    use clap::CommandFactory as _;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::InvalidSubcommand || e.get(ContextKind::SuggestedSubcommand).is_some()
+    {
+        return e;
+    }
+    let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand) else {
+        return e;
+    };
+    let near: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .filter(|name| strsim::osa_distance(name, typed) <= if name.len() < 6 { 1 } else { 2 })
+        .collect();
+    if !near.is_empty() {
+        e.insert(
+            ContextKind::SuggestedSubcommand,
+            ContextValue::Strings(near),
+        );
+    }
+    e
+}
+
 /// A subcommand's options, declared to clap only once that subcommand is
 /// the one being parsed (clap's `Command::defer`). Building every
 /// subcommand's options cost a one-shot `taskstat tgid P` about a fifth of
@@ -96,34 +124,53 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Statistics of single threads (task ids), one record per id.
+    /// Statistics of single threads (task ids), one record per id
     ///
     /// Each id is a thread id (TID) as in /proc/PID/task; for a
     /// single-threaded process it is the process id.
     Pid(Later<QueryArgs>),
-    /// Statistics of whole processes: the kernel's sum over a thread group.
+    /// Statistics of whole processes: the kernel's sum over a thread group
     ///
-    /// Any thread id of the process selects it. The kernel fills only the
-    /// summed fields for a thread group: delays, CPU times, context switches
-    /// and elapsed time (summed over threads); comm, ids, I/O and memory are
-    /// null, and so are per-category max/min (the kernel reports only the
-    /// last thread's).
+    /// Any thread id of the process selects it. Delays, CPU times and
+    /// context switches come from the kernel's thread-group record: delays
+    /// and run times include threads that exited; user/system time, context
+    /// switches and elapsed time include them too on kernels with the 2026
+    /// fix "retain dead thread stats in TGID queries", and cover only the
+    /// live threads before it (`taskstat check` says which). The kernel
+    /// leaves the rest of that record empty, so taskstat fills it in: comm
+    /// and ids from the leader's record, I/O from /proc (the process's own
+    /// threads', never its reaped children's), memory peaks and faults from
+    /// /proc (the whole process's, exited threads included). Per-category
+    /// max/min, scaled times and the MB·µs integrals stay null: the kernel
+    /// keeps them only per thread.
     Tgid(Later<QueryArgs>),
     /// A process and each of its threads, in one call: which thread waits?
     ///
     /// Prints the process's record (the kernel's thread-group sum) and the
     /// record of every thread in /proc/TGID/task, sorted with --sort.
     Threads(Later<ThreadsArgs>),
-    /// A live view of the tasks with the highest delay rates.
+    /// A live view of the tasks with the highest delay rates
     ///
     /// Every refresh (--interval), queries every process (every thread with
     /// -H) and ranks them by the share of the interval they spent waiting:
     /// for a CPU (the default order), for block I/O, for memory (swap-in,
     /// reclaim, thrashing, compaction, copy-on-write), or by CPU time, context
-    /// switches or I/O rates. Keys: r c i m n s d w p sort, H threads, q quit.
-    /// With -b it prints plain tables instead, one per refresh.
+    /// switches or I/O rates. With -b it prints plain tables instead, one per
+    /// refresh.
+    ///
+    /// Keys: r c i m n s d w p sort by RUNQ%, CPU%, IO%, MEM%, IRQ%, CSW,
+    /// READ, WRITE or PID; H threads or processes; o only the tasks that did
+    /// something (-o); a totals since start instead of rates (-a); q quits.
+    ///
+    /// Columns: CPU% time on a CPU, RUNQ% waiting for a CPU, IO% waiting for
+    /// block I/O, MEM% waiting for memory, IRQ% IRQ time charged, each a
+    /// share of the interval; CSW/s context switches, READ/s and WRITE/s
+    /// bytes from and to storage. A process's shares add up its threads' (a
+    /// group's, its tasks'), so they pass 100% when several wait or run at
+    /// once: RUNQ% 300 is three threads waiting for a CPU all the time. See
+    /// TOP COLUMNS in taskstat(1).
     Top(Later<TopArgs>),
-    /// Task-state counts of a cgroup, and with --totals its processes' summed statistics.
+    /// Task-state counts of a cgroup; --totals sums its processes' statistics
     ///
     /// For a cgroup v1 directory the kernel counts the tasks
     /// (CGROUPSTATS_CMD_GET, no privilege needed). The kernel refuses cgroup2
@@ -133,9 +180,12 @@ pub enum Command {
     /// waits are not, as in the kernel), D uninterruptible, T stopped; the
     /// kernel's io_wait catch-all cannot be seen in /proc and stays 0.
     /// Only tasks directly in the cgroup are counted, as the kernel does.
+    ///
+    /// --format json prints one object, not an array (see CGROUP REPORT in
+    /// taskstat(1)); ndjson prints it on one line.
     #[command(name = "cgroup-fd")]
     CgroupFd(Later<CgroupArgs>),
-    /// Print the statistics of every task as it exits.
+    /// Print the statistics of every task as it exits
     ///
     /// Registers for the kernel's exit records on the given CPUs (all by
     /// default) and prints each record as it arrives: the thread's ("pid")
@@ -146,23 +196,25 @@ pub enum Command {
     /// receive queue was full are counted exactly and reported, never lost
     /// silently. Needs CAP_NET_ADMIN and the initial pid and network namespaces.
     Listen(Later<ListenArgs>),
-    /// Run a command and report its statistics when it exits, like time(1).
+    /// Run a command and report its statistics when it exits, like time(1)
     ///
     /// The report is the command's own process record (threads that exited
     /// early included, assembled from the kernel's exit records) and the
     /// total of its whole tree: the command and every descendant, found by
     /// parentage at exit, so that a pid reused by an unrelated process is not
     /// counted. It goes to stderr (or -o FILE), so the command's own output
-    /// stays clean. SIGTERM, SIGHUP, and SIGINT or SIGQUIT sent to taskstat
+    /// stays clean; json, ndjson and csv need -o FILE (- for stdout). SIGTERM, SIGHUP, and SIGINT or SIGQUIT sent to taskstat
     /// alone are passed on to the command (those a terminal sends already
     /// reach it); taskstat then still reports. If taskstat is killed, the
     /// command is killed with it. taskstat exits with the command's status
     /// (128+N when killed by signal N; 127 when the command is not found, 126
     /// when it cannot be executed).
     Run(Later<RunArgs>),
-    /// Export per-cgroup accounting to Prometheus: delays by category, CPU,
-    /// storage I/O and context switches of every cgroup2 group, with the
-    /// tasks that already exited included, from their exit records.
+    /// Export per-cgroup delays, CPU, I/O and context switches to Prometheus
+    ///
+    /// Every cgroup2 group's delays by category, CPU, storage I/O and
+    /// context switches, with the tasks that already exited included, from
+    /// their exit records.
     ///
     /// Each group's series also carry its workload's names where its path
     /// follows a known naming (unit, container_id, pod_uid: see SERVE
@@ -178,25 +230,35 @@ pub enum Command {
     /// network namespaces (for exit records), and CAP_SYS_PTRACE to read the
     /// I/O of other users' processes.
     Serve(Later<ServeArgs>),
-    /// Keep history: every interval, every process's figures and each
-    /// cgroup's totals, and between samples every process that exited, in
-    /// a compressed store that `replay` and `dump` read.
+    /// Keep history: every process's figures every interval, and every exit
+    ///
+    /// Every interval, every process's figures and each cgroup's totals,
+    /// and between samples every process that exited, in a compressed store
+    /// that `replay` and `dump` read.
     ///
     /// Needs CAP_NET_ADMIN and the initial pid and network namespaces (for
     /// exit records). SIGTERM or SIGINT writes a last sample, then exits 0.
     Record(Later<RecordArgs>),
-    /// top's view over the stored history: rates between consecutive
-    /// samples; a process that exited shows in the interval it exited in.
+    /// top's view over the stored history
     ///
-    /// Keys: Right or t the next sample, Left or T the previous one, g
-    /// go to a time, and top's sort and view keys; q quits.
+    /// Rates between consecutive samples, in top's columns (see TOP COLUMNS
+    /// in taskstat(1)); a process that exited shows in the interval it
+    /// exited in.
+    ///
+    /// Keys: Right or t the next sample, Left or T the previous one; g go
+    /// to a time (type it, then Enter; Esc cancels); r c i m n s d w p sort
+    /// as in top; o only the rows that did something (-o); q or Esc quits.
     Replay(Later<ReplayArgs>),
-    /// Print the stored history as ndjson, csv or OpenMetrics (for
-    /// `promtool tsdb create-blocks-from openmetrics`).
+    /// Print the stored history as ndjson, csv or OpenMetrics
+    ///
+    /// OpenMetrics is for `promtool tsdb create-blocks-from openmetrics`.
+    /// With --by cgroup, each cgroup2 group's totals: the processes that
+    /// exited before `record` saw them or their parent, and whose group
+    /// could no longer be read, are counted in cgroup "(unknown)".
     Dump(Later<DumpArgs>),
-    /// Print the records of a file written by `listen --write`.
+    /// Print the records of a file written by `listen --write`
     Decode(Later<DecodeArgs>),
-    /// Diagnose whether taskstats queries can work here, and how to fix them.
+    /// Diagnose whether taskstats queries can work here, and how to fix them
     Check(Later<CheckArgs>),
 }
 
@@ -488,7 +550,9 @@ pub struct ListenArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Write the report to FILE instead of stderr.
+    /// Write the report to FILE (- for stdout) instead of stderr. json,
+    /// ndjson and csv need it: on stderr the command's own messages would
+    /// break them.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output_file: Option<std::path::PathBuf>,
 
@@ -521,8 +585,10 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address and port to serve /metrics on.
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9465")]
+    /// Address and port to serve /metrics on: an IP address, or a host
+    /// name such as localhost, looked up once at start (its first IPv4
+    /// address, else its first).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:9465", value_parser = parse_listen)]
     pub listen: std::net::SocketAddr,
 
     /// Instead of serving, write the exposition to PATH every --interval
@@ -567,6 +633,32 @@ pub struct DecodeArgs {
     pub output: OutputArgs,
 }
 
+/// `ADDR:PORT`, `[V6]:PORT` or `HOST:PORT`. A host name is resolved as
+/// node_exporter's --web.listen-address resolves it (Go's net.Listen takes
+/// the first IPv4 address), so `localhost:9465` listens on 127.0.0.1.
+fn parse_listen(s: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs as _;
+    if let Ok(a) = s.parse() {
+        return Ok(a);
+    }
+    let Some((host, port)) = s.rsplit_once(':') else {
+        return Err("give HOST:PORT, e.g. 127.0.0.1:9465 or localhost:9465".into());
+    };
+    if host.is_empty() || port.parse::<u16>().is_err() {
+        return Err("give HOST:PORT, e.g. 127.0.0.1:9465 or localhost:9465".into());
+    }
+    let addrs: Vec<std::net::SocketAddr> = s
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve host {host:?}: {e}"))?
+        .collect();
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+        .ok_or_else(|| format!("host {host:?} has no address"))
+}
+
 /// CPU numbers from a cpulist (a newtype: clap would take a bare Vec for
 /// many values).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -599,7 +691,8 @@ pub struct RecordArgs {
     pub max_age: Option<u64>,
 }
 
-/// The stored history's range: `--begin` and `--end`.
+// The stored history's range: `--begin` and `--end`. (Plain comments: a
+// doc comment on a flattened struct would become the command's about.)
 #[derive(Debug, Args)]
 pub struct RangeArgs {
     /// The store's directory.
@@ -650,7 +743,7 @@ pub struct ReplayArgs {
     pub by: By,
 }
 
-/// Filters over stored processes, as top's.
+// Filters over stored processes, as top's (a plain comment, as RangeArgs').
 #[derive(Debug, Args)]
 pub struct StoredFilter {
     /// Only these processes; comma-separated or repeated.
@@ -695,7 +788,7 @@ pub struct DumpArgs {
 pub enum DumpBy {
     /// A process.
     Task,
-    /// A cgroup2 group's totals.
+    /// A cgroup2 group's totals; exits placed in no group are in "(unknown)".
     Cgroup,
 }
 
@@ -811,6 +904,21 @@ mod tests {
         assert_eq!(q.output.format(), Format::Getdelays);
         assert!(q.output.sections().io);
         assert!(Cli::try_parse_from(["taskstat", "pid", "--json", "-f", "csv", "1"]).is_err());
+    }
+
+    #[test]
+    fn serve_listens_on_an_address_or_a_host_name() {
+        let listen = |s: &str| parse_listen(s);
+        assert_eq!(listen("0.0.0.0:9465").unwrap().to_string(), "0.0.0.0:9465");
+        assert_eq!(listen("[::1]:80").unwrap().to_string(), "[::1]:80");
+        // The first IPv4 address, as Go's net.Listen takes it.
+        assert_eq!(
+            listen("localhost:9465").unwrap().to_string(),
+            "127.0.0.1:9465"
+        );
+        for bad in ["localhost", ":9465", "localhost:http", "localhost:70000"] {
+            assert!(listen(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -10,11 +10,32 @@ use taskstat::client::ClientError;
 use taskstat::{cli, exit};
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::try_parse().unwrap_or_else(|e| cli::suggest(e).exit());
     match cmd::run(cli) {
         Ok(code) => code,
         Err(err) => report(&err),
     }
+}
+
+/// The error and its causes as one line, each cause once. Many errors
+/// already end with their source's text (`cannot create X: Not a
+/// directory`, from `io::Error`s wrapped by `thiserror` or by hand), and
+/// anyhow's `{:#}` would print that source again after them.
+fn one_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    let mut last = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || last.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line += ": ";
+        }
+        line += &text;
+        last = text;
+    }
+    line
 }
 
 /// Maps an error to its exit status and prints it as one line.
@@ -30,14 +51,14 @@ fn report(err: &anyhow::Error) -> ExitCode {
         .chain()
         .any(|c| c.downcast_ref::<exit::Usage>().is_some())
     {
-        eprintln!("taskstat: {err:#}");
+        eprintln!("taskstat: {}", one_line(err));
         return exit::code(exit::USAGE);
     }
     if err
         .chain()
         .any(|c| c.downcast_ref::<exit::NoHistory>().is_some())
     {
-        eprintln!("taskstat: {err:#}");
+        eprintln!("taskstat: {}", one_line(err));
         return exit::code(exit::NO_HISTORY);
     }
     if err
@@ -52,8 +73,8 @@ fn report(err: &anyhow::Error) -> ExitCode {
         None => (exit::FAILURE, None),
     };
     match hint {
-        Some(h) => eprintln!("taskstat: {err:#}; {h}"),
-        None => eprintln!("taskstat: {err:#}"),
+        Some(h) => eprintln!("taskstat: {}; {h}", one_line(err)),
+        None => eprintln!("taskstat: {}", one_line(err)),
     }
     exit::code(code)
 }
@@ -67,6 +88,27 @@ mod tests {
         let err =
             anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe)).context("writing");
         assert_eq!(report(&err), exit::code(exit::OK));
+    }
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        // A cause whose text its context already ends with, as thiserror's
+        // `#[error("...: {0}")]` with `#[source]` gives.
+        #[derive(Debug, thiserror::Error)]
+        #[error("cannot create /x: {0}")]
+        struct Create(#[source] io::Error);
+        let io = io::Error::from_raw_os_error(libc::ENOTDIR);
+        let text = io.to_string();
+        let err = anyhow::Error::from(Create(io)).context("cannot record into /x");
+        let line = one_line(&err);
+        assert_eq!(line.matches(&text).count(), 1, "{line}");
+        assert!(
+            line.starts_with("cannot record into /x: cannot create /x: "),
+            "{line}"
+        );
+        // Causes that do not repeat are all kept, in order.
+        let err = anyhow::anyhow!("inner").context("middle").context("outer");
+        assert_eq!(one_line(&err), "outer: middle: inner");
     }
 
     #[test]

@@ -216,3 +216,385 @@ fn closed_stdout_ends_quietly() {
         "{stderr}"
     );
 }
+
+/// Roff's escapes in the lines clap_mangen writes, as a reader sees them.
+fn unroff(line: &str) -> String {
+    line.replace("\\-", "-")
+        .replace("\\*(Aq", "'")
+        .replace("\\(aq", "'")
+        .replace("\\(ga", "`")
+        .replace("\\fB", "")
+        .replace("\\fI", "")
+        .replace("\\fR", "")
+        .replace("\\&", "")
+        .replace("\\e", "\\")
+}
+
+/// Each subcommand's `--help` (and `-h`) starts with the line the README's
+/// command list and the man page's section of it give, so that the three
+/// cannot drift apart (issue 32: a flattened struct's doc comment had
+/// become replay's and dump's description).
+#[test]
+fn help_readme_and_man_page_agree_on_each_command() {
+    use clap::CommandFactory as _;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
+    let man = std::fs::read_to_string(format!("{root}/man/taskstat.1")).expect("man page");
+    // The README's command list: the first code block under "## Usage",
+    // `taskstat NAME [ARGS]`, two blanks or more, the first line of --help.
+    let usage = readme
+        .split_once("\n## Usage\n")
+        .and_then(|(_, u)| u.split("```").nth(1))
+        .expect("a code block under ## Usage in README.md");
+    let listed: Vec<(String, String)> = usage
+        .lines()
+        .filter_map(|l| l.strip_prefix("taskstat "))
+        .map(|l| {
+            let name = l.split_whitespace().next().unwrap_or_default();
+            let about = l.split_once("  ").map_or("", |(_, a)| a.trim());
+            (name.to_string(), about.to_string())
+        })
+        .collect();
+    let names: Vec<String> = taskstat::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    assert!(names.len() >= 13, "{names:?}");
+    for (name, _) in &listed {
+        assert!(
+            names.contains(name),
+            "README lists `taskstat {name}`, which is no command"
+        );
+    }
+    for name in &names {
+        let first_line = |flag: &str| {
+            let out = taskstat()
+                .args([name.as_str(), flag])
+                .output()
+                .expect("run");
+            assert_eq!(out.status.code(), Some(0), "{name} {flag}: {out:?}");
+            let text = String::from_utf8(out.stdout).expect("UTF-8 help");
+            text.lines().next().unwrap_or_default().to_string()
+        };
+        let long = first_line("--help");
+        assert_eq!(
+            long,
+            first_line("-h"),
+            "{name}: --help and -h start differently"
+        );
+        assert!(!long.is_empty() && !long.ends_with('.'), "{name}: {long:?}");
+        // The line fits a terminal: the rest of the description is below.
+        assert!(
+            long.chars().count() <= 75,
+            "{name}: a long first line: {long}"
+        );
+        let in_readme: Vec<&String> = listed
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, a)| a)
+            .collect();
+        assert_eq!(in_readme, [&long], "{name}: README.md's command list");
+        // The man page's section: its first paragraph after the synopsis.
+        let heading = format!(".SH \"TASKSTAT {}\"", name.to_uppercase());
+        let section = man
+            .split_once(&heading)
+            .unwrap_or_else(|| panic!("no {heading} in man/taskstat.1"))
+            .1;
+        let para = section
+            .lines()
+            .skip_while(|l| *l != ".PP")
+            .nth(1)
+            .unwrap_or_default();
+        assert_eq!(unroff(para), long, "{name}: man/taskstat.1");
+    }
+}
+
+/// The help says what the tool does (issue 32, section 2).
+#[test]
+fn help_documents_keys_columns_and_outputs() {
+    let help = |args: &[&str]| {
+        let out = taskstat().args(args).output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        // One line: phrases are found wherever the help wraps them.
+        let text = String::from_utf8(out.stdout).expect("UTF-8");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let top = help(&["top", "--help"]);
+    for key in [
+        "r c i m n s d w p sort",
+        "H threads",
+        "o only",
+        "a totals",
+        "q quits",
+    ] {
+        assert!(top.contains(key), "top --help lacks {key:?}:\n{top}");
+    }
+    for column in [
+        "CPU%", "RUNQ%", "IO%", "MEM%", "IRQ%", "CSW/s", "READ/s", "WRITE/s",
+    ] {
+        assert!(top.contains(column), "top --help lacks {column}:\n{top}");
+    }
+    assert!(top.contains("pass 100%"), "{top}");
+    let replay = help(&["replay", "--help"]);
+    assert!(!replay.contains("Filters over stored"), "{replay}");
+    for key in ["Right or t", "Left or T", "g go", "o only", "q or Esc"] {
+        assert!(
+            replay.contains(key),
+            "replay --help lacks {key:?}:\n{replay}"
+        );
+    }
+    let dump = help(&["dump", "--help"]);
+    assert!(dump.contains("(unknown)"), "{dump}");
+    let tgid = help(&["tgid", "--help"]);
+    assert!(!tgid.contains("I/O and memory are null"), "{tgid}");
+    assert!(tgid.contains("fills it in"), "{tgid}");
+    let cgroup = help(&["cgroup-fd", "--help"]);
+    assert!(cgroup.contains("one object"), "{cgroup}");
+    let man = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/man/taskstat.1"))
+        .expect("man page");
+    for needle in [
+        ".SH \"TOP COLUMNS\"",
+        ".SH NOTES",
+        "(unknown)",
+        "Shares above 100%",
+    ] {
+        assert!(man.contains(needle), "man page lacks {needle}");
+    }
+}
+
+/// A typo of a subcommand gets the nearest name, also where clap's own
+/// similarity misses it (a swapped pair of letters in a short name).
+#[test]
+fn unknown_subcommand_suggests_the_nearest() {
+    for (typo, meant) in [("tpo", "top"), ("lisen", "listen"), ("tgdi", "tgid")] {
+        taskstat()
+            .arg(typo)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "similar subcommand exists: '{meant}'"
+            )));
+    }
+    taskstat()
+        .arg("frobnicate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("similar").not());
+}
+
+/// An error's causes are printed once each, on one line.
+#[test]
+fn errors_print_each_cause_once() {
+    let dir = std::env::temp_dir().join(format!("taskstat-cause-{}", std::process::id()));
+    std::fs::write(&dir, b"a file, not a directory").expect("write");
+    let store = dir.join("store");
+    let out = taskstat()
+        .args(["record", "--dir"])
+        .arg(&store)
+        .output()
+        .expect("run");
+    let _ = std::fs::remove_file(&dir);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("Not a directory").count(), 1, "{stderr}");
+}
+
+/// json, ndjson and csv reports of `run` never go to stderr, where the
+/// command's own messages would break them: without -o they are a usage
+/// error before the command starts; with -o - they go to stdout and parse.
+#[test]
+fn run_machine_formats_need_an_output_and_parse() {
+    let marker = std::env::temp_dir().join(format!("taskstat-ran-{}", std::process::id()));
+    for format in ["json", "ndjson", "csv"] {
+        let out = taskstat()
+            .args(["run", "-f", format, "--", "touch"])
+            .arg(&marker)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{format}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("-o FILE"), "{stderr}");
+        assert!(!marker.exists(), "{format}: the command ran");
+    }
+    let Some(_acct) = kernel("run_machine_formats_need_an_output_and_parse") else {
+        return;
+    };
+    let out = taskstat()
+        .args([
+            "run",
+            "--json",
+            "-o",
+            "-",
+            "--",
+            "sh",
+            "-c",
+            "echo noise >&2",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let own: Vec<&str> = stderr
+        .lines()
+        .filter(|l| !l.starts_with("taskstat: warning"))
+        .collect();
+    assert_eq!(own, ["noise"], "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(v[0]["comm"], "sh", "{v}");
+    // -o FILE: the command's stdout and stderr both stay its own.
+    let file = std::env::temp_dir().join(format!("taskstat-run-{}.json", std::process::id()));
+    let out = taskstat()
+        .args(["run", "--json", "-o"])
+        .arg(&file)
+        .args(["--", "sh", "-c", "echo out; echo err >&2"])
+        .output()
+        .expect("run");
+    let report = std::fs::read(&file);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(out.stdout, b"out\n");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).ends_with("err\n"),
+        "{out:?}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&report.expect("the report")).expect("JSON");
+    assert_eq!(v[1]["type"], "total", "{v}");
+    // The text summary keeps time(1)'s habit: stderr.
+    let out = taskstat()
+        .args(["run", "--", "true"])
+        .output()
+        .expect("run");
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("taskstat run: true"), "{stderr}");
+}
+
+/// `serve --listen` takes a host name, as node_exporter does, and refuses
+/// one that does not resolve with a usage error that says so.
+#[test]
+fn serve_listens_on_a_host_name() {
+    taskstat()
+        .args(["serve", "--listen", "no-such-host.invalid:9465"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot resolve host \"no-such-host.invalid\"",
+        ));
+    taskstat()
+        .args(["serve", "--listen", "localhost"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("HOST:PORT"));
+    let Some(_acct) = kernel("serve_listens_on_a_host_name") else {
+        return;
+    };
+    // Port 0: the kernel picks a free one, and serve says which.
+    let mut child = taskstat()
+        .args(["serve", "--listen", "localhost:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut serving = String::new();
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+        let line = line.expect("read stderr");
+        if line.contains("serving http://") {
+            serving = line;
+            break;
+        }
+    }
+    let addr = serving
+        .split("http://")
+        .nth(1)
+        .and_then(|a| a.split('/').next())
+        .unwrap_or_default()
+        .to_string();
+    let answer = (|| -> std::io::Result<String> {
+        use std::io::Write as _;
+        let mut s = std::net::TcpStream::connect(&addr)?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+        s.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+        let mut text = String::new();
+        s.read_to_string(&mut text)?;
+        Ok(text)
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(addr.starts_with("127.0.0.1:"), "{serving}");
+    let answer = answer.expect("an answer from serve");
+    assert!(
+        answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"),
+        "{answer}"
+    );
+    assert!(answer.contains("taskstat_build_info"), "{answer}");
+}
+
+/// Notes after a table are one line each; what they mean in full is in
+/// the man page (issue 32: a 540-character note followed every tgid table).
+#[test]
+fn table_notes_are_one_line_each() {
+    let Some(_acct) = kernel("table_notes_are_one_line_each") else {
+        return;
+    };
+    let me = std::process::id().to_string();
+    for args in [
+        vec!["tgid", &me],
+        vec!["pid", &me],
+        vec!["tgid", "1"],
+        vec!["--source", "procfs", "tgid", &me],
+    ] {
+        let out = taskstat().args(&args).output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let notes: Vec<&str> = text.lines().filter(|l| l.starts_with("note: ")).collect();
+        assert!(
+            !notes.is_empty() || args[0] == "pid",
+            "{args:?}: no notes in\n{text}"
+        );
+        for n in notes {
+            assert!(
+                n.chars().count() <= 100,
+                "{args:?}: {} characters: {n}",
+                n.chars().count()
+            );
+        }
+    }
+}
+
+/// The stream layout (threads, listen, decode) pads a name by its display
+/// width: a CJK name does not shift the columns after it.
+#[test]
+fn threads_table_pads_wide_names_by_display_width() {
+    let Some(_acct) = kernel("threads_table_pads_wide_names_by_display_width") else {
+        return;
+    };
+    // 工作者线程: five CJK characters, 15 bytes (comm's most), ten columns.
+    let w = crate::util::Workload::start(&["named-bytes", "e5b7a5e4bd9ce88085e7babfe7a88b"]);
+    let out = taskstat()
+        .args(["threads", &w.pid().to_string()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header");
+    let uid_at = header.find("UID").expect("a UID column");
+    let mut rows = 0;
+    for row in lines.filter(|l| l.contains("工作者线程")) {
+        // The uid column starts where the header's does, in display columns.
+        let uid = row
+            .char_indices()
+            .map(|(i, _)| i)
+            .find(|&i| unicode_width::UnicodeWidthStr::width(&row[..i]) == uid_at)
+            .unwrap_or_else(|| panic!("no character at column {uid_at}:\n{header}\n{row}"));
+        assert!(
+            row[uid..].starts_with(|c: char| c.is_ascii_digit()),
+            "the uid is not at column {uid_at}:\n{header}\n{row}"
+        );
+        assert!(row[..uid].ends_with("  "), "{header}\n{row}");
+        rows += 1;
+    }
+    assert!(rows >= 2, "the process and its thread rows:\n{text}");
+}

@@ -481,13 +481,14 @@ fn run_reports_the_whole_process_and_its_exit_status() {
     };
     let dir = env!("CARGO_TARGET_TMPDIR");
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
-        .args(["run", "--json", "--threads", "--"])
+        .args(["run", "--json", "-o", "/dev/stderr", "--threads", "--"])
         .arg(example("workload"))
         .args(["exit-threads", "3", "100", "1048576", dir, "3"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(3), "{out:?}");
-    // The report is on stderr; the command's stdout stays clean.
+    // The report goes where -o says (a json report needs -o; stderr here);
+    // the command's stdout stays clean.
     assert!(out.stdout.is_empty());
     let v: Value = serde_json::from_slice(&out.stderr).expect("JSON report on stderr");
     let recs = v.as_array().unwrap();
@@ -610,7 +611,7 @@ fn run_prints_a_short_summary_by_default_and_records_with_v() {
     assert!(full.lines().count() > 40, "{full}");
     assert!(full.contains("TOTAL OF"), "{full}");
     // A format other than the table is the records, as before.
-    let out = run(&["-f", "ndjson"]);
+    let out = run(&["-f", "ndjson", "-o", "/dev/stderr"]);
     let last = String::from_utf8_lossy(&out.stderr)
         .lines()
         .last()
@@ -631,6 +632,8 @@ fn run_children_reports_descendants_and_a_total() {
             "run",
             "--children",
             "--json",
+            "-o",
+            "/dev/stderr",
             "--",
             "sh",
             "-c",
@@ -1177,6 +1180,10 @@ fn a_name_that_is_not_utf8_in_every_format_of_every_subcommand() {
         if f == "table" {
             args.push("-v");
         }
+        // Machine formats need -o (stderr is the command's too).
+        if matches!(f, "json" | "ndjson" | "csv") {
+            args.extend(["-o", "/dev/stderr"]);
+        }
         args.extend(["--", &workload, "named-bytes", HEX, "exit"]);
         let o = succeeded(&args);
         check(&format!("{args:?}"), f, &o.stderr);
@@ -1199,7 +1206,17 @@ fn run_totals_the_whole_tree_by_default() {
         example("workload").display()
     );
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
-        .args(["run", "-f", "json", "--", "sh", "-c", &script])
+        .args([
+            "run",
+            "-f",
+            "json",
+            "-o",
+            "/dev/stderr",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -1253,7 +1270,18 @@ fn run_does_not_count_a_newcomer_with_a_members_old_pid() {
         go = go.display()
     );
     let taskstat = Command::new(env!("CARGO_BIN_EXE_taskstat"))
-        .args(["run", "--children", "-f", "json", "--", "sh", "-c", &script])
+        .args([
+            "run",
+            "--children",
+            "-f",
+            "json",
+            "-o",
+            "/dev/stderr",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -1343,7 +1371,17 @@ fn run_passes_signals_on_and_still_reports() {
             r = ready.display()
         );
         let child = Command::new(env!("CARGO_BIN_EXE_taskstat"))
-            .args(["run", "-f", "json", "--", "sh", "-c", &script])
+            .args([
+                "run",
+                "-f",
+                "json",
+                "-o",
+                "/dev/stderr",
+                "--",
+                "sh",
+                "-c",
+                &script,
+            ])
             .stderr(Stdio::piped())
             .spawn()
             .expect("taskstat run");

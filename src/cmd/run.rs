@@ -223,15 +223,10 @@ fn exit_status_of(status: i32) -> u8 {
 }
 
 pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
+    let mut report = report_to(&args)?;
     let mut acct = Accounting::detect();
     // Whether the group records' elapsed time bounds their delays.
     acct.tgid_counts_exited = taskstat::probe::tgid_counts_exited_once(timeout);
-    let mut report: Box<dyn Write> = match &args.output_file {
-        Some(p) => Box::new(BufWriter::new(
-            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => Box::new(io::stderr()),
-    };
     let mut listener = ExitListener::open(None, 64 * 1024 * 1024, timeout)?;
     // Installed before the command starts, so that no signal meant for it
     // can end taskstat first.
@@ -328,6 +323,28 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     )?;
     out.flush()?;
     Ok(ExitCode::from(status))
+}
+
+/// Where the report goes: -o FILE (`-' is stdout), else stderr, as time(1)
+/// writes its summary. A machine-readable report is never written to
+/// stderr unasked: the command's own messages would land in the middle of
+/// it, so it needs -o, checked before the command starts.
+fn report_to(args: &RunArgs) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match &args.output_file {
+        Some(p) if p.as_os_str() == "-" => Box::new(BufWriter::new(io::stdout())),
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => match args.output.format().parsed_by_scripts() {
+            Some(name) => {
+                return Err(taskstat::exit::Usage(format!(
+                    "run --format {name} needs -o FILE (or -o - for stdout): on stderr the command's own messages would break the report"
+                ))
+                .into());
+            }
+            None => Box::new(io::stderr()),
+        },
+    })
 }
 
 /// The command line as people read it, quoted as a POSIX shell would

@@ -110,7 +110,7 @@ fn note(c: Category, d: &DelayView, budget: u64, elapsed_us: u64) -> String {
         (t, None) => ("a total", t.unwrap_or(0)),
     };
     format!(
-        "{NOTE_PREFIX}{}: the kernel reported {what} of {:.3} s in {:.3} s of task life, which no true wait can exceed; this happens when delay accounting is switched on while a task is waiting (the wait is then measured from boot, or from an earlier wait)",
+        "{NOTE_PREFIX}{}: the kernel reported {what} of {:.3} s in {:.3} s of life",
         c.key(),
         secs(ns),
         elapsed_us as f64 / 1e6,
@@ -121,7 +121,7 @@ fn note(c: Category, d: &DelayView, budget: u64, elapsed_us: u64) -> String {
 /// still holds the impossible wait.
 pub fn kept_note(c: Category) -> String {
     format!(
-        "{NOTE_PREFIX}{}: an earlier figure of this task broke the bound of its life (see the kernel's delay-accounting fault in the docs), and its totals still hold it",
+        "{NOTE_PREFIX}{}: an earlier figure broke the bound of this task's life",
         c.key()
     )
 }

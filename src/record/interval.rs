@@ -25,7 +25,8 @@ fn delay(a: &DelayView, b: &DelayView) -> DelayView {
     }
 }
 
-pub const NOTE_INTERVAL: &str = "interval record: counters are the differences over the interval; memory peaks are the values at its end; per-category max/min are null (the kernel keeps only lifetime extremes)";
+pub const NOTE_INTERVAL: &str =
+    "interval record: differences over the interval; peaks at its end; max/min are null";
 
 /// The record `b` minus the record `a` (taken earlier, of the same task).
 pub fn delta(a: &RecordView, b: &RecordView) -> RecordView {

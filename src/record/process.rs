@@ -24,14 +24,17 @@ pub const SOURCE_PROC_THREADS_IO: Source = Source::ProcThreadsIo;
 pub const SOURCE_PROC_MEMORY: Source = Source::ProcMemory;
 pub const SOURCE_PROC_IDENTITY: Source = Source::ProcIdentity;
 
-pub const NOTE_LIVE: &str = "process record: delays, CPU times and context switches come from the kernel's thread-group record (delays and run times include threads that exited; user/system time, context switches and elapsed time include them too on kernels with the 2026 fix \"retain dead thread stats in TGID queries\" and cover only the live threads before it; `taskstat check` says which); identity comes from the leader; I/O is its own threads' from /proc (never its reaped children's); memory peaks and faults are the whole process's from /proc, exited threads included; per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread";
+pub const NOTE_LIVE: &str = "process record: the kernel's thread-group sums; ids from the leader, I/O and memory from /proc";
 
 /// Why a process's I/O leaves out its exited threads.
-pub const NOTE_IO_LIVE_THREADS: &str = "io is the live threads' own: the process reaped children, whose I/O /proc/PID/io would add, so threads that exited are not in it";
+pub const NOTE_IO_LIVE_THREADS: &str =
+    "io is the live threads' own: the process reaped children, so exited threads are left out";
 
-pub const NOTE_ASSEMBLED: &str = "process record assembled from the exit records of all its threads: the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread; I/O and faults are summed over the threads";
+pub const NOTE_ASSEMBLED: &str =
+    "process record assembled from its threads' exit records and the kernel's group record";
 
-pub const NOTE_ASSEMBLED_UNVERSIONED: &str = "process record assembled from the exit records of all its threads: the kernel's group record (struct version 0, from a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\") gives only the delays and run times; user/system time, context switches and elapsed time are summed over the threads' records, as are I/O and faults; ids, comm and exit status come from the last thread";
+pub const NOTE_ASSEMBLED_UNVERSIONED: &str =
+    "process record assembled from its threads' exit records (group record of struct version 0)";
 
 /// The process `tgid` as one "tgid" record, from its threads' exit records
 /// and the kernel's group record (absent for a single-threaded process).

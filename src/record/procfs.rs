@@ -18,8 +18,10 @@ use crate::wire::{Category, RecordKind};
 
 pub const SOURCE_PROC: Source = Source::Proc;
 
-pub const NOTE_PROCFS: &str = "partial view from /proc (taskstats needs CAP_NET_ADMIN, which this process lacks): run time, run-queue wait and its count come from schedstat, the block I/O delay from stat in clock ticks (no count), context switches from status; the other delay categories, per-category max/min, scaled times and the MB·µs integrals are null; run as root, or `setcap cap_net_admin+ep` on the binary, for the full record";
-pub const NOTE_PROCFS_PROCESS: &str = "process record from /proc: run time, delays, CPU time and context switches are sums over the live threads (threads that already exited are not in them); I/O is its own threads' (never its reaped children's); memory peaks and faults are the whole process's";
+pub const NOTE_PROCFS: &str =
+    "partial view from /proc (no CAP_NET_ADMIN): most delays are null; run as root for all";
+pub const NOTE_PROCFS_PROCESS: &str =
+    "process record from /proc: sums over the live threads; I/O is its own threads'";
 
 fn ticks_to_ns(t: u64, hz: u64) -> u64 {
     t.saturating_mul(1_000_000_000) / hz

@@ -299,17 +299,73 @@ pub enum Source {
 pub const SOURCE_PID: Source = Source::Pid;
 pub const SOURCE_TGID: Source = Source::Tgid;
 
-pub const NOTE_TGID: &str = "thread-group record: the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's";
+pub const NOTE_TGID: &str =
+    "thread-group record: the kernel's sums over the threads; ids, I/O, memory, max/min are null";
 /// In place of [`NOTE_TGID`] on a whole-process exit record that came with
 /// struct version 0 (`TaskStats::unversioned`), whose other fields the wire
 /// decoder already left null.
-pub const NOTE_UNVERSIONED: &str = "whole-process exit record from a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\" (struct version 0, read with the layout of the thread record of the same exit message, or of the struct version a record file's header names): it carries only the delays and the run times (cpu.run_real_ns, run_virtual_ns, run_scaled_ns); user/system time, context switches and elapsed time are null because that kernel never filled them, and comm, ids, exit fields, I/O, memory and per-category max/min are null as in every thread-group record";
+pub const NOTE_UNVERSIONED: &str =
+    "whole-process exit record from a kernel before the 2026 fix: only delays and run times";
 /// Why a thread's I/O from the kernel is not exact (xacct_add_tsk masks
 /// each figure with KB_MASK).
-pub const NOTE_IO_ROUNDED: &str = "io: the kernel rounds these figures down to multiples of 1024 (bytes to whole KiB, syscalls to 1024s)";
+pub const NOTE_IO_ROUNDED: &str = "io: the kernel rounds these figures down to multiples of 1024";
 /// Why a running task's exit_code is null.
 pub const NOTE_NO_EXIT: &str = "exit_code is null: the task has not exited";
-pub const NOTE_DELAYACCT_OFF: &str = "delay accounting is off (kernel.task_delayacct = 0): delay categories other than cpu are null; turn it on with `sysctl kernel.task_delayacct=1` (tasks started before that have no delay figures besides cpu)";
+pub const NOTE_DELAYACCT_OFF: &str =
+    "delay accounting is off: only cpu delay is measured (sysctl kernel.task_delayacct=1)";
+
+/// The longest a note may be: notes follow every table, one line each
+/// ("note: " and the note within 100 columns); what a note means in full is
+/// in [`NOTE_DOC`], which the man page prints once.
+pub const NOTE_MAX_LEN: usize = 94;
+
+/// Each fixed note, and what it means in full (the man page's NOTES).
+pub const NOTE_DOC: &[(&str, &str)] = &[
+    (
+        super::process::NOTE_LIVE,
+        "A running process (tgid, threads, top, record): delays, CPU times and context switches come from the kernel's thread-group record. Delays and run times include threads that exited; user/system time, context switches and elapsed time include them too on kernels with the 2026 fix \"retain dead thread stats in TGID queries\" and cover only the live threads before it (taskstat check says which). Identity comes from the leader's record; I/O is the process's own threads' from /proc (never its reaped children's); memory peaks and faults are the whole process's from /proc, exited threads included. Per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread.",
+    ),
+    (
+        NOTE_TGID,
+        "The kernel's thread-group record as it came (a tgid exit record, or with --source taskstats where /proc cannot complete it): the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's.",
+    ),
+    (
+        NOTE_UNVERSIONED,
+        "A whole-process exit record from a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\" (struct version 0, read with the layout of the thread record of the same exit message, or of the struct version a record file's header names): it carries only the delays and the run times (cpu.run_real_ns, run_virtual_ns, run_scaled_ns); user/system time, context switches and elapsed time are null because that kernel never filled them, and comm, ids, exit fields, I/O, memory and per-category max/min are null as in every thread-group record.",
+    ),
+    (
+        super::process::NOTE_ASSEMBLED,
+        "A process that exited (listen --groups-only, run, record): the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread's exit record; I/O and faults are summed over the threads' exit records.",
+    ),
+    (
+        super::process::NOTE_ASSEMBLED_UNVERSIONED,
+        "As above, with a group record of struct version 0 (a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\"): it gives only the delays and run times; user/system time, context switches and elapsed time are summed over the threads' records, as are I/O and faults; ids, comm and exit status come from the last thread.",
+    ),
+    (
+        super::process::NOTE_IO_LIVE_THREADS,
+        "The process reaped children, whose I/O /proc/PID/io would add to its own, so taskstat sums its live threads' /proc/PID/task/TID/io instead, and threads that already exited are not in it.",
+    ),
+    (
+        NOTE_IO_ROUNDED,
+        "The kernel's record rounds every io figure down to a multiple of 1024 (bytes to whole KiB, syscalls to 1024s). A running thread's figures are exact, from /proc/PID/task/TID/io, where that file can be read; exit records always carry this note.",
+    ),
+    (
+        NOTE_DELAYACCT_OFF,
+        "With kernel.task_delayacct = 0 every delay category but cpu, which comes from scheduler statistics, is null. Turn it on with sysctl kernel.task_delayacct=1; tasks started before that have no delay figures besides cpu.",
+    ),
+    (
+        super::interval::NOTE_INTERVAL,
+        "--interval: counters are the differences over the interval; memory peaks are the values at its end; per-category max/min are null because the kernel keeps only lifetime extremes.",
+    ),
+    (
+        super::procfs::NOTE_PROCFS,
+        "Without CAP_NET_ADMIN (--source procfs, or auto): run time, run-queue wait and its count come from /proc/PID/schedstat, the block I/O delay from stat in clock ticks (no count), context switches from status; the other delay categories, per-category max/min, scaled times and the MB·µs integrals are null. Run as root, or setcap cap_net_admin+ep on the binary, for the full record.",
+    ),
+    (
+        super::procfs::NOTE_PROCFS_PROCESS,
+        "A process from /proc: run time, delays, CPU time and context switches are sums over the live threads (threads that already exited are not in them); I/O is its own threads' (never its reaped children's); memory peaks and faults are the whole process's.",
+    ),
+];
 
 /// Starts the note on max_at, which tables (that never show max_at) leave out.
 pub const NOTE_MAX_AT_PREFIX: &str = "max_at (the time of each category's max) needs";
@@ -513,7 +569,7 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
     let mut notes = Vec::new();
     if v > KNOWN_VERSION {
         notes.push(format!(
-            "struct taskstats version {v} is newer than this taskstat knows ({KNOWN_VERSION}): only the known fields were decoded"
+            "struct version {v} is newer than this taskstat knows ({KNOWN_VERSION}): only known fields decoded"
         ));
     }
     if v == 15 {
@@ -521,7 +577,7 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
     }
     if s.extension == Extension::Unknown {
         notes.push(format!(
-            "a version-{v} struct of {} bytes matches neither version-17 layout (688 bytes with max_at, 592 with softirq): only the common fields were decoded",
+            "a version-{v} struct of {} bytes matches neither version-17 layout: only common fields decoded",
             s.payload_len
         ));
     }
@@ -531,17 +587,22 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
         .filter(|c| !c.info().optional && v < c.info().since)
         .map(|c| c.key())
         .collect();
+    // Named by the version that brought them, to keep the note one line
+    // (the schema in taskstat(1) lists each field's version).
     if v < 12 {
-        missing.push("tgid, group_elapsed_us, exe_dev, exe_inode");
+        missing.push("the v12 ids");
     }
     if v < 15 {
-        missing.push("per-category max_ns/min_ns");
+        missing.push("max/min (v15)");
     }
     if !missing.is_empty() {
-        notes.push(format!(
-            "struct version {v} has no {}: null",
-            missing.join(", ")
-        ));
+        let note = format!("struct version {v} has no {}: null", missing.join(", "));
+        // The oldest versions lack too much to name on one line.
+        notes.push(if note.chars().count() <= NOTE_MAX_LEN {
+            note
+        } else {
+            format!("struct version {v} has none of the later versions' fields: null")
+        });
     }
     match s.extension {
         Extension::None | Extension::Unknown => notes.push(format!(
@@ -560,9 +621,59 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
         .filter(|&e| s.payload_len < e && s.extension != Extension::Softirq);
     if let Some(expected) = expected {
         notes.push(format!(
-            "the kernel sent {} bytes, fewer than the {expected} of struct version {v}: fields past the end are null",
+            "the kernel sent {} bytes, fewer than the {expected} of struct version {v}: the rest is null",
             s.payload_len
         ));
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{Extension, TaskStats};
+
+    fn fits(note: &str) {
+        assert!(
+            note.chars().count() <= NOTE_MAX_LEN,
+            "{} characters, more than {NOTE_MAX_LEN}: {note}",
+            note.chars().count()
+        );
+    }
+
+    /// Notes follow every table: each fits one line; the long story is in
+    /// NOTE_DOC (the man page).
+    #[test]
+    fn every_note_is_one_short_line() {
+        for (note, full) in NOTE_DOC {
+            fits(note);
+            assert!(full.len() > note.len(), "{note}");
+        }
+        for n in [NOTE_NO_EXIT, NOTE_IO_ROUNDED, NOTE_DELAYACCT_OFF] {
+            fits(n);
+        }
+        // The notes on the struct's version, for every layout a kernel may
+        // send, old and new, short and long.
+        for version in 1..=18 {
+            for extension in [
+                Extension::None,
+                Extension::MaxTimestamps,
+                Extension::Softirq,
+                Extension::Unknown,
+            ] {
+                let s = TaskStats {
+                    version,
+                    payload_len: 300,
+                    extension,
+                    ..Default::default()
+                };
+                for n in version_notes(&s) {
+                    // Tables leave out the notes on max_at and softirq.
+                    if !n.starts_with(NOTE_MAX_AT_PREFIX) && !n.starts_with(NOTE_SOFTIRQ_PREFIX) {
+                        fits(&n);
+                    }
+                }
+            }
+        }
+    }
 }

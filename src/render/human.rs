@@ -29,18 +29,57 @@ pub fn name_bytes(b: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
-/// Nanoseconds as ms with three decimals (the unit getdelays uses), or as
-/// seconds past 10 s.
-pub fn ns(v: Option<u64>) -> String {
-    match v {
-        None => NONE.to_string(),
-        Some(v) if v >= 10_000_000_000 => format!("{:.3} s", v as f64 / 1e9),
-        Some(v) => format!("{:.3} ms", v as f64 / 1e6),
+/// The unit of a column of durations: ms with three decimals (the unit
+/// getdelays uses), or s when every figure in the column (zeros aside) is
+/// 10 s or more. One unit serves the whole column, so that a column never
+/// mixes s and ms and its figures compare at a glance; a column with small
+/// figures stays in ms, where s would show a 7 µs wait as 0.000.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    Ms,
+    S,
+}
+
+impl TimeUnit {
+    /// The unit for a column of nanoseconds.
+    pub fn of_ns(column: impl IntoIterator<Item = Option<u64>>) -> TimeUnit {
+        let mut nonzero = column.into_iter().flatten().filter(|&v| v > 0).peekable();
+        if nonzero.peek().is_some() && nonzero.all(|v| v >= 10_000_000_000) {
+            TimeUnit::S
+        } else {
+            TimeUnit::Ms
+        }
+    }
+
+    /// The unit for a column of microseconds.
+    pub fn of_us(column: impl IntoIterator<Item = Option<u64>>) -> TimeUnit {
+        TimeUnit::of_ns(column.into_iter().map(ns_of_us))
+    }
+
+    pub fn ns(self, v: Option<u64>) -> String {
+        match (v, self) {
+            (None, _) => NONE.to_string(),
+            (Some(v), TimeUnit::S) => format!("{:.3} s", v as f64 / 1e9),
+            (Some(v), TimeUnit::Ms) => format!("{:.3} ms", v as f64 / 1e6),
+        }
+    }
+
+    pub fn us(self, v: Option<u64>) -> String {
+        self.ns(ns_of_us(v))
     }
 }
 
+fn ns_of_us(v: Option<u64>) -> Option<u64> {
+    v.map(|v| v.saturating_mul(1000))
+}
+
+/// One duration on its own: ms, or s from 10 s.
+pub fn ns(v: Option<u64>) -> String {
+    TimeUnit::of_ns([v]).ns(v)
+}
+
 pub fn us(v: Option<u64>) -> String {
-    ns(v.map(|v| v.saturating_mul(1000)))
+    ns(ns_of_us(v))
 }
 
 pub fn count(v: Option<u64>) -> String {

@@ -34,7 +34,7 @@ use crate::record::{Record, RecordView};
 pub enum Format {
     /// Human-readable sections (the default).
     Table,
-    /// One JSON array of records.
+    /// One JSON array of records (cgroup-fd: one object).
     Json,
     /// One JSON record per line, flushed per record.
     Ndjson,
@@ -243,6 +243,17 @@ pub fn write_check(out: &mut dyn Write, r: &CheckReport, format: Format) -> io::
 }
 
 impl Format {
+    /// The name of a format that scripts parse (json, ndjson, csv), which
+    /// must not share its stream with other text; None for text for people.
+    pub fn parsed_by_scripts(self) -> Option<&'static str> {
+        match self {
+            Format::Json => Some("json"),
+            Format::Ndjson => Some("ndjson"),
+            Format::Csv => Some("csv"),
+            Format::Table | Format::Getdelays => None,
+        }
+    }
+
     /// Why the format cannot print a record that is not the struct the
     /// kernel sent (a /proc view), if it cannot: getdelays' text prints
     /// that struct, the others the schema view.

@@ -36,6 +36,15 @@ fn group_total(r: &RecordView, g: Group) -> Option<u64> {
         .reduce(u64::saturating_add)
 }
 
+/// `s` padded with blanks to `width` terminal columns, measured by display
+/// width (a CJK character takes two), as comfy-table lays out the other
+/// tables; `format!`'s padding counts characters and would shift every
+/// later column. Longer text is left whole.
+fn pad(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
 /// One line per record, fixed columns (times in ms). `exited` says whether
 /// the record is an exit record: a live task has no exit status to show.
 pub(super) fn table_row(r: &RecordView, exited: bool) -> String {
@@ -51,7 +60,7 @@ pub(super) fn table_row(r: &RecordView, exited: bool) -> String {
         NONE.to_string()
     };
     format!(
-        "{:<4}  {:<7}  {:<7}  {:<15}  {:<6}  {:<19}  {:<13}  {:>7}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
+        "{:<4}  {:<7}  {:<7}  {}  {:<6}  {:<19}  {:<13}  {:>7}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
         r.kind.name(),
         r.id,
         r.tgid.map_or_else(
@@ -62,7 +71,7 @@ pub(super) fn table_row(r: &RecordView, exited: bool) -> String {
             },
             |t| t.to_string()
         ),
-        human::name(r.comm.as_deref().unwrap_or(NONE)),
+        pad(&human::name(r.comm.as_deref().unwrap_or(NONE)), 15),
         r.uid.map_or_else(|| NONE.to_string(), |u| u.to_string()),
         exit,
         flags,
@@ -199,5 +208,50 @@ impl RecordStream {
             out.write_all(if self.started { b"\n]\n" } else { b"[]\n" })?;
         }
         out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn names_are_padded_by_display_width() {
+        assert_eq!(pad("sh", 5), "sh   ");
+        // Three CJK characters are six columns wide.
+        assert_eq!(pad("日本語", 8), "日本語  ");
+        assert_eq!(pad("日本語", 8).width(), 8);
+        assert_eq!(pad("a-longer-name", 4), "a-longer-name");
+    }
+
+    fn view(comm: &str) -> RecordView {
+        let s = crate::wire::TaskStats {
+            version: 16,
+            ac_comm: Some(comm.as_bytes().to_vec()),
+            ac_uid: Some(4242),
+            ..Default::default()
+        };
+        crate::record::Record {
+            kind: RecordKind::Pid,
+            id: 7,
+            stats: s,
+            origin: Default::default(),
+        }
+        .view(&crate::record::Accounting::default())
+    }
+
+    #[test]
+    fn a_wide_name_does_not_shift_later_columns() {
+        // comm holds at most 15 bytes: five CJK characters, ten columns.
+        for comm in ["worker", "工作者线程", "ｗｉｄｅ"] {
+            let row = table_row(&view(comm), false);
+            let uid = row.find("4242").expect("the uid");
+            assert_eq!(
+                row[..uid].width(),
+                TABLE_HEADER.find("UID").unwrap(),
+                "{comm}: {row}"
+            );
+        }
     }
 }

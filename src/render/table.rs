@@ -9,7 +9,7 @@ use comfy_table::{
 };
 
 use super::Sections;
-use super::human::{self, NONE};
+use super::human::{self, NONE, TimeUnit};
 use crate::record::totals::Totals;
 use crate::record::view::{NOTE_MAX_AT_PREFIX, NOTE_NO_EXIT, NOTE_SOFTIRQ_PREFIX};
 use crate::record::{
@@ -92,6 +92,8 @@ pub(super) fn delay_rows(
     let mut header = vec!["DELAYS", "count", "total", "average"];
     header.extend_from_slice(more);
     let mut t = columns(header);
+    let total = TimeUnit::of_ns(delays.each().map(|(_, d)| d.total_ns));
+    let average = TimeUnit::of_ns(delays.each().map(|(_, d)| d.average_ns));
     for (c, d) in delays.each() {
         if c.info().optional && d.count.is_none() {
             continue;
@@ -99,8 +101,8 @@ pub(super) fn delay_rows(
         let mut row = vec![
             c.key().to_string(),
             human::count(d.count),
-            human::ns(d.total_ns),
-            human::ns(d.average_ns),
+            total.ns(d.total_ns),
+            average.ns(d.average_ns),
         ];
         row.extend(extra(c, d));
         t.add_row(row);
@@ -110,8 +112,10 @@ pub(super) fn delay_rows(
 }
 
 fn delays_section(out: &mut dyn Write, delays: &Delays) -> io::Result<()> {
+    let max = TimeUnit::of_ns(delays.each().map(|(_, d)| d.max_ns));
+    let min = TimeUnit::of_ns(delays.each().map(|(_, d)| d.min_ns));
     let mut t = delay_rows(delays, &["max", "min"], |_, d| {
-        vec![human::ns(d.max_ns), human::ns(d.min_ns)]
+        vec![max.ns(d.max_ns), min.ns(d.min_ns)]
     });
     min_width(&mut t, 0, KEY_WIDTH);
     writeln!(out, "{}\n", render(&mut t))
@@ -151,17 +155,25 @@ impl Measures<'_> {
 /// CPU, delays, context switches, I/O and memory, as `s` selects.
 pub fn write_measures(out: &mut dyn Write, m: &Measures, s: Sections) -> io::Result<()> {
     if s.cpu {
+        let c = m.cpu;
+        // The section's values are one column: one unit for all of them.
+        let unit = TimeUnit::of_ns(
+            [c.user_us, c.system_us, c.user_scaled_us, c.system_scaled_us]
+                .map(|v| v.map(|v| v.saturating_mul(1000)))
+                .into_iter()
+                .chain([c.run_real_ns, c.run_virtual_ns, c.run_scaled_ns]),
+        );
         kv_section(
             out,
             "CPU",
             &[
-                ("user", human::us(m.cpu.user_us)),
-                ("system", human::us(m.cpu.system_us)),
-                ("user scaled", human::us(m.cpu.user_scaled_us)),
-                ("system scaled", human::us(m.cpu.system_scaled_us)),
-                ("run real (tick sampled)", human::ns(m.cpu.run_real_ns)),
-                ("run virtual (precise)", human::ns(m.cpu.run_virtual_ns)),
-                ("run scaled", human::ns(m.cpu.run_scaled_ns)),
+                ("user", unit.us(c.user_us)),
+                ("system", unit.us(c.system_us)),
+                ("user scaled", unit.us(c.user_scaled_us)),
+                ("system scaled", unit.us(c.system_scaled_us)),
+                ("run real (tick sampled)", unit.ns(c.run_real_ns)),
+                ("run virtual (precise)", unit.ns(c.run_virtual_ns)),
+                ("run scaled", unit.ns(c.run_scaled_ns)),
             ],
         )?;
     }
@@ -231,6 +243,7 @@ fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()>
         } else {
             "elapsed"
         };
+        let unit = TimeUnit::of_us([r.elapsed_us, r.group_elapsed_us]);
         kv_section(
             out,
             "TASK",
@@ -243,8 +256,8 @@ fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()>
                 ),
                 ("policy", human::sched_policy(r.sched_policy)),
                 ("started", human::epoch(r.start_time)),
-                (elapsed, human::us(r.elapsed_us)),
-                ("group elapsed", human::us(r.group_elapsed_us)),
+                (elapsed, unit.us(r.elapsed_us)),
+                ("group elapsed", unit.us(r.group_elapsed_us)),
                 ("flags", human::acct_flags(r.flags)),
                 ("exit status", human::exit_status(r.exit_code)),
             ],
@@ -335,6 +348,90 @@ mod tests {
              X\n\
              a key longer than twenty-four  7\n\
              \n"
+        );
+    }
+
+    /// A column is in s only where all its figures (zeros aside) are 10 s
+    /// or more; else every figure in it is in ms, so that none of them
+    /// rounds to nothing and the column never mixes units.
+    #[test]
+    fn one_unit_per_column() {
+        use crate::record::{Accounting, Record};
+        use crate::wire::TaskStats;
+        let mut s = TaskStats {
+            version: 16,
+            payload_len: 560,
+            ac_etime: Some(100_000_000),
+            ac_utime: Some(12_000_000),
+            ac_stime: Some(5_000),
+            ..Default::default()
+        };
+        s.delays[Category::Cpu].count = Some(2);
+        s.delays[Category::Cpu].total_ns = Some(24_000_000_000);
+        s.delays[Category::Cpu].max_ns = Some(20_000_000_000);
+        s.delays[Category::Blkio].count = Some(1);
+        s.delays[Category::Blkio].total_ns = Some(5_000_000);
+        s.delays[Category::Blkio].max_ns = Some(5_000_000);
+        s.delays[Category::Swapin].count = Some(1);
+        s.delays[Category::Swapin].total_ns = Some(0);
+        s.delays[Category::Swapin].max_ns = Some(0);
+        let view = Record {
+            kind: RecordKind::Pid,
+            id: 7,
+            stats: s,
+            origin: Default::default(),
+        }
+        .view(&Accounting {
+            delayacct: Some(true),
+            ..Accounting::default()
+        });
+        let mut out = Vec::new();
+        write_table(&mut out, &[&view], Sections::default()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let line = |key: &str| {
+            let found = text.lines().find(|l| l.starts_with(key));
+            let line = found.unwrap_or_else(|| panic!("no {key} line in\n{text}"));
+            line.split_whitespace()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        // total and max mix 24 s and 5 ms: ms; average is 12 s, 5 ms: ms.
+        assert_eq!(
+            line("cpu "),
+            [
+                "cpu",
+                "2",
+                "24000.000",
+                "ms",
+                "12000.000",
+                "ms",
+                "20000.000",
+                "ms",
+                "-"
+            ],
+            "{text}"
+        );
+        assert_eq!(
+            line("blkio "),
+            [
+                "blkio", "1", "5.000", "ms", "5.000", "ms", "5.000", "ms", "-"
+            ],
+            "{text}"
+        );
+        // CPU: user's 12 s beside system's 5 ms, in ms.
+        assert_eq!(line("user "), ["user", "12000.000", "ms"], "{text}");
+        assert_eq!(line("system "), ["system", "5.000", "ms"], "{text}");
+        // TASK: elapsed alone, 100 s: s.
+        assert_eq!(line("elapsed "), ["elapsed", "100.000", "s"], "{text}");
+        // Every figure of 10 s or more, zeros aside: s.
+        assert_eq!(
+            TimeUnit::of_ns([Some(0), None, Some(10_000_000_000)]),
+            TimeUnit::S
+        );
+        assert_eq!(TimeUnit::of_ns([None, None]), TimeUnit::Ms);
+        assert_eq!(
+            TimeUnit::of_ns([Some(1), Some(10_000_000_000)]),
+            TimeUnit::Ms
         );
     }
 }
