@@ -645,6 +645,12 @@ pub struct ReplayArgs {
     #[arg(short = 'o', long)]
     pub only: bool,
 
+    /// Totals since the first sample of the range (context switches,
+    /// bytes read and written; shares of the whole time) instead of rates,
+    /// as top -a.
+    #[arg(short = 'a', long)]
+    pub accumulated: bool,
+
     /// One row per cgroup2 group, user or command name instead of per process.
     #[arg(long, value_enum, default_value_t = By::Task)]
     pub by: By,

@@ -693,6 +693,24 @@ fn interactive(
         loop {
             let pressure = screen::pressure_lines(&procfs::pressure());
             let filters = sampler.selection.describe(view.only, view.baseline.counts);
+            let keys = [
+                (
+                    "o",
+                    if view.only {
+                        "all tasks"
+                    } else {
+                        "only active"
+                    },
+                ),
+                (
+                    "a",
+                    match view.baseline.counts {
+                        Counts::PerSecond => "totals",
+                        Counts::Totals => "rates",
+                    },
+                ),
+                ("H", if view.threads { "processes" } else { "threads" }),
+            ];
             terminal.draw(|f| {
                 screen::draw(
                     f,
@@ -708,6 +726,7 @@ fn interactive(
                         limit: args.rows,
                         filters: &filters,
                         status: &view.status,
+                        keys: &keys,
                     },
                 )
             })?;
