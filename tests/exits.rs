@@ -797,7 +797,8 @@ fn top_batch_lists_the_hogs_first() {
     let mut pids = hogs.pids();
     pids.sort();
     for t in tables {
-        let mut lines = t.lines();
+        // After the refresh's time line.
+        let mut lines = t.lines().skip(1);
         assert!(lines.next().unwrap().trim_start().starts_with("PID"));
         let mut first: Vec<u32> = lines
             .take(3)
@@ -977,7 +978,8 @@ fn top_shows_a_processs_writes_in_its_row() {
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     for table in text.split("\n\n") {
-        let mut lines = table.lines();
+        // After the refresh's time line.
+        let mut lines = table.lines().skip(1);
         let header: Vec<&str> = lines.next().expect("header").split_whitespace().collect();
         let write_col = header
             .iter()

@@ -545,7 +545,8 @@ fn batch(args: TopArgs, sampler: &mut Sampler, timeout: Duration) -> anyhow::Res
         args.by == By::Cgroup,
         counts,
         args.rows,
-    );
+    )
+    .with_time_line(columns(args.by, args.threads).1);
     for _ in 0..args.iterations.unwrap_or(1) {
         let next = prev.at + period;
         while let Some(left) = next.checked_duration_since(Instant::now()) {

@@ -132,6 +132,9 @@ pub struct Batch {
     counts: Counts,
     limit: Option<usize>,
     refreshes: u64,
+    /// What the rows are (processes, cgroups...), for the line before each
+    /// table: set, each table has one, as procps top's header.
+    what: Option<&'static str>,
 }
 
 impl Batch {
@@ -149,17 +152,27 @@ impl Batch {
             counts,
             limit,
             refreshes: 0,
+            what: None,
         }
+    }
+
+    /// A line before each table: when it was taken, how many `what`, over
+    /// what time (`--json`: each refresh's `time`).
+    pub fn with_time_line(mut self, what: &'static str) -> Batch {
+        self.what = Some(what);
+        self
     }
 
     /// One refresh: its rows, ranked, over `secs`.
     pub fn refresh(&mut self, out: &mut dyn Write, rows: &[Row], secs: f64) -> io::Result<()> {
         self.refreshes += 1;
+        let now_ns = i64::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(i64::MAX);
         match self.format {
             Format::Json | Format::Ndjson => {
                 out.write_all(if self.refreshes == 1 { b"[\n" } else { b",\n" })?;
                 let limit = self.limit.unwrap_or(usize::MAX);
                 let doc = JsonRefresh {
+                    time: self.what.map(|_| super::dump::rfc3339(now_ns)),
                     refresh: self.refreshes,
                     seconds: secs,
                     counts: match self.counts {
@@ -182,6 +195,20 @@ impl Batch {
             Format::Table | Format::Csv | Format::Getdelays => {
                 if self.refreshes > 1 {
                     writeln!(out)?;
+                }
+                if let Some(what) = self.what {
+                    let since = now_ns.saturating_sub((secs * 1e9) as i64);
+                    let over = match self.counts {
+                        Counts::PerSecond => "the",
+                        Counts::Totals => "totals over the",
+                    };
+                    writeln!(
+                        out,
+                        "{} · {} {what} · {over} {secs:.1} s since {}",
+                        super::dump::local_time(now_ns),
+                        rows.len(),
+                        super::dump::local_time(since)
+                    )?;
                 }
                 write_batch(
                     out,
@@ -219,6 +246,8 @@ impl Batch {
 
 #[derive(Serialize)]
 struct JsonRefresh<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<String>,
     refresh: u64,
     seconds: f64,
     counts: &'static str,
