@@ -692,6 +692,19 @@ pub struct DumpArgs {
     #[arg(long, value_enum, default_value_t = DumpBy::Task)]
     pub by: DumpBy,
 
+    /// Only the processes (or cgroups) whose figures changed since the
+    /// previous sample, those seen for the first time, and every process
+    /// that exited.
+    #[arg(long)]
+    pub changed: bool,
+
+    /// Smaller records: ndjson leaves out null fields (a missing field is
+    /// null) and each record's sources and notes; csv has a process's
+    /// identity, CPU times, each delay category's count and total, context
+    /// switches, I/O bytes, peak RSS and major faults.
+    #[arg(long)]
+    pub compact: bool,
+
     #[command(flatten)]
     pub filter: StoredFilter,
 }

@@ -447,6 +447,24 @@ fn history_commands_explain_bad_input() {
     }
 }
 
+/// Records `dir` every second until it holds at least `n` samples (30 s
+/// at most: a busy machine starts the recorder slowly), then stops the
+/// recorder as a service manager would.
+fn record_samples(dir: &Path, n: usize) {
+    let mut rec = Guard(vec![record(dir, &["-d", "1"])]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let dir_arg = dir.display().to_string();
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(500));
+        let out = taskstat(&["dump", "--dir", &dir_arg, "--by", "cgroup"]);
+        if out.status.success() && times(&lines(&out.stdout)).len() >= n {
+            break;
+        }
+    }
+    signal(&rec.0[0], libc::SIGTERM);
+    let _ = rec.0[0].wait();
+}
+
 /// Bytes as a wide table writes them ("12.0 MiB", "0 B").
 fn table_bytes(value: &str, unit: &str) -> f64 {
     let v: f64 = value.parse().unwrap_or_else(|_| panic!("{value} {unit}"));
@@ -484,10 +502,7 @@ fn replay_fits_an_80_by_24_terminal_with_totals_and_only_active() {
     ]);
     let (np, wp) = (named.pid().to_string(), writer.0[0].id().to_string());
     let pids = format!("{np},{wp}");
-    let mut rec = Guard(vec![record(&dir, &["-d", "1"])]);
-    std::thread::sleep(Duration::from_millis(4500));
-    signal(&rec.0[0], libc::SIGTERM);
-    let _ = rec.0[0].wait();
+    record_samples(&dir, 4);
 
     let first_word = |l: &str| l.split_whitespace().next().map(str::to_string);
     let tables = |extra: &[&str]| -> Vec<Vec<String>> {
@@ -572,6 +587,103 @@ fn replay_fits_an_80_by_24_terminal_with_totals_and_only_active() {
     assert!(!rows.iter().any(|r| r.contains("abcdefghijklmno")), "{s}");
     tmux.keys("q");
     tmux.assert_ends("replay did not quit on q");
+    drop(writer);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&path);
+}
+
+/// `dump --changed` leaves out a stopped process after the sample it was
+/// first seen in, and keeps every sample of one that works; `--compact`
+/// ndjson has no nulls, sources or notes and every other figure as the full
+/// dump has it, record for record; `--compact` csv has the same rows in
+/// fewer columns. Both are smaller.
+#[test]
+fn dump_changed_and_compact_are_smaller_and_say_the_same() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("dump_changed_and_compact_are_smaller_and_say_the_same") else {
+        return;
+    };
+    let dir = store_dir("history-compact");
+    let dir_arg = dir.display().to_string();
+    let stopped = util::Workload::start(&["named", "stoppedtask"]);
+    let path = dir.with_extension("dat");
+    let writer = Guard(vec![
+        Command::new(example("workload"))
+            .args(["write-for", "15000"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the writer"),
+    ]);
+    let (sp, wp) = (stopped.pid(), writer.0[0].id());
+    record_samples(&dir, 4);
+
+    let dump = |extra: &[&str]| -> Vec<u8> {
+        let mut args = vec!["dump", "--dir", &dir_arg];
+        args.extend_from_slice(extra);
+        let out = taskstat(&args);
+        assert!(out.status.success(), "{out:?}");
+        out.stdout
+    };
+    let full = dump(&[]);
+    let recs = lines(&full);
+    let samples = times(&recs).len();
+    assert!(samples >= 3, "{samples} samples");
+    let of = |recs: &[Value], pid: u32| recs.iter().filter(|r| r["tgid"] == pid).count();
+    assert_eq!(of(&recs, sp), samples);
+    let changed = dump(&["--changed"]);
+    let crecs = lines(&changed);
+    assert_eq!(of(&crecs, sp), 1, "the stopped process, once");
+    assert_eq!(of(&crecs, wp), samples, "the writer, every time");
+    assert!(changed.len() < full.len());
+
+    let compact = dump(&["--compact"]);
+    let small = lines(&compact);
+    assert_eq!(small.len(), recs.len());
+    fn same(full: &Value, small: &Value, at: &str) {
+        match full {
+            Value::Null => assert!(small.is_null(), "{at}: {small}"),
+            Value::Object(m) => {
+                for (k, v) in m {
+                    if at.is_empty() && (k == "sources" || k == "notes") {
+                        assert!(small.get(k).is_none(), "{k} left in");
+                        continue;
+                    }
+                    same(
+                        v,
+                        small.get(k).unwrap_or(&Value::Null),
+                        &format!("{at}.{k}"),
+                    );
+                }
+                let n = small.as_object().map_or(0, |o| o.len());
+                assert!(n <= m.len(), "{at}: nothing added");
+            }
+            v => assert_eq!(v, small, "{at}"),
+        }
+    }
+    for (f, s) in recs.iter().zip(&small) {
+        same(f, s, "");
+        assert!(!s.to_string().contains("null"), "{s}");
+    }
+    assert!(
+        compact.len() * 2 < full.len(),
+        "{} against {}",
+        compact.len(),
+        full.len()
+    );
+
+    let csv_full = dump(&["-f", "csv"]);
+    let csv_small = dump(&["-f", "csv", "--compact"]);
+    let read = |b: &[u8]| {
+        let mut r = csv::Reader::from_reader(b);
+        let header = r.headers().expect("a header").clone();
+        (header, r.records().count())
+    };
+    let ((hf, nf), (hs, ns)) = (read(&csv_full), read(&csv_small));
+    assert_eq!(nf, ns);
+    assert!(hs.len() * 2 < hf.len(), "{hs:?}");
+    assert!(hs.iter().any(|h| h == "delays.cpu.total_ns"), "{hs:?}");
+    assert!(hs.iter().all(|h| hf.iter().any(|f| f == h)), "{hs:?}");
     drop(writer);
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_file(&path);

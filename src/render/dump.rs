@@ -6,8 +6,9 @@
 //! sample's timestamp, under `serve`'s metric names, for `promtool tsdb
 //! create-blocks-from openmetrics`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, Write};
 
 use serde_json::{Map, Value};
@@ -68,6 +69,9 @@ const FAMILIES: [(&str, &str, &str); 6] = [
 pub struct DumpWriter {
     format: DumpFormat,
     header_done: bool,
+    /// `--compact`: ndjson without null fields, sources and notes; csv
+    /// with [`compact_column`]s only.
+    compact: bool,
     /// OpenMetrics: each family's sample lines, by family name.
     families: BTreeMap<&'static str, String>,
 }
@@ -77,8 +81,15 @@ impl DumpWriter {
         DumpWriter {
             format,
             header_done: false,
+            compact: false,
             families: BTreeMap::new(),
         }
+    }
+
+    /// `dump --compact` (ndjson and csv; OpenMetrics is as it is).
+    pub fn compact(mut self, on: bool) -> DumpWriter {
+        self.compact = on;
+        self
     }
 
     /// One record of the sample taken at `time_ns`. `labels` name the
@@ -94,12 +105,20 @@ impl DumpWriter {
     ) -> io::Result<()> {
         match self.format {
             DumpFormat::Ndjson => {
-                let mut line = serde_json::to_vec(&with_time(time_ns, labels, record))?;
+                let mut v = with_time(time_ns, labels, record);
+                if self.compact {
+                    compact_json(&mut v);
+                }
+                let mut line = serde_json::to_vec(&v)?;
                 line.push(b'\n');
                 out.write_all(&line)
             }
             DumpFormat::Csv => {
-                let cols = super::csv_row(&with_time(time_ns, labels, record))?;
+                let mut cols = super::csv_row(&with_time(time_ns, labels, record))?;
+                // A process record's (a cgroup's figures are few already).
+                if self.compact && record.get("type").is_some() {
+                    cols.retain(|(k, _)| compact_column(k));
+                }
                 let mut buf = Vec::new();
                 if !self.header_done {
                     super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
@@ -229,6 +248,110 @@ impl DumpWriter {
     }
 }
 
+/// `--compact` ndjson: a field that is null is left out (missing means
+/// null, where `tgid --format json` writes null), and so is an object left
+/// empty by that (a delay category the kernel does not measure); so are
+/// `sources` and `notes`, the same text in every record of a kind (`tgid
+/// --format json` has them).
+fn compact_json(v: &mut Value) {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.values_mut().for_each(strip);
+                m.retain(|_, x| !x.is_null() && x.as_object().is_none_or(|o| !o.is_empty()));
+            }
+            Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    if let Value::Object(m) = v {
+        m.retain(|k, _| k != "sources" && k != "notes");
+    }
+    strip(v);
+}
+
+/// `--compact` csv's columns of a process record: what it is, and the
+/// figures that add up (top's and a few more): a third of the full set.
+fn compact_column(key: &str) -> bool {
+    const KEPT: [&str; 17] = [
+        "time",
+        "type",
+        "pid",
+        "tgid",
+        "comm",
+        "cgroup",
+        "exit_code",
+        "elapsed_us",
+        "cpu.user_us",
+        "cpu.system_us",
+        "cpu.run_virtual_ns",
+        "context_switches.voluntary",
+        "context_switches.involuntary",
+        "io.read_bytes",
+        "io.write_bytes",
+        "memory.hiwater_rss_kib",
+        "memory.major_faults",
+    ];
+    KEPT.contains(&key)
+        || key
+            .strip_prefix("delays.")
+            .and_then(|k| k.split_once('.'))
+            .is_some_and(|(_, f)| f == "count" || f == "total_ns")
+}
+
+/// `dump --changed`: which records are written. A process (or cgroup)
+/// whose figures did not move since the previous sample is left out: one
+/// seen for the first time is written, and so is every exited process's
+/// final record.
+pub struct Changes {
+    on: bool,
+    /// Each process's (pid) or group's (path) figures when last written,
+    /// hashed. Keyed by pid, so it holds at most pid_max entries: a pid
+    /// reused by another process has other figures, and is written.
+    last: HashMap<String, u64>,
+}
+
+/// What moves when a task does something: a process record's sections,
+/// a cgroup's counters and task counts (not its elapsed times, which
+/// move by themselves, nor its start time, which the kernel rounds anew).
+const FIGURES: [&str; 8] = [
+    "cpu",
+    "delays",
+    "context_switches",
+    "io",
+    "memory",
+    "counters",
+    "tasks",
+    "exited",
+];
+
+impl Changes {
+    pub fn new(on: bool) -> Changes {
+        Changes {
+            on,
+            last: HashMap::new(),
+        }
+    }
+
+    /// Whether the record of `key` (a pid, a cgroup path) is written.
+    pub fn keep(&mut self, key: &str, record: &Value) -> bool {
+        if !self.on {
+            return true;
+        }
+        if record.get("exit_code").is_some_and(|c| !c.is_null()) {
+            self.last.remove(key);
+            return true;
+        }
+        let mut h = DefaultHasher::new();
+        for f in FIGURES {
+            f.hash(&mut h);
+            record.get(f).map(Value::to_string).hash(&mut h);
+        }
+        let print = h.finish();
+        self.last.insert(key.to_string(), print) != Some(print)
+    }
+}
+
 /// `{"time": ..., labels..., record's keys...}`.
 fn with_time(time_ns: i64, labels: &[(&str, &str)], record: &Value) -> Value {
     let mut m = Map::new();
@@ -250,4 +373,55 @@ fn escape_label(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn process(cpu_ns: u64, exit_code: Option<u32>) -> Value {
+        serde_json::json!({
+            "type": "tgid", "tgid": 7, "comm": "x", "exit_code": exit_code,
+            "elapsed_us": cpu_ns * 3,
+            "cpu": {"run_virtual_ns": cpu_ns, "user_scaled_us": null},
+            "delays": {"cpu": {"count": 1, "total_ns": 5, "max_ns": null},
+                       "blkio": {"count": null, "total_ns": null}},
+            "sources": {"cpu": "taskstats tgid record"},
+            "notes": ["a long note"],
+        })
+    }
+
+    /// --compact ndjson: no nulls, no empty objects, no sources or notes;
+    /// what is left is as it was, in its order.
+    #[test]
+    fn compact_json_leaves_out_nulls_sources_and_notes() {
+        let mut v = process(10, None);
+        compact_json(&mut v);
+        assert_eq!(
+            v.to_string(),
+            r#"{"type":"tgid","tgid":7,"comm":"x","elapsed_us":30,"cpu":{"run_virtual_ns":10},"delays":{"cpu":{"count":1,"total_ns":5}}}"#
+        );
+        assert!(compact_column("delays.blkio.total_ns") && compact_column("comm"));
+        assert!(!compact_column("delays.cpu.max_at.sec") && !compact_column("notes"));
+        assert!(!compact_column("sources.cpu") && !compact_column("delays.cpu.average_ns"));
+    }
+
+    /// --changed: a process is written when first seen and when its
+    /// figures move, not when only its elapsed time does; its exit always.
+    #[test]
+    fn changes_keep_what_moved() {
+        let mut c = Changes::new(true);
+        assert!(c.keep("7", &process(10, None)));
+        let mut same = process(10, None);
+        same["elapsed_us"] = Value::from(999);
+        same["start_time"] = Value::from(1);
+        assert!(!c.keep("7", &same));
+        assert!(c.keep("7", &process(11, None)));
+        assert!(c.keep("8", &process(11, None)));
+        assert!(c.keep("7", &process(11, Some(0))));
+        // Gone: a new process with its pid is new.
+        assert!(c.keep("7", &process(11, None)));
+        let mut off = Changes::new(false);
+        assert!(off.keep("7", &process(10, None)) && off.keep("7", &process(10, None)));
+    }
 }
