@@ -408,6 +408,7 @@ fn interactive(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow
                         status: &status,
                         groups: false,
                         keys: &keys,
+                        colour: screen::colour_wanted(),
                     },
                 )
             })?;

@@ -728,6 +728,7 @@ fn interactive(
                         filters: &filters,
                         status: &view.status,
                         keys: &keys,
+                        colour: screen::colour_wanted(),
                     },
                 )
             })?;

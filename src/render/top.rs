@@ -340,6 +340,8 @@ pub struct Screen<'a> {
     /// The keys the footer lists after `q` and the sort keys, most
     /// important first: (key, what it does). Only keys that work there.
     pub keys: &'a [(&'a str, &'a str)],
+    /// Whether colour may be used ([`colour_wanted`]).
+    pub colour: bool,
 }
 
 /// A column of the full-screen view, in the order of [`header`].
@@ -648,7 +650,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// Colour only where the user did not ask for none (no-color.org: set and
 /// not empty).
-fn colour() -> bool {
+pub fn colour_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
@@ -777,7 +779,7 @@ pub fn draw(f: &mut Frame, s: &Screen) {
 
     let cols = layout(area.width, s.groups, s.sort);
     let titles = header(s.columns, s.counts, s.groups);
-    let colour = colour();
+    let colour = s.colour;
     let sorted = Col::of_sort(s.sort);
     let mut sort_title = Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
     if colour {
@@ -1076,6 +1078,7 @@ mod tests {
                     filters: "",
                     status: "refresh 1",
                     keys: &keys,
+                    colour: true,
                 },
             )
         })
@@ -1118,5 +1121,66 @@ mod tests {
             "{text}"
         );
         assert!(lines[23].contains("o only active"), "{text}");
+    }
+
+    /// A wait past 50% is red and bold, past 10% yellow; the sort
+    /// column's title underlined. Without colour (NO_COLOR) the same but
+    /// no colour: the big wait still bold.
+    #[test]
+    fn waits_are_coloured_unless_no_color() {
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+        let mut a = row(10, "waiter");
+        a.runq = Some(75.0);
+        let mut b = row(11, "some");
+        b.runq = Some(20.0);
+        let rows = vec![a, b];
+        for colour in [true, false] {
+            let mut term = Terminal::new(TestBackend::new(80, 10)).unwrap();
+            term.draw(|f| {
+                draw(
+                    f,
+                    &Screen {
+                        pressure: &[],
+                        rows: &rows,
+                        columns: ["PID", "COMMAND"],
+                        groups: false,
+                        what: "processes",
+                        counts: Counts::PerSecond,
+                        sort: TopSort::Cpu,
+                        interval: 2.0,
+                        limit: None,
+                        filters: "",
+                        status: "",
+                        keys: &[],
+                        colour,
+                    },
+                )
+            })
+            .unwrap();
+            let buf = term.backend().buffer();
+            let find = |text: &str| -> (u16, u16) {
+                for y in 0..10u16 {
+                    let line: String = (0..80u16)
+                        .map(|x| buf[(x, y)].symbol().to_string())
+                        .collect();
+                    if let Some(x) = line.find(text) {
+                        return (x as u16, y);
+                    }
+                }
+                panic!("{text} not on screen");
+            };
+            let big = &buf[find("75.0")];
+            let some = &buf[find("20.0")];
+            let title = &buf[find("CPU%")];
+            assert!(big.modifier.contains(Modifier::BOLD));
+            assert!(title.modifier.contains(Modifier::UNDERLINED));
+            assert!(!buf[find("RUNQ%")].modifier.contains(Modifier::UNDERLINED));
+            if colour {
+                assert_eq!((big.fg, some.fg), (Color::Red, Color::Yellow));
+            } else {
+                assert_eq!((big.fg, some.fg), (Color::Reset, Color::Reset));
+            }
+        }
     }
 }
