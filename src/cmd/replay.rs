@@ -482,3 +482,26 @@ fn interactive(args: &ReplayArgs, samples: &[Sample], filter: &Filter) -> anyhow
     result?;
     Ok(exit::code(exit::OK))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same pid with a start time a second off is the same process;
+    /// two seconds off, or another pid, is not.
+    #[test]
+    fn a_start_time_a_second_off_is_the_same_process() {
+        let prev: BTreeMap<String, Value> = [
+            ("105:1796545220".to_string(), Value::from(1)),
+            ("7:100".to_string(), Value::from(2)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(earlier(&prev, "105:1796545220"), Some(&Value::from(1)));
+        assert_eq!(earlier(&prev, "105:1796545221"), Some(&Value::from(1)));
+        assert_eq!(earlier(&prev, "7:99"), Some(&Value::from(2)));
+        assert_eq!(earlier(&prev, "7:102"), None);
+        assert_eq!(earlier(&prev, "10:1796545220"), None);
+        assert_eq!(earlier(&prev, "junk"), None);
+    }
+}
