@@ -648,6 +648,27 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `text` in lines of at most `width` cells, broken between its ` · `
+/// parts where they fit, else within a part as [`wrap`] breaks.
+fn wrap_parts(text: &str, width: usize) -> Vec<String> {
+    const SEP: &str = " · ";
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for part in text.split(SEP) {
+        if line.is_empty() {
+            line = part.to_string();
+        } else if line.width() + SEP.width() + part.width() <= width {
+            line = line + SEP + part;
+        } else {
+            lines.push(std::mem::take(&mut line));
+            // The next line says it goes on.
+            line = format!("· {part}");
+        }
+    }
+    lines.push(line);
+    lines.iter().flat_map(|l| wrap(l, width)).collect()
+}
+
 /// Colour only where the user did not ask for none (no-color.org: set and
 /// not empty).
 pub fn colour_wanted() -> bool {
@@ -765,7 +786,7 @@ pub fn draw(f: &mut Frame, s: &Screen) {
         .pressure
         .iter()
         .chain(std::iter::once(&summary))
-        .flat_map(|l| wrap(l, width))
+        .flat_map(|l| wrap_parts(l, width))
         .map(Line::from)
         .collect();
     let foot = footer(s, width);
@@ -1042,6 +1063,10 @@ mod tests {
         assert!(lines.iter().all(|l| l.width() <= 30), "{lines:?}");
         assert_eq!(lines.join(" "), msg);
         assert_eq!(wrap(&"x".repeat(25), 10).concat(), "x".repeat(25));
+        assert_eq!(
+            wrap_parts("3 processes by runq · refresh 1.0 s · sample 2 of 6", 40),
+            ["3 processes by runq · refresh 1.0 s", "· sample 2 of 6"]
+        );
     }
 
     /// The whole view in an 80x24 terminal: big figures whole in their
