@@ -494,7 +494,8 @@ fn replay_fits_an_80_by_24_terminal_with_totals_and_only_active() {
     let path = dir.with_extension("dat");
     let writer = Guard(vec![
         Command::new(example("workload"))
-            .args(["write-for", "15000"])
+            // Past the slowest recording record_samples waits for.
+            .args(["write-for", "60000"])
             .arg(&path)
             .stdout(Stdio::null())
             .spawn()
@@ -609,7 +610,8 @@ fn dump_changed_and_compact_are_smaller_and_say_the_same() {
     let path = dir.with_extension("dat");
     let writer = Guard(vec![
         Command::new(example("workload"))
-            .args(["write-for", "15000"])
+            // Past the slowest recording record_samples waits for.
+            .args(["write-for", "60000"])
             .arg(&path)
             .stdout(Stdio::null())
             .spawn()
