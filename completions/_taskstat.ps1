@@ -255,6 +255,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Batch mode: plain tables, one per stored sample, each after a line that starts with the sample''s time')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Only rows that did something in the interval')
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only rows that did something in the interval')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Totals since the first sample of the range (context switches, bytes read and written; shares of the whole time) instead of rates, as top -a')
+            [CompletionResult]::new('--accumulated', '--accumulated', [CompletionResultType]::ParameterName, 'Totals since the first sample of the range (context switches, bytes read and written; shares of the whole time) instead of rates, as top -a')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -274,6 +276,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only processes of these users: names or numeric uids')
             [CompletionResult]::new('--comm', '--comm', [CompletionResultType]::ParameterName, 'Only processes whose name matches this regular expression')
             [CompletionResult]::new('--cgroup', '--cgroup', [CompletionResultType]::ParameterName, 'Only processes that were in this cgroup2 group or below it (its path in the tree, e.g. /system.slice/ssh.service)')
+            [CompletionResult]::new('--changed', '--changed', [CompletionResultType]::ParameterName, 'Only the processes (or cgroups) whose figures changed since the previous sample, those seen for the first time, and every process that exited')
+            [CompletionResult]::new('--compact', '--compact', [CompletionResultType]::ParameterName, 'Smaller records: ndjson leaves out null fields (a missing field is null) and each record''s sources and notes; csv has a process''s identity, CPU times, each delay category''s count and total, context switches, I/O bytes, peak RSS and major faults')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

@@ -215,7 +215,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__dump)
-            opts="-f -p -u -h --timeout --source --dir --begin --end --format --by --pid --user --comm --cgroup --help"
+            opts="-f -p -u -h --timeout --source --dir --begin --end --format --by --changed --compact --pid --user --comm --cgroup --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -645,7 +645,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__replay)
-            opts="-b -n -s -p -u -o -h --timeout --source --dir --begin --end --batch --iterations --sort --rows --pid --user --comm --cgroup --only --by --help"
+            opts="-b -n -s -p -u -o -a -h --timeout --source --dir --begin --end --batch --iterations --sort --rows --pid --user --comm --cgroup --only --accumulated --by --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -242,6 +242,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --batch 'Batch mode: plain tables, one per stored sample, each after a line that starts with the sample''s time'
             cand -o 'Only rows that did something in the interval'
             cand --only 'Only rows that did something in the interval'
+            cand -a 'Totals since the first sample of the range (context switches, bytes read and written; shares of the whole time) instead of rates, as top -a'
+            cand --accumulated 'Totals since the first sample of the range (context switches, bytes read and written; shares of the whole time) instead of rates, as top -a'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -260,6 +262,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --user 'Only processes of these users: names or numeric uids'
             cand --comm 'Only processes whose name matches this regular expression'
             cand --cgroup 'Only processes that were in this cgroup2 group or below it (its path in the tree, e.g. /system.slice/ssh.service)'
+            cand --changed 'Only the processes (or cgroups) whose figures changed since the previous sample, those seen for the first time, and every process that exited'
+            cand --compact 'Smaller records: ndjson leaves out null fields (a missing field is null) and each record''s sources and notes; csv has a process''s identity, CPU times, each delay category''s count and total, context switches, I/O bytes, peak RSS and major faults'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

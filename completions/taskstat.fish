@@ -255,6 +255,7 @@ user\t'A user'
 comm\t'A command name'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s b -l batch -d 'Batch mode: plain tables, one per stored sample, each after a line that starts with the sample\'s time'
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s o -l only -d 'Only rows that did something in the interval'
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s a -l accumulated -d 'Totals since the first sample of the range (context switches, bytes read and written; shares of the whole time) instead of rates, as top -a'
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
@@ -272,6 +273,8 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s p -l pid -d '
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s u -l user -d 'Only processes of these users: names or numeric uids' -r -f -a "(__fish_complete_users)"
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l comm -d 'Only processes whose name matches this regular expression' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l cgroup -d 'Only processes that were in this cgroup2 group or below it (its path in the tree, e.g. /system.slice/ssh.service)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l changed -d 'Only the processes (or cgroups) whose figures changed since the previous sample, those seen for the first time, and every process that exited'
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l compact -d 'Smaller records: ndjson leaves out null fields (a missing field is null) and each record\'s sources and notes; csv has a process\'s identity, CPU times, each delay category\'s count and total, context switches, I/O bytes, peak RSS and major faults'
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'

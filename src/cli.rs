@@ -738,6 +738,12 @@ pub struct ReplayArgs {
     #[arg(short = 'o', long)]
     pub only: bool,
 
+    /// Totals since the first sample of the range (context switches,
+    /// bytes read and written; shares of the whole time) instead of rates,
+    /// as top -a.
+    #[arg(short = 'a', long)]
+    pub accumulated: bool,
+
     /// One row per cgroup2 group, user or command name instead of per process.
     #[arg(long, value_enum, default_value_t = By::Task)]
     pub by: By,
@@ -778,6 +784,19 @@ pub struct DumpArgs {
     /// One record per process per sample, or one per cgroup per sample.
     #[arg(long, value_enum, default_value_t = DumpBy::Task)]
     pub by: DumpBy,
+
+    /// Only the processes (or cgroups) whose figures changed since the
+    /// previous sample, those seen for the first time, and every process
+    /// that exited.
+    #[arg(long)]
+    pub changed: bool,
+
+    /// Smaller records: ndjson leaves out null fields (a missing field is
+    /// null) and each record's sources and notes; csv has a process's
+    /// identity, CPU times, each delay category's count and total, context
+    /// switches, I/O bytes, peak RSS and major faults.
+    #[arg(long)]
+    pub compact: bool,
 
     #[command(flatten)]
     pub filter: StoredFilter,

@@ -598,3 +598,49 @@ fn threads_table_pads_wide_names_by_display_width() {
     }
     assert!(rows >= 2, "the process and its thread rows:\n{text}");
 }
+
+/// `top -b` says before each table when it was taken, how many rows and
+/// over what time, as procps top's header (the /proc source needs no
+/// privilege); `--json` has each refresh's time.
+#[test]
+fn top_batch_has_a_time_line_per_refresh() {
+    let out = taskstat()
+        .args([
+            "top", "-b", "-n", "2", "-d", "0.2", "--source", "procfs", "--rows", "2",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let tables: Vec<&str> = text.split("\n\n").collect();
+    assert_eq!(tables.len(), 2, "{text}");
+    for t in tables {
+        let mut lines = t.lines();
+        let time = lines.next().expect("a time line");
+        // 2026-12-06 08:45:20 · 131 processes · the 0.2 s since 2026-12-06 08:45:19
+        let b = time.as_bytes();
+        assert!(b.len() > 19 && b[4] == b'-' && b[13] == b':', "{t}");
+        assert!(
+            time.contains(" processes · the ") && time.contains(" s since "),
+            "{t}"
+        );
+        assert!(
+            lines
+                .next()
+                .expect("a header")
+                .trim_start()
+                .starts_with("PID"),
+            "{t}"
+        );
+    }
+    let out = taskstat()
+        .args([
+            "top", "-b", "-n", "1", "-d", "0.2", "--source", "procfs", "--json",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let time = v[0]["time"].as_str().expect("a time");
+    assert!(time.parse::<jiff::Timestamp>().is_ok(), "{time}");
+}

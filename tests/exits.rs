@@ -800,7 +800,8 @@ fn top_batch_lists_the_hogs_first() {
     let mut pids = hogs.pids();
     pids.sort();
     for t in tables {
-        let mut lines = t.lines();
+        // After the refresh's time line.
+        let mut lines = t.lines().skip(1);
         assert!(lines.next().unwrap().trim_start().starts_with("PID"));
         let mut first: Vec<u32> = lines
             .take(3)
@@ -980,7 +981,8 @@ fn top_shows_a_processs_writes_in_its_row() {
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     for table in text.split("\n\n") {
-        let mut lines = table.lines();
+        // After the refresh's time line.
+        let mut lines = table.lines().skip(1);
         let header: Vec<&str> = lines.next().expect("header").split_whitespace().collect();
         let write_col = header
             .iter()
@@ -1968,4 +1970,66 @@ fn top_shows_no_burst_when_a_parent_reaps_a_writer() {
         let rate = row["write_bytes_per_second"].as_f64().unwrap_or(0.0);
         assert!(rate < 1_048_576.0, "no burst at the reaping: {r}");
     }
+}
+
+/// In an 80x24 terminal (the default of many), top shows every number
+/// whole in a shorter unit (a writer's MiB/s as 12.0M), a 15-character
+/// name whole, right-aligned numbers, and the footer with q and the sort
+/// keys first; then the same for a screen of every process.
+#[test]
+fn top_fits_an_80_by_24_terminal() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("top_fits_an_80_by_24_terminal") else {
+        return;
+    };
+    let named = util::Workload::start(&["named", "abcdefghijklmno"]);
+    let path =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("top-80-{}.dat", std::process::id()));
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let writer = Kill(
+        Command::new(example("workload"))
+            .args(["write-for", "8000"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the writer"),
+    );
+    let bin = env!("CARGO_BIN_EXE_taskstat");
+    let cmd = format!(
+        "{bin} top -d 0.5 -s write -p {},{}",
+        named.pid(),
+        writer.0.id()
+    );
+    let tmux = util::Tmux::start_sized("top80", 80, 24, &cmd);
+    let s = tmux.screen_with("refresh 2");
+    let rows = util::assert_top_screen(&s);
+    assert_eq!(rows.len(), 2, "{s}");
+    assert!(rows.iter().any(|r| r.contains(" abcdefghijklmno ")), "{s}");
+    // The writer's fsynced MiBs a second, in a unit short enough to fit.
+    let w = rows
+        .iter()
+        .find(|r| r.split_whitespace().next() == Some(&writer.0.id().to_string()))
+        .unwrap_or_else(|| panic!("the writer's row:\n{s}"));
+    let rate = w.split_whitespace().last().expect("WRITE/s");
+    assert!(rate.ends_with(['K', 'M', 'G']), "WRITE/s {rate}:\n{s}");
+    assert!(s.contains("o only active  a totals  H threads"), "{s}");
+    tmux.keys("q");
+    tmux.assert_ends("top did not quit on q");
+    drop(tmux);
+
+    // Every process, as many as fit.
+    let tmux = util::Tmux::start_sized("top80all", 80, 24, &format!("{bin} top -d 0.5"));
+    let s = tmux.screen_with("refresh 2");
+    let rows = util::assert_top_screen(&s);
+    assert!(rows.len() >= 5, "{s}");
+    tmux.keys("q");
+    tmux.assert_ends("top did not quit on q");
+    drop(writer);
+    let _ = std::fs::remove_file(&path);
 }

@@ -446,3 +446,247 @@ fn history_commands_explain_bad_input() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// Records `dir` every second until it holds at least `n` samples (30 s
+/// at most: a busy machine starts the recorder slowly), then stops the
+/// recorder as a service manager would.
+fn record_samples(dir: &Path, n: usize) {
+    let mut rec = Guard(vec![record(dir, &["-d", "1"])]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let dir_arg = dir.display().to_string();
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(500));
+        let out = taskstat(&["dump", "--dir", &dir_arg, "--by", "cgroup"]);
+        if out.status.success() && times(&lines(&out.stdout)).len() >= n {
+            break;
+        }
+    }
+    signal(&rec.0[0], libc::SIGTERM);
+    let _ = rec.0[0].wait();
+}
+
+/// Bytes as a wide table writes them ("12.0 MiB", "0 B").
+fn table_bytes(value: &str, unit: &str) -> f64 {
+    let v: f64 = value.parse().unwrap_or_else(|_| panic!("{value} {unit}"));
+    let p = ["B", "KiB", "MiB", "GiB", "TiB"]
+        .iter()
+        .position(|u| *u == unit)
+        .unwrap_or_else(|| panic!("{value} {unit}"));
+    v * 1024f64.powi(p as i32)
+}
+
+/// A short history of a stopped process with a 15-character name and a
+/// writer: replay in an 80x24 terminal shows every number whole, the name
+/// whole, the footer with q, the sort keys and how to move in time (and
+/// no H, which does nothing there); a bad time typed at g shows whole;
+/// `a` shows totals and `o` only what did something. In batch, each table
+/// has its time line, -o leaves the stopped process out and -a counts the
+/// writer's bytes from the first sample on.
+#[test]
+fn replay_fits_an_80_by_24_terminal_with_totals_and_only_active() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("replay_fits_an_80_by_24_terminal_with_totals_and_only_active") else {
+        return;
+    };
+    let dir = store_dir("history-80");
+    let dir_arg = dir.display().to_string();
+    let named = util::Workload::start(&["named", "abcdefghijklmno"]);
+    let path = dir.with_extension("dat");
+    let writer = Guard(vec![
+        Command::new(example("workload"))
+            // Past the slowest recording record_samples waits for.
+            .args(["write-for", "60000"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the writer"),
+    ]);
+    let (np, wp) = (named.pid().to_string(), writer.0[0].id().to_string());
+    let pids = format!("{np},{wp}");
+    record_samples(&dir, 4);
+
+    let first_word = |l: &str| l.split_whitespace().next().map(str::to_string);
+    let tables = |extra: &[&str]| -> Vec<Vec<String>> {
+        let mut args = vec!["replay", "--dir", &dir_arg, "-b", "-p", &pids];
+        args.extend_from_slice(extra);
+        let out = taskstat(&args);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .split("\n\n")
+            .map(|t| t.lines().map(str::to_string).collect())
+            .collect()
+    };
+    let rates = tables(&[]);
+    assert!(rates.len() >= 2, "{rates:?}");
+    for t in &rates {
+        // The time line, then the header.
+        assert!(
+            t[0].contains(" processes · the ") && t[1].contains("WRITE/s"),
+            "{t:?}"
+        );
+        let ids: Vec<_> = t[2..].iter().filter_map(|l| first_word(l)).collect();
+        assert!(ids.contains(&np) && ids.contains(&wp), "{t:?}");
+    }
+    for t in tables(&["-o"]) {
+        let ids: Vec<_> = t[2..].iter().filter_map(|l| first_word(l)).collect();
+        assert!(!ids.contains(&np) && ids.contains(&wp), "-o: {t:?}");
+    }
+    let totals = tables(&["-a"]);
+    let mut written = Vec::new();
+    for t in &totals {
+        assert!(t[0].contains(" processes · totals over the "), "{t:?}");
+        assert!(t[1].ends_with("WRITE") && !t[1].contains("/s"), "{t:?}");
+        let row = t[2..]
+            .iter()
+            .find(|l| first_word(l).as_deref() == Some(&wp))
+            .unwrap_or_else(|| panic!("the writer: {t:?}"));
+        let w: Vec<&str> = row.split_whitespace().collect();
+        written.push(table_bytes(w[w.len() - 2], w[w.len() - 1]));
+    }
+    assert!(
+        written.windows(2).all(|p| p[0] <= p[1]) && written[0] < written[written.len() - 1],
+        "totals grow: {written:?}"
+    );
+
+    let cmd = format!(
+        "{} replay --dir {dir_arg} -p {pids}",
+        env!("CARGO_BIN_EXE_taskstat")
+    );
+    let tmux = util::Tmux::start_sized("replay80", 80, 24, &cmd);
+    let s = tmux.screen_with("sample 2 of");
+    let rows = util::assert_top_screen(&s);
+    assert!(rows.iter().any(|r| r.contains(" abcdefghijklmno ")), "{s}");
+    assert!(
+        s.contains("←/T previous  →/t next  g go to a time  o only active  a totals"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("H threads") && !s.contains("H processes"),
+        "{s}"
+    );
+    tmux.keys("g");
+    tmux.keys("yesterday at noon");
+    tmux.keys("Enter");
+    let s = tmux.screen_with("is not a time");
+    let joined: Vec<&str> = s.lines().map(str::trim_end).collect();
+    assert!(
+        joined.join(" ").contains(
+            "\"yesterday at noon\" is not a time: give YYYY-MM-DD HH:MM[:SS], \
+             HH:MM[:SS] (today), RFC 3339, -10m / -2h (before now) or @UNIX"
+        ),
+        "the whole message:\n{s}"
+    );
+    tmux.keys("a");
+    let s = tmux.screen_with("totals since");
+    util::assert_top_screen(&s);
+    assert!(s.contains(" CSW ") && !s.contains("CSW/s"), "{s}");
+    assert!(s.contains("a rates"), "{s}");
+    tmux.keys("o");
+    // The footer now offers all rows back.
+    let s = tmux.screen_with("o all rows");
+    let rows = util::assert_top_screen(&s);
+    assert!(!rows.iter().any(|r| r.contains("abcdefghijklmno")), "{s}");
+    tmux.keys("q");
+    tmux.assert_ends("replay did not quit on q");
+    drop(writer);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&path);
+}
+
+/// `dump --changed` leaves out a stopped process after the sample it was
+/// first seen in, and keeps every sample of one that works; `--compact`
+/// ndjson has no nulls, sources or notes and every other figure as the full
+/// dump has it, record for record; `--compact` csv has the same rows in
+/// fewer columns. Both are smaller.
+#[test]
+fn dump_changed_and_compact_are_smaller_and_say_the_same() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("dump_changed_and_compact_are_smaller_and_say_the_same") else {
+        return;
+    };
+    let dir = store_dir("history-compact");
+    let dir_arg = dir.display().to_string();
+    let stopped = util::Workload::start(&["named", "stoppedtask"]);
+    let path = dir.with_extension("dat");
+    let writer = Guard(vec![
+        Command::new(example("workload"))
+            // Past the slowest recording record_samples waits for.
+            .args(["write-for", "60000"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the writer"),
+    ]);
+    let (sp, wp) = (stopped.pid(), writer.0[0].id());
+    record_samples(&dir, 4);
+
+    let dump = |extra: &[&str]| -> Vec<u8> {
+        let mut args = vec!["dump", "--dir", &dir_arg];
+        args.extend_from_slice(extra);
+        let out = taskstat(&args);
+        assert!(out.status.success(), "{out:?}");
+        out.stdout
+    };
+    let full = dump(&[]);
+    let recs = lines(&full);
+    let samples = times(&recs).len();
+    assert!(samples >= 3, "{samples} samples");
+    let of = |recs: &[Value], pid: u32| recs.iter().filter(|r| r["tgid"] == pid).count();
+    assert_eq!(of(&recs, sp), samples);
+    let changed = dump(&["--changed"]);
+    let crecs = lines(&changed);
+    assert_eq!(of(&crecs, sp), 1, "the stopped process, once");
+    assert_eq!(of(&crecs, wp), samples, "the writer, every time");
+    assert!(changed.len() < full.len());
+
+    let compact = dump(&["--compact"]);
+    let small = lines(&compact);
+    assert_eq!(small.len(), recs.len());
+    fn same(full: &Value, small: &Value, at: &str) {
+        match full {
+            Value::Null => assert!(small.is_null(), "{at}: {small}"),
+            Value::Object(m) => {
+                for (k, v) in m {
+                    if at.is_empty() && (k == "sources" || k == "notes") {
+                        assert!(small.get(k).is_none(), "{k} left in");
+                        continue;
+                    }
+                    same(
+                        v,
+                        small.get(k).unwrap_or(&Value::Null),
+                        &format!("{at}.{k}"),
+                    );
+                }
+                let n = small.as_object().map_or(0, |o| o.len());
+                assert!(n <= m.len(), "{at}: nothing added");
+            }
+            v => assert_eq!(v, small, "{at}"),
+        }
+    }
+    for (f, s) in recs.iter().zip(&small) {
+        same(f, s, "");
+        assert!(!s.to_string().contains("null"), "{s}");
+    }
+    assert!(
+        compact.len() * 2 < full.len(),
+        "{} against {}",
+        compact.len(),
+        full.len()
+    );
+
+    let csv_full = dump(&["-f", "csv"]);
+    let csv_small = dump(&["-f", "csv", "--compact"]);
+    let read = |b: &[u8]| {
+        let mut r = csv::Reader::from_reader(b);
+        let header = r.headers().expect("a header").clone();
+        (header, r.records().count())
+    };
+    let ((hf, nf), (hs, ns)) = (read(&csv_full), read(&csv_small));
+    assert_eq!(nf, ns);
+    assert!(hs.len() * 2 < hf.len(), "{hs:?}");
+    assert!(hs.iter().any(|h| h == "delays.cpu.total_ns"), "{hs:?}");
+    assert!(hs.iter().all(|h| hf.iter().any(|f| f == h)), "{hs:?}");
+    drop(writer);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&path);
+}

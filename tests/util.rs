@@ -436,8 +436,14 @@ pub struct Tmux {
 #[allow(dead_code)]
 impl Tmux {
     pub fn start(name: &str, cols: u16, cmd: &str) -> Tmux {
+        Tmux::start_sized(name, cols, 30, cmd)
+    }
+
+    /// The same in a terminal of `cols` x `lines`.
+    pub fn start_sized(name: &str, cols: u16, lines: u16, cmd: &str) -> Tmux {
         let session = format!("taskstat-{name}-{}", std::process::id());
         let cols = cols.to_string();
+        let lines = lines.to_string();
         let started = Tmux::run(&[
             "new-session",
             "-d",
@@ -446,7 +452,7 @@ impl Tmux {
             "-x",
             &cols,
             "-y",
-            "30",
+            &lines,
             cmd,
         ]);
         assert!(started.status.success(), "{started:?}");
@@ -494,4 +500,72 @@ impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Tmux::run(&["kill-session", "-t", &self.session]);
     }
+}
+
+/// Checks a screen of top or replay as a terminal shows it: every number
+/// in the table whole (digits, at most one decimal, at most one unit
+/// letter: 613K, never 612.9 Ki or 103745.), each right-aligned under its
+/// title, as many as there are titles; and the footer with q and every
+/// sort key first. Returns the table's rows.
+#[allow(dead_code)]
+pub fn assert_top_screen(s: &str) -> Vec<String> {
+    let whole = |t: &str| {
+        if t == "-" {
+            return true;
+        }
+        let t = t.strip_suffix(['K', 'M', 'G', 'T', 'P', 'E']).unwrap_or(t);
+        let (int, frac) = t.split_once('.').unwrap_or((t, "0"));
+        let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+        digits(int) && frac.len() == 1 && digits(frac)
+    };
+    let lines: Vec<&str> = s.lines().collect();
+    let h = lines
+        .iter()
+        .position(|l| l.contains("RUNQ%") && l.contains("CPU%"))
+        .unwrap_or_else(|| panic!("no table header:\n{s}"));
+    let titles: Vec<(usize, &str)> = lines[h]
+        .split_whitespace()
+        .scan(0, |from, t| {
+            let at = *from + lines[h][*from..].find(t).expect("a title");
+            *from = at + t.len();
+            Some((at + t.chars().count(), t))
+        })
+        .collect();
+    assert!(titles.len() >= 4, "{s}");
+    let numbers = &titles[2..];
+    let mut rows = Vec::new();
+    for l in &lines[h + 1..] {
+        if l.trim().is_empty() || l.starts_with("q quit") {
+            break;
+        }
+        let words: Vec<&str> = l.split_whitespace().collect();
+        assert!(
+            words.len() >= 2 + numbers.len(),
+            "a row of too few cells: {l:?}\n{s}"
+        );
+        assert!(whole(words[0]), "id {:?} in {l:?}\n{s}", words[0]);
+        for (w, (end, title)) in words[words.len() - numbers.len()..].iter().zip(numbers) {
+            assert!(whole(w), "{title} {w:?} is not a whole number: {l:?}\n{s}");
+            // Right-aligned: the number ends where its title does (in
+            // cells: a CJK name's characters take two).
+            let chars: Vec<char> = l
+                .chars()
+                .flat_map(|c| {
+                    let wide = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > 1;
+                    std::iter::once(c).chain(wide.then_some('\0'))
+                })
+                .collect();
+            assert!(
+                chars.get(end - 1).is_some_and(|c| !c.is_whitespace())
+                    && chars.get(*end).is_none_or(|c| c.is_whitespace()),
+                "{title} {w:?} does not end under its title: {l:?}\n{s}"
+            );
+        }
+        rows.push(l.to_string());
+    }
+    assert!(
+        s.contains("q quit  sort: r runq c cpu i io m mem n irq s csw d read w write p pid"),
+        "the footer: q and the sort keys first:\n{s}"
+    );
+    rows
 }

@@ -6,15 +6,16 @@ use std::process::ExitCode;
 use serde_json::Value;
 use taskstat::cli::{DumpArgs, DumpBy};
 use taskstat::exit;
-use taskstat::render::dump::DumpWriter;
+use taskstat::render::dump::{Changes, DumpWriter};
 
 use super::history::{Filter, for_each_sample};
-use super::record::{CGROUPS, EXITED, PROCESSES, settle};
+use super::record::{CGROUPS, EXITED, PROCESSES};
 
 pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     let filter = Filter::new(&args.filter)?;
     let mut out = super::stdout();
-    let mut w = DumpWriter::new(args.format);
+    let mut w = DumpWriter::new(args.format).compact(args.compact);
+    let mut changes = Changes::new(args.changed);
     // Sample by sample as the store is read: one sample in memory at a time.
     for_each_sample(&args.range, |time_ns, sections| {
         match args.by {
@@ -25,10 +26,8 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
                     let Some(records) = sections.get(section) else {
                         continue;
                     };
+                    // As stored: the writer settles the elapsed times.
                     for r in records.values().filter(|r| filter.keeps(r)) {
-                        let mut r = r.clone();
-                        settle(time_ns, &mut r);
-                        let r = &r;
                         let pid = r
                             .get("tgid")
                             .or(r.get("pid"))
@@ -36,6 +35,9 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
                             .unwrap_or_default();
                         let comm = r.get("comm").and_then(Value::as_str).unwrap_or_default();
                         let cgroup = r.get("cgroup").and_then(Value::as_str).unwrap_or_default();
+                        if !changes.keep(&pid, r) {
+                            continue;
+                        }
                         w.record(
                             &mut out,
                             time_ns,
@@ -48,6 +50,9 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
             DumpBy::Cgroup => {
                 let groups = sections.get(CGROUPS).into_iter().flatten();
                 for (path, g) in groups.filter(|(p, _)| filter.holds_cgroup(p)) {
+                    if !changes.keep(path, g) {
+                        continue;
+                    }
                     w.record(&mut out, time_ns, &[("cgroup", path)], g)?;
                 }
             }

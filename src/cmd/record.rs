@@ -18,6 +18,7 @@ use taskstat::exit;
 use taskstat::host::cgroup::cgroup2_of;
 use taskstat::host::procfs::{self, Stat};
 use taskstat::record::fleet::{Counters, ExitMessage, Fleet, ProcessExit, Series};
+use taskstat::record::stored::AT;
 use taskstat::record::{Accounting, Record, RecordView, process};
 use taskstat::source::{Choice, Records};
 use taskstat::store::{self, Sample};
@@ -39,11 +40,6 @@ pub fn key(v: &RecordView) -> Option<String> {
     Some(format!("{}:{}", v.tgid.or(v.pid)?, v.start_time?))
 }
 
-/// The key of a stored live process's record that says when its figures
-/// were taken (unix ns): [`settle`] moves its elapsed times on to the
-/// sample's time, and removes it.
-pub const AT: &str = "_at";
-
 /// A record and the cgroup it was in, as stored; `at`, for a live process,
 /// when its figures were taken.
 fn stored(v: &RecordView, cgroup: Option<&str>, at: Option<i64>) -> anyhow::Result<Value> {
@@ -55,26 +51,6 @@ fn stored(v: &RecordView, cgroup: Option<&str>, at: Option<i64>) -> anyhow::Resu
         }
     }
     Ok(value)
-}
-
-/// A stored record as of the sample taken at `time_ns`: a live process's
-/// elapsed times moved on from when its figures were taken (it did not run
-/// in between, or they would have been taken again), without the [`AT`] key.
-pub fn settle(time_ns: i64, record: &mut Value) {
-    let Value::Object(m) = record else {
-        return;
-    };
-    let Some(at) = m.remove(AT).and_then(|v| v.as_i64()) else {
-        return;
-    };
-    let moved = u64::try_from(time_ns.saturating_sub(at) / 1000).unwrap_or(0);
-    for k in ["elapsed_us", "group_elapsed_us"] {
-        if let Some(v) = m.get_mut(k) {
-            if let Some(us) = v.as_u64() {
-                *v = Value::from(us.saturating_add(moved));
-            }
-        }
-    }
 }
 
 /// The exit records of processes still exiting (threads before the last).

@@ -18,6 +18,7 @@ use taskstat::record::RecordView;
 use taskstat::record::fleet::{Counters, GroupFigures};
 use taskstat::record::top::{self, Counts, Row, Tally, TopSort};
 use taskstat::render::dump::local_time;
+use taskstat::render::human;
 use taskstat::render::top as screen;
 use taskstat::store::{Sample, Timeline};
 use taskstat::wire::Group;
@@ -65,8 +66,37 @@ fn section<'a>(
     s.sections.get(name).unwrap_or(empty)
 }
 
-/// The rows of the interval from sample `a` to sample `b`.
-fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, only: bool, sort: TopSort) -> Vec<Row> {
+/// The record, in an earlier sample's section, of the process `key`
+/// (pid:start time) names. The kernel gives a start time in whole seconds
+/// worked out anew each time from the time now and the task's age, so one
+/// process's start time can be a second off from one record to the next:
+/// the same pid a second off is the same process, not one born since.
+fn earlier<'a>(prev: &'a BTreeMap<String, Value>, key: &str) -> Option<&'a Value> {
+    if let Some(v) = prev.get(key) {
+        return Some(v);
+    }
+    let (pid, start) = key.split_once(':')?;
+    let start: u64 = start.parse().ok()?;
+    [start.checked_sub(1), start.checked_add(1)]
+        .into_iter()
+        .flatten()
+        .find_map(|s| prev.get(&format!("{pid}:{s}")))
+}
+
+/// What replay shows: rates over each interval, or totals since the
+/// range's first sample (`-a`, `a`); and only the rows that did something
+/// (`-o`, `o`).
+#[derive(Clone, Copy)]
+struct Shown {
+    counts: Counts,
+    only: bool,
+}
+
+/// The rows of the interval from sample `a` to sample `b`; with totals,
+/// `a` is the range's first sample, and a process born since counts its
+/// whole life.
+fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, shown: Shown, sort: TopSort) -> Vec<Row> {
+    let Shown { counts, only } = shown;
     let secs = (b.time_ns - a.time_ns) as f64 / 1e9;
     let empty = BTreeMap::new();
     let section = |s, name| section(s, name, &empty);
@@ -87,7 +117,7 @@ fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, only: bool, sort: TopSo
                 let (Some(id), Some(now)) = (tgid(v), view(v)) else {
                     continue;
                 };
-                let then = match prev.get(key) {
+                let then = match earlier(prev, key) {
                     Some(p) => view(p),
                     // Born in the interval.
                     None => zeroed(v),
@@ -100,13 +130,13 @@ fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, only: bool, sort: TopSo
             // Exited processes not seen before show from a zero baseline;
             // live ones born in the interval show from their next interval, as in top.
             for (key, v) in live.iter() {
-                if !prev.contains_key(key) {
+                if counts == Counts::PerSecond && earlier(prev, key).is_none() {
                     if let Some(id) = tgid(v) {
                         before.remove(&id);
                     }
                 }
             }
-            top::rows(&before, &after, &HashMap::new(), secs, Counts::PerSecond)
+            top::rows(&before, &after, &HashMap::new(), secs, counts)
         }
         By::Cgroup => {
             let figures = |s: &Sample| -> HashMap<String, GroupFigures> {
@@ -137,7 +167,7 @@ fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, only: bool, sort: TopSo
                     )
                 })
                 .collect();
-            grouped(&tallies, secs, live)
+            grouped(&tallies, secs, counts, live)
         }
         By::User | By::Comm => {
             let mut tallies: HashMap<String, Tally> = HashMap::new();
@@ -153,8 +183,7 @@ fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, only: bool, sort: TopSo
                         .map(|u| users::name_of(u).unwrap_or_else(|| u.to_string())),
                     _ => now.comm.clone(),
                 };
-                let base = prev
-                    .get(key)
+                let base = earlier(prev, key)
                     .and_then(view)
                     .map(|p| Counters::of(&p))
                     .unwrap_or_default();
@@ -166,7 +195,7 @@ fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, only: bool, sort: TopSo
                 }
                 t.sums = t.sums.plus(&Counters::of(&now).minus(&base));
             }
-            grouped(&tallies, secs, live)
+            grouped(&tallies, secs, counts, live)
         }
     };
     if only {
@@ -180,6 +209,7 @@ fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, only: bool, sort: TopSo
 fn grouped(
     tallies: &HashMap<String, Tally>,
     secs: f64,
+    counts: Counts,
     live: &std::collections::BTreeMap<String, Value>,
 ) -> Vec<Row> {
     // Delay accounting was on if any record has a measured I/O category.
@@ -189,9 +219,7 @@ fn grouped(
             .and_then(|b| b.get("total_ns"))
             .is_some_and(|t| !t.is_null())
     });
-    top::grouped(tallies, secs, Counts::PerSecond, |g| {
-        g == Group::RunQueue || on
-    })
+    top::grouped(tallies, secs, counts, |g| g == Group::RunQueue || on)
 }
 
 fn columns(by: By) -> ([&'static str; 2], &'static str) {
@@ -222,12 +250,12 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The two samples around the interval on screen, kept as the view moves.
-struct Shown {
+struct Held {
     a: Option<(usize, Sample)>,
     b: Option<(usize, Sample)>,
 }
 
-impl Shown {
+impl Held {
     /// Samples `i - 1` and `i`, decoded where not already at hand.
     fn interval(&mut self, t: &mut Timeline, i: usize) -> Result<(&Sample, &Sample), String> {
         let mut take =
@@ -265,6 +293,12 @@ fn batch(args: &ReplayArgs, filter: &Filter) -> anyhow::Result<ExitCode> {
     let mut out = super::stdout();
     let n = args.iterations.unwrap_or(u64::MAX);
     let (cols, what) = columns(args.by);
+    let shown = Shown {
+        counts: counts_of(args.accumulated),
+        only: args.only,
+    };
+    // With totals the range's first sample stays: every row counts from it.
+    let mut first: Option<Sample> = None;
     let mut prev: Option<Sample> = None;
     let mut printed = 0u64;
     for_each_sample(&args.range, |time_ns, sections| {
@@ -273,21 +307,22 @@ fn batch(args: &ReplayArgs, filter: &Filter) -> anyhow::Result<ExitCode> {
             sections: sections.clone(),
         };
         if let Some(a) = prev.take() {
-            let rows = rows(&a, &now, args.by, filter, args.only, args.sort);
+            if shown.counts == Counts::Totals && first.is_none() {
+                first = Some(a.clone());
+            }
+            let base = first.as_ref().unwrap_or(&a);
+            let rows = rows(base, &now, args.by, filter, shown, args.sort);
             if printed > 0 {
                 writeln!(out)?;
             }
-            let secs = (now.time_ns - a.time_ns) as f64 / 1e9;
             writeln!(
                 out,
-                "{} · {} {what} · the {secs:.1} s since {}",
-                local_time(now.time_ns),
-                rows.len(),
-                local_time(a.time_ns)
+                "{}",
+                time_line(base, &now, rows.len(), what, shown.counts)
             )?;
             // No pressure or workload names are stored: a group's row has the
             // columns of a process's.
-            screen::write_batch(&mut out, &rows, cols, false, Counts::PerSecond, args.rows)?;
+            screen::write_batch(&mut out, &rows, cols, false, shown.counts, args.rows)?;
             printed += 1;
         }
         prev = Some(now);
@@ -298,6 +333,28 @@ fn batch(args: &ReplayArgs, filter: &Filter) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(exit::code(exit::OK))
+}
+
+fn counts_of(accumulated: bool) -> Counts {
+    if accumulated {
+        Counts::Totals
+    } else {
+        Counts::PerSecond
+    }
+}
+
+/// What a batch table covers, before it: when, how many rows, since when.
+fn time_line(base: &Sample, now: &Sample, rows: usize, what: &str, counts: Counts) -> String {
+    let secs = (now.time_ns - base.time_ns) as f64 / 1e9;
+    let over = match counts {
+        Counts::PerSecond => "the",
+        Counts::Totals => "totals over the",
+    };
+    format!(
+        "{} · {rows} {what} · {over} {secs:.1} s since {}",
+        local_time(now.time_ns),
+        local_time(base.time_ns)
+    )
 }
 
 fn interactive(
@@ -313,33 +370,77 @@ fn interactive(
     let result = (|| -> anyhow::Result<()> {
         let mut i = 1;
         let mut sort = args.sort;
-        let mut only = args.only;
+        let mut shown = Shown {
+            counts: counts_of(args.accumulated),
+            only: args.only,
+        };
         let mut typing: Option<String> = None;
         let mut note = String::new();
-        let mut shown = Shown { a: None, b: None };
+        let mut held = Held { a: None, b: None };
+        let mut first: Option<Sample> = None;
         let n = timeline.len();
         loop {
-            let (rows, secs, end_ns) = match shown.interval(timeline, i) {
-                Ok((a, b)) => (
-                    rows(a, b, args.by, filter, only, sort),
-                    (b.time_ns - a.time_ns) as f64 / 1e9,
-                    b.time_ns,
-                ),
+            // Totals count from the range's first sample.
+            let first = match shown.counts {
+                Counts::Totals if first.is_none() => {
+                    first = timeline.sample(0).ok();
+                    first.as_ref()
+                }
+                Counts::Totals => first.as_ref(),
+                Counts::PerSecond => None,
+            };
+            let (rows, secs, end_ns) = match held.interval(timeline, i) {
+                Ok((a, b)) => {
+                    let base = first.unwrap_or(a);
+                    (
+                        rows(base, b, args.by, filter, shown, sort),
+                        (b.time_ns - base.time_ns) as f64 / 1e9,
+                        b.time_ns,
+                    )
+                }
                 Err(why) => {
                     note = format!(" · {why}");
                     (Vec::new(), 0.0, timeline.time_ns(i).unwrap_or(0))
                 }
             };
+            // The footer lists the keys; the status says where we are, and
+            // a message (a bad time typed at g) whole: the screen wraps it.
             let status = match &typing {
-                Some(t) => format!("go to time: {t}_ (Enter, Esc)"),
-                None => format!(
-                    "{} · sample {} of {} · ←/T previous, →/t next, g go to a time{note}",
-                    local_time(end_ns),
-                    i + 1,
-                    n
-                ),
+                Some(t) => format!("go to time: {}_ (Enter, Esc)", human::name(t)),
+                None => format!("{} · sample {} of {}{note}", local_time(end_ns), i + 1, n),
             };
-            let filters = if only { "only active" } else { "" };
+            let mut filters = Vec::new();
+            if shown.only {
+                filters.push("only active".to_string());
+            }
+            if shown.counts == Counts::Totals {
+                filters.push(format!(
+                    "totals since {}",
+                    local_time(timeline.time_ns(0).unwrap_or(0))
+                ));
+            }
+            let filters = filters.join(", ");
+            // Only keys that work here (no H: the store keeps no threads).
+            let keys = [
+                ("←/T", "previous"),
+                ("→/t", "next"),
+                ("g", "go to a time"),
+                (
+                    "o",
+                    if shown.only {
+                        "all rows"
+                    } else {
+                        "only active"
+                    },
+                ),
+                (
+                    "a",
+                    match shown.counts {
+                        Counts::PerSecond => "totals",
+                        Counts::Totals => "rates",
+                    },
+                ),
+            ];
             terminal.draw(|f| {
                 screen::draw(
                     f,
@@ -348,13 +449,15 @@ fn interactive(
                         rows: &rows,
                         columns: cols,
                         what,
-                        counts: Counts::PerSecond,
+                        counts: shown.counts,
                         sort,
                         interval: secs,
                         limit: args.rows,
-                        filters,
+                        filters: &filters,
                         status: &status,
                         groups: false,
+                        keys: &keys,
+                        colour: screen::colour_wanted(),
                     },
                 )
             })?;
@@ -408,7 +511,13 @@ fn interactive(
                     }
                 }
                 KeyCode::Char('g') => typing = Some(String::new()),
-                KeyCode::Char('o') => only = !only,
+                KeyCode::Char('o') => shown.only = !shown.only,
+                KeyCode::Char('a') => {
+                    shown.counts = match shown.counts {
+                        Counts::PerSecond => Counts::Totals,
+                        Counts::Totals => Counts::PerSecond,
+                    }
+                }
                 KeyCode::Char(c) => {
                     if let Some(s) = TopSort::ALL.iter().find(|s| s.key() == c) {
                         sort = *s;
@@ -421,4 +530,27 @@ fn interactive(
     ratatui::restore();
     result?;
     Ok(exit::code(exit::OK))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same pid with a start time a second off is the same process;
+    /// two seconds off, or another pid, is not.
+    #[test]
+    fn a_start_time_a_second_off_is_the_same_process() {
+        let prev: BTreeMap<String, Value> = [
+            ("105:1796545220".to_string(), Value::from(1)),
+            ("7:100".to_string(), Value::from(2)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(earlier(&prev, "105:1796545220"), Some(&Value::from(1)));
+        assert_eq!(earlier(&prev, "105:1796545221"), Some(&Value::from(1)));
+        assert_eq!(earlier(&prev, "7:99"), Some(&Value::from(2)));
+        assert_eq!(earlier(&prev, "7:102"), None);
+        assert_eq!(earlier(&prev, "10:1796545220"), None);
+        assert_eq!(earlier(&prev, "junk"), None);
+    }
 }

@@ -545,7 +545,8 @@ fn batch(args: TopArgs, sampler: &mut Sampler, timeout: Duration) -> anyhow::Res
         args.by == By::Cgroup,
         counts,
         args.rows,
-    );
+    )
+    .with_time_line(columns(args.by, args.threads).1);
     for _ in 0..args.iterations.unwrap_or(1) {
         let next = prev.at + period;
         while let Some(left) = next.checked_duration_since(Instant::now()) {
@@ -693,6 +694,24 @@ fn interactive(
         loop {
             let pressure = screen::pressure_lines(&procfs::pressure());
             let filters = sampler.selection.describe(view.only, view.baseline.counts);
+            let keys = [
+                (
+                    "o",
+                    if view.only {
+                        "all tasks"
+                    } else {
+                        "only active"
+                    },
+                ),
+                (
+                    "a",
+                    match view.baseline.counts {
+                        Counts::PerSecond => "totals",
+                        Counts::Totals => "rates",
+                    },
+                ),
+                ("H", if view.threads { "processes" } else { "threads" }),
+            ];
             terminal.draw(|f| {
                 screen::draw(
                     f,
@@ -708,6 +727,8 @@ fn interactive(
                         limit: args.rows,
                         filters: &filters,
                         status: &view.status,
+                        keys: &keys,
+                        colour: screen::colour_wanted(),
                     },
                 )
             })?;

@@ -6,13 +6,15 @@
 //! sample's timestamp, under `serve`'s metric names, for `promtool tsdb
 //! create-blocks-from openmetrics`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, Write};
 
 use serde_json::{Map, Value};
 
 use super::DumpFormat;
+use crate::record::stored;
 use crate::wire::Category;
 
 /// The sample's time as RFC 3339, to the microsecond.
@@ -68,8 +70,20 @@ const FAMILIES: [(&str, &str, &str); 6] = [
 pub struct DumpWriter {
     format: DumpFormat,
     header_done: bool,
-    /// OpenMetrics: each family's sample lines, by family name.
-    families: BTreeMap<&'static str, String>,
+    /// `--compact`: ndjson without null fields, sources and notes; csv
+    /// with [`compact_column`]s only.
+    compact: bool,
+    /// The last sample's time, and its RFC 3339 JSON string: one per
+    /// sample, not per record.
+    time: (i64, String),
+    /// A line being written.
+    line: Vec<u8>,
+    /// OpenMetrics: each family's sample lines, by family name, in a file
+    /// of their own until [`DumpWriter::finish`]: a day of them is tens of
+    /// GB, which memory does not hold.
+    families: BTreeMap<&'static str, io::BufWriter<std::fs::File>>,
+    /// The first error writing a family's file, reported at the end.
+    spill_error: Option<io::Error>,
 }
 
 impl DumpWriter {
@@ -77,14 +91,25 @@ impl DumpWriter {
         DumpWriter {
             format,
             header_done: false,
+            compact: false,
+            time: (i64::MIN, String::new()),
+            line: Vec::with_capacity(4096),
             families: BTreeMap::new(),
+            spill_error: None,
         }
     }
 
-    /// One record of the sample taken at `time_ns`. `labels` name the
-    /// record's series in OpenMetrics (the cgroup; for a process its pid,
-    /// comm and cgroup); `record` is a stored process record or a cgroup's
-    /// figures, whose key is added to it as `key_name`.
+    /// `dump --compact` (ndjson and csv; OpenMetrics is as it is).
+    pub fn compact(mut self, on: bool) -> DumpWriter {
+        self.compact = on;
+        self
+    }
+
+    /// One record of the sample taken at `time_ns`, as stored ([`AT`] and
+    /// all: it is settled here). `labels` name the record's series in
+    /// OpenMetrics (the cgroup; for a process its pid, comm and cgroup);
+    /// `record` is a stored process record or a cgroup's figures, whose
+    /// labels come first in ndjson and csv.
     pub fn record(
         &mut self,
         out: &mut dyn Write,
@@ -93,13 +118,30 @@ impl DumpWriter {
         record: &Value,
     ) -> io::Result<()> {
         match self.format {
+            DumpFormat::Ndjson if !self.compact => {
+                if self.time.0 != time_ns {
+                    self.time = (time_ns, serde_json::to_string(&rfc3339(time_ns))?);
+                }
+                self.line.clear();
+                ndjson_line(&mut self.line, &self.time.1, time_ns, labels, record)?;
+                out.write_all(&self.line)
+            }
             DumpFormat::Ndjson => {
-                let mut line = serde_json::to_vec(&with_time(time_ns, labels, record))?;
+                let mut v = with_time(time_ns, labels, record);
+                stored::settle(time_ns, &mut v);
+                compact_json(&mut v);
+                let mut line = serde_json::to_vec(&v)?;
                 line.push(b'\n');
                 out.write_all(&line)
             }
             DumpFormat::Csv => {
-                let cols = super::csv_row(&with_time(time_ns, labels, record))?;
+                let mut v = with_time(time_ns, labels, record);
+                stored::settle(time_ns, &mut v);
+                let mut cols = super::csv_row(&v)?;
+                // A process record's (a cgroup's figures are few already).
+                if self.compact && record.get("type").is_some() {
+                    cols.retain(|(k, _)| compact_column(k));
+                }
                 let mut buf = Vec::new();
                 if !self.header_done {
                     super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
@@ -108,47 +150,66 @@ impl DumpWriter {
                 super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
                 out.write_all(&buf)
             }
-            DumpFormat::Openmetrics => {
-                self.metrics(time_ns, labels, record);
-                Ok(())
-            }
+            DumpFormat::Openmetrics => self.metrics(time_ns, labels, record),
         }
     }
 
     /// Ends the output (OpenMetrics: every family, then `# EOF`).
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if let Some(e) = self.spill_error.take() {
+            return Err(io::Error::new(
+                e.kind(),
+                format!("cannot keep the OpenMetrics lines in a temporary file (TMPDIR): {e}"),
+            ));
+        }
         if self.format == DumpFormat::Openmetrics {
-            let mut text = String::new();
             for (name, kind, help) in FAMILIES {
-                let Some(lines) = self.families.get(name) else {
+                let Some(lines) = self.families.remove(name) else {
                     continue;
                 };
-                let _ = writeln!(text, "# HELP {name} {help}.");
-                let _ = writeln!(text, "# TYPE {name} {kind}");
-                text += lines;
+                writeln!(out, "# HELP {name} {help}.")?;
+                writeln!(out, "# TYPE {name} {kind}")?;
+                let mut file = lines.into_inner().map_err(|e| e.into_error())?;
+                io::Seek::rewind(&mut file)?;
+                io::copy(&mut file, out)?;
             }
-            text += "# EOF\n";
-            out.write_all(text.as_bytes())?;
+            out.write_all(b"# EOF\n")?;
         }
         out.flush()
     }
 
-    fn metrics(&mut self, time_ns: i64, labels: &[(&str, &str)], r: &Value) {
+    fn metrics(&mut self, time_ns: i64, labels: &[(&str, &str)], r: &Value) -> io::Result<()> {
         let ts = format!(
             "{}.{:03}",
             time_ns.div_euclid(1_000_000_000),
             time_ns.rem_euclid(1_000_000_000) / 1_000_000
         );
+        let (families, spill_error) = (&mut self.families, &mut self.spill_error);
         let mut put = |family: &'static str, suffix: &str, extra: Option<(&str, &str)>, v: f64| {
-            let lines = self.families.entry(family).or_default();
-            let _ = write!(lines, "{family}{suffix}{{");
+            if spill_error.is_some() {
+                return;
+            }
+            let file = match families.entry(family) {
+                std::collections::btree_map::Entry::Occupied(f) => f.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => match tempfile::tempfile() {
+                    Ok(f) => e.insert(io::BufWriter::with_capacity(1 << 16, f)),
+                    Err(err) => {
+                        *spill_error = Some(err);
+                        return;
+                    }
+                },
+            };
+            let mut line = format!("{family}{suffix}{{");
             for (i, (k, val)) in labels.iter().copied().chain(extra).enumerate() {
                 if i > 0 {
-                    lines.push(',');
+                    line.push(',');
                 }
-                let _ = write!(lines, "{k}=\"{}\"", escape_label(val));
+                let _ = write!(line, "{k}=\"{}\"", escape_label(val));
             }
-            let _ = writeln!(lines, "}} {v} {ts}");
+            let _ = writeln!(line, "}} {v} {ts}");
+            if let Err(err) = file.write_all(line.as_bytes()) {
+                *spill_error = Some(err);
+            }
         };
         let num =
             |path: &[&str]| -> Option<f64> { path.iter().try_fold(r, |v, k| v.get(k))?.as_f64() };
@@ -226,6 +287,163 @@ impl DumpWriter {
         if let Some(n) = r.get("tasks").and_then(Value::as_f64) {
             put("taskstat_tasks", "", None, n);
         }
+        match self.spill_error.take() {
+            Some(e) => Err(io::Error::new(
+                e.kind(),
+                format!("cannot keep the OpenMetrics lines in a temporary file (TMPDIR): {e}"),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One ndjson line of a stored record, straight from it: `time` (given as
+/// its JSON string), the labels for a record without a `type` (a cgroup's
+/// figures), then its fields, settled to the sample's time
+/// ([`stored::settle`]) as they are written. No copy of the record is
+/// made: the same line as serde_json gives for [`with_time`] of the
+/// settled record.
+fn ndjson_line(
+    buf: &mut Vec<u8>,
+    time_json: &str,
+    time_ns: i64,
+    labels: &[(&str, &str)],
+    record: &Value,
+) -> io::Result<()> {
+    buf.extend_from_slice(b"{\"time\":");
+    buf.extend_from_slice(time_json.as_bytes());
+    let Value::Object(fields) = record else {
+        buf.extend_from_slice(b"}\n");
+        return Ok(());
+    };
+    if !fields.contains_key("type") {
+        for (k, v) in labels {
+            buf.push(b',');
+            serde_json::to_writer(&mut *buf, k)?;
+            buf.push(b':');
+            serde_json::to_writer(&mut *buf, v)?;
+        }
+    }
+    let moved = stored::moved_us(time_ns, record);
+    for (k, v) in fields {
+        if k == stored::AT && moved.is_some() {
+            continue;
+        }
+        buf.push(b',');
+        serde_json::to_writer(&mut *buf, k)?;
+        buf.push(b':');
+        match (moved, v.as_u64()) {
+            (Some(m), Some(us)) if stored::ELAPSED.contains(&k.as_str()) => {
+                buf.extend_from_slice(itoa::Buffer::new().format(us.saturating_add(m)).as_bytes())
+            }
+            _ => serde_json::to_writer(&mut *buf, v)?,
+        }
+    }
+    buf.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+/// `--compact` ndjson: a field that is null is left out (missing means
+/// null, where `tgid --format json` writes null), and so is an object left
+/// empty by that (a delay category the kernel does not measure); so are
+/// `sources` and `notes`, the same text in every record of a kind (`tgid
+/// --format json` has them).
+fn compact_json(v: &mut Value) {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.values_mut().for_each(strip);
+                m.retain(|_, x| !x.is_null() && x.as_object().is_none_or(|o| !o.is_empty()));
+            }
+            Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    if let Value::Object(m) = v {
+        m.retain(|k, _| k != "sources" && k != "notes");
+    }
+    strip(v);
+}
+
+/// `--compact` csv's columns of a process record: what it is, and the
+/// figures that add up (top's and a few more): a third of the full set.
+fn compact_column(key: &str) -> bool {
+    const KEPT: [&str; 17] = [
+        "time",
+        "type",
+        "pid",
+        "tgid",
+        "comm",
+        "cgroup",
+        "exit_code",
+        "elapsed_us",
+        "cpu.user_us",
+        "cpu.system_us",
+        "cpu.run_virtual_ns",
+        "context_switches.voluntary",
+        "context_switches.involuntary",
+        "io.read_bytes",
+        "io.write_bytes",
+        "memory.hiwater_rss_kib",
+        "memory.major_faults",
+    ];
+    KEPT.contains(&key)
+        || key
+            .strip_prefix("delays.")
+            .and_then(|k| k.split_once('.'))
+            .is_some_and(|(_, f)| f == "count" || f == "total_ns")
+}
+
+/// `dump --changed`: which records are written. A process (or cgroup)
+/// whose figures did not move since the previous sample is left out: one
+/// seen for the first time is written, and so is every exited process's
+/// final record.
+pub struct Changes {
+    on: bool,
+    /// Each process's (pid) or group's (path) figures when last written,
+    /// hashed. Keyed by pid, so it holds at most pid_max entries: a pid
+    /// reused by another process has other figures, and is written.
+    last: HashMap<String, u64>,
+}
+
+/// What moves when a task does something: a process record's sections,
+/// a cgroup's counters and task counts (not its elapsed times, which
+/// move by themselves, nor its start time, which the kernel rounds anew).
+const FIGURES: [&str; 8] = [
+    "cpu",
+    "delays",
+    "context_switches",
+    "io",
+    "memory",
+    "counters",
+    "tasks",
+    "exited",
+];
+
+impl Changes {
+    pub fn new(on: bool) -> Changes {
+        Changes {
+            on,
+            last: HashMap::new(),
+        }
+    }
+
+    /// Whether the record of `key` (a pid, a cgroup path) is written.
+    pub fn keep(&mut self, key: &str, record: &Value) -> bool {
+        if !self.on {
+            return true;
+        }
+        if record.get("exit_code").is_some_and(|c| !c.is_null()) {
+            self.last.remove(key);
+            return true;
+        }
+        let mut h = DefaultHasher::new();
+        for f in FIGURES {
+            f.hash(&mut h);
+            record.get(f).map(Value::to_string).hash(&mut h);
+        }
+        let print = h.finish();
+        self.last.insert(key.to_string(), print) != Some(print)
     }
 }
 
@@ -250,4 +468,55 @@ fn escape_label(v: &str) -> String {
     v.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn process(cpu_ns: u64, exit_code: Option<u32>) -> Value {
+        serde_json::json!({
+            "type": "tgid", "tgid": 7, "comm": "x", "exit_code": exit_code,
+            "elapsed_us": cpu_ns * 3,
+            "cpu": {"run_virtual_ns": cpu_ns, "user_scaled_us": null},
+            "delays": {"cpu": {"count": 1, "total_ns": 5, "max_ns": null},
+                       "blkio": {"count": null, "total_ns": null}},
+            "sources": {"cpu": "taskstats tgid record"},
+            "notes": ["a long note"],
+        })
+    }
+
+    /// --compact ndjson: no nulls, no empty objects, no sources or notes;
+    /// what is left is as it was, in its order.
+    #[test]
+    fn compact_json_leaves_out_nulls_sources_and_notes() {
+        let mut v = process(10, None);
+        compact_json(&mut v);
+        assert_eq!(
+            v.to_string(),
+            r#"{"type":"tgid","tgid":7,"comm":"x","elapsed_us":30,"cpu":{"run_virtual_ns":10},"delays":{"cpu":{"count":1,"total_ns":5}}}"#
+        );
+        assert!(compact_column("delays.blkio.total_ns") && compact_column("comm"));
+        assert!(!compact_column("delays.cpu.max_at.sec") && !compact_column("notes"));
+        assert!(!compact_column("sources.cpu") && !compact_column("delays.cpu.average_ns"));
+    }
+
+    /// --changed: a process is written when first seen and when its
+    /// figures move, not when only its elapsed time does; its exit always.
+    #[test]
+    fn changes_keep_what_moved() {
+        let mut c = Changes::new(true);
+        assert!(c.keep("7", &process(10, None)));
+        let mut same = process(10, None);
+        same["elapsed_us"] = Value::from(999);
+        same["start_time"] = Value::from(1);
+        assert!(!c.keep("7", &same));
+        assert!(c.keep("7", &process(11, None)));
+        assert!(c.keep("8", &process(11, None)));
+        assert!(c.keep("7", &process(11, Some(0))));
+        // Gone: a new process with its pid is new.
+        assert!(c.keep("7", &process(11, None)));
+        let mut off = Changes::new(false);
+        assert!(off.keep("7", &process(10, None)) && off.keep("7", &process(10, None)));
+    }
 }
