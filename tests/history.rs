@@ -400,7 +400,17 @@ fn history_commands_explain_bad_input() {
             "no samples in that range",
         ),
         (vec!["dump", "--dir", &n], 6, "version 99"),
-        (vec!["dump", "--dir", &n], 6, "versions up to 1"),
+        (vec!["dump", "--dir", &n], 6, "versions up to 2"),
+        (
+            vec!["dump", "--dir", fixture, "--begin", "2030-01-01 00:00"],
+            6,
+            "the store holds 2026-01-01",
+        ),
+        (
+            vec!["dump", "--dir", "/nonexistent/store"],
+            6,
+            "no history here yet",
+        ),
         (vec!["dump", "--dir", &h], 0, "cannot read it"),
         (
             vec!["dump", "--dir", &d, "--begin", "yesterday"],
@@ -689,4 +699,62 @@ fn dump_changed_and_compact_are_smaller_and_say_the_same() {
     drop(writer);
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_file(&path);
+}
+
+/// The store is its owner's: the directory 0700 and its files 0600 under
+/// the usual umask 022, and `dump` as another user is refused with exit
+/// status 4 and a line that says why; root reads it.
+#[test]
+fn the_store_is_private_and_dump_says_why_another_user_cannot_read_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(_acct) = kernel("the_store_is_private_and_dump_says_why_another_user_cannot_read_it")
+    else {
+        return;
+    };
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // Under /tmp, which every user may search: only the store's own mode
+    // keeps them out.
+    let dir = std::env::temp_dir().join(format!("taskstat-private-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut rec = Command::new("sh")
+        .args([
+            "-c",
+            "umask 022; exec \"$0\" record --dir \"$1\" --interval 1",
+        ])
+        .arg(env!("CARGO_BIN_EXE_taskstat"))
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start taskstat record");
+    let started = Instant::now();
+    while store_files(&dir).is_empty() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    signal(&rec, libc::SIGTERM);
+    let status = rec.wait().expect("wait");
+    assert!(status.success(), "{status}");
+    let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o7777;
+    assert_eq!(mode(&dir), 0o700);
+    let files = store_files(&dir);
+    assert!(!files.is_empty());
+    for f in &files {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    let d = dir.display().to_string();
+    let out = util::unprivileged(&["dump", "--dir", &d])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("permission denied") && err.contains("readable only by its owner"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(out.stdout.is_empty());
+    let out = taskstat(&["dump", "--dir", &d]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!lines(&out.stdout).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -976,3 +976,156 @@ fn sections() -> impl Strategy<Value = Sections> {
         0..3,
     )
 }
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+/// Per-process I/O figures are what /proc hides from other users: the
+/// store is its owner's (and a chosen group's), whatever the umask, and a
+/// store an earlier taskstat left world-readable is closed on open.
+#[test]
+fn the_store_is_readable_by_its_owner_and_group_only() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = TempDir::new("modes");
+    let store = dir.path().join("store");
+    write_all(&store, no_sync(), &varied_samples(3, SEC, 30));
+    assert_eq!(mode(&store), 0o700);
+    let files = fs::read_dir(&store).unwrap().map(|e| e.unwrap().path());
+    for f in files {
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+    // As taskstat before store version 2 left it.
+    fs::set_permissions(&store, fs::Permissions::from_mode(0o755)).unwrap();
+    for f in fs::read_dir(&store).unwrap() {
+        fs::set_permissions(f.unwrap().path(), fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let gid = fs::metadata("/").unwrap().gid();
+    let opts = WriterOptions {
+        group: Some(gid),
+        ..no_sync()
+    };
+    write_all(&store, opts, &varied_samples(3, 3600 * SEC, 31));
+    assert_eq!(mode(&store), 0o750);
+    for f in fs::read_dir(&store).unwrap() {
+        let f = f.unwrap().path();
+        assert_eq!(mode(&f), 0o640, "{}", f.display());
+        assert_eq!(fs::metadata(&f).unwrap().gid(), gid);
+    }
+}
+
+#[test]
+fn a_store_path_that_is_a_file_says_so() {
+    let dir = TempDir::new("not-a-dir");
+    let file = dir.path().join("history");
+    fs::write(&file, b"x").unwrap();
+    let err = Writer::open(&file, no_sync()).err().unwrap();
+    assert!(matches!(err, StoreError::NotADirectory { .. }), "{err}");
+    assert!(
+        err.to_string().contains("is a file, not a directory"),
+        "{err}"
+    );
+}
+
+/// A tmpfs of its own, unmounted when dropped.
+struct Tmpfs(TempDir);
+
+impl Tmpfs {
+    fn mount(name: &str, size: &str) -> Option<Tmpfs> {
+        let dir = TempDir::new(name);
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Some(Tmpfs(dir));
+        }
+        let why = "cannot mount a tmpfs (needs root)";
+        assert!(
+            std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() != Ok("1"),
+            "{why}"
+        );
+        eprintln!("skipped: {why}");
+        None
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+/// On a full disk the writer removes the oldest files to make room and
+/// goes on; a sample that does not fit even then is refused whole (the
+/// next one is tried again), and no file is left empty or torn.
+#[test]
+fn a_full_disk_frees_the_oldest_files_and_goes_on() {
+    let Some(fs_) = Tmpfs::mount("enospc", "512k") else {
+        return;
+    };
+    // Other data takes most of the disk; the store has what is left,
+    // about 60 KB, less than its --max-size.
+    fs::write(fs_.0.path().join("filler"), vec![1u8; 450 << 10]).unwrap();
+    let store = fs_.0.path().join("store");
+    let opts = WriterOptions {
+        // Files of 20 KB, and a store that retention keeps to 160 KB: the
+        // disk fills first.
+        max_size: Some(160 << 10),
+        ..no_sync()
+    };
+    let samples = varied_samples(400, SEC, 32);
+    let mut w = Writer::open(&store, opts).unwrap();
+    let mut stored = Vec::new();
+    let mut refused = 0;
+    let first_file = |dir: &Path| {
+        let mut v: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v.first().cloned()
+    };
+    let mut oldest = None;
+    for s in &samples {
+        match w.append(s) {
+            Ok(()) => stored.push(s.clone()),
+            Err(e) if e.is_disk_full() => refused += 1,
+            Err(e) => panic!("{e}"),
+        }
+        if oldest.is_none() {
+            oldest = first_file(&store);
+        }
+    }
+    drop(w);
+    // The disk filled many times over: files were removed to make room.
+    assert!(
+        oldest.is_some_and(|f| !f.exists()),
+        "the oldest file was not removed"
+    );
+    let kept: u64 = fs::read_dir(&store)
+        .unwrap()
+        .map(|f| f.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(kept < 80 << 10, "{kept} bytes: more than the disk had");
+    assert!(refused < 10, "{refused} samples refused");
+    for f in fs::read_dir(&store).unwrap() {
+        let f = f.unwrap().path();
+        assert!(
+            fs::metadata(&f).unwrap().len() > 0,
+            "{} is empty",
+            f.display()
+        );
+    }
+    let (got, warnings) = read(&store, ..).unwrap();
+    assert_eq!(warnings, [], "a full disk leaves no damage");
+    assert!(!got.is_empty());
+    assert!(stored.len() > 350, "{} samples stored", stored.len());
+    // What is kept is the newest of what was stored, in order.
+    assert_eq!(got[..], stored[stored.len() - got.len()..]);
+}
