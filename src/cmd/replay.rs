@@ -28,7 +28,8 @@ use super::record::{CGROUPS, EXITED, PROCESSES};
 
 /// A stored process record, read back.
 fn view(v: &Value) -> Option<RecordView> {
-    serde_json::from_value(v.clone()).ok()
+    // From the tree as it is: no copy of it first.
+    serde::Deserialize::deserialize(v).ok()
 }
 
 /// `v` with every figure of the sections top diffs at 0: the baseline of a
