@@ -183,7 +183,8 @@ pub enum Command {
     /// a compressed store that `replay` and `dump` read.
     ///
     /// Needs CAP_NET_ADMIN and the initial pid and network namespaces (for
-    /// exit records). SIGTERM or SIGINT writes a last sample, then exits 0.
+    /// exit records). SIGTERM or SIGINT stores the exits already queued in a
+    /// last sample, then exits 0.
     Record(Later<RecordArgs>),
     /// top's view over the stored history: rates between consecutive
     /// samples; a process that exited shows in the interval it exited in.

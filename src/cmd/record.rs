@@ -17,7 +17,7 @@ use serde_json::Value;
 use taskstat::cli::RecordArgs;
 use taskstat::client::Event;
 use taskstat::exit;
-use taskstat::host::cgroup::{cgroup2_mount, cgroup2_of};
+use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
 use taskstat::host::procfs::{self, Stat};
 use taskstat::record::fleet::{Counters, ExitMessage, Fleet, ProcessExit, Series};
 use taskstat::record::{Accounting, Record, RecordView, process};
@@ -270,6 +270,14 @@ impl Recorder {
         let mut seen = HashMap::with_capacity(self.seen.len());
         self.moved.clear();
         self.fleet.begin_sweep();
+        // Every process's group, one read of cgroup.procs per group rather
+        // than one /proc/PID/cgroup per process; a process it does not list
+        // (born since) has its own file read.
+        let members = self
+            .cgroup2
+            .as_deref()
+            .and_then(|m| Membership::read(m).ok())
+            .unwrap_or_default();
         for pid in procfs::list_tasks(false) {
             // One question to the kernel first: a process whose run time and
             // context switches did not move since the last sample did not
@@ -291,8 +299,12 @@ impl Recorder {
                     // and a system call), and the record changes only if
                     // they did.
                     let mut changed = false;
-                    if let Some(now) = CgroupNow::read(pid, p.cgroup.as_deref()) {
-                        p.cgroup = Some(self.intern(&now.0));
+                    let now = match members.group_of(pid) {
+                        Some(g) => (Some(g) != p.cgroup.as_deref()).then(|| g.to_string()),
+                        None => CgroupNow::read(pid, p.cgroup.as_deref()).map(|c| c.0),
+                    };
+                    if let Some(now) = now {
+                        p.cgroup = Some(self.intern(&now));
                         changed = true;
                     }
                     if let Some(n) = nice_of(pid).filter(|n| Some(*n) != p.nice) {
@@ -327,7 +339,10 @@ impl Recorder {
                         continue;
                     };
                     // Unreadable (it is going): not known, never "/".
-                    let cgroup = cgroup2_of(pid).map(|c| self.intern(&c));
+                    let cgroup = match members.group_of(pid) {
+                        Some(g) => Some(self.intern(g)),
+                        None => cgroup2_of(pid).map(|c| self.intern(&c)),
+                    };
                     let mut counters = Counters::of(&view);
                     // The books take each thread's own I/O: /proc/PID/io counts
                     // reaped children, whose exits the books count already.

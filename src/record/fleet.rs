@@ -395,28 +395,30 @@ impl Fleet {
 
     /// Every group's figures now; no counter is below what was exported before.
     pub fn figures(&mut self) -> Vec<(String, GroupFigures)> {
-        let mut by: HashMap<String, GroupFigures> = HashMap::new();
+        // Keyed by the series' names as held: no copy per process.
+        let mut by: HashMap<&str, GroupFigures> = HashMap::new();
         for (s, c) in &self.retired {
-            let g = by.entry(s.clone()).or_default();
+            let g = by.entry(s.as_str()).or_default();
             g.counters = g.counters.plus(c);
         }
         for (s, n) in &self.exited {
-            by.entry(s.clone()).or_default().exited = *n;
+            by.entry(s.as_str()).or_default().exited = *n;
         }
         for l in self.live.values() {
-            let g = by.entry(l.series.clone()).or_default();
+            let g = by.entry(l.series.as_str()).or_default();
             g.counters = g.counters.plus(&l.last.minus(&l.base));
             if l.present {
                 g.tasks += 1;
             }
         }
+        let exported = &mut self.exported;
         let mut out: Vec<(String, GroupFigures)> = by
             .into_iter()
             .map(|(s, mut g)| {
-                let prev = self.exported.entry(s.clone()).or_default();
+                let prev = exported.entry(s.to_string()).or_default();
                 g.counters = g.counters.max(prev);
                 *prev = g.counters;
-                (s, g)
+                (s.to_string(), g)
             })
             .collect();
         out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
