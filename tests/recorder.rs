@@ -117,6 +117,26 @@ fn samples(dir: &Path) -> Vec<Sample> {
     s
 }
 
+/// Waits until the store holds `n` samples taken after `t_ns` (unix ns):
+/// a loaded machine takes longer over a sweep than the interval.
+fn wait_for_samples_after(dir: &Path, t_ns: i64, n: usize) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        // The newest sample may be half written: its warning is no matter.
+        if let Ok((s, _)) = taskstat::store::read(dir, ..) {
+            if s.iter().filter(|s| s.time_ns > t_ns).count() >= n {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("fewer than {n} samples after {t_ns} in 60 s");
+}
+
+fn now_ns() -> i64 {
+    jiff::Timestamp::now().as_nanosecond() as i64
+}
+
 /// The "lost" section's counts of a sample: (not stored, dropped by the
 /// kernel), 0 when it has none.
 fn lost(s: &Sample) -> (u64, Option<u64>) {
@@ -150,14 +170,14 @@ fn a_sleeper_moved_and_reniced_shows_it_at_the_next_sample() {
     let pid = sleeper.0[0].id();
     let mut rec = record(&dir, &["-d", "0.5"], &[]);
     wait_for_first_sample(&dir);
-    std::thread::sleep(Duration::from_millis(1200));
+    wait_for_samples_after(&dir, 0, 2);
     group.add(pid);
     let reniced = Command::new("renice")
         .args(["-n", "7", "-p", &pid.to_string()])
         .output()
         .expect("renice");
     assert!(reniced.status.success(), "{reniced:?}");
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_for_samples_after(&dir, now_ns(), 2);
     let (status, err) = stop(&mut rec);
     assert_eq!(status.code(), Some(0), "{err}");
 
@@ -174,6 +194,7 @@ fn a_sleeper_moved_and_reniced_shows_it_at_the_next_sample() {
         .filter(|r| r["pid"] == pid && r["exit_code"].is_null())
         .collect();
     assert!(mine.len() >= 4, "{} samples of the sleeper", mine.len());
+    // Its first and last samples: one before the move, one after.
     let (first, last) = (&mine[0], &mine[mine.len() - 1]);
     assert_ne!(first["cgroup"], group.path.as_str(), "{first}");
     assert_eq!(first["nice"], 0, "{first}");
@@ -300,7 +321,7 @@ fn a_removed_cgroup_leaves_the_samples() {
         g.add(c.id());
         sleepers.0.push(c);
     }
-    std::thread::sleep(Duration::from_millis(1500));
+    wait_for_samples_after(&dir, now_ns(), 2);
     drop(sleepers);
     drop(groups);
     for p in &paths {
@@ -309,7 +330,8 @@ fn a_removed_cgroup_leaves_the_samples() {
             "{p} not removed"
         );
     }
-    std::thread::sleep(Duration::from_millis(2000));
+    let removed = now_ns();
+    wait_for_samples_after(&dir, removed, 4);
     let (status, err) = stop(&mut rec);
     assert_eq!(status.code(), Some(0), "{err}");
 
@@ -357,7 +379,7 @@ fn a_burst_beyond_what_a_sample_keeps_is_counted() {
         .expect("run the storm");
     assert!(storm.status.success(), "{storm:?}");
     // Two more samples after it, so that it is all stored.
-    std::thread::sleep(Duration::from_millis(4500));
+    wait_for_samples_after(&dir, now_ns(), 2);
     assert!(
         rec.0[0].try_wait().expect("wait").is_none(),
         "the burst ended the recorder"

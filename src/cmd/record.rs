@@ -42,13 +42,15 @@ pub const LOST: &str = "lost";
 pub const LOST_EXITS: &str = "exits";
 
 /// The most exits one sample stores; the rest of an interval's are counted
-/// in [`LOST`]. A stored exit is about 1.9 KB of JSON (1.6-2.3 KB measured,
-/// with the cgroup path; more with long paths or notes), and a sample's JSON
-/// must stay within the store's frame limit (`store::format::MAX_BODY`,
-/// 128 MiB) with every live process beside the exits: 20,000 exits are
-/// some 40 MB, a third of it. [`EXITS_BYTES`] bounds the unusual long ones.
-/// The recorder holds each pending exit compactly (its record, not JSON)
-/// until the sample, so this bounds its memory in a burst too.
+/// in [`LOST`]. A stored exit is 2.3-2.8 KB of JSON (measured, delay
+/// accounting off, with its cgroup path; more with long paths or notes),
+/// and a sample's JSON must stay within the store's frame limit
+/// (`store::format::MAX_BODY`, 128 MiB) with every live process beside the
+/// exits: 20,000 exits are some 55 MB, less than half of it, and
+/// [`EXITS_BYTES`] bounds unusually long ones. A pending exit is held as
+/// its record, about 1.7 KB (19.5 KB as JSON values before); at the sample
+/// each becomes JSON values, which the store also keeps as its previous
+/// sample: a sample of 20,000 exits peaked at 886 MB RSS.
 /// TASKSTAT_MAX_EXITS_PER_SAMPLE lowers it, for tests.
 pub const MAX_EXITS_PER_SAMPLE: usize = 20_000;
 
@@ -62,6 +64,11 @@ const ABSENT_SWEEPS: u32 = 5;
 /// pid is another process.
 pub fn key(v: &RecordView) -> Option<String> {
     Some(format!("{}:{}", v.tgid.or(v.pid)?, v.start_time?))
+}
+
+/// The pid of a process's key.
+fn pid_of(key: &str) -> Option<u32> {
+    key.split_once(':')?.0.parse().ok()
 }
 
 /// The key of a stored live process's record that says when its figures
@@ -186,9 +193,10 @@ struct Recorder {
     seen: HashMap<u32, Seen>,
     /// The last sample's process records, by key, once the store has it.
     last: BTreeMap<String, Value>,
-    /// The keys of this sample's process records moved unchanged from the
-    /// last one: the store need not compare them.
-    moved: HashSet<String>,
+    /// The pids of this sample's process records moved unchanged from the
+    /// last one: the store need not compare them. By pid, not by key (no
+    /// copy of each key each sample): a sample has one record per pid.
+    moved: HashSet<u32>,
     exiting: HashMap<u32, Gathered>,
     /// Processes that exited since the last sample.
     exits: Exits,
@@ -320,7 +328,7 @@ impl Recorder {
                             m.insert("nice".into(), p.nice.map_or(Value::Null, Value::from));
                         }
                     } else {
-                        self.moved.insert(p.key.clone());
+                        self.moved.insert(pid);
                     }
                     (record, p)
                 }
@@ -608,7 +616,7 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         let mut sample = rec.sample(dropped)?;
         let moved = &rec.moved;
         writer.append_unless(&sample, &|section, key| {
-            section == PROCESSES && moved.contains(key)
+            section == PROCESSES && pid_of(key).is_some_and(|p| moved.contains(&p))
         })?;
         rec.last = sample.sections.remove(PROCESSES).unwrap_or_default();
         if stop.requested() {
