@@ -223,8 +223,8 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l source -d '
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l dir -d 'The store\'s directory (created if missing)' -r -F
-complete -c taskstat -n "__fish_taskstat_using_subcommand record" -s d -l interval -d 'Seconds between samples' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l max-size -d 'The store\'s largest size: whole files go, oldest first, beyond it (K, M, G: powers of 1024)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -s d -l interval -d 'Seconds between samples, from 0.1 to 86400 (a day)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l max-size -d 'The store\'s largest size, at least 1M: whole files go, oldest first, beyond it (K, M, G: powers of 1024)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l max-age -d 'Remove files older than this (s, m, h, d; e.g. 7d)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r

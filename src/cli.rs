@@ -237,7 +237,8 @@ pub enum Command {
     /// that `replay` and `dump` read.
     ///
     /// Needs CAP_NET_ADMIN and the initial pid and network namespaces (for
-    /// exit records). SIGTERM or SIGINT writes a last sample, then exits 0.
+    /// exit records). SIGTERM or SIGINT stores the exits already queued in a
+    /// last sample, then exits 0.
     Record(Later<RecordArgs>),
     /// top's view over the stored history
     ///
@@ -677,13 +678,13 @@ pub struct RecordArgs {
     #[arg(long, value_name = "DIR", default_value = DEFAULT_STORE)]
     pub dir: std::path::PathBuf,
 
-    /// Seconds between samples.
-    #[arg(short = 'd', long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_secs)]
+    /// Seconds between samples, from 0.1 to 86400 (a day).
+    #[arg(short = 'd', long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_record_secs)]
     pub interval: f64,
 
-    /// The store's largest size: whole files go, oldest first, beyond it
-    /// (K, M, G: powers of 1024).
-    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size)]
+    /// The store's largest size, at least 1M: whole files go, oldest first,
+    /// beyond it (K, M, G: powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_store_size)]
     pub max_size: u64,
 
     /// Remove files older than this (s, m, h, d; e.g. 7d).
@@ -836,6 +837,32 @@ fn parse_size(s: &str) -> Result<u64, String> {
     n.checked_mul(1 << shift)
         .filter(|&b| b > 0)
         .ok_or_else(|| format!("{s:?}: give a size above 0 and below 16 EiB"))
+}
+
+/// The smallest `record --max-size` that keeps more than a sample or two:
+/// the store is 8 files of `max_size / 8`, and a sample of 1,000 processes
+/// (a file's first, whole) takes about 100 KiB.
+pub const MIN_STORE_SIZE: u64 = 1 << 20;
+
+fn parse_store_size(s: &str) -> Result<u64, String> {
+    let n = parse_size(s)?;
+    if n < MIN_STORE_SIZE {
+        return Err(format!(
+            "{s:?} holds at most a sample or two: the smallest useful store is 1M"
+        ));
+    }
+    Ok(n)
+}
+
+/// `record -d`: 0.1 s to a day. Shorter spins a CPU on sweeps of every
+/// process; longer is no history, and the clock's arithmetic overflows.
+pub const RECORD_INTERVAL_SECS: std::ops::RangeInclusive<f64> = 0.1..=86_400.0;
+
+fn parse_record_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if RECORD_INTERVAL_SECS.contains(&v) => Ok(v),
+        _ => Err("give a number of seconds from 0.1 to 86400 (a day)".into()),
+    }
 }
 
 /// `90s`, `30m`, `12h`, `7d`, in seconds.

@@ -164,6 +164,11 @@ impl Series {
 
     /// The series a cgroup path is counted in; stable once given.
     pub fn of(&mut self, path: &str) -> String {
+        if self.depth.is_none() {
+            if let Some(s) = self.known.get(path) {
+                return s.clone();
+            }
+        }
         let folded = match self.depth {
             Some(d) => {
                 let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).take(d).collect();
@@ -182,6 +187,16 @@ impl Series {
         };
         self.known.insert(folded, s.clone());
         s
+    }
+
+    /// Forgets a series no longer counted: the paths folded into it may be
+    /// given another later, and its place under the cap is free again.
+    fn forget(&mut self, series: &str) {
+        let before = self.known.len();
+        self.known.retain(|_, s| s != series);
+        if self.known.len() < before && series != Self::OTHER {
+            self.count = self.count.saturating_sub(1);
+        }
     }
 }
 
@@ -217,6 +232,11 @@ pub struct Fleet {
     /// Per category, the processes whose figures broke a bound and were
     /// left out of their group's counters from then on.
     rejections: PerCategory<u64>,
+    /// Whether an exit seen nowhere alive goes to its parent's group
+    /// (`serve`'s counters), or only where the caller's hint places it
+    /// and else to [`Series::UNKNOWN`] (`record`'s history, which stores
+    /// where each process ran or that it is not known).
+    by_parent: bool,
 }
 
 impl Fleet {
@@ -231,7 +251,16 @@ impl Fleet {
             ended: std::collections::HashSet::new(),
             absent: HashMap::new(),
             rejections: PerCategory::default(),
+            by_parent: true,
         }
+    }
+
+    /// Places an exit seen nowhere alive only by the caller's hint, never
+    /// by its parent: a short-lived process often ran in a group of its
+    /// own, and another group's figures would be wrong where unknown is not.
+    pub fn without_parent_placement(mut self) -> Fleet {
+        self.by_parent = false;
+        self
     }
 
     /// Starts a sweep: processes not seen again are kept, as last seen,
@@ -327,6 +356,7 @@ impl Fleet {
             None => {
                 let by_parent = e
                     .ppid
+                    .filter(|_| self.by_parent)
                     .and_then(|p| self.live.get(&p))
                     .map(|l| l.series.clone());
                 let series = match by_parent {
@@ -365,32 +395,61 @@ impl Fleet {
 
     /// Every group's figures now; no counter is below what was exported before.
     pub fn figures(&mut self) -> Vec<(String, GroupFigures)> {
-        let mut by: HashMap<String, GroupFigures> = HashMap::new();
+        // Keyed by the series' names as held: no copy per process.
+        let mut by: HashMap<&str, GroupFigures> = HashMap::new();
         for (s, c) in &self.retired {
-            let g = by.entry(s.clone()).or_default();
+            let g = by.entry(s.as_str()).or_default();
             g.counters = g.counters.plus(c);
         }
         for (s, n) in &self.exited {
-            by.entry(s.clone()).or_default().exited = *n;
+            by.entry(s.as_str()).or_default().exited = *n;
         }
         for l in self.live.values() {
-            let g = by.entry(l.series.clone()).or_default();
+            let g = by.entry(l.series.as_str()).or_default();
             g.counters = g.counters.plus(&l.last.minus(&l.base));
             if l.present {
                 g.tasks += 1;
             }
         }
+        let exported = &mut self.exported;
         let mut out: Vec<(String, GroupFigures)> = by
             .into_iter()
             .map(|(s, mut g)| {
-                let prev = self.exported.entry(s.clone()).or_default();
+                let prev = exported.entry(s.to_string()).or_default();
                 g.counters = g.counters.max(prev);
                 *prev = g.counters;
-                (s, g)
+                (s.to_string(), g)
             })
             .collect();
         out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         out
+    }
+
+    /// Forgets the groups that hold no live process and that `exists` says
+    /// are gone (removed cgroups): call it after [`Fleet::figures`], so that
+    /// a removed group's last figures are given once and then no more, and
+    /// a host that churns groups does not keep them all. Returns how many.
+    /// [`Series::UNKNOWN`] and [`Series::OTHER`] are no groups and stay.
+    pub fn forget_removed(&mut self, exists: impl Fn(&str) -> bool) -> usize {
+        let occupied: std::collections::HashSet<&str> =
+            self.live.values().map(|l| l.series.as_str()).collect();
+        let gone: Vec<String> = self
+            .exported
+            .keys()
+            .chain(self.retired.keys())
+            .filter(|s| s.starts_with('/') && !occupied.contains(s.as_str()))
+            .filter(|s| !exists(s))
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for s in &gone {
+            self.retired.remove(s);
+            self.exited.remove(s);
+            self.exported.remove(s);
+            self.series.forget(s);
+        }
+        gone.len()
     }
 
     /// Live processes that the last `sweeps` sweeps in a row did not see
@@ -591,6 +650,59 @@ mod tests {
         // Another process's true figures still count.
         f.observe(11, Some(2), "/a", blkio(500, false));
         assert_eq!(blkio_of(&f.figures(), "/a"), 1_500);
+    }
+
+    #[test]
+    fn without_parent_placement_an_unplaced_exit_is_unknown() {
+        let mut f = Fleet::new(Series::new(None, 100)).without_parent_placement();
+        f.observe(10, Some(1), "/parent", c(100, 0));
+        let exit = |tgid| ProcessExit {
+            tgid,
+            ppid: Some(10),
+            start_ticks: None,
+            counters: c(7, 0),
+        };
+        f.process_exited(&exit(11), || None);
+        f.process_exited(&exit(12), || Some("/own".to_string()));
+        let fig = f.figures();
+        assert_eq!(cpu_of(&fig, "/parent"), 100);
+        assert_eq!(cpu_of(&fig, Series::UNKNOWN), 7);
+        assert_eq!(cpu_of(&fig, "/own"), 7);
+    }
+
+    #[test]
+    fn a_removed_group_is_given_once_then_forgotten() {
+        let mut f = Fleet::new(Series::new(None, 100)).without_parent_placement();
+        f.observe(10, Some(1), "/keep", c(1, 0));
+        f.observe(11, Some(2), "/gone", c(5, 0));
+        f.process_exited(
+            &ProcessExit {
+                tgid: 11,
+                ppid: Some(1),
+                start_ticks: Some(2),
+                counters: c(6, 0),
+            },
+            || None,
+        );
+        f.process_exited(
+            &ProcessExit {
+                tgid: 12,
+                ppid: Some(1),
+                start_ticks: None,
+                counters: c(3, 0),
+            },
+            || None,
+        );
+        // Its last figures are given, then it goes; a group with a live
+        // process, and the unknown, stay whatever `exists` says.
+        let fig = f.figures();
+        assert_eq!(cpu_of(&fig, "/gone"), 6);
+        assert_eq!(f.forget_removed(|_| false), 1);
+        let names: Vec<String> = f.figures().into_iter().map(|(s, _)| s).collect();
+        assert_eq!(names, ["(unknown)", "/keep"]);
+        // Made again later: counted from nothing.
+        f.observe(13, Some(4), "/gone", c(2, 0));
+        assert_eq!(cpu_of(&f.figures(), "/gone"), 2);
     }
 
     #[test]
