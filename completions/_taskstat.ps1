@@ -229,6 +229,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between samples, from 0.1 to 86400 (a day)')
             [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'The store''s largest size, at least 1M: whole files go, oldest first, beyond it (K, M, G: powers of 1024)')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Remove files older than this (s, m, h, d; e.g. 7d)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Let this group read the store too (a name or a gid, e.g. adm): the directory is then 0750 and its files 0640, not 0700 and 0600')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

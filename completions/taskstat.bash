@@ -603,7 +603,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__record)
-            opts="-d -h --timeout --source --dir --interval --max-size --max-age --help"
+            opts="-d -h --timeout --source --dir --interval --max-size --max-age --group --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -634,6 +634,10 @@ _taskstat() {
                     return 0
                     ;;
                 --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -217,6 +217,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --interval 'Seconds between samples, from 0.1 to 86400 (a day)'
             cand --max-size 'The store''s largest size, at least 1M: whole files go, oldest first, beyond it (K, M, G: powers of 1024)'
             cand --max-age 'Remove files older than this (s, m, h, d; e.g. 7d)'
+            cand --group 'Let this group read the store too (a name or a gid, e.g. adm): the directory is then 0750 and its files 0640, not 0700 and 0600'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

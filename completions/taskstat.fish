@@ -226,6 +226,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l dir -d 'The
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -s d -l interval -d 'Seconds between samples, from 0.1 to 86400 (a day)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l max-size -d 'The store\'s largest size, at least 1M: whole files go, oldest first, beyond it (K, M, G: powers of 1024)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l max-age -d 'Remove files older than this (s, m, h, d; e.g. 7d)' -r
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l group -d 'Let this group read the store too (a name or a gid, e.g. adm): the directory is then 0750 and its files 0640, not 0700 and 0600' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'

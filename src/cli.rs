@@ -690,6 +690,11 @@ pub struct RecordArgs {
     /// Remove files older than this (s, m, h, d; e.g. 7d).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_age: Option<u64>,
+
+    /// Let this group read the store too (a name or a gid, e.g. adm): the
+    /// directory is then 0750 and its files 0640, not 0700 and 0600.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
 }
 
 // The stored history's range: `--begin` and `--end`. (Plain comments: a

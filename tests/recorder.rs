@@ -417,6 +417,29 @@ fn a_burst_beyond_what_a_sample_keeps_is_counted() {
     // or counted; others on the machine may add to both.
     assert!(not_stored >= STORM - 3 * CAP as u64, "{not_stored} counted");
     assert!(stored + not_stored >= STORM + 3, "{stored} + {not_stored}");
+    // dump says it: a `lost` record per such interval in ndjson, with the
+    // same counts, and a warning on stderr.
+    let d = dir.display().to_string();
+    let out = taskstat(&["dump", "--dir", &d, "-f", "ndjson"]);
+    assert!(out.status.success(), "{out:?}");
+    let dumped: u64 = lines(&out.stdout)
+        .iter()
+        .filter(|r| r["type"] == "lost")
+        .map(|r| r["exits_not_stored"].as_u64().expect("a count"))
+        .sum();
+    assert_eq!(dumped, not_stored);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not stored (more than a sample keeps)"),
+        "{err}"
+    );
+    // And replay -b in the time line of each such interval.
+    let out = taskstat(&["replay", "-b", "--dir", &d, "--rows", "1"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("exits lost in this interval"),
+        "{out:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -494,4 +517,63 @@ fn record_refuses_bad_intervals_and_sizes() {
         assert!(err.contains(says), "{args:?}: {err}");
         assert!(!dir.exists(), "{args:?} made the store directory");
     }
+}
+
+/// On a full disk (a small tmpfs, nearly filled by other data) the recorder
+/// removes its oldest files to make room, keeps running, says once what
+/// happened when it can free no more, and leaves no empty file; the newest
+/// samples keep coming.
+#[test]
+fn a_full_disk_does_not_stop_the_recorder() {
+    let Some(_acct) = kernel("a_full_disk_does_not_stop_the_recorder") else {
+        return;
+    };
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mnt = store_dir("full-disk");
+    std::fs::create_dir_all(&mnt).expect("mkdir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(mounted, "cannot mount a tmpfs at {}", mnt.display());
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(mnt.clone());
+    // About 100 KB left for the store.
+    std::fs::write(mnt.join("filler"), vec![1u8; 920 << 10]).expect("filler");
+    let dir = mnt.join("store");
+    // A file each 2 s (--max-age / 8), so that there are old files to remove.
+    let mut rec = record(&dir, &["-d", "0.2", "--max-age", "16s"], &[]);
+    wait_for_first_sample(&dir);
+    let start = now_ns();
+    std::thread::sleep(Duration::from_secs(8));
+    assert!(
+        rec.0[0].try_wait().expect("wait").is_none(),
+        "the full disk ended the recorder"
+    );
+    wait_for_samples_after(&dir, start + 7_000_000_000, 1);
+    let (status, err) = stop(&mut rec);
+    assert_eq!(status.code(), Some(0), "{err}");
+    for f in std::fs::read_dir(&dir).expect("list") {
+        let f = f.expect("entry").path();
+        let len = std::fs::metadata(&f).expect("stat").len();
+        assert!(len > 0, "{} is empty", f.display());
+    }
+    let used: u64 = std::fs::read_dir(&dir)
+        .expect("list")
+        .map(|f| f.expect("entry").metadata().expect("stat").len())
+        .sum();
+    assert!(used < 200 << 10, "{used} bytes: more than the disk had");
+    // It did fill the disk: retention by age alone would keep more.
+    assert!(used > 40 << 10, "{used} bytes: the disk never filled");
+    // The store reads without damage; its newest samples are recent.
+    let all = samples(&dir);
+    assert!(!all.is_empty());
+    let warned = err.matches("the disk is full").count();
+    assert!(warned <= 1 + err.matches("room again").count(), "{err}");
 }

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use serde_json::Value;
 use taskstat::cli::{DumpArgs, DumpBy};
 use taskstat::exit;
+use taskstat::render::dump::local_time;
 use taskstat::render::dump::{Changes, DumpWriter};
 
-use super::history::{Filter, for_each_sample};
+use super::history::{Filter, describe_lost, for_each_sample, lost_exits};
 use super::record::{CGROUPS, EXITED, PROCESSES};
 
 pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
@@ -18,6 +19,12 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     let mut changes = Changes::new(args.changed);
     // Sample by sample as the store is read: one sample in memory at a time.
     for_each_sample(&args.range, |time_ns, sections| {
+        // Exits the interval lost are said, not silently missing: on
+        // stderr, and in ndjson as a record of their own.
+        if let Some(lost) = lost_exits(sections) {
+            super::warn(&format!("{}: {}", local_time(time_ns), describe_lost(lost)));
+            w.lost(&mut out, time_ns, lost.0, lost.1)?;
+        }
         match args.by {
             DumpBy::Task => {
                 // The live processes, then those that exited since the last

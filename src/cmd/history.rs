@@ -11,6 +11,7 @@ use taskstat::exit::{Denied, NoHistory, Usage};
 use taskstat::render::dump::local_time;
 use taskstat::store::{self, EntryRef, Sections, StoreError};
 
+use super::record::{LOST, LOST_EXITS};
 use super::select;
 
 /// The filters of top, over stored records.
@@ -164,4 +165,30 @@ pub fn empty(range: &RangeArgs, reader: &store::Reader) -> NoHistory {
             local_time(last)
         )),
     }
+}
+
+/// What a sample's interval lost of the exits: (not stored for want of room
+/// in the sample, dropped by the kernel; None where its counter could not
+/// be read), from the recorder's `lost` section. None when nothing was lost.
+pub fn lost_exits(sections: &Sections) -> Option<(u64, Option<u64>)> {
+    let l = sections.get(LOST)?.get(LOST_EXITS)?;
+    let not_stored = l
+        .get("not_stored")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    let dropped = l
+        .get("dropped_by_kernel")
+        .and_then(serde_json::Value::as_u64);
+    Some((not_stored, dropped))
+}
+
+/// The losses of [`lost_exits`] as a reader says them.
+pub fn describe_lost((not_stored, dropped): (u64, Option<u64>)) -> String {
+    let dropped = match dropped {
+        Some(n) => n.to_string(),
+        None => "an unknown number of".into(),
+    };
+    format!(
+        "exits lost in this interval: {not_stored} not stored (more than a sample keeps), {dropped} dropped by the kernel"
+    )
 }

@@ -529,6 +529,13 @@ struct Seen {
 }
 
 pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
+    let group = match &args.group {
+        None => None,
+        Some(g) => Some(
+            taskstat::host::users::resolve_group(g)
+                .ok_or_else(|| exit::Usage(format!("--group {g}: no such group")))?,
+        ),
+    };
     let stop = Stop::install()?;
     let cap = exits_cap();
     let src = super::records(Choice::Taskstats, timeout)?;
@@ -542,6 +549,7 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         store::WriterOptions {
             max_size: Some(args.max_size),
             max_age: args.max_age.map(Duration::from_secs),
+            group,
             ..store::WriterOptions::default()
         },
     )
@@ -575,6 +583,7 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     };
     let period = Duration::from_secs_f64(args.interval);
     let mut next = Instant::now();
+    let mut disk_full = false;
     loop {
         if stop.requested() {
             // Every exit the kernel already queued goes into the last
@@ -591,9 +600,28 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         let dropped = drops.interval(&listener);
         let mut sample = rec.sample(dropped)?;
         let moved = &rec.moved;
-        writer.append_unless(&sample, &|section, key| {
+        let appended = writer.append_unless(&sample, &|section, key| {
             section == PROCESSES && pid_of(key).is_some_and(|p| moved.contains(&p))
-        })?;
+        });
+        match appended {
+            Ok(()) if disk_full => {
+                disk_full = false;
+                super::warn("the store's disk has room again: samples are stored again");
+            }
+            Ok(()) => {}
+            // The writer removed every older file it could: nothing more to
+            // free here. Say so once, and try again at the next sample.
+            Err(e) if e.is_disk_full() => {
+                if !disk_full {
+                    super::warn(&format!(
+                        "{}: the disk is full and no older history is left to remove: samples are not stored until there is room; trying again each interval",
+                        args.dir.display()
+                    ));
+                }
+                disk_full = true;
+            }
+            Err(e) => return Err(e.into()),
+        }
         rec.last = sample.sections.remove(PROCESSES).unwrap_or_default();
         if stop.requested() {
             break;

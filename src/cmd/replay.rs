@@ -23,7 +23,7 @@ use taskstat::render::top as screen;
 use taskstat::store::{Sample, Timeline};
 use taskstat::wire::Group;
 
-use super::history::{Filter, for_each_sample};
+use super::history::{Filter, describe_lost, for_each_sample, lost_exits};
 use super::record::{CGROUPS, EXITED, PROCESSES};
 
 /// A stored process record, read back.
@@ -351,8 +351,11 @@ fn time_line(base: &Sample, now: &Sample, rows: usize, what: &str, counts: Count
         Counts::PerSecond => "the",
         Counts::Totals => "totals over the",
     };
+    let lost = lost_exits(&now.sections)
+        .map(|l| format!(" · {}", describe_lost(l)))
+        .unwrap_or_default();
     format!(
-        "{} · {rows} {what} · {over} {secs:.1} s since {}",
+        "{} · {rows} {what} · {over} {secs:.1} s since {}{lost}",
         local_time(now.time_ns),
         local_time(base.time_ns)
     )
@@ -392,6 +395,9 @@ fn interactive(
             };
             let (rows, secs, end_ns) = match held.interval(timeline, i) {
                 Ok((a, b)) => {
+                    if let Some(l) = lost_exits(&b.sections) {
+                        note = format!(" · {}", describe_lost(l));
+                    }
                     let base = first.unwrap_or(a);
                     (
                         rows(base, b, args.by, filter, shown, sort),

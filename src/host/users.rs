@@ -29,6 +29,38 @@ pub fn uid_of(name: &str) -> Option<u32> {
     }
 }
 
+/// The gid of a group name, or None when there is no such group.
+pub fn gid_of(name: &str) -> Option<u32> {
+    let c = CString::new(name).ok()?;
+    let mut buf = vec![0u8; 4096];
+    loop {
+        // SAFETY: zeroed `group` is a valid out-parameter.
+        let mut grp: libc::group = unsafe { std::mem::zeroed() };
+        let mut result: *mut libc::group = std::ptr::null_mut();
+        // SAFETY: every pointer is valid for the call and `buf`'s length is
+        // passed with it; getgrnam_r writes only into `grp` and `buf`.
+        let r = unsafe {
+            libc::getgrnam_r(
+                c.as_ptr(),
+                &mut grp,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut result,
+            )
+        };
+        if r == libc::ERANGE && buf.len() < 1 << 20 {
+            buf.resize(buf.len() * 4, 0);
+            continue;
+        }
+        return (r == 0 && !result.is_null()).then_some(grp.gr_gid);
+    }
+}
+
+/// A group given as a name or a number: numbers are taken as they are.
+pub fn resolve_group(group: &str) -> Option<u32> {
+    group.parse().ok().or_else(|| gid_of(group))
+}
+
 /// A user given as a name or a number: numbers are taken as they are.
 pub fn resolve(user: &str) -> Option<u32> {
     user.parse().ok().or_else(|| uid_of(user))

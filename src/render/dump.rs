@@ -154,6 +154,28 @@ impl DumpWriter {
         }
     }
 
+    /// The exits the interval ending at `time_ns` lost: in ndjson a record
+    /// of their own, `{"time", "type": "lost", "exits_not_stored",
+    /// "exits_dropped_by_kernel"}` (null where the kernel's count is not
+    /// known); the other formats have no place for it (the caller warns).
+    pub fn lost(
+        &mut self,
+        out: &mut dyn Write,
+        time_ns: i64,
+        not_stored: u64,
+        dropped: Option<u64>,
+    ) -> io::Result<()> {
+        if self.format != DumpFormat::Ndjson {
+            return Ok(());
+        }
+        let v = serde_json::json!({
+            "type": "lost",
+            "exits_not_stored": not_stored,
+            "exits_dropped_by_kernel": dropped,
+        });
+        self.record(out, time_ns, &[], &v)
+    }
+
     /// Ends the output (OpenMetrics: every family, then `# EOF`).
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if let Some(e) = self.spill_error.take() {
