@@ -105,7 +105,7 @@ impl DumpWriter {
         self
     }
 
-    /// One record of the sample taken at `time_ns`, as stored ([`AT`] and
+    /// One record of the sample taken at `time_ns`, as stored ([`stored::AT`] and
     /// all: it is settled here). `labels` name the record's series in
     /// OpenMetrics (the cgroup; for a process its pid, comm and cgroup);
     /// `record` is a stored process record or a cgroup's figures, whose

@@ -18,7 +18,8 @@
 //! header      24 bytes
 //!   magic     8 bytes  "TASKHIST"          (at offset 0 in every version)
 //!   version   u16      FORMAT_VERSION      (at offset 8 in every version)
-//!   reserved  u16      0
+//!   content   u16      CONTENT_VERSION: what the samples hold (version 1
+//!                      files: reserved, 0, and content version 1)
 //!   start     i64      the first sample's time, unix ns
 //!   crc32     u32      CRC-32 of the 20 bytes before
 //! frames      repeated, one per sample:
@@ -31,7 +32,9 @@
 //! ```
 //!
 //! A file starts with a keyframe, whose body is the whole sample:
-//! `{section: {key: value}}`. Each frame after it is a delta from the sample
+//! `{section: {key: value}}`, and has another at least every
+//! [`WriterOptions::keyframe_every`] (5 minutes; version 1 files have only
+//! the first). Each frame after it is a delta from the sample
 //! before ([`Delta`]): per changed section, `put` (new keys, or values
 //! replaced whole), `patch` (only the leaves that changed), `add` (integer
 //! leaves that are shorter written as the amount they changed by: counters)
@@ -44,6 +47,18 @@
 //! Since every file starts with a keyframe, a file can be read alone, and
 //! removing old files never breaks newer ones.
 //!
+//! # Reading
+//!
+//! A reader lists a file's frames from their heads alone (a positioned
+//! read of each frame's first 21 bytes: length, kind, time), so that it
+//! starts at the keyframe before the time it wants without decoding what
+//! lies before, and an interactive reader ([`Timeline`]) holds only the
+//! samples it shows. A frame whose CRC or body is bad costs the samples up
+//! to the next keyframe: the reader goes on there. A head that makes no
+//! sense (damage in a length) sends the reader searching the bytes after it
+//! for the next whole keyframe with a good CRC and a plausible time; zeros
+//! to the end of the file are a torn tail.
+//!
 //! # Crashes
 //!
 //! Each frame is written with one write(2) and then fdatasync(2)ed, and a new
@@ -53,6 +68,22 @@
 //! each [`Writer::open`] starts a new file, so nothing is written after a
 //! torn tail. The reader skips a torn or damaged tail (the CRC tells) with a
 //! [`Warning`], and goes on with the next file.
+//!
+//! # Privacy
+//!
+//! Per-process I/O figures are what /proc hides from other users, so the
+//! directory is 0700 and its files 0600 whatever the umask, or 0750 and
+//! 0640 with [`WriterOptions::group`]; the writer sets them on open, also
+//! on files an earlier taskstat left readable.
+//!
+//! # A full disk
+//!
+//! A write that fails is cut off again (ftruncate to the last whole frame),
+//! so the file stays whole, and the next frame is a keyframe. On ENOSPC or
+//! EDQUOT the writer removes the oldest files, one at a time, until the
+//! sample fits; when none is left to remove the sample is refused
+//! ([`StoreError::is_disk_full`]) and the next one tried. A file whose
+//! first write fails is removed: no empty files.
 //!
 //! # Retention
 //!
@@ -72,7 +103,9 @@
 //! A file names its format version; a reader reads every version up to its
 //! own and refuses a newer one with an error that names both. A new version
 //! keeps the magic and version fields where they are, and a test reads a
-//! checked-in store of each version (`tests/fixtures/store-v1/`).
+//! checked-in store of each version (`tests/fixtures/store-v1/`,
+//! `tests/fixtures/store-v2/`). A newer content version is refused in the
+//! same way.
 
 mod delta;
 mod file;
