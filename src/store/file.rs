@@ -848,6 +848,12 @@ impl Samples<'_> {
                 }
                 continue;
             };
+            // Past the range's end: the rest of the file is not decoded
+            // (its frames are in time order, as the clock went).
+            if file.peek_time().is_some_and(|t| !before_end(self.end, t)) {
+                self.current = None;
+                continue;
+            }
             match file.next_frame() {
                 Ok(Some(time_ns)) => {
                     if after_begin(self.begin, time_ns) && before_end(self.end, time_ns) {
@@ -1135,6 +1141,11 @@ impl OpenFile {
                 why: "the sample does not decode".into(),
             }),
         }
+    }
+
+    /// The time of the next frame, from its head.
+    fn peek_time(&self) -> Option<i64> {
+        self.frames.get(self.next).map(|f| f.time_ns)
     }
 
     /// Starts at the last keyframe at or before `t_ns`, so that the frames
