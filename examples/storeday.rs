@@ -245,6 +245,8 @@ fn main() {
         &a.dir,
         WriterOptions {
             sync: false,
+            // As `taskstat record` stores them.
+            transient: vec!["exited".into(), "lost".into()],
             ..WriterOptions::default()
         },
     )

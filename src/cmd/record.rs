@@ -550,6 +550,9 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
             max_size: Some(args.max_size),
             max_age: args.max_age.map(Duration::from_secs),
             group,
+            // Each interval's exits are new: out of the chain of deltas, so
+            // that a reader seeking a time does not decode every one of them.
+            transient: vec![EXITED.into(), LOST.into()],
             ..store::WriterOptions::default()
         },
     )

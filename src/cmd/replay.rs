@@ -87,7 +87,7 @@ fn earlier<'a>(prev: &'a BTreeMap<String, Value>, key: &str) -> Option<&'a Value
 /// What replay shows: rates over each interval, or totals since the
 /// range's first sample (`-a`, `a`); and only the rows that did something
 /// (`-o`, `o`).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Shown {
     counts: Counts,
     only: bool,
@@ -250,6 +250,11 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// What the screen shows: the interval's end, the sort and the mode.
+type ViewKey = (usize, TopSort, Shown);
+/// Its rows, seconds, end time and what the interval lost.
+type View = (Vec<Row>, f64, i64, String);
+
 /// The two samples around the interval on screen, kept as the view moves.
 struct Held {
     a: Option<(usize, Sample)>,
@@ -382,6 +387,7 @@ fn interactive(
         let mut note = String::new();
         let mut held = Held { a: None, b: None };
         let mut first: Option<Sample> = None;
+        let mut view: Option<(ViewKey, View)> = None;
         let n = timeline.len();
         loop {
             // Totals count from the range's first sample.
@@ -393,23 +399,39 @@ fn interactive(
                 Counts::Totals => first.as_ref(),
                 Counts::PerSecond => None,
             };
-            let (rows, secs, end_ns) = match held.interval(timeline, i) {
-                Ok((a, b)) => {
-                    if let Some(l) = lost_exits(&b.sections) {
-                        note = format!(" · {}", describe_lost(l));
+            // The rows of what is on screen are worked out again only when
+            // that changes, not for each key typed at `g`.
+            let key = (i, sort, shown);
+            if view.as_ref().is_none_or(|(k, _)| *k != key) {
+                let v = match held.interval(timeline, i) {
+                    Ok((a, b)) => {
+                        let lost = lost_exits(&b.sections)
+                            .map(|l| format!(" · {}", describe_lost(l)))
+                            .unwrap_or_default();
+                        let base = first.unwrap_or(a);
+                        (
+                            rows(base, b, args.by, filter, shown, sort),
+                            (b.time_ns - base.time_ns) as f64 / 1e9,
+                            b.time_ns,
+                            lost,
+                        )
                     }
-                    let base = first.unwrap_or(a);
-                    (
-                        rows(base, b, args.by, filter, shown, sort),
-                        (b.time_ns - base.time_ns) as f64 / 1e9,
-                        b.time_ns,
-                    )
-                }
-                Err(why) => {
-                    note = format!(" · {why}");
-                    (Vec::new(), 0.0, timeline.time_ns(i).unwrap_or(0))
-                }
+                    Err(why) => (
+                        Vec::new(),
+                        0.0,
+                        timeline.time_ns(i).unwrap_or(0),
+                        format!(" · {why}"),
+                    ),
+                };
+                view = Some((key, v));
+            }
+            let Some((_, (rows, secs, end_ns, lost))) = view.as_ref() else {
+                continue;
             };
+            let (secs, end_ns) = (*secs, *end_ns);
+            if note.is_empty() {
+                note.clone_from(lost);
+            }
             // The footer lists the keys; the status says where we are, and
             // a message (a bad time typed at g) whole: the screen wraps it.
             let status = match &typing {
@@ -453,7 +475,7 @@ fn interactive(
                     f,
                     &screen::Screen {
                         pressure: &[],
-                        rows: &rows,
+                        rows,
                         columns: cols,
                         what,
                         counts: shown.counts,

@@ -117,8 +117,21 @@ pub fn diff_unless(
     new: &Sections,
     unchanged: &dyn Fn(&str, &str) -> bool,
 ) -> Delta {
+    diff_chained(old, new, unchanged, &|_| false)
+}
+
+/// [`diff_unless`] of the sections for which `transient(name)` does not
+/// hold: the others are stored whole with each sample, outside the chain
+/// of deltas.
+pub fn diff_chained(
+    old: &Sections,
+    new: &Sections,
+    unchanged: &dyn Fn(&str, &str) -> bool,
+    transient: &dyn Fn(&str) -> bool,
+) -> Delta {
     let mut delta = Delta::default();
     walk(old, new, |name, before, after| match (before, after) {
+        _ if transient(name) => {}
         (None, Some(section)) => {
             delta.sections.insert(
                 name.clone(),

@@ -48,6 +48,10 @@ pub struct WriterOptions {
     /// The group that may read the store too: the directory is then 0750
     /// and its files 0640, with this group; otherwise 0700 and 0600.
     pub group: Option<u32>,
+    /// Sections stored whole with each sample, outside the chain of deltas:
+    /// what is new each time (the interval's exits), which a reader seeking
+    /// a time then need not decode for every sample it passes.
+    pub transient: Vec<String>,
 }
 
 impl Default for WriterOptions {
@@ -59,6 +63,7 @@ impl Default for WriterOptions {
             sync: true,
             keyframe_every: KEYFRAME_EVERY,
             group: None,
+            transient: Vec::new(),
         }
     }
 }
@@ -216,7 +221,7 @@ impl Writer {
         let closed: VecDeque<StoreFile> = files.into_iter().map(|(_, f)| f).collect();
         let closed_bytes = closed.iter().map(|f| f.size).sum();
         Ok(Writer {
-            encoder: SampleEncoder::new(opts.level)?,
+            encoder: SampleEncoder::with_transient(opts.level, &opts.transient)?,
             dir,
             dir_fd,
             opts,
@@ -521,6 +526,7 @@ fn header_warning(file: &Path, e: HeaderError) -> Warning {
 struct FileEntry {
     path: PathBuf,
     start_ns: i64,
+    version: u16,
 }
 
 /// Reads a store: the files of a directory in the order of their names, or
@@ -576,6 +582,7 @@ impl Reader {
                 Ok(h) => reader.files.push(FileEntry {
                     path: file,
                     start_ns: h.start_ns,
+                    version: h.version,
                 }),
                 Err(HeaderError::Format(FormatError::NewerVersion { found })) => {
                     return Err(StoreError::NewerVersion {
@@ -659,7 +666,8 @@ fn snag_warning(path: &Path, samples: u64, offset: u64, snag: Snag) -> Warning {
 /// which moves forward from where it stands or starts again at the
 /// keyframe before the sample asked for.
 pub struct Timeline {
-    files: Vec<(PathBuf, Vec<FrameRef>)>,
+    /// Each file: its path, format version and frames.
+    files: Vec<(PathBuf, u16, Vec<FrameRef>)>,
     /// (file, frame) of each sample in the range, in order.
     index: Vec<(usize, usize)>,
     open: Option<(usize, OpenFile)>,
@@ -694,7 +702,7 @@ impl Reader {
             for (at, snag) in snags {
                 t.warnings.push(snag_warning(&f.path, 0, at, snag));
             }
-            t.files.push((f.path.clone(), frames));
+            t.files.push((f.path.clone(), f.version, frames));
         }
         t
     }
@@ -718,14 +726,14 @@ impl Timeline {
     /// The time of sample `i` (unix ns), from its frame's head.
     pub fn time_ns(&self, i: usize) -> Option<i64> {
         let (f, k) = *self.index.get(i)?;
-        Some(self.files[f].1[k].time_ns)
+        Some(self.files[f].2[k].time_ns)
     }
 
     /// The first sample at or after `t_ns`; the last one if none is.
     pub fn at_or_after(&self, t_ns: i64) -> usize {
         let n = self
             .index
-            .partition_point(|&(f, k)| self.files[f].1[k].time_ns < t_ns);
+            .partition_point(|&(f, k)| self.files[f].2[k].time_ns < t_ns);
         n.min(self.index.len().saturating_sub(1))
     }
 
@@ -739,8 +747,8 @@ impl Timeline {
         };
         let reuse = matches!(&self.open, Some((g, _)) if *g == f);
         if !reuse {
-            let (path, frames) = &self.files[f];
-            self.open = Some((f, OpenFile::listed(path, frames.clone())?));
+            let (path, version, frames) = &self.files[f];
+            self.open = Some((f, OpenFile::listed(path, *version, frames.clone())?));
         }
         match self.open.as_mut() {
             Some((_, file)) => file.decode_to(k),
@@ -854,7 +862,12 @@ impl Samples<'_> {
                 self.current = None;
                 continue;
             }
-            match file.next_frame() {
+            // A frame before the range is decoded only as far as the ones
+            // after it need.
+            let wanted = file
+                .peek_time()
+                .is_some_and(|t| after_begin(self.begin, t) && before_end(self.end, t));
+            match file.next_frame(wanted) {
                 Ok(Some(time_ns)) => {
                     if after_begin(self.begin, time_ns) && before_end(self.end, time_ns) {
                         break;
@@ -1080,7 +1093,7 @@ impl OpenFile {
             snags: snags.into(),
             next: 0,
             samples: 0,
-            decoder: SampleDecoder::new(),
+            decoder: SampleDecoder::for_version(header.version),
             frame: Vec::new(),
             time_ns: 0,
         })
@@ -1088,7 +1101,7 @@ impl OpenFile {
 
     /// A file already listed: its frames, without the snags (reported
     /// when it was listed).
-    fn listed(path: &Path, frames: Vec<FrameRef>) -> Result<OpenFile, Warning> {
+    fn listed(path: &Path, version: u16, frames: Vec<FrameRef>) -> Result<OpenFile, Warning> {
         let file = File::open(path).map_err(|e| header_warning(path, HeaderError::Io(e)))?;
         Ok(OpenFile {
             path: path.to_path_buf(),
@@ -1097,7 +1110,7 @@ impl OpenFile {
             snags: VecDeque::new(),
             next: 0,
             samples: 0,
-            decoder: SampleDecoder::new(),
+            decoder: SampleDecoder::for_version(version),
             frame: Vec::new(),
             time_ns: 0,
         })
@@ -1116,7 +1129,8 @@ impl OpenFile {
         }
         while self.next <= k {
             let want = self.frames[self.next].offset;
-            match self.next_frame()? {
+            // Only the sample asked for is decoded whole.
+            match self.next_frame(self.next == k)? {
                 Some(_) => {}
                 None => break,
             }
@@ -1129,7 +1143,8 @@ impl OpenFile {
                 break;
             }
         }
-        match self.decoder.state() {
+        let whole = self.decoder.materialize().ok();
+        match whole {
             Some(sections) if self.next == k + 1 => Ok(Sample {
                 time_ns: self.time_ns,
                 sections: sections.clone(),
@@ -1170,7 +1185,7 @@ impl OpenFile {
     /// Reads and decodes the next frame: its time, or None at the end of
     /// the file. A frame that does not decode is a warning, and reading
     /// goes on at the next keyframe.
-    fn next_frame(&mut self) -> Result<Option<i64>, Warning> {
+    fn next_frame(&mut self, whole: bool) -> Result<Option<i64>, Warning> {
         let upto = self.frames.get(self.next).map_or(u64::MAX, |f| f.offset);
         if self.snags.front().is_some_and(|(at, _)| *at < upto) {
             if let Some((at, snag)) = self.snags.pop_front() {
@@ -1189,8 +1204,14 @@ impl OpenFile {
             }
         })?;
         self.frame.truncate(n);
-        match self.decoder.frame(&self.frame) {
-            Ok((t, _)) => {
+        let decoded = self.decoder.frame_chained(&self.frame).and_then(|t| {
+            if whole {
+                self.decoder.materialize()?;
+            }
+            Ok(t)
+        });
+        match decoded {
+            Ok(t) => {
                 self.time_ns = t;
                 self.samples += 1;
                 Ok(Some(t))

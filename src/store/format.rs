@@ -5,6 +5,8 @@
 //!
 //! The layout is described in the module doc of [`crate::store`].
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::delta::{self, Delta};
@@ -254,37 +256,90 @@ fn compress_error(e: std::io::Error) -> StoreError {
 /// before. Each frame's JSON is compressed with zstd on its own; a delta
 /// uses its file's keyframe JSON as zstd's dictionary, so that the keys
 /// and field names it repeats cost a few bytes each.
+///
+/// Transient sections (the exits of the interval, say: never the same
+/// twice) stay out of the chain of deltas: each frame carries them whole,
+/// after the chained part, so that a reader seeking a time decodes only the
+/// chained parts of the frames it passes.
 pub struct SampleEncoder {
     zstd: zstd::bulk::Compressor<'static>,
     level: i32,
+    /// The chained sections of the sample encoded before.
     prev: Option<Sections>,
+    transient: Vec<String>,
 }
 
 impl SampleEncoder {
     /// `level`: zstd's compression level (3 is zstd's default).
     pub fn new(level: i32) -> Result<SampleEncoder, StoreError> {
+        SampleEncoder::with_transient(level, &[])
+    }
+
+    /// An encoder that keeps the sections named in `transient` out of the
+    /// chain of deltas.
+    pub fn with_transient(level: i32, transient: &[String]) -> Result<SampleEncoder, StoreError> {
         Ok(SampleEncoder {
             zstd: zstd::bulk::Compressor::new(level).map_err(compress_error)?,
             level,
             prev: None,
+            transient: transient.to_vec(),
         })
+    }
+
+    fn is_transient(&self, name: &str) -> bool {
+        self.transient.iter().any(|t| t == name)
+    }
+
+    /// The transient sections of `sample`, as JSON.
+    fn transient_json(&self, sample: &Sample) -> Result<Vec<u8>, StoreError> {
+        let t: BTreeMap<&String, &BTreeMap<String, Value>> = sample
+            .sections
+            .iter()
+            .filter(|(name, _)| self.is_transient(name))
+            .collect();
+        check_depth(t.values().flat_map(|s| s.values()))?;
+        serde_json::to_vec(&t).map_err(|e| StoreError::Compress(e.to_string()))
     }
 
     /// A keyframe: the whole sample. The deltas after it are relative to it.
     pub fn key_frame(&mut self, sample: &Sample) -> Result<Vec<u8>, StoreError> {
         self.prev = None;
-        check_depth(sample.sections.values().flat_map(|s| s.values()))?;
-        let body = serde_json::to_vec(&sample.sections)
-            .map_err(|e| StoreError::Compress(e.to_string()))?;
+        let chained: BTreeMap<&String, &BTreeMap<String, Value>> = sample
+            .sections
+            .iter()
+            .filter(|(name, _)| !self.is_transient(name))
+            .collect();
+        check_depth(chained.values().flat_map(|s| s.values()))?;
+        let chained_json =
+            serde_json::to_vec(&chained).map_err(|e| StoreError::Compress(e.to_string()))?;
+        let body = self.body(&chained_json, &self.transient_json(sample)?)?;
         self.zstd
             .set_dictionary(self.level, &[])
             .map_err(compress_error)?;
         let frame = self.frame(KIND_KEY, sample.time_ns, &body)?;
         self.zstd
-            .set_dictionary(self.level, &body)
+            .set_dictionary(self.level, &chained_json)
             .map_err(compress_error)?;
-        self.prev = Some(sample.sections.clone());
+        self.prev = Some(
+            chained
+                .into_iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        );
         Ok(frame)
+    }
+
+    /// The chained part's length, the chained part, the transient part.
+    fn body(&self, chained: &[u8], transient: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let len = u32::try_from(chained.len()).map_err(|_| StoreError::TooLarge {
+            size: chained.len(),
+            max: MAX_BODY,
+        })?;
+        let mut body = Vec::with_capacity(4 + chained.len() + transient.len());
+        body.extend_from_slice(&len.to_le_bytes());
+        body.extend_from_slice(chained);
+        body.extend_from_slice(transient);
+        Ok(body)
     }
 
     /// A delta from the sample encoded before; None before the first
@@ -306,14 +361,20 @@ impl SampleEncoder {
         let Some(mut prev) = self.prev.take() else {
             return Ok(None);
         };
-        let d = delta::diff_unless(&prev, &sample.sections, unchanged);
+        let transient = self.transient.clone();
+        let is_transient = |name: &str| transient.iter().any(|t| t == name);
+        let d = delta::diff_chained(&prev, &sample.sections, unchanged, &is_transient);
         check_delta_depth(&d)?;
-        let body = serde_json::to_vec(&d).map_err(|e| StoreError::Compress(e.to_string()))?;
+        let chained = serde_json::to_vec(&d).map_err(|e| StoreError::Compress(e.to_string()))?;
+        let body = self.body(&chained, &self.transient_json(sample)?)?;
         let frame = self.frame(KIND_DELTA, sample.time_ns, &body)?;
         // What the reader will do: cheaper than a copy of the sample when
         // little changed.
         delta::apply(&mut prev, d).map_err(|e| StoreError::Compress(e.to_string()))?;
-        debug_assert!(prev == sample.sections);
+        debug_assert!(
+            prev.iter()
+                .eq(sample.sections.iter().filter(|(n, _)| !is_transient(n)))
+        );
         self.prev = Some(prev);
         Ok(Some(frame))
     }
@@ -371,6 +432,15 @@ fn check_delta_depth(d: &Delta) -> Result<(), StoreError> {
 pub struct SampleDecoder {
     zstd: Option<zstd::bulk::Decompressor<'static>>,
     state: Option<Sections>,
+    /// Bodies carry their chained part's length, then a transient part
+    /// (format version 2 on).
+    split: bool,
+    /// The last frame's transient sections, as JSON, until they are asked
+    /// for ([`SampleDecoder::materialize`]).
+    transient: Vec<u8>,
+    /// The transient sections put into the state: gone before the next
+    /// frame applies, as no delta mentions them.
+    shown: Vec<String>,
 }
 
 impl Default for SampleDecoder {
@@ -380,14 +450,24 @@ impl Default for SampleDecoder {
 }
 
 impl SampleDecoder {
+    /// A decoder of the current format version's frames.
     pub fn new() -> SampleDecoder {
+        SampleDecoder::for_version(FORMAT_VERSION)
+    }
+
+    /// A decoder of the frames of a file of format `version`.
+    pub fn for_version(version: u16) -> SampleDecoder {
         SampleDecoder {
             zstd: None,
             state: None,
+            split: version >= 2,
+            transient: Vec::new(),
+            shown: Vec::new(),
         }
     }
 
-    /// The sections after the last frame decoded, if it was good.
+    /// The sections after the last frame decoded, if it was good (its
+    /// transient sections only once materialized).
     pub fn state(&self) -> Option<&Sections> {
         self.state.as_ref()
     }
@@ -396,18 +476,50 @@ impl SampleDecoder {
     /// and returns the sample's time and sections. After an error the
     /// decoder needs a keyframe again.
     pub fn frame(&mut self, frame: &[u8]) -> Result<(i64, &Sections), FormatError> {
+        let t = self.frame_chained(frame)?;
+        Ok((t, self.materialize()?))
+    }
+
+    /// Decodes a frame's chained part only: enough to decode the frames
+    /// after it. Its transient sections wait for [`Self::materialize`].
+    pub fn frame_chained(&mut self, frame: &[u8]) -> Result<i64, FormatError> {
         let r = self.decode(frame);
         if r.is_err() {
             self.state = None;
         }
         r?;
         match (&self.state, frame_time(frame)) {
-            (Some(s), Some(t)) => Ok((t, s)),
+            (Some(_), Some(t)) => Ok(t),
             _ => Err(damaged("no state after a frame")),
         }
     }
 
+    /// The whole sample of the last frame decoded: its chained sections and
+    /// its transient ones.
+    pub fn materialize(&mut self) -> Result<&Sections, FormatError> {
+        let Some(state) = self.state.as_mut() else {
+            return Err(damaged("no state after a frame"));
+        };
+        if !self.transient.is_empty() {
+            let t: Sections = serde_json::from_slice(&self.transient)
+                .map_err(|e| damaged(format!("transient sections: {e}")))?;
+            self.transient.clear();
+            for (name, section) in t {
+                self.shown.push(name.clone());
+                state.insert(name, section);
+            }
+        }
+        Ok(state)
+    }
+
     fn decode(&mut self, frame: &[u8]) -> Result<(), FormatError> {
+        if let Some(state) = self.state.as_mut() {
+            for name in self.shown.drain(..) {
+                state.remove(&name);
+            }
+        }
+        self.shown.clear();
+        self.transient.clear();
         let total = frame_len(frame)?;
         if frame.len() < total {
             return Err(FormatError::Incomplete {
@@ -428,28 +540,46 @@ impl SampleDecoder {
             return Err(damaged(format!("implausible body length {raw_len}")));
         }
         let compressed = &frame[FRAME_PREFIX_LEN + FRAME_FIXED_LEN..];
-        match kind {
-            KIND_KEY => {
-                let mut z = zstd::bulk::Decompressor::new().map_err(zstd_error)?;
-                let body = decompress(&mut z, compressed, raw_len)?;
-                let sections: Sections =
-                    serde_json::from_slice(&body).map_err(|e| damaged(format!("keyframe: {e}")))?;
-                z.set_dictionary(&body).map_err(zstd_error)?;
-                self.zstd = Some(z);
-                self.state = Some(sections);
-                Ok(())
+        let mut z = match (kind, self.zstd.take()) {
+            (KIND_KEY, _) => zstd::bulk::Decompressor::new().map_err(zstd_error)?,
+            (KIND_DELTA, Some(z)) if self.state.is_some() => z,
+            (KIND_DELTA, _) => return Err(damaged("a delta frame without a keyframe before it")),
+            (k, _) => return Err(damaged(format!("unknown frame kind {k}"))),
+        };
+        let body = decompress(&mut z, compressed, raw_len)?;
+        let (chained, transient) = if self.split {
+            if body.len() < 4 {
+                return Err(damaged("a body shorter than its chained part's length"));
             }
-            KIND_DELTA => {
-                let (Some(z), Some(state)) = (self.zstd.as_mut(), self.state.as_mut()) else {
-                    return Err(damaged("a delta frame without a keyframe before it"));
-                };
-                let body = decompress(z, compressed, raw_len)?;
-                let d: Delta =
-                    serde_json::from_slice(&body).map_err(|e| damaged(format!("delta: {e}")))?;
-                delta::apply(state, d)
+            let n = u32_at(&body, 0) as usize;
+            let rest = &body[4..];
+            if n > rest.len() {
+                return Err(damaged(format!(
+                    "a chained part of {n} bytes in a body of {}",
+                    rest.len()
+                )));
             }
-            k => Err(damaged(format!("unknown frame kind {k}"))),
+            rest.split_at(n)
+        } else {
+            (&body[..], &[][..])
+        };
+        if kind == KIND_KEY {
+            let sections: Sections =
+                serde_json::from_slice(chained).map_err(|e| damaged(format!("keyframe: {e}")))?;
+            z.set_dictionary(chained).map_err(zstd_error)?;
+            self.state = Some(sections);
+        } else {
+            let d: Delta =
+                serde_json::from_slice(chained).map_err(|e| damaged(format!("delta: {e}")))?;
+            let state = self
+                .state
+                .as_mut()
+                .ok_or_else(|| damaged("a delta frame without a keyframe before it"))?;
+            delta::apply(state, d)?;
         }
+        self.zstd = Some(z);
+        self.transient.extend_from_slice(transient);
+        Ok(())
     }
 }
 
@@ -500,7 +630,7 @@ pub fn decode_file(bytes: &[u8]) -> DecodedFile {
         }
     }
     let mut at = FILE_HEADER_LEN;
-    let mut decoder = SampleDecoder::new();
+    let mut decoder = SampleDecoder::for_version(out.header.map_or(FORMAT_VERSION, |h| h.version));
     while at < bytes.len() {
         let rest = &bytes[at..];
         let r = frame_len(rest).and_then(|len| {

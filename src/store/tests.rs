@@ -837,7 +837,11 @@ fn the_v2_fixture_reads() {
                 fs::remove_file(p).unwrap();
             }
         }
-        write_all(&dir, WriterOptions::default(), &fixture_samples());
+        let opts = WriterOptions {
+            transient: vec!["exited".into()],
+            ..WriterOptions::default()
+        };
+        write_all(&dir, opts, &fixture_samples());
     }
     assert_eq!(
         FORMAT_VERSION, 2,
@@ -1128,4 +1132,49 @@ fn a_full_disk_frees_the_oldest_files_and_goes_on() {
     assert!(stored.len() > 350, "{} samples stored", stored.len());
     // What is kept is the newest of what was stored, in order.
     assert_eq!(got[..], stored[stored.len() - got.len()..]);
+}
+
+/// Transient sections (the interval's exits) are stored whole with each
+/// sample, out of the chain of deltas: what is read back is what was
+/// written, from the start, from a seek to any time, and past damage.
+#[test]
+fn transient_sections_read_back_as_written() {
+    let mut samples = varied_samples(40, 20 * SEC, 40);
+    for (i, s) in samples.iter_mut().enumerate() {
+        if i % 3 != 1 {
+            let mut exited = BTreeMap::new();
+            for k in 0..(i % 5) {
+                exited.insert(
+                    format!("{i}:{k}"),
+                    json!({"pid": i, "k": k, "cpu": i * 1000 + k}),
+                );
+            }
+            s.sections.insert("exited".into(), exited);
+        }
+    }
+    let dir = TempDir::new("transient");
+    let opts = WriterOptions {
+        transient: vec!["exited".into()],
+        ..no_sync()
+    };
+    write_all(dir.path(), opts, &samples);
+    assert_eq!(read_ok(dir.path()), samples);
+    // From any time: the sections of that sample, none of an earlier one's.
+    let reader = Reader::open(dir.path()).unwrap();
+    for i in [0usize, 1, 2, 14, 15, 16, 33, 39] {
+        let t = samples[i].time_ns;
+        let got: Vec<Sample> = reader
+            .samples(t..)
+            .map(|e| match e {
+                Entry::Sample(s) => s,
+                Entry::Warning(w) => panic!("{w}"),
+            })
+            .collect();
+        assert_eq!(got[..], samples[i..], "from sample {i}");
+        let mut line = reader.timeline(..);
+        assert_eq!(line.sample(i).unwrap(), samples[i], "timeline sample {i}");
+        if i > 0 {
+            assert_eq!(line.sample(i - 1).unwrap(), samples[i - 1]);
+        }
+    }
 }
