@@ -227,7 +227,8 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
     let status = loop_sh.wait().expect("the loop");
     assert!(status.success());
     let usage = short.usage_usec();
-    assert!(usage > 2_000_000, "the loop burned {usage} µs");
+    // 15 s of it: a busy machine leaves the loop less than a CPU.
+    assert!(usage > 1_000_000, "the loop burned {usage} µs");
     // Scrapes after the end, then the hogs are done too.
     std::thread::sleep(Duration::from_secs(3));
 
@@ -264,17 +265,26 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
         );
         assert_eq!(resets, Some(0.0), "{m} went down");
     }
-    let runq = query(
-        prom_port,
-        &format!(
-            "rate(taskstat_delay_seconds_total{{category=\"cpu\",cgroup=\"{}\"}}[10s])",
-            hogs.path
-        ),
-    )
-    .expect("a run-queue rate for the hogs");
+    let rate = |series: String| {
+        query(prom_port, &format!("rate({series}[10s])"))
+            .unwrap_or_else(|| panic!("a rate of {series}"))
+    };
+    let runq = rate(format!(
+        "taskstat_delay_seconds_total{{category=\"cpu\",cgroup=\"{}\"}}",
+        hogs.path
+    ));
+    let ran = rate(cpu(&hogs));
+    // However busy the rest of the machine, three hogs sharing CPU 0 run
+    // at most 1 s/s between them and so wait at least 2 s/s; and each is
+    // always either running or waiting: 3 s/s in all, give or take the
+    // waits in progress at the ends of the rate's window.
     assert!(
-        (1.6..2.4).contains(&runq),
-        "three hogs on one CPU wait about 2 s/s: {runq}"
+        runq >= 1.6,
+        "three hogs on one CPU wait 2 s/s or more: {runq}"
+    );
+    assert!(
+        (2.7..=3.3).contains(&(runq + ran)),
+        "three hogs always running or waiting: {ran} s/s run + {runq} s/s wait"
     );
 
     // The exposition itself passes promtool and exports the loss counter.
