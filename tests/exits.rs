@@ -1056,41 +1056,70 @@ fn top_shows_a_processs_writes_in_its_row() {
         }
     }
     let writer = Kill(writer);
+    let sleeper = Kill(Command::new("sleep").arg("60").spawn().expect("sleep"));
     let pid = writer.0.id().to_string();
+    let written = || {
+        std::fs::read_to_string(format!("/proc/{pid}/io"))
+            .ok()
+            .and_then(|io| {
+                io.lines()
+                    .find_map(|l| l.strip_prefix("write_bytes: ")?.trim().parse::<u64>().ok())
+            })
+            .expect("the writer's /proc/PID/io")
+    };
+    let before = written();
+    // Only the writer and a sleeper (-p): on a busy machine other
+    // processes (a linker, say) may write faster than the writer.
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["top", "-b", "-n", "2", "-d", "0.7", "--sort", "write"])
+        .args(["-p", &format!("{pid},{}", sleeper.0.id())])
         .output()
         .expect("run");
+    let kernel_bytes = (written() - before) as f64;
     drop(writer);
+    drop(sleeper);
     let _ = std::fs::remove_file(&path);
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
+    let mut shown = 0.0;
     for table in text.split("\n\n") {
         let mut lines = table.lines();
         let header: Vec<&str> = lines.next().expect("header").split_whitespace().collect();
-        let write_col = header
-            .iter()
-            .position(|h| *h == "WRITE/s")
-            .expect("WRITE/s");
+        assert_eq!(header.last(), Some(&"WRITE/s"), "{table}");
         let rows: Vec<&str> = lines.collect();
-        let row = rows
-            .iter()
-            .position(|l| l.split_whitespace().next() == Some(pid.as_str()))
-            .unwrap_or_else(|| panic!("no row for the writer {pid}:\n{table}"));
-        assert!(
-            row < 3,
-            "the writer sorts near the top by WRITE/s:\n{table}"
+        assert_eq!(rows.len(), 2, "{table}");
+        assert_eq!(
+            rows[0].split_whitespace().next(),
+            Some(pid.as_str()),
+            "the writer sorts first by WRITE/s:\n{table}"
         );
         // "12.0 MiB" is two words: the rate is the last two of the row.
-        let words: Vec<&str> = rows[row].split_whitespace().collect();
+        let words: Vec<&str> = rows[0].split_whitespace().collect();
         let rate = &words[words.len() - 2..];
-        assert!(write_col > 0);
+        let value = rate[0].parse::<f64>().unwrap_or(0.0);
+        let unit = match rate[1] {
+            "KiB" => 1024.0,
+            "MiB" => 1048576.0,
+            "GiB" => 1073741824.0,
+            _ => 0.0,
+        };
         assert!(
-            rate[1].ends_with("iB") && rate[0].parse::<f64>().is_ok_and(|v| v > 0.0),
+            value > 0.0 && unit > 0.0,
             "WRITE/s of the writer: {}",
-            rows[row]
+            rows[0]
+        );
+        shown += value * unit * 0.7;
+        assert!(
+            rows[1].ends_with(" 0 B"),
+            "the sleeper wrote nothing: {table}"
         );
     }
+    // No more than the kernel counted while top ran: each refresh is at
+    // least its 0.7 s, and a rate is rounded to three digits.
+    assert!(
+        shown <= kernel_bytes * 1.01,
+        "top shows {shown} bytes written; the kernel counted {kernel_bytes} while top ran"
+    );
 }
 
 /// A task names itself; its name is data: exact in JSON and csv, escaped

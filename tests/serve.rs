@@ -266,7 +266,7 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
         assert_eq!(resets, Some(0.0), "{m} went down");
     }
     let rate = |series: String| {
-        query(prom_port, &format!("rate({series}[10s])"))
+        query(prom_port, &format!("rate({series}[15s])"))
             .unwrap_or_else(|| panic!("a rate of {series}"))
     };
     let runq = rate(format!(
@@ -275,15 +275,17 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
     ));
     let ran = rate(cpu(&hogs));
     // However busy the rest of the machine, three hogs sharing CPU 0 run
-    // at most 1 s/s between them and so wait at least 2 s/s; and each is
-    // always either running or waiting: 3 s/s in all, give or take the
-    // waits in progress at the ends of the rate's window.
+    // at most 1 s/s between them and so wait at least two thirds of the
+    // time, give or take the waits in progress at the window's ends. The
+    // share holds whenever the sweeps behind the scrapes ran; the sum is 3
+    // s/s (each hog always running or waiting) only as closely as a busy
+    // machine keeps a sweep near the time of its scrape.
     assert!(
-        runq >= 1.6,
-        "three hogs on one CPU wait 2 s/s or more: {runq}"
+        runq / (runq + ran) >= 0.6,
+        "three hogs on one CPU wait two thirds of the time or more: {ran} s/s run, {runq} s/s wait"
     );
     assert!(
-        (2.7..=3.3).contains(&(runq + ran)),
+        (2.4..=3.6).contains(&(runq + ran)),
         "three hogs always running or waiting: {ran} s/s run + {runq} s/s wait"
     );
 
