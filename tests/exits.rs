@@ -382,8 +382,10 @@ fn a_filtered_stream_still_reaches_the_pipe() {
         got.contains(&needle),
         "the exit of sleep ({pid}) never came: {got}"
     );
+    // Within a second and a half, not when the flood ends 2.7 s later: a
+    // busy machine may keep the listener from a CPU for a few hundred ms.
     assert!(
-        waited < Duration::from_millis(600),
+        waited < Duration::from_millis(1500),
         "the record of sleep ({pid}) took {waited:?} to reach the pipe"
     );
 }

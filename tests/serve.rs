@@ -978,6 +978,23 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         std::fs::write(g.dir.join("cgroup.procs"), &pid).expect("move the reader");
     }
     std::thread::sleep(Duration::from_millis(1500));
+    // The recorder's samples of the reader so far. A busy machine may take
+    // seconds over a sweep: replay needs one sample before the read and one
+    // begun after it.
+    let samples = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(["dump", "-p", &pid, "--dir"])
+            .arg(&store)
+            .stderr(Stdio::null())
+            .output()
+            .expect("dump");
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    wait_until(
+        "a sample of the reader before its read",
+        Duration::from_secs(60),
+        || samples() >= 1,
+    );
     let series = format!("cgroup=\"{}\"", group.path);
     let blkio_seconds = |body: &str| -> f64 {
         body.lines()
@@ -1034,6 +1051,13 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok());
     assert!(rejected.is_some_and(|n| n >= 1.0), "{body}");
 
+    // The sample after those written by now began after the read.
+    let stored = samples();
+    wait_until(
+        "a sample of the reader after its read",
+        Duration::from_secs(60),
+        || samples() >= stored + 2,
+    );
     std::fs::write(tmp.join("exit"), b"").expect("exit");
     let status = wait_exit(&mut guard.0[2], Duration::from_secs(10));
     assert!(status.success(), "taskstat run: {status:?}");
