@@ -1010,7 +1010,22 @@ fn an_impossible_wait_is_not_measured_anywhere() {
 
     crate::util::set_delayacct(false);
     std::fs::write(tmp.join("go"), b"").expect("go");
-    std::thread::sleep(Duration::from_millis(300));
+    // Back on once the throttled read waits (state D), not after a fixed
+    // time: a busy machine may wake the reader late, and a read begun with
+    // accounting on is measured as it should be.
+    let stat = format!("/proc/{pid}/stat");
+    let state = || {
+        let s = String::from_utf8_lossy(&std::fs::read(&stat).unwrap_or_default()).into_owned();
+        s.rsplit_once(") ").and_then(|(_, r)| r.chars().next())
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while state() != Some('D') {
+        assert!(
+            Instant::now() < deadline && !tmp.join("done").exists(),
+            "the reader never waited for its read"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
     crate::util::set_delayacct(true);
     wait_until("the throttled read", Duration::from_secs(15), || {
         tmp.join("done").exists()
