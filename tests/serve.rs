@@ -717,6 +717,11 @@ fn serve_exits_0_on_sigterm_and_sigint_after_scrapes_in_flight() {
         .expect("send");
     assert_eq!(read_answer(&mut kept, false).0, 200);
     let port = served.port;
+    // How long a sweep takes here and now: a busy machine can stretch it
+    // past the 2 s that serve gives answers in flight once told to stop.
+    let t = Instant::now();
+    scrape(port);
+    let sweep = t.elapsed();
     let in_flight = std::thread::spawn(move || get(port, "/metrics"));
     std::thread::sleep(Duration::from_millis(300));
     served.signal(Signal::Term);
@@ -725,8 +730,16 @@ fn serve_exits_0_on_sigterm_and_sigint_after_scrapes_in_flight() {
     assert_eq!(status.code(), Some(0), "{status:?} after SIGTERM");
     assert!(sent.elapsed() < Duration::from_secs(3));
     let (code, body) = in_flight.join().expect("the scrape in flight");
-    assert_eq!(code, 200, "the scrape in flight: {body}");
-    assert!(body.contains("taskstat_scrape_duration_seconds"), "{body}");
+    if sweep < Duration::from_millis(1500) || code == 200 {
+        assert_eq!(code, 200, "the scrape in flight: {body}");
+        assert!(body.contains("taskstat_scrape_duration_seconds"), "{body}");
+    } else {
+        // Cut off at the end of the grace, as documented: closed, no answer.
+        eprintln!(
+            "a sweep took {sweep:?}, longer than serve's grace allows: the scrape in flight was cut off"
+        );
+        assert!(body.is_empty(), "{body}");
+    }
 
     // SIGINT (^C) alike; and a half-sent head delays the stop only by the
     // grace given to answers in flight.
