@@ -227,7 +227,8 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
     let status = loop_sh.wait().expect("the loop");
     assert!(status.success());
     let usage = short.usage_usec();
-    assert!(usage > 2_000_000, "the loop burned {usage} µs");
+    // 15 s of it: a busy machine leaves the loop less than a CPU.
+    assert!(usage > 1_000_000, "the loop burned {usage} µs");
     // Scrapes after the end, then the hogs are done too.
     std::thread::sleep(Duration::from_secs(3));
 
@@ -264,17 +265,28 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
         );
         assert_eq!(resets, Some(0.0), "{m} went down");
     }
-    let runq = query(
-        prom_port,
-        &format!(
-            "rate(taskstat_delay_seconds_total{{category=\"cpu\",cgroup=\"{}\"}}[10s])",
-            hogs.path
-        ),
-    )
-    .expect("a run-queue rate for the hogs");
+    let rate = |series: String| {
+        query(prom_port, &format!("rate({series}[15s])"))
+            .unwrap_or_else(|| panic!("a rate of {series}"))
+    };
+    let runq = rate(format!(
+        "taskstat_delay_seconds_total{{category=\"cpu\",cgroup=\"{}\"}}",
+        hogs.path
+    ));
+    let ran = rate(cpu(&hogs));
+    // However busy the rest of the machine, three hogs sharing CPU 0 run
+    // at most 1 s/s between them and so wait at least two thirds of the
+    // time, give or take the waits in progress at the window's ends. The
+    // share holds whenever the sweeps behind the scrapes ran; the sum is 3
+    // s/s (each hog always running or waiting) only as closely as a busy
+    // machine keeps a sweep near the time of its scrape.
     assert!(
-        (1.6..2.4).contains(&runq),
-        "three hogs on one CPU wait about 2 s/s: {runq}"
+        runq / (runq + ran) >= 0.6,
+        "three hogs on one CPU wait two thirds of the time or more: {ran} s/s run, {runq} s/s wait"
+    );
+    assert!(
+        (2.4..=3.6).contains(&(runq + ran)),
+        "three hogs always running or waiting: {ran} s/s run + {runq} s/s wait"
     );
 
     // The exposition itself passes promtool and exports the loss counter.
@@ -705,6 +717,11 @@ fn serve_exits_0_on_sigterm_and_sigint_after_scrapes_in_flight() {
         .expect("send");
     assert_eq!(read_answer(&mut kept, false).0, 200);
     let port = served.port;
+    // How long a sweep takes here and now: a busy machine can stretch it
+    // past the 2 s that serve gives answers in flight once told to stop.
+    let t = Instant::now();
+    scrape(port);
+    let sweep = t.elapsed();
     let in_flight = std::thread::spawn(move || get(port, "/metrics"));
     std::thread::sleep(Duration::from_millis(300));
     served.signal(Signal::Term);
@@ -713,8 +730,16 @@ fn serve_exits_0_on_sigterm_and_sigint_after_scrapes_in_flight() {
     assert_eq!(status.code(), Some(0), "{status:?} after SIGTERM");
     assert!(sent.elapsed() < Duration::from_secs(3));
     let (code, body) = in_flight.join().expect("the scrape in flight");
-    assert_eq!(code, 200, "the scrape in flight: {body}");
-    assert!(body.contains("taskstat_scrape_duration_seconds"), "{body}");
+    if sweep < Duration::from_millis(1500) || code == 200 {
+        assert_eq!(code, 200, "the scrape in flight: {body}");
+        assert!(body.contains("taskstat_scrape_duration_seconds"), "{body}");
+    } else {
+        // Cut off at the end of the grace, as documented: closed, no answer.
+        eprintln!(
+            "a sweep took {sweep:?}, longer than serve's grace allows: the scrape in flight was cut off"
+        );
+        assert!(body.is_empty(), "{body}");
+    }
 
     // SIGINT (^C) alike; and a half-sent head delays the stop only by the
     // grace given to answers in flight.
@@ -966,6 +991,23 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         std::fs::write(g.dir.join("cgroup.procs"), &pid).expect("move the reader");
     }
     std::thread::sleep(Duration::from_millis(1500));
+    // The recorder's samples of the reader so far. A busy machine may take
+    // seconds over a sweep: replay needs one sample before the read and one
+    // begun after it.
+    let samples = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+            .args(["dump", "-p", &pid, "--dir"])
+            .arg(&store)
+            .stderr(Stdio::null())
+            .output()
+            .expect("dump");
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    wait_until(
+        "a sample of the reader before its read",
+        Duration::from_secs(60),
+        || samples() >= 1,
+    );
     let series = format!("cgroup=\"{}\"", group.path);
     let blkio_seconds = |body: &str| -> f64 {
         body.lines()
@@ -981,7 +1023,22 @@ fn an_impossible_wait_is_not_measured_anywhere() {
 
     crate::util::set_delayacct(false);
     std::fs::write(tmp.join("go"), b"").expect("go");
-    std::thread::sleep(Duration::from_millis(300));
+    // Back on once the throttled read waits (state D), not after a fixed
+    // time: a busy machine may wake the reader late, and a read begun with
+    // accounting on is measured as it should be.
+    let stat = format!("/proc/{pid}/stat");
+    let state = || {
+        let s = String::from_utf8_lossy(&std::fs::read(&stat).unwrap_or_default()).into_owned();
+        s.rsplit_once(") ").and_then(|(_, r)| r.chars().next())
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while state() != Some('D') {
+        assert!(
+            Instant::now() < deadline && !tmp.join("done").exists(),
+            "the reader never waited for its read"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
     crate::util::set_delayacct(true);
     wait_until("the throttled read", Duration::from_secs(15), || {
         tmp.join("done").exists()
@@ -1022,6 +1079,13 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok());
     assert!(rejected.is_some_and(|n| n >= 1.0), "{body}");
 
+    // The sample after those written by now began after the read.
+    let stored = samples();
+    wait_until(
+        "a sample of the reader after its read",
+        Duration::from_secs(60),
+        || samples() >= stored + 2,
+    );
     std::fs::write(tmp.join("exit"), b"").expect("exit");
     let status = wait_exit(&mut guard.0[2], Duration::from_secs(10));
     assert!(status.success(), "taskstat run: {status:?}");

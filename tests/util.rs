@@ -569,3 +569,133 @@ pub fn assert_top_screen(s: &str) -> Vec<String> {
     );
     rows
 }
+
+/// Seconds since the epoch, the clock taskstat stamps its intervals with.
+#[allow(dead_code)] // The exits binary uses it; the main binary does not.
+pub fn epoch_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// A task's time on a CPU and its time waiting on a run queue, in ns, from
+/// /proc/PID/schedstat: the kernel's se.sum_exec_runtime and
+/// sched_info.run_delay, the very counters taskstats reports as
+/// cpu_run_virtual_total and cpu_delay_total. The kernel's own word on the
+/// same task, read beside taskstat.
+#[allow(dead_code)] // The exits binary uses it; the main binary does not.
+pub fn schedstat(pid: u32) -> Option<(u64, u64)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
+    let mut f = s.split_whitespace().map(|v| v.parse::<u64>().ok());
+    Some((f.next()??, f.next()??))
+}
+
+/// One read of /proc/PID/schedstat between two stamps of the wall clock.
+#[derive(Clone, Copy, Debug)]
+#[allow(dead_code)]
+pub struct SchedRead {
+    pub before: f64,
+    pub after: f64,
+    pub run_ns: u64,
+    pub wait_ns: u64,
+}
+
+/// /proc/PID/schedstat read every 2 ms by a thread of its own, from
+/// [`SchedLog::start`] to [`SchedLog::finish`], each of which takes
+/// [`SchedLog::MARGIN`] to return so that the reads reach that far around
+/// whatever the test did in between: what the kernel counted
+/// for the task over any stretch of that time, to compare with what
+/// taskstat says of the same stretch.
+#[allow(dead_code)]
+pub struct SchedLog {
+    pid: u32,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    reader: std::thread::JoinHandle<Vec<SchedRead>>,
+}
+
+#[allow(dead_code)]
+impl SchedLog {
+    pub const MARGIN: Duration = Duration::from_millis(150);
+
+    pub fn start(pid: u32) -> SchedLog {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stopped = std::sync::Arc::clone(&stop);
+        // The first read is made before anything the test starts next.
+        let mut reads = Vec::new();
+        read_schedstat(pid, &mut reads);
+        let reader = std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) && read_schedstat(pid, &mut reads) {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            reads
+        });
+        std::thread::sleep(SchedLog::MARGIN);
+        SchedLog { pid, stop, reader }
+    }
+
+    pub fn finish(self) -> SchedReads {
+        std::thread::sleep(SchedLog::MARGIN);
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut reads = self.reader.join().expect("the schedstat reader");
+        // And the last one after everything the test waited for.
+        read_schedstat(self.pid, &mut reads);
+        SchedReads(reads)
+    }
+}
+
+/// Appends one stamped read; false once the task is gone.
+#[allow(dead_code)]
+fn read_schedstat(pid: u32, reads: &mut Vec<SchedRead>) -> bool {
+    let before = epoch_now();
+    let Some((run_ns, wait_ns)) = schedstat(pid) else {
+        return false;
+    };
+    reads.push(SchedRead {
+        before,
+        after: epoch_now(),
+        run_ns,
+        wait_ns,
+    });
+    true
+}
+
+/// The reads of a [`SchedLog`], oldest first.
+#[allow(dead_code)]
+pub struct SchedReads(pub Vec<SchedRead>);
+
+#[allow(dead_code)]
+impl SchedReads {
+    /// The least and the most the kernel can have counted of `figure`
+    /// between the moments `from` and `to` (epoch seconds), each moment
+    /// known only within `slack` seconds: at a moment t the counter is at
+    /// least the read that ended before t and at most the read that began
+    /// after it. Panics when the reads do not reach around the stretch.
+    pub fn counted(
+        &self,
+        from: f64,
+        to: f64,
+        slack: f64,
+        figure: fn(&SchedRead) -> u64,
+    ) -> (u64, u64) {
+        let at_least = |t: f64| self.0.iter().rev().find(|r| r.after <= t).map(figure);
+        let at_most = |t: f64| self.0.iter().find(|r| r.before >= t).map(figure);
+        let span = || {
+            format!(
+                "{} schedstat reads from {:?} to {:?}",
+                self.0.len(),
+                self.0.first().map(|r| r.before),
+                self.0.last().map(|r| r.after)
+            )
+        };
+        let least = at_least(to - slack)
+            .zip(at_most(from + slack))
+            .map(|(end, start)| end.saturating_sub(start));
+        let most = at_most(to + slack)
+            .zip(at_least(from - slack))
+            .map(|(end, start)| end - start);
+        least
+            .zip(most)
+            .unwrap_or_else(|| panic!("no reads around {from}..{to}: {}", span()))
+    }
+}
