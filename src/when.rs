@@ -6,17 +6,21 @@
 //! - `-10m`, `-2h`, `-30s`, `-1d`: that long before now;
 //! - `@UNIX`: seconds since the epoch.
 
+use jiff::Timestamp;
 use jiff::civil::{DateTime, Time};
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ZonedDateTime};
 
 /// What a TIME may look like, for messages.
 pub const FORMS: &str =
     "YYYY-MM-DD HH:MM[:SS], HH:MM[:SS] (today), RFC 3339, -10m / -2h (before now) or @UNIX";
 
 /// `text` as a point in time, relative forms counted back from `now` and
-/// local forms read in `now`'s time zone.
-pub fn parse(text: &str, now: &ZonedDateTime) -> Result<Timestamp, String> {
+/// local forms read in time zone `tz`.
+///
+/// Only `Timestamp`, `civil` and `TimeZone` are used, never a zoned type:
+/// jiff 0.2 calls that `Zoned` and jiff 1 `ZonedDateTime`, and taskstat
+/// builds with both (docs/packaging.md).
+pub fn parse(text: &str, now: Timestamp, tz: &TimeZone) -> Result<Timestamp, String> {
     let t = text.trim();
     let bad = || format!("{t:?} is not a time: give {FORMS}");
     if let Some(secs) = t.strip_prefix('@') {
@@ -24,17 +28,12 @@ pub fn parse(text: &str, now: &ZonedDateTime) -> Result<Timestamp, String> {
         return Timestamp::from_second(secs).map_err(|_| bad());
     }
     if let Some(ago) = t.strip_prefix('-') {
-        return before(ago, now.timestamp()).ok_or_else(bad);
+        return before(ago, now).ok_or_else(bad);
     }
     if let Ok(ts) = t.parse::<Timestamp>() {
         return Ok(ts);
     }
-    let tz = now.time_zone().clone();
-    let local = |dt: DateTime| {
-        dt.to_zoned_datetime(tz.clone())
-            .map(|z| z.timestamp())
-            .map_err(|_| bad())
-    };
+    let local = |dt: DateTime| tz.to_timestamp(dt).map_err(|_| bad());
     for form in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(dt) = DateTime::strptime(form, t) {
             return local(dt);
@@ -42,7 +41,7 @@ pub fn parse(text: &str, now: &ZonedDateTime) -> Result<Timestamp, String> {
     }
     for form in ["%H:%M:%S", "%H:%M"] {
         if let Ok(time) = Time::strptime(form, t) {
-            return local(now.date().to_datetime(time));
+            return local(tz.to_datetime(now).date().to_datetime(time));
         }
     }
     Err(bad())
@@ -50,10 +49,7 @@ pub fn parse(text: &str, now: &ZonedDateTime) -> Result<Timestamp, String> {
 
 /// `text` against the system's time zone and clock.
 pub fn parse_now(text: &str) -> Result<Timestamp, String> {
-    parse(
-        text,
-        &Timestamp::now().to_zoned_datetime(TimeZone::system()),
-    )
+    parse(text, Timestamp::now(), &TimeZone::system())
 }
 
 /// `10m` before `now`: a whole number and one of s, m, h, d.
@@ -74,16 +70,12 @@ fn before(ago: &str, now: Timestamp) -> Option<Timestamp> {
 mod tests {
     use super::*;
 
-    fn now() -> ZonedDateTime {
-        let tz = TimeZone::fixed(jiff::tz::offset(1));
-        "2026-12-03T10:20:30Z"
-            .parse::<Timestamp>()
-            .expect("a timestamp")
-            .to_zoned_datetime(tz)
-    }
-
     fn at(text: &str) -> Result<String, String> {
-        parse(text, &now()).map(|t| t.to_string())
+        let now = "2026-12-03T10:20:30Z"
+            .parse::<Timestamp>()
+            .expect("a timestamp");
+        let tz = TimeZone::fixed(jiff::tz::offset(1));
+        parse(text, now, &tz).map(|t| t.to_string())
     }
 
     #[test]

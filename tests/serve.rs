@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rustix::process::{Pid, Resource, Signal, getrlimit, kill_process, setrlimit};
+use rustix::process::{Resource, getrlimit, setrlimit};
 use serde_json::Value;
 
 use crate::util::{Group2, example, kernel};
@@ -341,8 +341,8 @@ impl Served {
         std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).map_or(0, |d| d.count())
     }
 
-    fn signal(&self, sig: Signal) {
-        kill_process(Pid::from_child(&self.child), sig).expect("kill");
+    fn signal(&self, sig: libc::c_int) {
+        kill_process(&self.child, sig).expect("kill");
     }
 
     /// Its exit status within `within`, or a failed test.
@@ -355,6 +355,19 @@ impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Sends signal `sig` to `child`, by number through libc as tests/history.rs
+/// does: rustix 0.38 and 1 spell their signals differently (`Signal::Term`,
+/// `Signal::TERM`), and taskstat builds with both (docs/packaging.md).
+fn kill_process(child: &Child, sig: libc::c_int) -> std::io::Result<()> {
+    // SAFETY: kill(2) takes two integers and touches no memory of ours; the
+    // child is not reaped yet, so its pid is still its own.
+    if unsafe { libc::kill(child.id() as libc::pid_t, sig) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
     }
 }
 
@@ -724,7 +737,7 @@ fn serve_exits_0_on_sigterm_and_sigint_after_scrapes_in_flight() {
     let sweep = t.elapsed();
     let in_flight = std::thread::spawn(move || get(port, "/metrics"));
     std::thread::sleep(Duration::from_millis(300));
-    served.signal(Signal::Term);
+    served.signal(libc::SIGTERM);
     let sent = Instant::now();
     let status = served.exit_within(Duration::from_secs(3));
     assert_eq!(status.code(), Some(0), "{status:?} after SIGTERM");
@@ -747,7 +760,7 @@ fn serve_exits_0_on_sigterm_and_sigint_after_scrapes_in_flight() {
     let mut slow = served.connect();
     slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
         .expect("half a head");
-    served.signal(Signal::Int);
+    served.signal(libc::SIGINT);
     let status = served.exit_within(Duration::from_secs(3));
     assert_eq!(status.code(), Some(0), "{status:?} after SIGINT");
 }
@@ -829,7 +842,7 @@ fn serve_writes_a_textfile_atomically_and_stops_with_0() {
     );
     assert!(!text.contains("# EOF"));
     let child = &mut guard.0[0];
-    kill_process(Pid::from_child(child), Signal::Term).expect("kill");
+    kill_process(child, libc::SIGTERM).expect("kill");
     let status = wait_exit(child, Duration::from_secs(3));
     assert_eq!(status.code(), Some(0), "{status:?} after SIGTERM");
     let _ = std::fs::remove_file(&path);
@@ -863,8 +876,8 @@ fn the_serve_unit_stops_cleanly() {
     );
     let kill = setting("KillSignal").unwrap_or_else(|| "SIGTERM".into());
     let signal = match kill.as_str() {
-        "SIGTERM" | "TERM" | "15" => Signal::Term,
-        "SIGINT" | "INT" | "2" => Signal::Int,
+        "SIGTERM" | "TERM" | "15" => libc::SIGTERM,
+        "SIGINT" | "INT" | "2" => libc::SIGINT,
         other => panic!("KillSignal={other}: not one serve stops on"),
     };
     let exec = setting("ExecStart").expect("ExecStart");
@@ -1115,7 +1128,7 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         assert!(ns < 10_000_000_000, "run: {r}");
     }
 
-    let _ = kill_process(Pid::from_child(&guard.0[1]), Signal::Int);
+    let _ = kill_process(&guard.0[1], libc::SIGINT);
     wait_exit(&mut guard.0[1], Duration::from_secs(10));
     let heard = std::fs::read_to_string(&heard).expect("listen's output");
     let exit = heard
@@ -1125,7 +1138,7 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         .unwrap_or_else(|| panic!("listen did not hear {pid}'s exit"));
     assert!(crate::util::not_measured(&exit, "blkio"), "listen: {exit}");
 
-    let _ = kill_process(Pid::from_child(&guard.0[0]), Signal::Term);
+    let _ = kill_process(&guard.0[0], libc::SIGTERM);
     wait_exit(&mut guard.0[0], Duration::from_secs(10));
     let replay = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["replay", "-b", "-n", "100", "-p", &pid, "--dir"])

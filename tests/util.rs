@@ -39,6 +39,30 @@ fn reachable(test: &str) -> bool {
     }
 }
 
+/// Whether program `tool` (from Debian's `package`) is installed. A build
+/// chroot has no prometheus, tmux or groff: there the test skips, with its
+/// reason, unless TASKSTAT_REQUIRE_KERNEL=1 (CI, which installs them all)
+/// makes a missing tool fail it.
+pub fn have(test: &str, tool: &str, package: &str) -> bool {
+    match Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+    {
+        Ok(_) => true,
+        Err(e) if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
+            panic!(
+                "{test}: cannot run {tool} ({e}; apt-get install {package}) and TASKSTAT_REQUIRE_KERNEL=1"
+            )
+        }
+        Err(e) => {
+            eprintln!("skipping {test}: cannot run {tool} ({e}); apt-get install {package}");
+            false
+        }
+    }
+}
+
 /// The live kernel, with delay accounting held as it is for the test's
 /// duration (other tests of the binary may switch it): `None` means skip.
 pub fn kernel(test: &str) -> Option<AcctGuard> {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use crossterm::event::{self, Event, KeyCode, KeyEventKind};
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use serde_json::Value;
 use taskstat::cli::{By, ReplayArgs};
 use taskstat::exit::{self, NoHistory};
@@ -503,9 +503,7 @@ fn interactive(
             if let Some(t) = typing.as_mut() {
                 match k.code {
                     KeyCode::Enter => {
-                        let now =
-                            jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::system());
-                        match taskstat::when::parse(t, &now) {
+                        match taskstat::when::parse_now(t) {
                             Ok(ts) => {
                                 let ns = i64::try_from(ts.as_nanosecond()).unwrap_or(i64::MAX);
                                 i = timeline.at_or_after(ns).max(1);

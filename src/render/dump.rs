@@ -28,8 +28,11 @@ pub fn rfc3339(time_ns: i64) -> String {
 /// The sample's time as people read it: `YYYY-MM-DD HH:MM:SS` in local time.
 pub fn local_time(time_ns: i64) -> String {
     jiff::Timestamp::from_nanosecond(i128::from(time_ns))
+        // The civil time in the system's zone: no zoned type, which jiff 0.2
+        // and 1 name differently (docs/packaging.md).
         .map(|t| {
-            t.to_zoned_datetime(jiff::tz::TimeZone::system())
+            jiff::tz::TimeZone::system()
+                .to_datetime(t)
                 .strftime("%Y-%m-%d %H:%M:%S")
                 .to_string()
         })

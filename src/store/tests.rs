@@ -1005,7 +1005,9 @@ fn the_store_is_readable_by_its_owner_and_group_only() {
     for f in fs::read_dir(&store).unwrap() {
         fs::set_permissions(f.unwrap().path(), fs::Permissions::from_mode(0o644)).unwrap();
     }
-    let gid = fs::metadata("/").unwrap().gid();
+    // A group whoever runs the tests may give files to: the test directory's
+    // (its own). A distribution's package build runs them unprivileged.
+    let gid = fs::metadata(dir.path()).unwrap().gid();
     let opts = WriterOptions {
         group: Some(gid),
         ..no_sync()
