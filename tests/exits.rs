@@ -1641,8 +1641,9 @@ fn top_tables(args: &[&str]) -> Vec<Vec<(String, Vec<String>)>> {
     String::from_utf8_lossy(&out.stdout)
         .split("\n\n")
         .map(|t| {
+            // Past the refresh's time line and the header.
             t.lines()
-                .skip(1)
+                .skip(2)
                 .map(|l| {
                     let w: Vec<String> = l.split_whitespace().map(str::to_string).collect();
                     (w[0].clone(), w)

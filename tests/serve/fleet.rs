@@ -325,7 +325,8 @@ fn a_groups_cpu_pressure_is_its_own_psi_total() {
         .expect("run top");
     assert!(out.status.success(), "{out:?}");
     let table = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut lines = table.lines();
+    // After the refresh's time line.
+    let mut lines = table.lines().skip(1);
     let header = lines.next().expect("a header");
     // Numbers are right-aligned under their titles (and a byte count is
     // two words, "0 B"): the cell is the word that ends where the title does.
