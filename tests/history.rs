@@ -14,23 +14,9 @@ use serde_json::Value;
 #[path = "util.rs"]
 mod util;
 
-use util::{example, kernel};
+use util::{Guard, example, kernel, lines, store_dir};
 
 static SERIAL: Mutex<()> = Mutex::new(());
-
-/// Kills and reaps its processes on drop.
-struct Guard(Vec<Child>);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-        }
-        for c in &mut self.0 {
-            let _ = c.wait();
-        }
-    }
-}
 
 fn sleepers(n: usize) -> Guard {
     Guard(
@@ -44,12 +30,6 @@ fn sleepers(n: usize) -> Guard {
             })
             .collect(),
     )
-}
-
-fn store_dir(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
 }
 
 fn taskstat(args: &[&str]) -> std::process::Output {
@@ -73,14 +53,6 @@ fn record(dir: &Path, extra: &[&str]) -> Child {
 fn signal(c: &Child, sig: libc::c_int) {
     // SAFETY: a plain syscall on our own child's pid.
     assert_eq!(unsafe { libc::kill(c.id() as libc::pid_t, sig) }, 0);
-}
-
-/// ndjson lines as values.
-fn lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
 }
 
 fn times(records: &[Value]) -> Vec<String> {

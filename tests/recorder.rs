@@ -18,29 +18,9 @@ use taskstat::store::Sample;
 #[path = "util.rs"]
 mod util;
 
-use util::{Group2, example, kernel};
+use util::{Group2, Guard, example, kernel, lines, store_dir};
 
 static SERIAL: Mutex<()> = Mutex::new(());
-
-/// Kills and reaps its processes on drop.
-struct Guard(Vec<Child>);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-        }
-        for c in &mut self.0 {
-            let _ = c.wait();
-        }
-    }
-}
-
-fn store_dir(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
 
 fn taskstat(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_taskstat"))
@@ -100,14 +80,6 @@ fn stop(rec: &mut Guard) -> (std::process::ExitStatus, String) {
         let _ = std::io::Read::read_to_string(&mut e, &mut err);
     }
     (status, err)
-}
-
-/// ndjson lines as values.
-fn lines(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
 }
 
 /// Every sample in the store, as the store's reader gives it.

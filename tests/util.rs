@@ -723,3 +723,36 @@ impl SchedReads {
             .unwrap_or_else(|| panic!("no reads around {from}..{to}: {}", span()))
     }
 }
+
+/// Kills and reaps its processes on drop.
+#[allow(dead_code)] // The history binaries use it; the main binary does not.
+pub struct Guard(pub Vec<Child>);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+        }
+        for c in &mut self.0 {
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A fresh directory for a store under the tests' temporary directory,
+/// named for the test and this process (not created: the recorder does).
+#[allow(dead_code)] // The history binaries use it; the main binary does not.
+pub fn store_dir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// ndjson lines as values.
+#[allow(dead_code)] // The history binaries use it; the main binary does not.
+pub fn lines(out: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
