@@ -200,13 +200,14 @@ impl Writer {
                 let _ = fs::remove_file(&path);
                 continue;
             }
-            if let Ok(f) = File::open(&path) {
+            // One open for its mode and its header's start time.
+            let mut header = None;
+            if let Ok(mut f) = File::open(&path) {
                 restrict(&f, file_mode, opts.group)
                     .map_err(StoreError::io("set the mode of", &path))?;
+                header = read_header_from(&mut f).ok();
             }
-            let start_ns = read_header(&path)
-                .map(|h| h.start_ns)
-                .unwrap_or(secs.saturating_mul(NS_PER_SEC));
+            let start_ns = header.map_or(secs.saturating_mul(NS_PER_SEC), |h| h.start_ns);
             files.push((
                 (secs, seq),
                 StoreFile {
