@@ -24,16 +24,22 @@ fn burning_cpu_shows_as_cpu_time() {
     assert_eq!(u64_at(&r, &["pid"]), w.pid() as u64);
     assert_eq!(u64_at(&r, &["tgid"]), w.pid() as u64);
     assert_eq!(u64_at(&r, &["version"]), 16);
-    // 300 ms of thread CPU time. utime/stime are tick samples that the kernel
-    // scales to the precise runtime, which a busy machine can skew by a few ticks.
-    assert!(u64_at(&r, &["cpu", "run_virtual_ns"]) >= 300_000_000, "{r}");
+    // 300 ms of thread CPU time: the scheduler's runtime is exact. utime and
+    // stime are raw tick samples (taskstats does not scale them as /proc
+    // does), and on a loaded machine a tick often finds another task running,
+    // so they are only bounded: their sum is run_real, the burn is charged
+    // to user time, and no more is charged than the time the task lived.
+    let run = u64_at(&r, &["cpu", "run_virtual_ns"]);
+    assert!(run >= 300_000_000, "{r}");
     let user = u64_at(&r, &["cpu", "user_us"]);
-    let total = user + u64_at(&r, &["cpu", "system_us"]);
-    assert!(user >= 200_000, "user {user} us");
-    assert!(
-        (240_000..2_000_000).contains(&total),
-        "user+system {total} us"
+    let system = u64_at(&r, &["cpu", "system_us"]);
+    assert_eq!(
+        user + system,
+        u64_at(&r, &["cpu", "run_real_ns"]) / 1000,
+        "{r}"
     );
+    assert!(user > system, "{r}");
+    assert!(user + system <= u64_at(&r, &["elapsed_us"]) + 10_000, "{r}");
 }
 
 #[test]
