@@ -33,11 +33,8 @@ fn burning_cpu_shows_as_cpu_time() {
     assert!(run >= 300_000_000, "{r}");
     let user = u64_at(&r, &["cpu", "user_us"]);
     let system = u64_at(&r, &["cpu", "system_us"]);
-    assert_eq!(
-        user + system,
-        u64_at(&r, &["cpu", "run_real_ns"]) / 1000,
-        "{r}"
-    );
+    let real_us = u64_at(&r, &["cpu", "run_real_ns"]) / 1000;
+    assert!((user + system).abs_diff(real_us) <= 1, "{r}");
     assert!(user > system, "{r}");
     assert!(user + system <= u64_at(&r, &["elapsed_us"]) + 10_000, "{r}");
 }
