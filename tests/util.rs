@@ -133,12 +133,39 @@ fn write_delayacct(on: bool) -> std::io::Result<()> {
     )
 }
 
+/// Tests of one binary share `kernel.task_delayacct` through [`ACCT`]; two
+/// test runs at once (a developer's and CI's, or two checkouts) would switch
+/// it under each other. The first guard of a binary takes an exclusive flock
+/// that the process keeps until it exits, so such runs take turns.
+fn lock_delayacct_across_runs() {
+    static HELD: std::sync::OnceLock<Option<std::fs::File>> = std::sync::OnceLock::new();
+    HELD.get_or_init(|| {
+        let path = std::env::temp_dir().join("taskstat-tests-delayacct.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .ok()?;
+        use rustix::fs::{FlockOperation, flock};
+        if flock(&file, FlockOperation::NonBlockingLockExclusive).is_err() {
+            eprintln!(
+                "waiting for another test run that holds kernel.task_delayacct ({})",
+                path.display()
+            );
+            flock(&file, FlockOperation::LockExclusive).ok()?;
+        }
+        Some(file)
+    });
+}
+
 /// Sets delay accounting to `want` for as long as the guard lives, or says
 /// why it cannot (not root, no sysctl): `Err` with the reason.
 pub fn hold_delayacct(want: Acct) -> Result<AcctGuard, String> {
     let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         let s = st.get_or_insert_with(|| {
+            lock_delayacct_across_runs();
             let found = taskstat::host::system::delayacct();
             AcctState {
                 found,
