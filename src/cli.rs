@@ -2,8 +2,8 @@
 
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
-use crate::record::sort::SortKey;
-use crate::record::top::TopSort;
+use crate::model::sort::SortKey;
+use crate::model::top::TopSort;
 use crate::render::{DumpFormat, Format, Output, Sections};
 
 /// The long help's closing text: privileges, delay accounting, exit statuses.

@@ -1,4 +1,5 @@
-//! Exit statuses: one table that --help, the man page and the README follow.
+//! Exit statuses: one table that --help, the man page and the README follow;
+//! and the one form of a warning.
 
 use std::process::ExitCode;
 
@@ -133,4 +134,13 @@ mod tests {
         );
         assert_eq!(classify(&kernel(libc::EINVAL)).0, FAILURE);
     }
+}
+
+/// Warnings go to stderr, prefixed like errors.
+pub fn warn(msg: &str) {
+    // One write(2), so that lines from parallel runs do not interleave.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("taskstat: warning: {msg}\n").as_bytes(),
+    );
 }

@@ -2,7 +2,7 @@
 //!
 //! The data path runs one way: a request and the kernel's bytes ([`wire`],
 //! pure decoding; [`client`], the socket), a typed record and what is
-//! computed from it ([`record`]), a renderer ([`render`]). [`source`]
+//! computed from it ([`model`]), a renderer ([`render`]). [`source`]
 //! combines the kernel's records with /proc where a process needs both. [`host`] holds the
 //! facts about the machine that choose the tasks and explain the figures;
 //! [`store`] keeps samples on disk for `record`, `replay` and `dump`;
@@ -10,13 +10,14 @@
 //! [`probe`] finds out what the running kernel does where its struct
 //! version does not say.
 
+pub mod capture;
 pub mod cli;
 pub mod client;
 pub mod exit;
 pub mod host;
+pub mod listener;
+pub mod model;
 pub mod probe;
-pub mod recfile;
-pub mod record;
 pub mod render;
 pub mod source;
 pub mod store;

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::client::{Client, ClientError};
 use crate::host::procfs;
-use crate::record::bounds::{self, Rejected};
-use crate::record::{Accounting, Record, RecordView, process};
+use crate::model::bounds::{self, Rejected};
+use crate::model::{Accounting, Record, RecordView, process};
 use crate::wire::RecordKind;
 
 /// The facts a thread-group record is viewed with. Where its delays go
@@ -198,7 +198,7 @@ impl Records {
             return Ok(None);
         };
         Ok(procfs::Thread::read(pid, tid)
-            .map(|t| (crate::record::procfs::thread(pid, &t, &acct), None)))
+            .map(|t| (crate::model::procfs::thread(pid, &t, &acct), None)))
     }
 
     /// One thread's figures, as [`Records::thread`] without its notes and
@@ -244,7 +244,7 @@ impl Records {
         }
         let proc = procfs::Process::read(pid);
         Ok(Some((
-            crate::record::procfs::process(&proc, &threads, &acct),
+            crate::model::procfs::process(&proc, &threads, &acct),
             None,
         )))
     }

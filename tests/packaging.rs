@@ -53,7 +53,7 @@ fn man_page_renders_every_subcommand_exit_status_and_schema() {
             "exit status {code} missing"
         );
     }
-    for d in taskstat::record::schema::SCHEMA_DOC {
+    for d in taskstat::model::schema::SCHEMA_DOC {
         assert!(text.contains(d.key), "schema key {} missing", d.key);
     }
     // Every subcommand's every long option is documented.

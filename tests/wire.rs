@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use taskstat::record::{Accounting, Record};
+use taskstat::model::{Accounting, Record};
 use taskstat::render::{self, Sections};
 use taskstat::wire::{
     self, Body, Category as C, Extension, RawRecord, RecordKind, TaskStats, TaskstatsMessage,
@@ -502,7 +502,7 @@ proptest! {
 /// record has must be documented there, and nothing else.
 #[test]
 fn schema_doc_covers_every_key() {
-    use taskstat::record::schema::SCHEMA_DOC;
+    use taskstat::model::schema::SCHEMA_DOC;
     let raws = records(include_bytes!("fixtures/v16-pid-reply.bin"));
     let view = Record::decode(&raws[0], 0)
         .unwrap()
@@ -766,7 +766,7 @@ pub fn exit_datagram(pid: u32, thread: &[u8], tgid: u32, group: &[u8]) -> Vec<u8
 
 #[test]
 fn version_0_group_exit_records_decode_with_the_thread_layout() {
-    use taskstat::record::view::NOTE_UNVERSIONED;
+    use taskstat::model::view::NOTE_UNVERSIONED;
     for layout in ["v8", "v10", "v14", "v16", "v17", "v17-softirq"] {
         let (version, thread) = thread_payload(layout);
         let group = unversioned_group(version, &thread);
@@ -867,7 +867,7 @@ fn version_0_group_records_without_a_matching_thread_record_are_skipped() {
 /// A record file as `listen --write` writes it on a kernel of struct
 /// `version`, of the given records.
 fn record_file(name: &str, version: Option<u16>, records: &[RawRecord]) -> PathBuf {
-    use taskstat::recfile::{self, FileHeader};
+    use taskstat::capture::{self, FileHeader};
     let path = std::env::temp_dir().join(format!("taskstat-{name}-{}.tsk", std::process::id()));
     let mut f = std::fs::File::create(&path).unwrap();
     let header = FileHeader {
@@ -876,12 +876,12 @@ fn record_file(name: &str, version: Option<u16>, records: &[RawRecord]) -> PathB
         kernel: "6.1.0".into(),
         hostname: "test".into(),
         time: 0,
-        byte_order: recfile::host_byte_order().into(),
+        byte_order: capture::host_byte_order().into(),
         delayacct: Some(true),
     };
-    recfile::write_header(&mut f, &header).unwrap();
+    capture::write_header(&mut f, &header).unwrap();
     for r in records {
-        recfile::write_record(&mut f, r).unwrap();
+        capture::write_record(&mut f, r).unwrap();
     }
     path
 }
@@ -986,7 +986,7 @@ fn decode_skips_what_it_cannot_read_and_says_so_once() {
 /// what a version-0 group record lacks is summed over the threads.
 #[test]
 fn version_0_group_record_assembles_with_the_threads_times() {
-    use taskstat::record::process::{NOTE_ASSEMBLED_UNVERSIONED, assemble};
+    use taskstat::model::process::{NOTE_ASSEMBLED_UNVERSIONED, assemble};
     let thread = synthetic(16);
     let group = unversioned_group(16, &thread);
     let raws = records(&exit_datagram(4242, &thread, 4240, &group));

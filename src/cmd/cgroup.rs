@@ -14,9 +14,9 @@ use taskstat::cli::CgroupArgs;
 use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::host::cgroup::{self, Hierarchy};
-use taskstat::record::Accounting;
-use taskstat::record::cgroup::{CgroupReport, Source};
-use taskstat::record::totals::Totals;
+use taskstat::model::Accounting;
+use taskstat::model::cgroup::{CgroupReport, Source};
+use taskstat::model::totals::Totals;
 use taskstat::render::{self, Doc};
 use taskstat::source;
 

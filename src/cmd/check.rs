@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use taskstat::client::{Client, ClientError, Event};
 use taskstat::host::{cgroup, pressure, system};
-use taskstat::record::Record;
-use taskstat::record::check::{Check, CheckReport, Status};
-use taskstat::record::view::version_notes;
+use taskstat::model::Record;
+use taskstat::model::check::{Check, CheckReport, Status};
+use taskstat::model::view::version_notes;
 use taskstat::wire::{RecordKind, TaskStats};
 
 use taskstat::cli::CheckArgs;
@@ -247,7 +247,7 @@ fn exit_probe_child() -> ExitCode {
 fn exit_record_check(timeout: Duration) -> Check {
     const NAME: &str = "exit records";
     let cannot = |why: String| Check::new(NAME, Status::Warn, format!("cannot tell: {why}"), None);
-    let mut listener = match super::exits::ExitListener::open(None, 4 << 20, timeout) {
+    let mut listener = match taskstat::listener::ExitListener::open(None, 4 << 20, timeout) {
         Ok(l) => l,
         Err(e) => return cannot(format!("listening for exit records failed: {e:#}")),
     };

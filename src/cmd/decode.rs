@@ -5,10 +5,10 @@ use std::io::BufReader;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use taskstat::capture::{CaptureReader, FileDecoder};
 use taskstat::cli::DecodeArgs;
 use taskstat::exit;
-use taskstat::recfile::{FileDecoder, RecordReader};
-use taskstat::record::Accounting;
+use taskstat::model::Accounting;
 use taskstat::render::RecordStream;
 use taskstat::wire::Undecodable;
 
@@ -16,7 +16,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<ExitCode> {
     let shown = args.file.display();
     let f = File::open(&args.file).with_context(|| format!("cannot open {shown}"))?;
     let (header, reader) =
-        RecordReader::open(BufReader::new(f)).with_context(|| format!("{shown}"))?;
+        CaptureReader::open(BufReader::new(f)).with_context(|| format!("{shown}"))?;
     // Whether delay accounting was on when the records were written, as the
     // header says (older files do not say: figures are shown as recorded).
     let acct = Accounting {

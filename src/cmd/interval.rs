@@ -7,13 +7,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Context as _;
 use taskstat::cli::QueryArgs;
 use taskstat::exit;
-use taskstat::record::RecordView;
-use taskstat::record::interval::{Interval, IntervalRecord};
+use taskstat::model::RecordView;
+use taskstat::model::interval::{Interval, IntervalRecord};
 use taskstat::render::IntervalStream;
 use taskstat::source::{Choice, Records};
 use taskstat::wire::RecordKind;
 
-use super::exits::Stop;
+use taskstat::listener::Stop;
 
 fn now_epoch() -> f64 {
     SystemTime::now()

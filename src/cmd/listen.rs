@@ -7,17 +7,17 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use taskstat::capture::{self, FileHeader};
 use taskstat::cli::ListenArgs;
 use taskstat::client::Event;
 use taskstat::exit;
-use taskstat::recfile::{self, FileHeader};
-use taskstat::record::{Accounting, Record};
+use taskstat::model::{Accounting, Record};
 use taskstat::render::RecordStream;
 use taskstat::wire::flag::AGROUP;
 use taskstat::wire::{self, RawRecord, RecordKind, Undecodable};
 
-use super::exits::{ExitListener, Stop, is_broken_pipe};
 use super::select::{self, CgroupWatch};
+use taskstat::listener::{ExitListener, Stop, is_broken_pipe};
 
 /// Names a file of exit messages to receive first (for tests).
 const INJECT_ENV: &str = "TASKSTAT_INJECT_EXIT_MESSAGES";
@@ -127,10 +127,10 @@ fn record_file(
             time: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
-            byte_order: recfile::host_byte_order().to_string(),
+            byte_order: capture::host_byte_order().to_string(),
             delayacct,
         };
-        recfile::write_header(&mut w, &header)?;
+        capture::write_header(&mut w, &header)?;
     }
     Ok(w)
 }
@@ -288,7 +288,7 @@ impl Listen<'_> {
                 continue;
             }
             if let (Some(f), Some(raw)) = (self.file.as_mut(), raws.get(*i)) {
-                recfile::write_record(f, raw)?;
+                capture::write_record(f, raw)?;
             }
             let acct = self.acct;
             self.stream.record(out, rec, || rec.view(&acct))?;

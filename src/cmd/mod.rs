@@ -4,7 +4,6 @@ mod cgroup;
 mod check;
 mod decode;
 mod dump;
-mod exits;
 mod history;
 mod interval;
 mod listen;
@@ -22,7 +21,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use taskstat::cli::{Cli, Command, Later};
-use taskstat::record::{Accounting, Record};
+use taskstat::model::{Accounting, Record};
 use taskstat::source::{Choice, Records};
 use taskstat::wire::RecordKind;
 
@@ -99,14 +98,7 @@ pub fn needs_kernel_record(r: &Records, format: taskstat::render::Format) -> any
     Ok(())
 }
 
-/// Warnings go to stderr, prefixed like errors.
-pub fn warn(msg: &str) {
-    // One write(2), so that lines from parallel runs do not interleave.
-    let _ = io::Write::write_all(
-        &mut io::stderr(),
-        format!("taskstat: warning: {msg}\n").as_bytes(),
-    );
-}
+pub use taskstat::exit::warn;
 
 /// Says, once a record was had, that delay figures besides CPU are not
 /// measured. (Before any, "permission denied" would follow it.)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use taskstat::cli::QueryArgs;
 use taskstat::exit;
-use taskstat::record::Record;
+use taskstat::model::Record;
 use taskstat::render::{self, Doc, Shown};
 use taskstat::source::Choice;
 use taskstat::wire::{RecordKind, TaskStats};

@@ -19,14 +19,14 @@ use taskstat::client::Event;
 use taskstat::exit;
 use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
 use taskstat::host::procfs::{self, Stat};
-use taskstat::record::fleet::{Counters, ExitMessage, Fleet, ProcessExit, Series};
-use taskstat::record::stored::AT;
-use taskstat::record::{Accounting, Record, RecordView, process};
+use taskstat::model::fleet::{Counters, ExitMessage, Fleet, ProcessExit, Series};
+use taskstat::model::stored::AT;
+use taskstat::model::{Accounting, Record, RecordView, process};
 use taskstat::source::{Choice, Records};
 use taskstat::store::{self, Sample};
 use taskstat::wire::{self, Category, RecordKind};
 
-use super::exits::{ExitListener, Stop};
+use taskstat::listener::{ExitListener, Stop};
 
 /// The store's sections, as `replay` and `dump` read them.
 pub const PROCESSES: &str = "processes";

@@ -24,9 +24,9 @@ use anyhow::Context as _;
 use taskstat::cli::RunArgs;
 use taskstat::client::Event;
 use taskstat::host::procfs::{self, Stat};
-use taskstat::record::process;
-use taskstat::record::totals::{RunOutcome, Totals, TreeTotal};
-use taskstat::record::{Accounting, Record};
+use taskstat::model::process;
+use taskstat::model::totals::{RunOutcome, Totals, TreeTotal};
+use taskstat::model::{Accounting, Record};
 use taskstat::render::{self, Doc, Shown};
 use taskstat::wire::{self, ExitOf, RecordKind};
 
@@ -35,7 +35,7 @@ use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
 use signal_hook::low_level::siginfo::Cause;
 
-use super::exits::ExitListener;
+use taskstat::listener::ExitListener;
 
 /// Exit records of one process, gathered as they arrive.
 #[derive(Default)]

@@ -17,17 +17,17 @@ use taskstat::exit::Usage;
 use taskstat::host::cgroup::{self, Group2, Membership};
 use taskstat::host::held::{self, Held};
 use taskstat::host::{pressure, procfs, users};
-use taskstat::record::fleet::{Counters, ExitMessage};
-use taskstat::record::pressure::GroupPressure;
-use taskstat::record::top::{self, Counts, GroupDetails, Row, Tally, TopSort};
-use taskstat::record::{Accounting, Record, RecordView};
+use taskstat::model::fleet::{Counters, ExitMessage};
+use taskstat::model::pressure::GroupPressure;
+use taskstat::model::top::{self, Counts, GroupDetails, Row, Tally, TopSort};
+use taskstat::model::{Accounting, Record, RecordView};
 use taskstat::render::human;
 use taskstat::render::top as screen;
 use taskstat::source::{Choice, Records};
 use taskstat::wire::{self, Group, RecordKind};
 
-use super::exits::{ExitListener, Stop};
 use super::select;
+use taskstat::listener::{ExitListener, Stop};
 
 /// Which tasks a view shows, resolved before it starts.
 struct Selection {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use crate::record::pressure::{GroupPressure, Resource, Stall};
+use crate::model::pressure::{GroupPressure, Resource, Stall};
 
 /// The pressure of the group at `path` (as /proc/PID/cgroup names it) in
 /// the tree mounted at `mount`. Every file is there in every group when

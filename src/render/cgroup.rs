@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use super::Sections;
 use super::human;
 use super::table::{Measures, kv_section, write_measures};
-use crate::record::cgroup::{CgroupReport, Source};
+use crate::model::cgroup::{CgroupReport, Source};
 
 pub fn write_cgroup_table(out: &mut dyn Write, r: &CgroupReport, s: Sections) -> io::Result<()> {
     let source = match r.source {

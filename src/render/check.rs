@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::record::check::{CheckReport, Status};
+use crate::model::check::{CheckReport, Status};
 
 pub fn write_check_text(out: &mut dyn Write, r: &CheckReport) -> io::Result<()> {
     let mut text = String::new();

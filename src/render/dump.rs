@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use serde_json::{Map, Value};
 
 use super::DumpFormat;
-use crate::record::stored;
+use crate::model::stored;
 use crate::wire::Category;
 
 /// The sample's time as RFC 3339, to the microsecond.

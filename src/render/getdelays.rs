@@ -14,7 +14,7 @@ use std::io;
 
 use super::Sections;
 use super::human;
-use crate::record::Record;
+use crate::model::Record;
 use crate::wire::{Category, Extension, RecordKind, Timespec};
 
 fn average_ms(total: u64, count: u64) -> f64 {

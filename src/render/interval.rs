@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::Format;
 use super::human::{self, NONE};
 use crate::exit::Usage;
-use crate::record::interval::IntervalRecord;
+use crate::model::interval::IntervalRecord;
 
 fn clock(epoch: f64) -> String {
     let t = human::epoch(Some(epoch as u64));

@@ -13,9 +13,9 @@ use prometheus_client::metrics::info::Info;
 use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::Registry;
 
-use crate::record::fleet::GroupFigures;
-use crate::record::pressure::{GroupPressure, Resource};
-use crate::record::workload::WorkloadNames;
+use crate::model::fleet::GroupFigures;
+use crate::model::pressure::{GroupPressure, Resource};
+use crate::model::workload::WorkloadNames;
 use crate::wire::{Category, PerCategory};
 
 type Labels = Vec<(&'static str, String)>;
@@ -269,7 +269,7 @@ fn classic(om: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::fleet::Counters;
+    use crate::model::fleet::Counters;
 
     #[test]
     fn both_formats_name_counters_the_way_each_expects() {
@@ -350,7 +350,7 @@ mod tests {
 
     #[test]
     fn named_groups_carry_their_names_and_pressure_on_every_series() {
-        use crate::record::pressure::Stall;
+        use crate::model::pressure::Stall;
         let id = "ab".repeat(32);
         let service = "/system.slice/ssh.service".to_string();
         let container = format!("/system.slice/docker-{id}.scope");

@@ -24,10 +24,10 @@ pub use interval::IntervalStream;
 pub use stream::RecordStream;
 pub use structured::csv_row;
 
-use crate::record::cgroup::CgroupReport;
-use crate::record::check::CheckReport;
-use crate::record::totals::{RunOutcome, TreeTotal};
-use crate::record::{Record, RecordView};
+use crate::model::cgroup::CgroupReport;
+use crate::model::check::CheckReport;
+use crate::model::totals::{RunOutcome, TreeTotal};
+use crate::model::{Record, RecordView};
 
 /// Output formats of record-printing commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::human::{self, NONE};
 use super::{Format, Sections};
-use crate::record::{Record, RecordView};
+use crate::model::{Record, RecordView};
 use crate::wire::{Group, RecordKind};
 
 /// Writes a stream of records in one format, header first where it has one.
@@ -232,13 +232,13 @@ mod tests {
             ac_uid: Some(4242),
             ..Default::default()
         };
-        crate::record::Record {
+        crate::model::Record {
             kind: RecordKind::Pid,
             id: 7,
             stats: s,
             origin: Default::default(),
         }
-        .view(&crate::record::Accounting::default())
+        .view(&crate::model::Accounting::default())
     }
 
     #[test]

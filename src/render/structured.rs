@@ -55,7 +55,7 @@ pub fn write_csv<T: Serialize>(out: &mut dyn Write, records: &[T], empty: &T) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Accounting, Record};
+    use crate::model::{Accounting, Record};
     use crate::wire::{Category, RecordKind, TaskStats};
     use serde_json::Value;
 
@@ -108,7 +108,7 @@ mod tests {
         Ok(cols)
     }
 
-    fn record(version: u16, len: usize, acct: bool) -> crate::record::RecordView {
+    fn record(version: u16, len: usize, acct: bool) -> crate::model::RecordView {
         let mut s = TaskStats {
             version,
             payload_len: len,

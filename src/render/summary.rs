@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::human;
-use crate::record::totals::{RunOutcome, TreeTotal};
+use crate::model::totals::{RunOutcome, TreeTotal};
 use crate::wire::Category;
 
 /// Categories per `waited` line, so that all nine fit in three lines.

@@ -10,9 +10,9 @@ use comfy_table::{
 
 use super::Sections;
 use super::human::{self, NONE, TimeUnit};
-use crate::record::totals::Totals;
-use crate::record::view::{NOTE_MAX_AT_PREFIX, NOTE_NO_EXIT, NOTE_SOFTIRQ_PREFIX};
-use crate::record::{
+use crate::model::totals::Totals;
+use crate::model::view::{NOTE_MAX_AT_PREFIX, NOTE_NO_EXIT, NOTE_SOFTIRQ_PREFIX};
+use crate::model::{
     ContextSwitchesView, CpuView, DelayView, Delays, IoView, MemoryView, RecordView,
 };
 use crate::wire::{Category, RecordKind};
@@ -358,7 +358,7 @@ mod tests {
     /// rounds to nothing and the column never mixes units.
     #[test]
     fn one_unit_per_column() {
-        use crate::record::{Accounting, Record};
+        use crate::model::{Accounting, Record};
         use crate::wire::TaskStats;
         let mut s = TaskStats {
             version: 16,

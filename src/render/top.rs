@@ -16,7 +16,7 @@ use super::Format;
 use super::human::{self, NONE};
 use super::table;
 use crate::host::procfs::{NoPressure, Pressure};
-use crate::record::top::{Counts, Row, TopSort};
+use crate::model::top::{Counts, Row, TopSort};
 
 fn fmt_pct(v: Option<f64>) -> String {
     v.map_or_else(|| NONE.to_string(), |v| format!("{v:.1}"))
@@ -942,9 +942,9 @@ mod tests {
     /// JSON has the id whole, and null where nothing is measured or named.
     #[test]
     fn group_rows_show_pressure_and_names() {
-        use crate::record::pressure::StallShares;
-        use crate::record::top::GroupDetails;
-        use crate::record::workload::WorkloadNames;
+        use crate::model::pressure::StallShares;
+        use crate::model::top::GroupDetails;
+        use crate::model::workload::WorkloadNames;
         let id = "0123456789abcdef".repeat(4);
         let mut r = row(2, &format!("/system.slice/docker-{id}.scope"));
         r.group = Some(GroupDetails {

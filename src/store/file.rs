@@ -14,7 +14,7 @@ use super::format::{
     SampleEncoder,
 };
 use super::{Sample, Sections, StoreError, Warning};
-use crate::recfile::read_full;
+use crate::capture::read_full;
 
 const NS_PER_SEC: i64 = 1_000_000_000;
 const HOUR_NS: i64 = 3600 * NS_PER_SEC;

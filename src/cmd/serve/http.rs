@@ -28,7 +28,7 @@ use tokio::net::TcpSocket;
 use tokio::signal::unix::{SignalKind, signal};
 
 use super::Sweeps;
-use crate::cmd::exits::Stop;
+use taskstat::listener::Stop;
 
 /// How long a client may take to send a request head, counted from the
 /// connection's start or from the end of the answer before: a connection

@@ -26,15 +26,15 @@ use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
 use taskstat::host::held::{self, Held, Seen};
 use taskstat::host::pressure;
 use taskstat::host::procfs::{self, Stat};
-use taskstat::record::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
-use taskstat::record::pressure::GroupPressure;
-use taskstat::record::{Accounting, Record};
+use taskstat::model::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
+use taskstat::model::pressure::GroupPressure;
+use taskstat::model::{Accounting, Record};
 use taskstat::render::metrics::{self, Exposition};
 use taskstat::source;
 use taskstat::wire::{self, Category, PerCategory, RecordKind};
 use tokio::sync::{mpsc, oneshot};
 
-use super::exits::{ExitListener, Stop};
+use taskstat::listener::{ExitListener, Stop};
 
 /// A live process the last sweeps did not see has lost its exit record.
 const ABSENT_SWEEPS: u32 = 5;

@@ -141,15 +141,15 @@ pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 /// Reads a record file: the header first, then the records one by one.
-pub struct RecordReader<R> {
+pub struct CaptureReader<R> {
     input: R,
     offset: u64,
     records: u64,
     done: bool,
 }
 
-impl<R: Read> RecordReader<R> {
-    pub fn open(mut input: R) -> Result<(FileHeader, RecordReader<R>), RecFileError> {
+impl<R: Read> CaptureReader<R> {
+    pub fn open(mut input: R) -> Result<(FileHeader, CaptureReader<R>), RecFileError> {
         let mut fixed = [0u8; 14];
         let n = read_full(&mut input, &mut fixed)?;
         if n < 8 || &fixed[..8] != MAGIC {
@@ -181,7 +181,7 @@ impl<R: Read> RecordReader<R> {
         if header.byte_order != host_byte_order() {
             return Err(RecFileError::ByteOrder(header.byte_order));
         }
-        let reader = RecordReader {
+        let reader = CaptureReader {
             input,
             offset: 14 + u64::from(len),
             records: 0,
@@ -237,7 +237,7 @@ impl<R: Read> RecordReader<R> {
     }
 }
 
-impl<R: Read> Iterator for RecordReader<R> {
+impl<R: Read> Iterator for CaptureReader<R> {
     type Item = Result<RawRecord, RecFileError>;
 
     /// Records in order; after an error (truncation, damage), nothing more.
@@ -347,7 +347,7 @@ mod tests {
     #[test]
     fn round_trip() {
         let (h, recs, buf) = sample();
-        let (h2, reader) = RecordReader::open(&buf[..]).unwrap();
+        let (h2, reader) = CaptureReader::open(&buf[..]).unwrap();
         assert_eq!(h, h2);
         let back: Vec<RawRecord> = reader.map(Result::unwrap).collect();
         assert_eq!(back, recs);
@@ -357,7 +357,7 @@ mod tests {
     fn every_truncation_and_corruption_ends_cleanly() {
         let (_, recs, buf) = sample();
         for cut in 0..buf.len() {
-            let Ok((_, reader)) = RecordReader::open(&buf[..cut]) else {
+            let Ok((_, reader)) = CaptureReader::open(&buf[..cut]) else {
                 continue;
             };
             let items: Vec<_> = reader.collect();
@@ -368,7 +368,7 @@ mod tests {
         for pos in 0..buf.len() {
             let mut bad = buf.clone();
             bad[pos] ^= 0x40;
-            if let Ok((_, reader)) = RecordReader::open(&bad[..]) {
+            if let Ok((_, reader)) = CaptureReader::open(&bad[..]) {
                 let items: Vec<_> = reader.collect();
                 let good: Vec<_> = items.iter().filter_map(|r| r.as_ref().ok()).collect();
                 // Whatever is returned as good is exactly what was written.
@@ -382,11 +382,11 @@ mod tests {
     #[test]
     fn not_a_record_file() {
         assert!(matches!(
-            RecordReader::open(&b"hello world, not records"[..]),
+            CaptureReader::open(&b"hello world, not records"[..]),
             Err(RecFileError::NotARecordFile)
         ));
         assert!(matches!(
-            RecordReader::open(&b""[..]),
+            CaptureReader::open(&b""[..]),
             Err(RecFileError::NotARecordFile)
         ));
     }

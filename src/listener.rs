@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::client::Client;
+use crate::exit::Usage;
+use crate::host::{cpulist, system};
 use anyhow::bail;
-use taskstat::client::Client;
-use taskstat::exit::Usage;
-use taskstat::host::{cpulist, system};
 
 /// A client registered for the exit records of `cpus`.
 pub struct ExitListener {
@@ -44,7 +44,7 @@ impl ExitListener {
         let mut client = Client::connect(timeout)?;
         let granted = client.set_receive_buffer(usize::try_from(rcvbuf).unwrap_or(usize::MAX))?;
         if system::in_initial_net_ns() == Some(false) {
-            super::warn(
+            crate::exit::warn(
                 "this is not the initial network namespace: the kernel delivers exit records only there, so none will arrive; run taskstat on the host's network",
             );
         }
@@ -75,7 +75,7 @@ impl ExitListener {
         if self.registered {
             self.registered = false;
             if let Err(e) = self.client.deregister(&self.cpus) {
-                super::warn(&format!(
+                crate::exit::warn(&format!(
                     "{e} (the kernel will drop this listener by itself)"
                 ));
             }

@@ -12,7 +12,7 @@
 use super::view::{NOTE_IO_ROUNDED, NOTE_TGID, NOTE_UNVERSIONED, SOURCE_TGID, Sources};
 use super::{Accounting, IoView, Record, RecordView, add_opt as add};
 use crate::host::procfs::{self, Io, IoScope, OwnIo};
-use crate::record::view::Source;
+use crate::model::view::Source;
 use crate::wire::RecordKind;
 use crate::wire::flag::AGROUP;
 
@@ -193,7 +193,7 @@ pub fn live(
     let mut v = group.view(acct);
     v.notes.retain(|n| n != NOTE_TGID);
     v.sources = Sources::summed(SOURCE_TGID);
-    let mut notes: Vec<crate::record::view::Note> = vec![NOTE_LIVE.into()];
+    let mut notes: Vec<crate::model::view::Note> = vec![NOTE_LIVE.into()];
     match leader {
         Some(l) => leader_identity(&mut v, &l.view(acct)),
         None => proc_identity(&mut v, proc),

@@ -13,7 +13,7 @@ use super::{
     add_opt, average_ns,
 };
 use crate::host::procfs::{self, Thread};
-use crate::record::view::Source;
+use crate::model::view::Source;
 use crate::wire::{Category, RecordKind};
 
 pub const SOURCE_PROC: Source = Source::Proc;
@@ -79,7 +79,7 @@ fn io_of(path: &str) -> Result<IoView, String> {
 }
 
 fn base(kind: RecordKind, id: u32, acct: &Accounting) -> RecordView {
-    let mut notes: Vec<crate::record::view::Note> = vec![NOTE_PROCFS.into()];
+    let mut notes: Vec<crate::model::view::Note> = vec![NOTE_PROCFS.into()];
     if acct.delayacct == Some(false) {
         notes.push(NOTE_DELAYACCT_OFF.into());
     }

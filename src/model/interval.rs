@@ -121,7 +121,7 @@ impl IntervalRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{Accounting, Record};
+    use crate::model::{Accounting, Record};
     use crate::wire::{Category::Blkio, RecordKind, TaskStats};
 
     fn view(run_ns: u64, blkio: (u64, u64)) -> RecordView {
