@@ -98,6 +98,15 @@ pub fn classify(e: &crate::client::ClientError) -> (u8, Option<&'static str>) {
     }
 }
 
+/// Warnings go to stderr, prefixed like errors.
+pub fn warn(msg: &str) {
+    // One write(2), so that lines from parallel runs do not interleave.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("taskstat: warning: {msg}\n").as_bytes(),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,13 +143,4 @@ mod tests {
         );
         assert_eq!(classify(&kernel(libc::EINVAL)).0, FAILURE);
     }
-}
-
-/// Warnings go to stderr, prefixed like errors.
-pub fn warn(msg: &str) {
-    // One write(2), so that lines from parallel runs do not interleave.
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        format!("taskstat: warning: {msg}\n").as_bytes(),
-    );
 }
