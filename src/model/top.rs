@@ -178,6 +178,17 @@ pub enum Counts {
     Totals,
 }
 
+impl Counts {
+    /// What `-a` asks for.
+    pub fn of(accumulated: bool) -> Counts {
+        if accumulated {
+            Counts::Totals
+        } else {
+            Counts::PerSecond
+        }
+    }
+}
+
 /// A row for every task present in both samples: `prev` is the earlier
 /// sample (or the baseline), `secs` the time between them.
 pub fn rows(
