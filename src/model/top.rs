@@ -226,12 +226,15 @@ impl TopSort {
         v.unwrap_or(f64::NEG_INFINITY)
     }
 
-    /// Largest first (pid: smallest first); ties by pid.
+    /// Largest first (pid: smallest first); ties by pid, then (grouped
+    /// rows, whose id is a count of tasks) by key, so that equal rows come
+    /// in the same order every time and not in a hash map's.
     pub fn sort(self, rows: &mut [Row]) {
         rows.sort_unstable_by(|a, b| {
             self.value(b)
                 .total_cmp(&self.value(a))
                 .then(a.id.cmp(&b.id))
+                .then_with(|| a.comm.cmp(&b.comm))
         });
     }
 }
@@ -424,6 +427,17 @@ mod tests {
         TopSort::Pid.sort(&mut rows);
         assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert!(rows[0].active());
+        // Grouped rows of one task each, all alike: by key.
+        let mut grouped: Vec<Row> = ["b", "c", "a"]
+            .iter()
+            .map(|k| Row {
+                comm: k.to_string(),
+                ..row(1, Some(0.0), None)
+            })
+            .collect();
+        TopSort::Cpu.sort(&mut grouped);
+        let keys: Vec<&str> = grouped.iter().map(|r| r.comm.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
         assert!(!row(4, Some(0.0), None).active());
         let keys: std::collections::HashSet<char> = TopSort::ALL.iter().map(|s| s.key()).collect();
         assert_eq!(keys.len(), TopSort::ALL.len());
