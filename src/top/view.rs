@@ -8,6 +8,7 @@ use super::live::{Sample, Sampler};
 use crate::model::top::{Counts, Row, TopSort};
 use crate::tui::Action;
 
+/// What the screen shows, and the samples it is computed from.
 pub struct LiveView {
     pub sort: TopSort,
     pub threads: bool,
