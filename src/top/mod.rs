@@ -1,5 +1,5 @@
-//! The engine of `top`: which tasks, their
-//! samples, and the rows computed between two of them.
+//! The engine of `top`: which tasks, their samples, and the rows computed
+//! between two of them.
 //!
 //! [`selection`] resolves the filters; [`live`] samples the kernel's
 //! records; [`grouper`] sums them per key (`--by`), exits included;
