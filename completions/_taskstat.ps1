@@ -86,7 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         'taskstat;threads' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
-            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the threads: by a delay category''s total wait, by CPU time, context switches or I/O bytes (largest first), or by thread id')
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the threads: by a column of top (the words of top -s), or by one delay category''s total wait (largest first), or by thread id')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')

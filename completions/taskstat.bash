@@ -872,7 +872,7 @@ _taskstat() {
                     return 0
                     ;;
                 --sort)
-                    COMPREPLY=($(compgen -W "tid cpu blkio swapin reclaim thrashing compact wpcopy irq softirq cpu-time switches read write" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "tid runq cpu io mem irq switches read write swapin reclaim thrashing compact wpcopy softirq" -- "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -80,7 +80,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         &'taskstat;threads'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
             cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
-            cand --sort 'Order of the threads: by a delay category''s total wait, by CPU time, context switches or I/O bytes (largest first), or by thread id'
+            cand --sort 'Order of the threads: by a column of top (the words of top -s), or by one delay category''s total wait (largest first), or by thread id'
             cand -f 'Output format'
             cand --format 'Output format'
             cand --json 'Same as --format json'

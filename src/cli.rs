@@ -352,9 +352,9 @@ pub struct ThreadsArgs {
     #[arg(value_name = "TGID", value_parser = clap::value_parser!(u32).range(1..))]
     pub tgid: u32,
 
-    /// Order of the threads: by a delay category's total wait, by CPU time,
-    /// context switches or I/O bytes (largest first), or by thread id.
-    #[arg(long, value_enum, default_value_t = SortKey::Tid)]
+    /// Order of the threads: by a column of top (the words of top -s), or by
+    /// one delay category's total wait (largest first), or by thread id.
+    #[arg(long, value_enum, default_value_t = SortKey::TID)]
     pub sort: SortKey,
 
     #[command(flatten)]

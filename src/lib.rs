@@ -8,18 +8,25 @@
 //! [`store`] keeps samples on disk for `record`, `replay` and `dump`;
 //! [`cli`] declares the command line and [`exit`] the exit statuses;
 //! [`probe`] finds out what the running kernel does where its struct
-//! version does not say.
+//! version does not say. [`top`] is top's engine (selection, sampler,
+//! grouper, baseline) and [`tui`] the full-screen mode top and replay share;
+//! [`filter`] resolves the task filters and [`pacer`] bounds how fast a
+//! sweep queries the kernel.
 
 pub mod capture;
 pub mod cli;
 pub mod client;
 pub mod exit;
+pub mod filter;
 pub mod host;
 pub mod listener;
 pub mod model;
+pub mod pacer;
 pub mod probe;
 pub mod render;
 pub mod source;
 pub mod store;
+pub mod top;
+pub mod tui;
 pub mod when;
 pub mod wire;

@@ -12,7 +12,6 @@ use taskstat::render::dump::local_time;
 use taskstat::store::{self, EntryRef, Sections, StoreError};
 
 use super::record::{LOST, LOST_EXITS};
-use super::select;
 
 /// The filters of top, over stored records.
 pub struct Filter {
@@ -26,7 +25,7 @@ impl Filter {
     pub fn new(f: &StoredFilter) -> Result<Filter, Usage> {
         Ok(Filter {
             pids: f.pids.clone(),
-            uids: select::uids(&f.users)?,
+            uids: taskstat::filter::uids(&f.users)?,
             comm: f.comm.clone(),
             cgroup: f.cgroup.as_ref().map(|c| {
                 let c = c.trim_end_matches('/');

@@ -16,7 +16,7 @@ use taskstat::render::RecordStream;
 use taskstat::wire::flag::AGROUP;
 use taskstat::wire::{self, RawRecord, RecordKind, Undecodable};
 
-use super::select::{self, CgroupWatch};
+use taskstat::filter::{self, CgroupWatch};
 use taskstat::listener::{ExitListener, Stop, is_broken_pipe};
 
 /// Names a file of exit messages to receive first (for tests).
@@ -328,8 +328,8 @@ impl Listen<'_> {
 }
 
 pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let uids = select::uids(&args.users)?;
-    let group = select::group(args.cgroup.as_ref())?;
+    let uids = filter::uids(&args.users)?;
+    let group = filter::group(args.cgroup.as_ref())?;
     let mut acct = Accounting::detect();
     // Whether the group records' elapsed time bounds their delays.
     acct.tgid_counts_exited = taskstat::probe::tgid_counts_exited_once(timeout);

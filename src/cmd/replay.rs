@@ -4,12 +4,10 @@
 //! if it was born in the interval too).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, Write};
+use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use serde_json::Value;
 use taskstat::cli::{By, ReplayArgs};
 use taskstat::exit::{self, NoHistory};
@@ -21,6 +19,7 @@ use taskstat::render::dump::local_time;
 use taskstat::render::human;
 use taskstat::render::top as screen;
 use taskstat::store::{Sample, Timeline};
+use taskstat::tui::{Action, Edit, FullScreen, Input};
 use taskstat::wire::Group;
 
 use super::history::{Filter, describe_lost, for_each_sample, lost_exits};
@@ -371,138 +370,133 @@ fn interactive(
     timeline: &mut Timeline,
     filter: &Filter,
 ) -> anyhow::Result<ExitCode> {
-    if !io::IsTerminal::is_terminal(&io::stdout()) {
-        anyhow::bail!("stdout is not a terminal: use `taskstat replay -b` for plain tables");
-    }
-    let mut terminal = ratatui::try_init().context("setting up the terminal")?;
+    let mut term = FullScreen::open("taskstat replay -b")?;
     let (cols, what) = columns(args.by);
-    let result = (|| -> anyhow::Result<()> {
-        let mut i = 1;
-        let mut sort = args.sort;
-        let mut shown = Shown {
-            counts: counts_of(args.accumulated),
-            only: args.only,
+    let mut i = 1;
+    let mut sort = args.sort;
+    let mut shown = Shown {
+        counts: counts_of(args.accumulated),
+        only: args.only,
+    };
+    let mut typing: Option<String> = None;
+    let mut note = String::new();
+    let mut held = Held { a: None, b: None };
+    let mut first: Option<Sample> = None;
+    let mut view: Option<(ViewKey, View)> = None;
+    let n = timeline.len();
+    loop {
+        // Totals count from the range's first sample.
+        let first = match shown.counts {
+            Counts::Totals if first.is_none() => {
+                first = timeline.sample(0).ok();
+                first.as_ref()
+            }
+            Counts::Totals => first.as_ref(),
+            Counts::PerSecond => None,
         };
-        let mut typing: Option<String> = None;
-        let mut note = String::new();
-        let mut held = Held { a: None, b: None };
-        let mut first: Option<Sample> = None;
-        let mut view: Option<(ViewKey, View)> = None;
-        let n = timeline.len();
-        loop {
-            // Totals count from the range's first sample.
-            let first = match shown.counts {
-                Counts::Totals if first.is_none() => {
-                    first = timeline.sample(0).ok();
-                    first.as_ref()
+        // The rows of what is on screen are worked out again only when
+        // that changes, not for each key typed at `g`.
+        let key = (i, sort, shown);
+        if view.as_ref().is_none_or(|(k, _)| *k != key) {
+            let v = match held.interval(timeline, i) {
+                Ok((a, b)) => {
+                    let lost = lost_exits(&b.sections)
+                        .map(|l| format!(" · {}", describe_lost(l)))
+                        .unwrap_or_default();
+                    let base = first.unwrap_or(a);
+                    (
+                        rows(base, b, args.by, filter, shown, sort),
+                        (b.time_ns - base.time_ns) as f64 / 1e9,
+                        b.time_ns,
+                        lost,
+                    )
                 }
-                Counts::Totals => first.as_ref(),
-                Counts::PerSecond => None,
-            };
-            // The rows of what is on screen are worked out again only when
-            // that changes, not for each key typed at `g`.
-            let key = (i, sort, shown);
-            if view.as_ref().is_none_or(|(k, _)| *k != key) {
-                let v = match held.interval(timeline, i) {
-                    Ok((a, b)) => {
-                        let lost = lost_exits(&b.sections)
-                            .map(|l| format!(" · {}", describe_lost(l)))
-                            .unwrap_or_default();
-                        let base = first.unwrap_or(a);
-                        (
-                            rows(base, b, args.by, filter, shown, sort),
-                            (b.time_ns - base.time_ns) as f64 / 1e9,
-                            b.time_ns,
-                            lost,
-                        )
-                    }
-                    Err(why) => (
-                        Vec::new(),
-                        0.0,
-                        timeline.time_ns(i).unwrap_or(0),
-                        format!(" · {why}"),
-                    ),
-                };
-                view = Some((key, v));
-            }
-            let Some((_, (rows, secs, end_ns, lost))) = view.as_ref() else {
-                continue;
-            };
-            let (secs, end_ns) = (*secs, *end_ns);
-            if note.is_empty() {
-                note.clone_from(lost);
-            }
-            // The footer lists the keys; the status says where we are, and
-            // a message (a bad time typed at g) whole: the screen wraps it.
-            let status = match &typing {
-                Some(t) => format!("go to time: {}_ (Enter, Esc)", human::name(t)),
-                None => format!("{} · sample {} of {}{note}", local_time(end_ns), i + 1, n),
-            };
-            let mut filters = Vec::new();
-            if shown.only {
-                filters.push("only active".to_string());
-            }
-            if shown.counts == Counts::Totals {
-                filters.push(format!(
-                    "totals since {}",
-                    local_time(timeline.time_ns(0).unwrap_or(0))
-                ));
-            }
-            let filters = filters.join(", ");
-            // Only keys that work here (no H: the store keeps no threads).
-            let keys = [
-                ("←/T", "previous"),
-                ("→/t", "next"),
-                ("g", "go to a time"),
-                (
-                    "o",
-                    if shown.only {
-                        "all rows"
-                    } else {
-                        "only active"
-                    },
+                Err(why) => (
+                    Vec::new(),
+                    0.0,
+                    timeline.time_ns(i).unwrap_or(0),
+                    format!(" · {why}"),
                 ),
-                (
-                    "a",
-                    match shown.counts {
-                        Counts::PerSecond => "totals",
-                        Counts::Totals => "rates",
-                    },
-                ),
-            ];
-            terminal.draw(|f| {
-                screen::draw(
-                    f,
-                    &screen::Screen {
-                        pressure: &[],
-                        rows,
-                        columns: cols,
-                        what,
-                        counts: shown.counts,
-                        sort,
-                        interval: secs,
-                        limit: args.rows,
-                        filters: &filters,
-                        status: &status,
-                        groups: false,
-                        keys: &keys,
-                        colour: screen::colour_wanted(),
-                    },
-                )
-            })?;
-            if !event::poll(Duration::from_secs(3600))? {
-                continue;
-            }
-            let Event::Key(k) = event::read()? else {
-                continue;
             };
-            if k.kind != KeyEventKind::Press {
-                continue;
-            }
-            note.clear();
-            if let Some(t) = typing.as_mut() {
-                match k.code {
-                    KeyCode::Enter => {
+            view = Some((key, v));
+        }
+        let Some((_, (rows, secs, end_ns, lost))) = view.as_ref() else {
+            continue;
+        };
+        let (secs, end_ns) = (*secs, *end_ns);
+        if note.is_empty() {
+            note.clone_from(lost);
+        }
+        // The footer lists the keys; the status says where we are, and
+        // a message (a bad time typed at g) whole: the screen wraps it.
+        let status = match &typing {
+            Some(t) => format!("go to time: {}_ (Enter, Esc)", human::name(t)),
+            None => format!("{} · sample {} of {}{note}", local_time(end_ns), i + 1, n),
+        };
+        let mut filters = Vec::new();
+        if shown.only {
+            filters.push("only active".to_string());
+        }
+        if shown.counts == Counts::Totals {
+            filters.push(format!(
+                "totals since {}",
+                local_time(timeline.time_ns(0).unwrap_or(0))
+            ));
+        }
+        let filters = filters.join(", ");
+        // Only keys that work here (no H: the store keeps no threads).
+        let keys = [
+            ("←/T", "previous"),
+            ("→/t", "next"),
+            ("g", "go to a time"),
+            (
+                "o",
+                if shown.only {
+                    "all rows"
+                } else {
+                    "only active"
+                },
+            ),
+            (
+                "a",
+                match shown.counts {
+                    Counts::PerSecond => "totals",
+                    Counts::Totals => "rates",
+                },
+            ),
+        ];
+        term.draw(|f| {
+            screen::draw(
+                f,
+                &screen::Screen {
+                    pressure: &[],
+                    rows,
+                    columns: cols,
+                    what,
+                    counts: shown.counts,
+                    sort,
+                    interval: secs,
+                    limit: args.rows,
+                    filters: &filters,
+                    status: &status,
+                    groups: false,
+                    keys: &keys,
+                    colour: screen::colour_wanted(),
+                },
+            )
+        })?;
+        // Nothing on screen changes but by a key.
+        let hour = Instant::now() + Duration::from_secs(3600);
+        let input = match term.next_input(hour, typing.is_some())? {
+            None | Some(Input::Other) => continue,
+            Some(input) => input,
+        };
+        note.clear();
+        match input {
+            Input::Edit(e) => {
+                let Some(t) = typing.as_mut() else { continue };
+                match e {
+                    Edit::Enter => {
                         match taskstat::when::parse_now(t) {
                             Ok(ts) => {
                                 let ns = i64::try_from(ts.as_nanosecond()).unwrap_or(i64::MAX);
@@ -512,50 +506,41 @@ fn interactive(
                         }
                         typing = None;
                     }
-                    KeyCode::Esc => typing = None,
-                    KeyCode::Backspace => {
+                    Edit::Cancel => typing = None,
+                    Edit::Backspace => {
                         t.pop();
                     }
-                    KeyCode::Char(c) => t.push(c),
-                    _ => {}
+                    Edit::Char(c) => t.push(c),
                 }
-                continue;
             }
-            match k.code {
-                KeyCode::Char('q') | KeyCode::Esc => return Ok(()),
-                KeyCode::Right | KeyCode::Char('t') => {
-                    if i + 1 < n {
-                        i += 1;
-                    } else {
-                        note = " · the last sample".into();
-                    }
+            Input::Action(Action::Quit) => break,
+            Input::Action(Action::Next) => {
+                if i + 1 < n {
+                    i += 1;
+                } else {
+                    note = " · the last sample".into();
                 }
-                KeyCode::Left | KeyCode::Char('T') => {
-                    if i > 1 {
-                        i -= 1;
-                    } else {
-                        note = " · the first interval".into();
-                    }
-                }
-                KeyCode::Char('g') => typing = Some(String::new()),
-                KeyCode::Char('o') => shown.only = !shown.only,
-                KeyCode::Char('a') => {
-                    shown.counts = match shown.counts {
-                        Counts::PerSecond => Counts::Totals,
-                        Counts::Totals => Counts::PerSecond,
-                    }
-                }
-                KeyCode::Char(c) => {
-                    if let Some(s) = TopSort::ALL.iter().find(|s| s.key() == c) {
-                        sort = *s;
-                    }
-                }
-                _ => {}
             }
+            Input::Action(Action::Previous) => {
+                if i > 1 {
+                    i -= 1;
+                } else {
+                    note = " · the first interval".into();
+                }
+            }
+            Input::Action(Action::GoTo) => typing = Some(String::new()),
+            Input::Action(Action::OnlyActive) => shown.only = !shown.only,
+            Input::Action(Action::Accumulated) => {
+                shown.counts = match shown.counts {
+                    Counts::PerSecond => Counts::Totals,
+                    Counts::Totals => Counts::PerSecond,
+                }
+            }
+            Input::Action(Action::Sort(s)) => sort = s,
+            // No threads in the store.
+            Input::Action(Action::Threads) | Input::Unbound | Input::Other => {}
         }
-    })();
-    ratatui::restore();
-    result?;
+    }
     Ok(exit::code(exit::OK))
 }
 

@@ -70,10 +70,11 @@ impl Row {
     }
 }
 
-/// Columns a top view sorts by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// Columns a top view sorts by, and the sort words of every command:
+/// `top -s`, `replay -s` and `threads --sort` (which adds single delay
+/// categories, [`SortKey`](super::sort::SortKey)) give a word one meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TopSort {
-    /// Run-queue wait (the default: who waits for a CPU).
     Runq,
     Cpu,
     Io,
@@ -84,6 +85,89 @@ pub enum TopSort {
     Write,
     Pid,
 }
+
+/// How a column is named and what it orders by.
+struct Words {
+    /// The sort word, in every command.
+    word: &'static str,
+    /// Other spellings, accepted and not listed.
+    aliases: &'static [&'static str],
+    /// The key that selects it in the full-screen views.
+    key: char,
+    /// The delay categories it sums, if it is a wait.
+    wait: Option<Group>,
+    /// What it orders by, for help texts that list each word's meaning.
+    about: Option<&'static str>,
+}
+
+/// In [`TopSort::ALL`]'s order.
+const WORDS: [Words; 9] = [
+    Words {
+        word: "runq",
+        aliases: &[],
+        key: 'r',
+        wait: Some(Group::RunQueue),
+        about: Some("Run-queue wait (delays.cpu)"),
+    },
+    Words {
+        word: "cpu",
+        // threads' word for it before `cpu` meant the same everywhere.
+        aliases: &["cpu-time"],
+        key: 'c',
+        wait: None,
+        about: Some("CPU time (cpu.run_virtual_ns)"),
+    },
+    Words {
+        word: "io",
+        // Its one category's key.
+        aliases: &["blkio"],
+        key: 'i',
+        wait: Some(Group::Io),
+        about: Some("Block I/O wait (delays.blkio)"),
+    },
+    Words {
+        word: "mem",
+        aliases: &[],
+        key: 'm',
+        wait: Some(Group::Memory),
+        about: Some("Memory waits: swap-in, reclaim, thrashing, compaction, copy-on-write"),
+    },
+    Words {
+        word: "irq",
+        aliases: &[],
+        key: 'n',
+        wait: Some(Group::Irq),
+        about: Some("IRQ and soft-IRQ time charged (delays.irq and delays.softirq)"),
+    },
+    Words {
+        word: "switches",
+        aliases: &[],
+        key: 's',
+        wait: None,
+        about: Some("Voluntary plus involuntary context switches"),
+    },
+    Words {
+        word: "read",
+        aliases: &[],
+        key: 'd',
+        wait: None,
+        about: None,
+    },
+    Words {
+        word: "write",
+        aliases: &[],
+        key: 'w',
+        wait: None,
+        about: None,
+    },
+    Words {
+        word: "pid",
+        aliases: &["tid"],
+        key: 'p',
+        wait: None,
+        about: None,
+    },
+];
 
 impl TopSort {
     pub const ALL: [TopSort; 9] = [
@@ -98,33 +182,33 @@ impl TopSort {
         TopSort::Pid,
     ];
 
-    /// The key that selects it in the interactive view.
-    pub fn key(self) -> char {
-        match self {
-            TopSort::Runq => 'r',
-            TopSort::Cpu => 'c',
-            TopSort::Io => 'i',
-            TopSort::Mem => 'm',
-            TopSort::Irq => 'n',
-            TopSort::Switches => 's',
-            TopSort::Read => 'd',
-            TopSort::Write => 'w',
-            TopSort::Pid => 'p',
-        }
+    fn words(self) -> &'static Words {
+        &WORDS[self as usize]
     }
 
+    /// The key that selects it in the interactive view.
+    pub fn key(self) -> char {
+        self.words().key
+    }
+
+    /// Its sort word.
     pub fn name(self) -> &'static str {
-        match self {
-            TopSort::Runq => "runq",
-            TopSort::Cpu => "cpu",
-            TopSort::Io => "io",
-            TopSort::Mem => "mem",
-            TopSort::Irq => "irq",
-            TopSort::Switches => "switches",
-            TopSort::Read => "read",
-            TopSort::Write => "write",
-            TopSort::Pid => "pid",
-        }
+        self.words().word
+    }
+
+    /// Spellings accepted besides [`name`](Self::name).
+    pub fn aliases(self) -> &'static [&'static str] {
+        self.words().aliases
+    }
+
+    /// The delay categories it sums, if it is a wait.
+    pub fn wait(self) -> Option<Group> {
+        self.words().wait
+    }
+
+    /// What it orders by, in words.
+    pub fn about(self) -> Option<&'static str> {
+        self.words().about
     }
 
     fn value(self, r: &Row) -> f64 {
@@ -142,13 +226,31 @@ impl TopSort {
         v.unwrap_or(f64::NEG_INFINITY)
     }
 
-    /// Largest first (pid: smallest first); ties by pid.
+    /// Largest first (pid: smallest first); ties by pid, then (grouped
+    /// rows, whose id is a count of tasks) by key, so that equal rows come
+    /// in the same order every time and not in a hash map's.
     pub fn sort(self, rows: &mut [Row]) {
         rows.sort_unstable_by(|a, b| {
             self.value(b)
                 .total_cmp(&self.value(a))
                 .then(a.id.cmp(&b.id))
+                .then_with(|| a.comm.cmp(&b.comm))
         });
+    }
+}
+
+/// `top -s` and `replay -s`: the columns' words, the default explained.
+impl clap::ValueEnum for TopSort {
+    fn value_variants<'a>() -> &'a [Self] {
+        &TopSort::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let v = clap::builder::PossibleValue::new(self.name()).aliases(self.aliases());
+        Some(match self {
+            TopSort::Runq => v.help("Run-queue wait (the default: who waits for a CPU)"),
+            _ => v,
+        })
     }
 }
 
@@ -176,6 +278,17 @@ fn group_wait(a: &RecordView, b: &RecordView, g: Group) -> Option<f64> {
 pub enum Counts {
     PerSecond,
     Totals,
+}
+
+impl Counts {
+    /// What `-a` asks for.
+    pub fn of(accumulated: bool) -> Counts {
+        if accumulated {
+            Counts::Totals
+        } else {
+            Counts::PerSecond
+        }
+    }
 }
 
 /// A row for every task present in both samples: `prev` is the earlier
@@ -314,8 +427,34 @@ mod tests {
         TopSort::Pid.sort(&mut rows);
         assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![1, 2, 3]);
         assert!(rows[0].active());
+        // Grouped rows of one task each, all alike: by key.
+        let mut grouped: Vec<Row> = ["b", "c", "a"]
+            .iter()
+            .map(|k| Row {
+                comm: k.to_string(),
+                ..row(1, Some(0.0), None)
+            })
+            .collect();
+        TopSort::Cpu.sort(&mut grouped);
+        let keys: Vec<&str> = grouped.iter().map(|r| r.comm.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
         assert!(!row(4, Some(0.0), None).active());
         let keys: std::collections::HashSet<char> = TopSort::ALL.iter().map(|s| s.key()).collect();
         assert_eq!(keys.len(), TopSort::ALL.len());
+    }
+
+    /// Each column's words are its own: the table is in ALL's order and no
+    /// spelling names two columns.
+    #[test]
+    fn each_word_names_one_column() {
+        let mut seen = std::collections::HashSet::new();
+        for (i, s) in TopSort::ALL.into_iter().enumerate() {
+            assert_eq!(s as usize, i);
+            for w in std::iter::once(s.name()).chain(s.aliases().iter().copied()) {
+                assert!(seen.insert(w), "{w} names two columns");
+                let parsed = <TopSort as clap::ValueEnum>::from_str(w, false);
+                assert_eq!(parsed, Ok(s));
+            }
+        }
     }
 }

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use taskstat::exit::Usage;
-use taskstat::host::cgroup::Group2;
-use taskstat::host::users;
+use crate::exit::Usage;
+use crate::host::cgroup::Group2;
+use crate::host::users;
 
 /// `-u USER,...`: the uids of names (through the user database) and numbers.
 pub fn uids(users: &[String]) -> Result<HashSet<u32>, Usage> {

@@ -1,0 +1,13 @@
+//! The engine of `top`: which tasks, their samples, and the rows computed
+//! between two of them.
+//!
+//! [`selection`] resolves the filters; [`live`] samples the kernel's
+//! records; [`grouper`] sums them per key (`--by`), exits included;
+//! [`baseline`] turns two samples into rows of rates or totals; [`view`]
+//! is the full-screen view's state between refreshes.
+
+pub mod baseline;
+pub mod grouper;
+pub mod live;
+pub mod selection;
+pub mod view;

@@ -1,0 +1,121 @@
+//! The state of top's full-screen view between refreshes, and what each
+//! key does to it.
+
+use std::time::Duration;
+
+use super::baseline::Baseline;
+use super::live::{Sample, Sampler};
+use crate::model::top::{Counts, Row, TopSort};
+use crate::tui::Action;
+
+/// What the screen shows, and the samples it is computed from.
+pub struct LiveView {
+    pub sort: TopSort,
+    pub threads: bool,
+    pub only: bool,
+    pub baseline: Baseline,
+    /// The sample the next interval starts at.
+    pub prev: Sample,
+    pub rows: Vec<Row>,
+    pub status: String,
+    pub refreshes: u64,
+}
+
+/// What an action needs next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Then {
+    Quit,
+    /// Threads instead of processes, or back, or rates instead of totals:
+    /// a new first sample.
+    Resample,
+    /// The rows already there, sorted or filtered anew: draw them.
+    Redraw,
+    /// Nothing top offers: keep waiting.
+    Wait,
+}
+
+impl LiveView {
+    pub fn new(
+        sort: TopSort,
+        threads: bool,
+        only: bool,
+        baseline: Baseline,
+        first: Sample,
+    ) -> Self {
+        LiveView {
+            sort,
+            threads,
+            only,
+            baseline,
+            prev: first,
+            rows: Vec::new(),
+            status: String::from("first sample; rates appear after one interval"),
+            refreshes: 0,
+        }
+    }
+
+    pub fn apply(&mut self, action: Action) -> Then {
+        match action {
+            Action::Quit => Then::Quit,
+            Action::Threads => {
+                self.threads = !self.threads;
+                Then::Resample
+            }
+            Action::Accumulated => {
+                self.baseline.counts = match self.baseline.counts {
+                    Counts::PerSecond => Counts::Totals,
+                    Counts::Totals => Counts::PerSecond,
+                };
+                Then::Resample
+            }
+            Action::OnlyActive => {
+                self.only = !self.only;
+                if self.only {
+                    self.rows.retain(Row::active);
+                }
+                self.status = if self.only {
+                    "only active tasks".into()
+                } else {
+                    "all tasks from the next refresh".into()
+                };
+                Then::Redraw
+            }
+            Action::Sort(s) => {
+                self.sort = s;
+                self.sort.sort(&mut self.rows);
+                self.status = format!("sorted by {}", self.sort.name());
+                Then::Redraw
+            }
+            Action::Next | Action::Previous | Action::GoTo => Then::Wait,
+        }
+    }
+
+    /// Starts over from a new first sample (the grouper, and the exits it
+    /// listens to, carry on).
+    pub fn resample(&mut self, sampler: &mut Sampler) -> anyhow::Result<()> {
+        self.prev = sampler.sample(self.threads, true)?;
+        let grouper = self.baseline.grouper.take();
+        self.baseline = Baseline::new(self.baseline.counts, &self.prev);
+        self.baseline.grouper = grouper;
+        self.rows.clear();
+        self.status = String::from("switched view; rates appear after one interval");
+        Ok(())
+    }
+
+    /// The rows of the interval from the last sample to a new one.
+    pub fn refresh(&mut self, sampler: &mut Sampler) -> anyhow::Result<()> {
+        let cur = sampler.sample(self.threads, true)?;
+        self.rows =
+            self.baseline
+                .rows(&self.prev, &cur, &sampler.selection, self.sort, self.only)?;
+        self.prev = cur;
+        self.refreshes += 1;
+        self.status = format!("refresh {}", self.refreshes);
+        Ok(())
+    }
+
+    /// When the next refresh is due.
+    pub fn due(&self, period: Duration) -> std::time::Instant {
+        self.prev.at + period
+    }
+}
