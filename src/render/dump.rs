@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use serde_json::{Map, Value};
 
 use super::DumpFormat;
+use super::sink::Csv;
 use crate::model::stored;
 use crate::wire::Category;
 
@@ -72,7 +73,7 @@ const FAMILIES: [(&str, &str, &str); 6] = [
 /// Writes the records of stored samples in one format.
 pub struct DumpWriter {
     format: DumpFormat,
-    header_done: bool,
+    csv: Csv,
     /// `--compact`: ndjson without null fields, sources and notes; csv
     /// with [`compact_column`]s only.
     compact: bool,
@@ -93,7 +94,7 @@ impl DumpWriter {
     pub fn new(format: DumpFormat) -> DumpWriter {
         DumpWriter {
             format,
-            header_done: false,
+            csv: Csv::new(),
             compact: false,
             time: (i64::MIN, String::new()),
             line: Vec::with_capacity(4096),
@@ -146,11 +147,7 @@ impl DumpWriter {
                     cols.retain(|(k, _)| compact_column(k));
                 }
                 let mut buf = Vec::new();
-                if !self.header_done {
-                    super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
-                    self.header_done = true;
-                }
-                super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
+                self.csv.columns(&mut buf, &cols);
                 out.write_all(&buf)
             }
             DumpFormat::Openmetrics => self.metrics(time_ns, labels, record),

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::Format;
 use super::human::{self, NONE};
+use super::sink::{self, Csv, JsonArray};
 use crate::exit::Usage;
 use crate::model::interval::IntervalRecord;
 
@@ -67,7 +68,8 @@ fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> io::
 /// Interval records as they are sampled, in one format.
 pub struct IntervalStream {
     format: Format,
-    started: bool,
+    json: JsonArray,
+    csv: Csv,
 }
 
 impl IntervalStream {
@@ -80,7 +82,8 @@ impl IntervalStream {
         }
         Ok(IntervalStream {
             format,
-            started: false,
+            json: JsonArray::compact(),
+            csv: Csv::new(),
         })
     }
 
@@ -88,25 +91,18 @@ impl IntervalStream {
     pub fn write(&mut self, out: &mut dyn Write, records: &[IntervalRecord]) -> io::Result<()> {
         match self.format {
             Format::Table => write_interval_table(out, records)?,
-            Format::Ndjson => super::structured::write_ndjson(out, records)?,
+            Format::Ndjson => sink::write_ndjson(out, records)?,
             Format::Json => {
                 let mut buf = Vec::new();
                 for r in records {
-                    buf.extend_from_slice(if self.started { b",\n" } else { b"[\n" });
-                    serde_json::to_writer(&mut buf, r)?;
-                    self.started = true;
+                    self.json.element(&mut buf, r)?;
                 }
                 out.write_all(&buf)?;
             }
             Format::Csv => {
                 let mut buf = Vec::new();
                 for r in records {
-                    let cols = super::csv_row(r)?;
-                    if !self.started {
-                        super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
-                        self.started = true;
-                    }
-                    super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
+                    self.csv.row(&mut buf, r)?;
                 }
                 out.write_all(&buf)?;
             }
@@ -118,7 +114,7 @@ impl IntervalStream {
     /// Ends the stream: closes the JSON array.
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if self.format == Format::Json {
-            out.write_all(if self.started { b"\n]\n" } else { b"[]\n" })?;
+            self.json.finish(out)?;
         }
         out.flush()
     }

@@ -11,8 +11,8 @@ mod getdelays;
 pub mod human;
 mod interval;
 pub mod metrics;
+mod sink;
 mod stream;
-mod structured;
 mod summary;
 mod table;
 pub mod top;
@@ -21,8 +21,8 @@ use std::io::{self, Write};
 
 pub use getdelays::write_getdelays;
 pub use interval::IntervalStream;
+pub use sink::csv_row;
 pub use stream::RecordStream;
-pub use structured::csv_row;
 
 use crate::model::cgroup::CgroupReport;
 use crate::model::check::CheckReport;
@@ -172,38 +172,38 @@ pub fn write(out: &mut dyn Write, doc: &Doc, o: Output) -> io::Result<()> {
         (Doc::Cgroup(r), Format::Table) => cgroup::write_cgroup_table(out, r, s),
 
         (Doc::Records { records, .. } | Doc::Rows { records }, Format::Json) => {
-            structured::write_json(out, &views(records))
+            sink::json_document(out, &views(records))
         }
-        (Doc::Run { records, total, .. }, Format::Json) => structured::write_json(
+        (Doc::Run { records, total, .. }, Format::Json) => sink::json_document(
             out,
             &RunItems {
                 records: &views(records),
                 total: *total,
             },
         ),
-        (Doc::Cgroup(r), Format::Json) => structured::write_json(out, r),
+        (Doc::Cgroup(r), Format::Json) => sink::json_document(out, r),
 
         (Doc::Records { records, .. } | Doc::Rows { records }, Format::Ndjson) => {
-            structured::write_ndjson(out, &views(records))
+            sink::write_ndjson(out, &views(records))
         }
         (Doc::Run { records, total, .. }, Format::Ndjson) => {
-            structured::write_ndjson(out, &views(records))?;
+            sink::write_ndjson(out, &views(records))?;
             match total {
-                Some(t) => structured::write_ndjson(out, &[t]),
+                Some(t) => sink::write_ndjson(out, &[t]),
                 None => Ok(()),
             }
         }
-        (Doc::Cgroup(r), Format::Ndjson) => structured::write_ndjson(out, &[r]),
+        (Doc::Cgroup(r), Format::Ndjson) => sink::write_ndjson(out, &[r]),
 
         (Doc::Records { records, empty }, Format::Csv) => {
-            structured::write_csv(out, &views(records), empty)
+            sink::write_csv(out, &views(records), empty)
         }
         // The total has other columns than the records: csv carries the records.
         (Doc::Rows { records } | Doc::Run { records, .. }, Format::Csv) => match records.first() {
-            Some(first) => structured::write_csv(out, &views(records), &&first.view),
+            Some(first) => sink::write_csv(out, &views(records), &&first.view),
             None => Ok(()),
         },
-        (Doc::Cgroup(r), Format::Csv) => structured::write_csv(out, &[*r], r),
+        (Doc::Cgroup(r), Format::Csv) => sink::write_csv(out, &[*r], r),
 
         (
             Doc::Records { records, .. } | Doc::Rows { records } | Doc::Run { records, .. },
@@ -237,7 +237,7 @@ impl serde::Serialize for RunItems<'_> {
 /// `check`'s report: JSON for the structured formats, else aligned lines.
 pub fn write_check(out: &mut dyn Write, r: &CheckReport, format: Format) -> io::Result<()> {
     match format {
-        Format::Json | Format::Ndjson => structured::write_json(out, r),
+        Format::Json | Format::Ndjson => sink::json_document(out, r),
         Format::Table | Format::Csv | Format::Getdelays => check::write_check_text(out, r),
     }
 }
