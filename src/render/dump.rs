@@ -14,6 +14,9 @@ use std::io::{self, Write};
 use serde_json::{Map, Value};
 
 use super::DumpFormat;
+use super::families::{
+    self, CONTEXT_SWITCHES, CPU_SECONDS, DELAY_SECONDS, DELAYS, IO_BYTES, TASKS,
+};
 use super::sink::Csv;
 use crate::model::stored;
 use crate::wire::Category;
@@ -39,36 +42,6 @@ pub fn local_time(time_ns: i64) -> String {
         })
         .unwrap_or_else(|_| time_ns.to_string())
 }
-
-/// The families `serve` exports, in its order: name, type, help.
-const FAMILIES: [(&str, &str, &str); 6] = [
-    (
-        "taskstat_delay_seconds",
-        "counter",
-        "Time spent waiting, by delay category",
-    ),
-    (
-        "taskstat_delays",
-        "counter",
-        "Number of waits, by delay category",
-    ),
-    (
-        "taskstat_cpu_seconds",
-        "counter",
-        "CPU time (precise run time)",
-    ),
-    (
-        "taskstat_io_bytes",
-        "counter",
-        "Bytes read from and written to storage",
-    ),
-    (
-        "taskstat_context_switches",
-        "counter",
-        "Context switches, voluntary and involuntary",
-    ),
-    ("taskstat_tasks", "gauge", "Live processes"),
-];
 
 /// Writes the records of stored samples in one format.
 pub struct DumpWriter {
@@ -185,12 +158,13 @@ impl DumpWriter {
             ));
         }
         if self.format == DumpFormat::Openmetrics {
-            for (name, kind, help) in FAMILIES {
-                let Some(lines) = self.families.remove(name) else {
+            for f in families::STORED {
+                let Some(lines) = self.families.remove(f.name) else {
                     continue;
                 };
-                writeln!(out, "# HELP {name} {help}.")?;
-                writeln!(out, "# TYPE {name} {kind}")?;
+                // As prometheus-client writes `serve`'s.
+                writeln!(out, "# HELP {} {}.", f.name, f.help)?;
+                writeln!(out, "# TYPE {} {}", f.name, f.kind.name())?;
                 let mut file = lines.into_inner().map_err(|e| e.into_error())?;
                 io::Seek::rewind(&mut file)?;
                 io::copy(&mut file, out)?;
@@ -260,29 +234,24 @@ impl DumpWriter {
                     continue;
                 }
                 put(
-                    "taskstat_delay_seconds",
+                    DELAY_SECONDS.name,
                     "_total",
                     Some(("category", c.key())),
                     total / 1e9,
                 );
-                put(
-                    "taskstat_delays",
-                    "_total",
-                    Some(("category", c.key())),
-                    count,
-                );
+                put(DELAYS.name, "_total", Some(("category", c.key())), count);
             }
         }
         let field = |p: &[&str], c: &[&str]| if process { num(p) } else { num(c) };
         if let Some(ns) = field(&["cpu", "run_virtual_ns"], &["counters", "cpu_ns"]) {
-            put("taskstat_cpu_seconds", "_total", None, ns / 1e9);
+            put(CPU_SECONDS.name, "_total", None, ns / 1e9);
         }
         for (dir, p, c) in [
             ("read", ["io", "read_bytes"], ["counters", "read_bytes"]),
             ("write", ["io", "write_bytes"], ["counters", "write_bytes"]),
         ] {
             if let Some(b) = field(&p, &c) {
-                put("taskstat_io_bytes", "_total", Some(("direction", dir)), b);
+                put(IO_BYTES.name, "_total", Some(("direction", dir)), b);
             }
         }
         for (kind, p, c) in [
@@ -298,16 +267,11 @@ impl DumpWriter {
             ),
         ] {
             if let Some(n) = field(&p, &c) {
-                put(
-                    "taskstat_context_switches",
-                    "_total",
-                    Some(("kind", kind)),
-                    n,
-                );
+                put(CONTEXT_SWITCHES.name, "_total", Some(("kind", kind)), n);
             }
         }
         if let Some(n) = r.get("tasks").and_then(Value::as_f64) {
-            put("taskstat_tasks", "", None, n);
+            put(TASKS.name, "", None, n);
         }
         match self.spill_error.take() {
             Some(e) => Err(io::Error::new(

@@ -6,6 +6,7 @@
 mod cgroup;
 mod check;
 pub mod dump;
+pub mod families;
 mod flat;
 mod getdelays;
 pub mod human;
