@@ -115,11 +115,68 @@ pub struct Global {
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
 
-    /// Where records come from: taskstats, or without CAP_NET_ADMIN a
-    /// partial view from /proc (auto: taskstats when it answers). listen,
-    /// run and serve need taskstats.
-    #[arg(long, global = true, value_enum, default_value_t = DEFAULT_SOURCE, display_order = 901)]
+    // Its help names the subcommands that need taskstats, from SOURCES.
+    #[arg(long, global = true, value_enum, default_value_t = DEFAULT_SOURCE, display_order = 901,
+          help = source_help())]
     pub source: crate::source::Choice,
+}
+
+/// What a subcommand does with `--source`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceUse {
+    /// Reads live records from taskstats or /proc, as chosen.
+    Either,
+    /// Needs taskstats (exit records, cgroup statistics): procfs is refused.
+    Taskstats,
+    /// Reads no live records (a file, the store, or diagnoses the sources).
+    None,
+}
+
+/// Every subcommand and what it does with `--source`: the dispatcher's
+/// refusal and the option's help both read it.
+pub const SOURCES: [(&str, SourceUse); 13] = [
+    ("pid", SourceUse::Either),
+    ("tgid", SourceUse::Either),
+    ("threads", SourceUse::Either),
+    ("top", SourceUse::Either),
+    ("cgroup-fd", SourceUse::Taskstats),
+    ("listen", SourceUse::Taskstats),
+    ("run", SourceUse::Taskstats),
+    ("serve", SourceUse::Taskstats),
+    ("record", SourceUse::Taskstats),
+    ("replay", SourceUse::None),
+    ("dump", SourceUse::None),
+    ("decode", SourceUse::None),
+    ("check", SourceUse::None),
+];
+
+/// What the subcommand `name` does with `--source`.
+pub fn source_use(name: &str) -> SourceUse {
+    SOURCES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(SourceUse::None, |&(_, u)| u)
+}
+
+/// The subcommands that need taskstats, as a list people read ("a, b and c").
+pub fn needing_taskstats() -> String {
+    let names: Vec<&str> = SOURCES
+        .iter()
+        .filter(|(_, u)| *u == SourceUse::Taskstats)
+        .map(|(n, _)| *n)
+        .collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
+fn source_help() -> String {
+    format!(
+        "Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc \
+         (auto: taskstats when it answers). {} need taskstats",
+        needing_taskstats()
+    )
 }
 
 #[derive(Debug, Subcommand)]
@@ -261,6 +318,27 @@ pub enum Command {
     Decode(Later<DecodeArgs>),
     /// Diagnose whether taskstats queries can work here, and how to fix them
     Check(Later<CheckArgs>),
+}
+
+impl Command {
+    /// The subcommand's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Pid(_) => "pid",
+            Command::Tgid(_) => "tgid",
+            Command::Threads(_) => "threads",
+            Command::Top(_) => "top",
+            Command::CgroupFd(_) => "cgroup-fd",
+            Command::Listen(_) => "listen",
+            Command::Run(_) => "run",
+            Command::Serve(_) => "serve",
+            Command::Record(_) => "record",
+            Command::Replay(_) => "replay",
+            Command::Dump(_) => "dump",
+            Command::Decode(_) => "decode",
+            Command::Check(_) => "check",
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -925,6 +1003,24 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every subcommand has its line in SOURCES, under the name clap
+    /// parses, and the name `Command::name` gives.
+    #[test]
+    fn every_subcommand_says_what_it_does_with_source() {
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        let listed: Vec<&str> = SOURCES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, listed);
+        let cli = Cli::try_parse_from(["taskstat", "cgroup-fd", "/x"]).unwrap();
+        assert_eq!(cli.command.name(), "cgroup-fd");
+        assert_eq!(
+            needing_taskstats(),
+            "cgroup-fd, listen, run, serve and record"
+        );
     }
 
     #[test]
