@@ -4,7 +4,8 @@ use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
 use crate::model::sort::SortKey;
 use crate::model::top::TopSort;
-use crate::render::{DumpFormat, Format, Output, Sections};
+use crate::render::format::{self as formats, Offer};
+use crate::render::{Format, Output, Sections};
 
 /// The long help's closing text: privileges, delay accounting, exit statuses.
 pub fn after_help() -> String {
@@ -100,10 +101,9 @@ impl<T: FromArgMatches> FromArgMatches for Later<T> {
     }
 }
 
-/// The defaults of the global options and the output format.
+/// The defaults of the global options.
 pub const DEFAULT_TIMEOUT_MS: u64 = 5000;
 pub const DEFAULT_SOURCE: crate::source::Choice = crate::source::Choice::Auto;
-pub const DEFAULT_FORMAT: Format = Format::Table;
 
 /// Options of every subcommand.
 #[derive(Debug, Args)]
@@ -364,15 +364,112 @@ pub struct QueryArgs {
     pub output: OutputArgs,
 }
 
+/// How a subcommand offers its output formats ([`formats::OFFERS`]).
+pub trait Offered {
+    const OFFER: &'static Offer;
+}
+
+/// pid, tgid, threads, cgroup-fd, listen, run and decode.
+#[derive(Debug)]
+pub struct RecordFormats;
+impl Offered for RecordFormats {
+    const OFFER: &'static Offer = &formats::RECORDS;
+}
+
+#[derive(Debug)]
+pub struct DumpFormats;
+impl Offered for DumpFormats {
+    const OFFER: &'static Offer = &formats::DUMP;
+}
+
+#[derive(Debug)]
+pub struct CheckFormats;
+impl Offered for CheckFormats {
+    const OFFER: &'static Offer = &formats::CHECK;
+}
+
+/// The output format, as every subcommand declares it: `-f/--format` with
+/// the formats its offer lists (clap refuses any other, naming those), and
+/// `--json` where the offer has it.
+#[derive(Debug)]
+pub struct FormatArgs<O> {
+    format: Option<Format>,
+    json: bool,
+    offer: std::marker::PhantomData<O>,
+}
+
+impl<O: Offered> FormatArgs<O> {
+    pub fn format(&self) -> Format {
+        O::OFFER.chosen(self.format, self.json)
+    }
+}
+
+impl<O: Offered> Args for FormatArgs<O> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        use clap::builder::{PossibleValue, PossibleValuesParser};
+        use clap::{Arg, ArgAction};
+        let o = O::OFFER;
+        let mut cmd = cmd;
+        if !o.formats.is_empty() {
+            let values = o
+                .formats
+                .iter()
+                .map(|(f, help)| PossibleValue::new(f.name()).help(*help));
+            cmd = cmd.arg(
+                Arg::new("format")
+                    .short('f')
+                    .long("format")
+                    .value_name("FORMAT")
+                    .action(ArgAction::Set)
+                    .value_parser(PossibleValuesParser::new(values))
+                    .default_value(o.default.name())
+                    .help("Output format"),
+            );
+        }
+        if let Some(help) = o.json {
+            let mut json = Arg::new("json")
+                .long("json")
+                .action(ArgAction::SetTrue)
+                .help(help);
+            if !o.formats.is_empty() {
+                json = json.conflicts_with("format");
+            }
+            cmd = cmd.arg(json);
+        }
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl<O: Offered> FromArgMatches for FormatArgs<O> {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let o = O::OFFER;
+        let format = match o.formats.is_empty() {
+            true => None,
+            false => m
+                .get_one::<String>("format")
+                .and_then(|n| Format::from_name(n)),
+        };
+        Ok(FormatArgs {
+            format,
+            json: o.json.is_some() && m.get_flag("json"),
+            offer: std::marker::PhantomData,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value_t = DEFAULT_FORMAT)]
-    pub format: Format,
-
-    /// Same as --format json.
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
+    #[command(flatten)]
+    pub format: FormatArgs<RecordFormats>,
 
     /// Show the delay section (getdelays -d).
     #[arg(short = 'd', long)]
@@ -397,7 +494,7 @@ pub struct OutputArgs {
 
 impl OutputArgs {
     pub fn format(&self) -> Format {
-        if self.json { Format::Json } else { self.format }
+        self.format.format()
     }
 
     /// The format and sections together, as the renderers take them.
@@ -508,21 +605,15 @@ pub struct TopArgs {
     #[arg(long, value_enum, default_value_t = By::Task, conflicts_with = "threads")]
     pub by: By,
 
-    /// Print the refreshes as JSON instead of tables (implies -b): one
-    /// array, an element per refresh with its rows; null where a figure is
-    /// not measured. With --by cgroup, each row has the group's unit,
-    /// container_id and pod_uid and its share of time stalled (PSI).
-    #[arg(long)]
+    // Its help is top's offer's (render::format::TOP). top's format
+    // moves to a FormatArgs once cmd/top.rs reads `format()` alone.
+    #[arg(long, help = formats::TOP.json)]
     pub json: bool,
 }
 
 impl TopArgs {
     pub fn format(&self) -> Format {
-        if self.json {
-            Format::Json
-        } else {
-            Format::Table
-        }
+        formats::TOP.chosen(None, self.json)
     }
 }
 
@@ -861,9 +952,8 @@ pub struct DumpArgs {
     #[command(flatten)]
     pub range: RangeArgs,
 
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value_t = DumpFormat::Ndjson)]
-    pub format: DumpFormat,
+    #[command(flatten)]
+    pub format: FormatArgs<DumpFormats>,
 
     /// One record per process per sample, or one per cgroup per sample.
     #[arg(long, value_enum, default_value_t = DumpBy::Task)]
@@ -980,18 +1070,13 @@ fn parse_secs(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Print the checks as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: FormatArgs<CheckFormats>,
 }
 
 impl CheckArgs {
     pub fn format(&self) -> Format {
-        if self.json {
-            Format::Json
-        } else {
-            Format::Table
-        }
+        self.output.format()
     }
 }
 
@@ -1093,7 +1178,7 @@ mod tests {
             panic!()
         };
         assert_eq!(r.command, vec!["ls", "-l", "--all"]);
-        assert!(r.output.json);
+        assert_eq!(r.output.format(), Format::Json);
         // Options after the command belong to the command.
         let cli = Cli::try_parse_from(["taskstat", "run", "sh", "-c", "exit 3"]).unwrap();
         let Command::Run(Later(r)) = cli.command else {

@@ -13,7 +13,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value};
 
-use super::DumpFormat;
+use super::Format;
 use super::families::{
     self, CONTEXT_SWITCHES, CPU_SECONDS, DELAY_SECONDS, DELAYS, IO_BYTES, TASKS,
 };
@@ -45,7 +45,7 @@ pub fn local_time(time_ns: i64) -> String {
 
 /// Writes the records of stored samples in one format.
 pub struct DumpWriter {
-    format: DumpFormat,
+    format: Format,
     csv: Csv,
     /// `--compact`: ndjson without null fields, sources and notes; csv
     /// with [`compact_column`]s only.
@@ -64,7 +64,7 @@ pub struct DumpWriter {
 }
 
 impl DumpWriter {
-    pub fn new(format: DumpFormat) -> DumpWriter {
+    pub fn new(format: Format) -> DumpWriter {
         DumpWriter {
             format,
             csv: Csv::new(),
@@ -95,7 +95,7 @@ impl DumpWriter {
         record: &Value,
     ) -> io::Result<()> {
         match self.format {
-            DumpFormat::Ndjson if !self.compact => {
+            Format::Ndjson if !self.compact => {
                 if self.time.0 != time_ns {
                     self.time = (time_ns, serde_json::to_string(&rfc3339(time_ns))?);
                 }
@@ -103,7 +103,7 @@ impl DumpWriter {
                 ndjson_line(&mut self.line, &self.time.1, time_ns, labels, record)?;
                 out.write_all(&self.line)
             }
-            DumpFormat::Ndjson => {
+            Format::Ndjson => {
                 let mut v = with_time(time_ns, labels, record);
                 stored::settle(time_ns, &mut v);
                 compact_json(&mut v);
@@ -111,7 +111,7 @@ impl DumpWriter {
                 line.push(b'\n');
                 out.write_all(&line)
             }
-            DumpFormat::Csv => {
+            Format::Csv => {
                 let mut v = with_time(time_ns, labels, record);
                 stored::settle(time_ns, &mut v);
                 let mut cols = super::csv_row(&v)?;
@@ -123,7 +123,8 @@ impl DumpWriter {
                 self.csv.columns(&mut buf, &cols);
                 out.write_all(&buf)
             }
-            DumpFormat::Openmetrics => self.metrics(time_ns, labels, record),
+            Format::Openmetrics => self.metrics(time_ns, labels, record),
+            Format::Table | Format::Json | Format::Getdelays => Err(self.format.not_offered()),
         }
     }
 
@@ -138,7 +139,7 @@ impl DumpWriter {
         not_stored: u64,
         dropped: Option<u64>,
     ) -> io::Result<()> {
-        if self.format != DumpFormat::Ndjson {
+        if self.format != Format::Ndjson {
             return Ok(());
         }
         let v = serde_json::json!({
@@ -157,7 +158,7 @@ impl DumpWriter {
                 format!("cannot keep the OpenMetrics lines in a temporary file (TMPDIR): {e}"),
             ));
         }
-        if self.format == DumpFormat::Openmetrics {
+        if self.format == Format::Openmetrics {
             for f in families::STORED {
                 let Some(lines) = self.families.remove(f.name) else {
                     continue;

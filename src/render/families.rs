@@ -179,7 +179,7 @@ mod tests {
             },
             "tasks": 2,
         });
-        let mut w = DumpWriter::new(crate::render::DumpFormat::Openmetrics);
+        let mut w = DumpWriter::new(crate::render::Format::Openmetrics);
         let mut dumped = Vec::new();
         w.record(&mut dumped, 1_000_000_000, &[("cgroup", "/a")], &group)
             .unwrap();

@@ -75,10 +75,11 @@ pub struct IntervalStream {
 impl IntervalStream {
     /// A stream in `format`, or why that format has no interval form.
     pub fn new(format: Format) -> Result<IntervalStream, Usage> {
-        if format == Format::Getdelays {
-            return Err(Usage(
-                "--format getdelays has no interval form; use table, json, ndjson or csv".into(),
-            ));
+        if matches!(format, Format::Getdelays | Format::Openmetrics) {
+            return Err(Usage(format!(
+                "--format {} has no interval form; use table, json, ndjson or csv",
+                format.name()
+            )));
         }
         Ok(IntervalStream {
             format,
@@ -106,7 +107,7 @@ impl IntervalStream {
                 }
                 out.write_all(&buf)?;
             }
-            Format::Getdelays => {}
+            Format::Getdelays | Format::Openmetrics => return Err(self.format.not_offered()),
         }
         out.flush()
     }

@@ -1,13 +1,18 @@
 //! Renderers: records in, bytes out. Every renderer writes to a `dyn Write`
-//! and knows nothing of where the records came from. This module is the one
-//! place that matches on [`Format`]: commands hand it a [`Doc`] (or feed a
-//! [`RecordStream`] or [`IntervalStream`]) and the format the user chose.
+//! and knows nothing of where the records came from. The formats and which
+//! subcommand offers which are [`format`]'s; the formats scripts parse
+//! (a JSON document or array, ndjson, csv) are written by `sink` alone;
+//! each renderer matches on the [`Format`] it is handed (a [`Doc`] through
+//! [`write`], a [`RecordStream`], an [`IntervalStream`], top's batch,
+//! `dump`'s writer), and the metric families `serve` and `dump` write are
+//! [`families`]'.
 
 mod cgroup;
 mod check;
 pub mod dump;
 pub mod families;
 mod flat;
+pub mod format;
 mod getdelays;
 pub mod human;
 mod interval;
@@ -20,6 +25,7 @@ pub mod top;
 
 use std::io::{self, Write};
 
+pub use format::Format;
 pub use getdelays::write_getdelays;
 pub use interval::IntervalStream;
 pub use sink::csv_row;
@@ -29,32 +35,6 @@ use crate::model::cgroup::CgroupReport;
 use crate::model::check::CheckReport;
 use crate::model::totals::{RunOutcome, TreeTotal};
 use crate::model::{Record, RecordView};
-
-/// Output formats of record-printing commands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Human-readable sections (the default).
-    Table,
-    /// One JSON array of records (cgroup-fd: one object).
-    Json,
-    /// One JSON record per line, flushed per record.
-    Ndjson,
-    /// A header row and one row per record; nested keys joined with dots.
-    Csv,
-    /// The exact text of the kernel's getdelays -d -i -q.
-    Getdelays,
-}
-
-/// `dump`'s formats: the stored history for scripts and for Prometheus.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum DumpFormat {
-    /// One JSON object per line: a record and its `time`.
-    Ndjson,
-    /// A header row and one row per record; `time` first.
-    Csv,
-    /// Counters with timestamps, under `serve`'s metric names.
-    Openmetrics,
-}
 
 /// Which sections a table (or getdelays text) shows: getdelays' -d, -i, -q,
 /// plus CPU and memory; none selected means all.
@@ -211,6 +191,7 @@ pub fn write(out: &mut dyn Write, doc: &Doc, o: Output) -> io::Result<()> {
             Format::Getdelays,
         ) => getdelays_all(out, records, s),
         (Doc::Cgroup(r), Format::Getdelays) => cgroup::write_cgroup_getdelays(out, r),
+        (_, Format::Openmetrics) => Err(o.format.not_offered()),
     }
 }
 
@@ -240,30 +221,6 @@ pub fn write_check(out: &mut dyn Write, r: &CheckReport, format: Format) -> io::
     match format {
         Format::Json | Format::Ndjson => sink::json_document(out, r),
         Format::Table | Format::Csv | Format::Getdelays => check::write_check_text(out, r),
-    }
-}
-
-impl Format {
-    /// The name of a format that scripts parse (json, ndjson, csv), which
-    /// must not share its stream with other text; None for text for people.
-    pub fn parsed_by_scripts(self) -> Option<&'static str> {
-        match self {
-            Format::Json => Some("json"),
-            Format::Ndjson => Some("ndjson"),
-            Format::Csv => Some("csv"),
-            Format::Table | Format::Getdelays => None,
-        }
-    }
-
-    /// Why the format cannot print a record that is not the struct the
-    /// kernel sent (a /proc view), if it cannot: getdelays' text prints
-    /// that struct, the others the schema view.
-    pub fn refusal_without_kernel_record(self) -> Option<&'static str> {
-        match self {
-            Format::Getdelays => Some(
-                "--format getdelays prints the kernel's own record (use table, json, ndjson or csv)",
-            ),
-            Format::Table | Format::Json | Format::Ndjson | Format::Csv => None,
-        }
+        Format::Openmetrics => Err(format.not_offered()),
     }
 }

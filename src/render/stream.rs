@@ -153,6 +153,7 @@ impl RecordStream {
             Format::Ndjson => sink::ndjson_line(out, view)?,
             Format::Csv => self.csv.row(out, view)?,
             Format::Getdelays => {}
+            Format::Openmetrics => return Err(self.format.not_offered()),
         }
         self.started = true;
         Ok(())
@@ -183,7 +184,7 @@ impl RecordStream {
                 out,
                 "lost  {count} exit messages dropped by the kernel ({total} so far)"
             )?,
-            Format::Csv | Format::Getdelays => return Ok(()),
+            Format::Csv | Format::Getdelays | Format::Openmetrics => return Ok(()),
         }
         out.flush()
     }

@@ -199,7 +199,7 @@ impl Batch {
                 written?;
                 out.write_all(&buf)
             }
-            Format::Table | Format::Csv | Format::Getdelays => {
+            Format::Table | Format::Csv | Format::Getdelays | Format::Openmetrics => {
                 if self.refreshes > 1 {
                     writeln!(out)?;
                 }
@@ -233,7 +233,7 @@ impl Batch {
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         match self.format {
             Format::Json | Format::Ndjson => self.json.finish(out),
-            Format::Table | Format::Csv | Format::Getdelays => Ok(()),
+            Format::Table | Format::Csv | Format::Getdelays | Format::Openmetrics => Ok(()),
         }
     }
 
