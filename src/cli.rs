@@ -1108,6 +1108,32 @@ mod tests {
         );
     }
 
+    /// Each subcommand's `--format` takes exactly the formats its line in
+    /// OFFERS lists, and it has `--json` exactly where that line says.
+    #[test]
+    fn every_subcommand_offers_the_formats_of_its_table_line() {
+        let cli = Cli::command();
+        let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+        let listed: Vec<&str> = formats::OFFERS.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, listed);
+        for (name, offer) in formats::OFFERS {
+            let mut sub = cli.find_subcommand(name).unwrap().clone();
+            sub.build();
+            let arg = |id: &str| sub.get_arguments().find(|a| a.get_id() == id);
+            let values: Vec<String> = arg("format")
+                .map(|a| {
+                    a.get_possible_values()
+                        .iter()
+                        .map(|v| v.get_name().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let want: Vec<&str> = offer.formats.iter().map(|(f, _)| f.name()).collect();
+            assert_eq!(values, want, "{name}");
+            assert_eq!(arg("json").is_some(), offer.json.is_some(), "{name}");
+        }
+    }
+
     #[test]
     fn ids_must_be_positive_u32() {
         assert!(Cli::try_parse_from(["taskstat", "pid", "1", "2"]).is_ok());
