@@ -22,7 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
     $completions = @(switch ($command) {
         'taskstat' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -45,7 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;pid' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With --interval: stop after N intervals (default: until interrupted)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
@@ -65,7 +65,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;tgid' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'With --interval: stop after N intervals (default: until interrupted)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
@@ -85,7 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;threads' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'Order of the threads: by a column of top (the words of top -s), or by one delay category''s total wait (largest first), or by thread id')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -104,7 +104,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;top' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Seconds between refreshes')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between refreshes')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop after N refreshes (batch mode: default 1)')
@@ -135,7 +135,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;cgroup-fd' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--fd', '--fd', [CompletionResultType]::ParameterName, 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -156,7 +156,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;listen' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--cpus', '--cpus', [CompletionResultType]::ParameterName, 'CPUs to listen on, as a cpulist like 0-3,5 (default: every possible CPU)')
             [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'Socket receive buffer in bytes: room for records while taskstat is busy writing (SO_RCVBUFFORCE as root, else capped by net.core.rmem_max)')
             [CompletionResult]::new('--tgid', '--tgid', [CompletionResultType]::ParameterName, 'Only records of this thread group (repeatable)')
@@ -185,7 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;run' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to FILE (- for stdout) instead of stderr. json, ndjson and csv need it: on stderr the command''s own messages would break them')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE (- for stdout) instead of stderr. json, ndjson and csv need it: on stderr the command''s own messages would break them')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
@@ -209,7 +209,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;serve' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address and port to serve /metrics on: an IP address, or a host name such as localhost, looked up once at start (its first IPv4 address, else its first)')
             [CompletionResult]::new('--textfile', '--textfile', [CompletionResultType]::ParameterName, 'Instead of serving, write the exposition to PATH every --interval seconds (a temporary file renamed over it), for node_exporter''s textfile collector')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between writes of --textfile')
@@ -223,7 +223,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;record' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The store''s directory (created if missing)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Seconds between samples, from 0.1 to 86400 (a day)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Seconds between samples, from 0.1 to 86400 (a day)')
@@ -236,7 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;replay' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The store''s directory')
             [CompletionResult]::new('--begin', '--begin', [CompletionResultType]::ParameterName, 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX')
             [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Until this time (the same forms as --begin)')
@@ -264,7 +264,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;dump' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The store''s directory')
             [CompletionResult]::new('--begin', '--begin', [CompletionResultType]::ParameterName, 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX')
             [CompletionResult]::new('--end', '--end', [CompletionResultType]::ParameterName, 'Until this time (the same forms as --begin)')
@@ -285,7 +285,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;decode' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Same as --format json')
@@ -303,7 +303,7 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
         }
         'taskstat;check' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for each answer from the kernel, in milliseconds')
-            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the checks as JSON')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -19,7 +19,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
     var completions = [
         &'taskstat'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -41,7 +41,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;pid'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --interval 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval'
             cand --count 'With --interval: stop after N intervals (default: until interrupted)'
             cand -f 'Output format'
@@ -60,7 +60,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;tgid'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --interval 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category''s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval'
             cand --count 'With --interval: stop after N intervals (default: until interrupted)'
             cand -f 'Output format'
@@ -79,7 +79,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;threads'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --sort 'Order of the threads: by a column of top (the words of top -s), or by one delay category''s total wait (largest first), or by thread id'
             cand -f 'Output format'
             cand --format 'Output format'
@@ -97,7 +97,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;top'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand -d 'Seconds between refreshes'
             cand --interval 'Seconds between refreshes'
             cand -n 'Stop after N refreshes (batch mode: default 1)'
@@ -127,7 +127,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;cgroup-fd'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --fd 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)'
             cand -f 'Output format'
             cand --format 'Output format'
@@ -147,7 +147,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;listen'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --cpus 'CPUs to listen on, as a cpulist like 0-3,5 (default: every possible CPU)'
             cand --rcvbuf 'Socket receive buffer in bytes: room for records while taskstat is busy writing (SO_RCVBUFFORCE as root, else capped by net.core.rmem_max)'
             cand --tgid 'Only records of this thread group (repeatable)'
@@ -175,7 +175,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;run'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand -o 'Write the report to FILE (- for stdout) instead of stderr. json, ndjson and csv need it: on stderr the command''s own messages would break them'
             cand --output 'Write the report to FILE (- for stdout) instead of stderr. json, ndjson and csv need it: on stderr the command''s own messages would break them'
             cand -f 'Output format'
@@ -198,7 +198,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;serve'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --listen 'Address and port to serve /metrics on: an IP address, or a host name such as localhost, looked up once at start (its first IPv4 address, else its first)'
             cand --textfile 'Instead of serving, write the exposition to PATH every --interval seconds (a temporary file renamed over it), for node_exporter''s textfile collector'
             cand --interval 'Seconds between writes of --textfile'
@@ -211,7 +211,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;record'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --dir 'The store''s directory (created if missing)'
             cand -d 'Seconds between samples, from 0.1 to 86400 (a day)'
             cand --interval 'Seconds between samples, from 0.1 to 86400 (a day)'
@@ -223,7 +223,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;replay'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --dir 'The store''s directory'
             cand --begin 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX'
             cand --end 'Until this time (the same forms as --begin)'
@@ -250,7 +250,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;dump'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --dir 'The store''s directory'
             cand --begin 'From this time: YYYY-MM-DD HH:MM[:SS] (local), HH:MM[:SS] (today), RFC 3339, -10m or -2h (before now), or @UNIX'
             cand --end 'Until this time (the same forms as --begin)'
@@ -270,7 +270,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;decode'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand -f 'Output format'
             cand --format 'Output format'
             cand --json 'Same as --format json'
@@ -287,7 +287,7 @@ set edit:completion:arg-completer[taskstat] = {|@words|
         }
         &'taskstat;check'= {
             cand --timeout 'How long to wait for each answer from the kernel, in milliseconds'
-            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats'
+            cand --source 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats'
             cand --json 'Print the checks as JSON'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

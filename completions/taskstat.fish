@@ -25,7 +25,7 @@ function __fish_taskstat_using_subcommand
 end
 
 complete -c taskstat -n "__fish_taskstat_needs_command" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_needs_command" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_needs_command" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -45,7 +45,7 @@ complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "decode" -d 'Print
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "check" -d 'Diagnose whether taskstats queries can work here, and how to fix them'
 complete -c taskstat -n "__fish_taskstat_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l interval -d 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category\'s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval' -r
@@ -63,7 +63,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l cpu -d 'Show t
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand pid" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l interval -d 'Sample every SECS seconds and print what happened in each interval: the differences of every figure, each delay category\'s share of wall time and average wait, CPU %, context switches/s and I/O bytes/s. The first output comes after the first interval' -r
@@ -81,7 +81,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l cpu -d 'Show 
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand tgid" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l sort -d 'Order of the threads: by a column of top (the words of top -s), or by one delay category\'s total wait (largest first), or by thread id' -r -f -a "tid\t''
@@ -112,7 +112,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l cpu -d 'Sh
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand threads" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s d -l interval -d 'Seconds between refreshes' -r
@@ -143,7 +143,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s a -l accumulat
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -l json -d 'Print the refreshes as JSON instead of tables (implies -b): one array, an element per refresh with its rows; null where a figure is not measured. With --by cgroup, each row has the group\'s unit, container_id and pod_uid and its share of time stalled (PSI)'
 complete -c taskstat -n "__fish_taskstat_using_subcommand top" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l fd -d 'Use a descriptor of a cgroup directory that the caller holds open (e.g. `taskstat cgroup-fd --fd 3 3</sys/fs/cgroup/cpu/app`)' -r
@@ -162,7 +162,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l cpu -d '
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand cgroup-fd" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l cpus -d 'CPUs to listen on, as a cpulist like 0-3,5 (default: every possible CPU)' -r
@@ -188,7 +188,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l cpu -d 'Sho
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand listen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s o -l output -d 'Write the report to FILE (- for stdout) instead of stderr. json, ndjson and csv need it: on stderr the command\'s own messages would break them' -r -F
@@ -208,7 +208,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l cpu -d 'Show t
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l listen -d 'Address and port to serve /metrics on: an IP address, or a host name such as localhost, looked up once at start (its first IPv4 address, else its first)' -r
@@ -220,7 +220,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l cache -d 'A 
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-rate -d 'At most this many netlink queries per second in a sweep (as top)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l dir -d 'The store\'s directory (created if missing)' -r -F
@@ -230,7 +230,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l max-age -d 
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -l group -d 'Let this group read the store too (a name or a gid, e.g. adm): the directory is then 0750 and its files 0640, not 0700 and 0600' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand record" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -l dir -d 'The store\'s directory' -r -F
@@ -260,7 +260,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s o -l only -
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s a -l accumulated -d 'Totals since the first sample of the range (context switches, bytes read and written; shares of the whole time) instead of rates, as top -a'
 complete -c taskstat -n "__fish_taskstat_using_subcommand replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l dir -d 'The store\'s directory' -r -F
@@ -279,7 +279,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l changed -d 'O
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l compact -d 'Smaller records: ndjson leaves out null fields (a missing field is null) and each record\'s sources and notes; csv has a process\'s identity, CPU times, each delay category\'s count and total, context switches, I/O bytes, peak RSS and major faults'
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s f -l format -d 'Output format' -r -f -a "table\t'Human-readable sections (the default)'
@@ -295,7 +295,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l cpu -d 'Sho
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -l memory -d 'Show the memory section'
 complete -c taskstat -n "__fish_taskstat_using_subcommand decode" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l timeout -d 'How long to wait for each answer from the kernel, in milliseconds' -r
-complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). listen, run and serve need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
+complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l source -d 'Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc (auto: taskstats when it answers). cgroup-fd, listen, run, serve and record need taskstats' -r -f -a "auto\t'taskstats when it answers; a partial view from /proc when taskstats refuses (CAP_NET_ADMIN missing) or is not there'
 taskstats\t'The kernel\'s taskstats interface only'
 procfs\t'/proc only: a partial view that needs no privileges'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand check" -l json -d 'Print the checks as JSON'

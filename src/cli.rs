@@ -4,7 +4,8 @@ use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
 use crate::model::sort::SortKey;
 use crate::model::top::TopSort;
-use crate::render::{DumpFormat, Format, Output, Sections};
+use crate::render::format::{self as formats, Offer};
+use crate::render::{Format, Output, Sections};
 
 /// The long help's closing text: privileges, delay accounting, exit statuses.
 pub fn after_help() -> String {
@@ -100,10 +101,9 @@ impl<T: FromArgMatches> FromArgMatches for Later<T> {
     }
 }
 
-/// The defaults of the global options and the output format.
+/// The defaults of the global options.
 pub const DEFAULT_TIMEOUT_MS: u64 = 5000;
 pub const DEFAULT_SOURCE: crate::source::Choice = crate::source::Choice::Auto;
-pub const DEFAULT_FORMAT: Format = Format::Table;
 
 /// Options of every subcommand.
 #[derive(Debug, Args)]
@@ -115,11 +115,68 @@ pub struct Global {
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub timeout: u64,
 
-    /// Where records come from: taskstats, or without CAP_NET_ADMIN a
-    /// partial view from /proc (auto: taskstats when it answers). listen,
-    /// run and serve need taskstats.
-    #[arg(long, global = true, value_enum, default_value_t = DEFAULT_SOURCE, display_order = 901)]
+    // Its help names the subcommands that need taskstats, from SOURCES.
+    #[arg(long, global = true, value_enum, default_value_t = DEFAULT_SOURCE, display_order = 901,
+          help = source_help())]
     pub source: crate::source::Choice,
+}
+
+/// What a subcommand does with `--source`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceUse {
+    /// Reads live records from taskstats or /proc, as chosen.
+    Either,
+    /// Needs taskstats (exit records, cgroup statistics): procfs is refused.
+    Taskstats,
+    /// Reads no live records (a file, the store, or diagnoses the sources).
+    None,
+}
+
+/// Every subcommand and what it does with `--source`: the dispatcher's
+/// refusal and the option's help both read it.
+pub const SOURCES: [(&str, SourceUse); 13] = [
+    ("pid", SourceUse::Either),
+    ("tgid", SourceUse::Either),
+    ("threads", SourceUse::Either),
+    ("top", SourceUse::Either),
+    ("cgroup-fd", SourceUse::Taskstats),
+    ("listen", SourceUse::Taskstats),
+    ("run", SourceUse::Taskstats),
+    ("serve", SourceUse::Taskstats),
+    ("record", SourceUse::Taskstats),
+    ("replay", SourceUse::None),
+    ("dump", SourceUse::None),
+    ("decode", SourceUse::None),
+    ("check", SourceUse::None),
+];
+
+/// What the subcommand `name` does with `--source`.
+pub fn source_use(name: &str) -> SourceUse {
+    SOURCES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(SourceUse::None, |&(_, u)| u)
+}
+
+/// The subcommands that need taskstats, as a list people read ("a, b and c").
+pub fn needing_taskstats() -> String {
+    let names: Vec<&str> = SOURCES
+        .iter()
+        .filter(|(_, u)| *u == SourceUse::Taskstats)
+        .map(|(n, _)| *n)
+        .collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
+fn source_help() -> String {
+    format!(
+        "Where records come from: taskstats, or without CAP_NET_ADMIN a partial view from /proc \
+         (auto: taskstats when it answers). {} need taskstats",
+        needing_taskstats()
+    )
 }
 
 #[derive(Debug, Subcommand)]
@@ -263,6 +320,27 @@ pub enum Command {
     Check(Later<CheckArgs>),
 }
 
+impl Command {
+    /// The subcommand's name, as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Pid(_) => "pid",
+            Command::Tgid(_) => "tgid",
+            Command::Threads(_) => "threads",
+            Command::Top(_) => "top",
+            Command::CgroupFd(_) => "cgroup-fd",
+            Command::Listen(_) => "listen",
+            Command::Run(_) => "run",
+            Command::Serve(_) => "serve",
+            Command::Record(_) => "record",
+            Command::Replay(_) => "replay",
+            Command::Dump(_) => "dump",
+            Command::Decode(_) => "decode",
+            Command::Check(_) => "check",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     /// Task ids to query (1 to 4294967295).
@@ -286,15 +364,112 @@ pub struct QueryArgs {
     pub output: OutputArgs,
 }
 
+/// How a subcommand offers its output formats ([`formats::OFFERS`]).
+pub trait Offered {
+    const OFFER: &'static Offer;
+}
+
+/// pid, tgid, threads, cgroup-fd, listen, run and decode.
+#[derive(Debug)]
+pub struct RecordFormats;
+impl Offered for RecordFormats {
+    const OFFER: &'static Offer = &formats::RECORDS;
+}
+
+#[derive(Debug)]
+pub struct DumpFormats;
+impl Offered for DumpFormats {
+    const OFFER: &'static Offer = &formats::DUMP;
+}
+
+#[derive(Debug)]
+pub struct CheckFormats;
+impl Offered for CheckFormats {
+    const OFFER: &'static Offer = &formats::CHECK;
+}
+
+/// The output format, as every subcommand declares it: `-f/--format` with
+/// the formats its offer lists (clap refuses any other, naming those), and
+/// `--json` where the offer has it.
+#[derive(Debug)]
+pub struct FormatArgs<O> {
+    format: Option<Format>,
+    json: bool,
+    offer: std::marker::PhantomData<O>,
+}
+
+impl<O: Offered> FormatArgs<O> {
+    pub fn format(&self) -> Format {
+        O::OFFER.chosen(self.format, self.json)
+    }
+}
+
+impl<O: Offered> Args for FormatArgs<O> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        use clap::builder::{PossibleValue, PossibleValuesParser};
+        use clap::{Arg, ArgAction};
+        let o = O::OFFER;
+        let mut cmd = cmd;
+        if !o.formats.is_empty() {
+            let values = o
+                .formats
+                .iter()
+                .map(|(f, help)| PossibleValue::new(f.name()).help(*help));
+            cmd = cmd.arg(
+                Arg::new("format")
+                    .short('f')
+                    .long("format")
+                    .value_name("FORMAT")
+                    .action(ArgAction::Set)
+                    .value_parser(PossibleValuesParser::new(values))
+                    .default_value(o.default.name())
+                    .help("Output format"),
+            );
+        }
+        if let Some(help) = o.json {
+            let mut json = Arg::new("json")
+                .long("json")
+                .action(ArgAction::SetTrue)
+                .help(help);
+            if !o.formats.is_empty() {
+                json = json.conflicts_with("format");
+            }
+            cmd = cmd.arg(json);
+        }
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl<O: Offered> FromArgMatches for FormatArgs<O> {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let o = O::OFFER;
+        let format = match o.formats.is_empty() {
+            true => None,
+            false => m
+                .get_one::<String>("format")
+                .and_then(|n| Format::from_name(n)),
+        };
+        Ok(FormatArgs {
+            format,
+            json: o.json.is_some() && m.get_flag("json"),
+            offer: std::marker::PhantomData,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value_t = DEFAULT_FORMAT)]
-    pub format: Format,
-
-    /// Same as --format json.
-    #[arg(long, conflicts_with = "format")]
-    pub json: bool,
+    #[command(flatten)]
+    pub format: FormatArgs<RecordFormats>,
 
     /// Show the delay section (getdelays -d).
     #[arg(short = 'd', long)]
@@ -319,7 +494,7 @@ pub struct OutputArgs {
 
 impl OutputArgs {
     pub fn format(&self) -> Format {
-        if self.json { Format::Json } else { self.format }
+        self.format.format()
     }
 
     /// The format and sections together, as the renderers take them.
@@ -430,21 +605,15 @@ pub struct TopArgs {
     #[arg(long, value_enum, default_value_t = By::Task, conflicts_with = "threads")]
     pub by: By,
 
-    /// Print the refreshes as JSON instead of tables (implies -b): one
-    /// array, an element per refresh with its rows; null where a figure is
-    /// not measured. With --by cgroup, each row has the group's unit,
-    /// container_id and pod_uid and its share of time stalled (PSI).
-    #[arg(long)]
+    // Its help is top's offer's (render::format::TOP). top's format
+    // moves to a FormatArgs once cmd/top.rs reads `format()` alone.
+    #[arg(long, help = formats::TOP.json)]
     pub json: bool,
 }
 
 impl TopArgs {
     pub fn format(&self) -> Format {
-        if self.json {
-            Format::Json
-        } else {
-            Format::Table
-        }
+        formats::TOP.chosen(None, self.json)
     }
 }
 
@@ -783,9 +952,8 @@ pub struct DumpArgs {
     #[command(flatten)]
     pub range: RangeArgs,
 
-    /// Output format.
-    #[arg(short = 'f', long, value_enum, default_value_t = DumpFormat::Ndjson)]
-    pub format: DumpFormat,
+    #[command(flatten)]
+    pub format: FormatArgs<DumpFormats>,
 
     /// One record per process per sample, or one per cgroup per sample.
     #[arg(long, value_enum, default_value_t = DumpBy::Task)]
@@ -902,18 +1070,13 @@ fn parse_secs(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Print the checks as JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: FormatArgs<CheckFormats>,
 }
 
 impl CheckArgs {
     pub fn format(&self) -> Format {
-        if self.json {
-            Format::Json
-        } else {
-            Format::Table
-        }
+        self.output.format()
     }
 }
 
@@ -925,6 +1088,50 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every subcommand has its line in SOURCES, under the name clap
+    /// parses, and the name `Command::name` gives.
+    #[test]
+    fn every_subcommand_says_what_it_does_with_source() {
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        let listed: Vec<&str> = SOURCES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, listed);
+        let cli = Cli::try_parse_from(["taskstat", "cgroup-fd", "/x"]).unwrap();
+        assert_eq!(cli.command.name(), "cgroup-fd");
+        assert_eq!(
+            needing_taskstats(),
+            "cgroup-fd, listen, run, serve and record"
+        );
+    }
+
+    /// Each subcommand's `--format` takes exactly the formats its line in
+    /// OFFERS lists, and it has `--json` exactly where that line says.
+    #[test]
+    fn every_subcommand_offers_the_formats_of_its_table_line() {
+        let cli = Cli::command();
+        let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+        let listed: Vec<&str> = formats::OFFERS.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, listed);
+        for (name, offer) in formats::OFFERS {
+            let mut sub = cli.find_subcommand(name).unwrap().clone();
+            sub.build();
+            let arg = |id: &str| sub.get_arguments().find(|a| a.get_id() == id);
+            let values: Vec<String> = arg("format")
+                .map(|a| {
+                    a.get_possible_values()
+                        .iter()
+                        .map(|v| v.get_name().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let want: Vec<&str> = offer.formats.iter().map(|(f, _)| f.name()).collect();
+            assert_eq!(values, want, "{name}");
+            assert_eq!(arg("json").is_some(), offer.json.is_some(), "{name}");
+        }
     }
 
     #[test]
@@ -997,7 +1204,7 @@ mod tests {
             panic!()
         };
         assert_eq!(r.command, vec!["ls", "-l", "--all"]);
-        assert!(r.output.json);
+        assert_eq!(r.output.format(), Format::Json);
         // Options after the command belong to the command.
         let cli = Cli::try_parse_from(["taskstat", "run", "sh", "-c", "exit 3"]).unwrap();
         let Command::Run(Later(r)) = cli.command else {

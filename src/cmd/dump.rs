@@ -15,7 +15,7 @@ use super::record::{CGROUPS, EXITED, PROCESSES};
 pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     let filter = Filter::new(&args.filter)?;
     let mut out = super::stdout();
-    let mut w = DumpWriter::new(args.format).compact(args.compact);
+    let mut w = DumpWriter::new(args.format.format()).compact(args.compact);
     let mut changes = Changes::new(args.changed);
     // Sample by sample as the store is read: one sample in memory at a time.
     for_each_sample(&args.range, |time_ns, sections| {

@@ -19,7 +19,7 @@ use std::io::{self, BufWriter, StdoutLock};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use taskstat::cli::{Cli, Command, Later};
+use taskstat::cli::{Cli, Command, Later, SourceUse, needing_taskstats, source_use};
 use taskstat::model::{Accounting, Record};
 use taskstat::source::{Choice, Records};
 use taskstat::wire::RecordKind;
@@ -27,15 +27,12 @@ use taskstat::wire::RecordKind;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_millis(cli.global.timeout);
     let source = cli.global.source;
-    if source == Choice::Procfs
-        && matches!(
-            cli.command,
-            Command::Listen(_) | Command::Run(_) | Command::Serve(_) | Command::CgroupFd(_)
-        )
-    {
-        return Err(taskstat::exit::Usage(
-            "--source procfs: listen, run, serve and cgroup-fd need the kernel's taskstats (exit records, cgroup statistics)".into(),
-        )
+    if source == Choice::Procfs && source_use(cli.command.name()) == SourceUse::Taskstats {
+        return Err(taskstat::exit::Usage(format!(
+            "--source procfs: {} needs the kernel's taskstats (exit records, cgroup statistics), as {} do; use --source auto or taskstats",
+            cli.command.name(),
+            needing_taskstats()
+        ))
         .into());
     }
     match cli.command {

@@ -13,7 +13,11 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value};
 
-use super::DumpFormat;
+use super::Format;
+use super::families::{
+    self, CONTEXT_SWITCHES, CPU_SECONDS, DELAY_SECONDS, DELAYS, IO_BYTES, TASKS,
+};
+use super::sink::Csv;
 use crate::model::stored;
 use crate::wire::Category;
 
@@ -39,40 +43,10 @@ pub fn local_time(time_ns: i64) -> String {
         .unwrap_or_else(|_| time_ns.to_string())
 }
 
-/// The families `serve` exports, in its order: name, type, help.
-const FAMILIES: [(&str, &str, &str); 6] = [
-    (
-        "taskstat_delay_seconds",
-        "counter",
-        "Time spent waiting, by delay category",
-    ),
-    (
-        "taskstat_delays",
-        "counter",
-        "Number of waits, by delay category",
-    ),
-    (
-        "taskstat_cpu_seconds",
-        "counter",
-        "CPU time (precise run time)",
-    ),
-    (
-        "taskstat_io_bytes",
-        "counter",
-        "Bytes read from and written to storage",
-    ),
-    (
-        "taskstat_context_switches",
-        "counter",
-        "Context switches, voluntary and involuntary",
-    ),
-    ("taskstat_tasks", "gauge", "Live processes"),
-];
-
 /// Writes the records of stored samples in one format.
 pub struct DumpWriter {
-    format: DumpFormat,
-    header_done: bool,
+    format: Format,
+    csv: Csv,
     /// `--compact`: ndjson without null fields, sources and notes; csv
     /// with [`compact_column`]s only.
     compact: bool,
@@ -90,10 +64,10 @@ pub struct DumpWriter {
 }
 
 impl DumpWriter {
-    pub fn new(format: DumpFormat) -> DumpWriter {
+    pub fn new(format: Format) -> DumpWriter {
         DumpWriter {
             format,
-            header_done: false,
+            csv: Csv::new(),
             compact: false,
             time: (i64::MIN, String::new()),
             line: Vec::with_capacity(4096),
@@ -121,7 +95,7 @@ impl DumpWriter {
         record: &Value,
     ) -> io::Result<()> {
         match self.format {
-            DumpFormat::Ndjson if !self.compact => {
+            Format::Ndjson if !self.compact => {
                 if self.time.0 != time_ns {
                     self.time = (time_ns, serde_json::to_string(&rfc3339(time_ns))?);
                 }
@@ -129,7 +103,7 @@ impl DumpWriter {
                 ndjson_line(&mut self.line, &self.time.1, time_ns, labels, record)?;
                 out.write_all(&self.line)
             }
-            DumpFormat::Ndjson => {
+            Format::Ndjson => {
                 let mut v = with_time(time_ns, labels, record);
                 stored::settle(time_ns, &mut v);
                 compact_json(&mut v);
@@ -137,7 +111,7 @@ impl DumpWriter {
                 line.push(b'\n');
                 out.write_all(&line)
             }
-            DumpFormat::Csv => {
+            Format::Csv => {
                 let mut v = with_time(time_ns, labels, record);
                 stored::settle(time_ns, &mut v);
                 let mut cols = super::csv_row(&v)?;
@@ -146,14 +120,11 @@ impl DumpWriter {
                     cols.retain(|(k, _)| compact_column(k));
                 }
                 let mut buf = Vec::new();
-                if !self.header_done {
-                    super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
-                    self.header_done = true;
-                }
-                super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
+                self.csv.columns(&mut buf, &cols);
                 out.write_all(&buf)
             }
-            DumpFormat::Openmetrics => self.metrics(time_ns, labels, record),
+            Format::Openmetrics => self.metrics(time_ns, labels, record),
+            Format::Table | Format::Json | Format::Getdelays => Err(self.format.not_offered()),
         }
     }
 
@@ -168,7 +139,7 @@ impl DumpWriter {
         not_stored: u64,
         dropped: Option<u64>,
     ) -> io::Result<()> {
-        if self.format != DumpFormat::Ndjson {
+        if self.format != Format::Ndjson {
             return Ok(());
         }
         let v = serde_json::json!({
@@ -187,13 +158,14 @@ impl DumpWriter {
                 format!("cannot keep the OpenMetrics lines in a temporary file (TMPDIR): {e}"),
             ));
         }
-        if self.format == DumpFormat::Openmetrics {
-            for (name, kind, help) in FAMILIES {
-                let Some(lines) = self.families.remove(name) else {
+        if self.format == Format::Openmetrics {
+            for f in families::STORED {
+                let Some(lines) = self.families.remove(f.name) else {
                     continue;
                 };
-                writeln!(out, "# HELP {name} {help}.")?;
-                writeln!(out, "# TYPE {name} {kind}")?;
+                // As prometheus-client writes `serve`'s.
+                writeln!(out, "# HELP {} {}.", f.name, f.help)?;
+                writeln!(out, "# TYPE {} {}", f.name, f.kind.name())?;
                 let mut file = lines.into_inner().map_err(|e| e.into_error())?;
                 io::Seek::rewind(&mut file)?;
                 io::copy(&mut file, out)?;
@@ -263,29 +235,24 @@ impl DumpWriter {
                     continue;
                 }
                 put(
-                    "taskstat_delay_seconds",
+                    DELAY_SECONDS.name,
                     "_total",
                     Some(("category", c.key())),
                     total / 1e9,
                 );
-                put(
-                    "taskstat_delays",
-                    "_total",
-                    Some(("category", c.key())),
-                    count,
-                );
+                put(DELAYS.name, "_total", Some(("category", c.key())), count);
             }
         }
         let field = |p: &[&str], c: &[&str]| if process { num(p) } else { num(c) };
         if let Some(ns) = field(&["cpu", "run_virtual_ns"], &["counters", "cpu_ns"]) {
-            put("taskstat_cpu_seconds", "_total", None, ns / 1e9);
+            put(CPU_SECONDS.name, "_total", None, ns / 1e9);
         }
         for (dir, p, c) in [
             ("read", ["io", "read_bytes"], ["counters", "read_bytes"]),
             ("write", ["io", "write_bytes"], ["counters", "write_bytes"]),
         ] {
             if let Some(b) = field(&p, &c) {
-                put("taskstat_io_bytes", "_total", Some(("direction", dir)), b);
+                put(IO_BYTES.name, "_total", Some(("direction", dir)), b);
             }
         }
         for (kind, p, c) in [
@@ -301,16 +268,11 @@ impl DumpWriter {
             ),
         ] {
             if let Some(n) = field(&p, &c) {
-                put(
-                    "taskstat_context_switches",
-                    "_total",
-                    Some(("kind", kind)),
-                    n,
-                );
+                put(CONTEXT_SWITCHES.name, "_total", Some(("kind", kind)), n);
             }
         }
         if let Some(n) = r.get("tasks").and_then(Value::as_f64) {
-            put("taskstat_tasks", "", None, n);
+            put(TASKS.name, "", None, n);
         }
         match self.spill_error.take() {
             Some(e) => Err(io::Error::new(

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::Format;
 use super::human::{self, NONE};
+use super::sink::{self, Csv, JsonArray};
 use crate::exit::Usage;
 use crate::model::interval::IntervalRecord;
 
@@ -67,20 +68,23 @@ fn write_interval_table(out: &mut dyn Write, records: &[IntervalRecord]) -> io::
 /// Interval records as they are sampled, in one format.
 pub struct IntervalStream {
     format: Format,
-    started: bool,
+    json: JsonArray,
+    csv: Csv,
 }
 
 impl IntervalStream {
     /// A stream in `format`, or why that format has no interval form.
     pub fn new(format: Format) -> Result<IntervalStream, Usage> {
-        if format == Format::Getdelays {
-            return Err(Usage(
-                "--format getdelays has no interval form; use table, json, ndjson or csv".into(),
-            ));
+        if matches!(format, Format::Getdelays | Format::Openmetrics) {
+            return Err(Usage(format!(
+                "--format {} has no interval form; use table, json, ndjson or csv",
+                format.name()
+            )));
         }
         Ok(IntervalStream {
             format,
-            started: false,
+            json: JsonArray::compact(),
+            csv: Csv::new(),
         })
     }
 
@@ -88,29 +92,22 @@ impl IntervalStream {
     pub fn write(&mut self, out: &mut dyn Write, records: &[IntervalRecord]) -> io::Result<()> {
         match self.format {
             Format::Table => write_interval_table(out, records)?,
-            Format::Ndjson => super::structured::write_ndjson(out, records)?,
+            Format::Ndjson => sink::write_ndjson(out, records)?,
             Format::Json => {
                 let mut buf = Vec::new();
                 for r in records {
-                    buf.extend_from_slice(if self.started { b",\n" } else { b"[\n" });
-                    serde_json::to_writer(&mut buf, r)?;
-                    self.started = true;
+                    self.json.element(&mut buf, r)?;
                 }
                 out.write_all(&buf)?;
             }
             Format::Csv => {
                 let mut buf = Vec::new();
                 for r in records {
-                    let cols = super::csv_row(r)?;
-                    if !self.started {
-                        super::flat::csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
-                        self.started = true;
-                    }
-                    super::flat::csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
+                    self.csv.row(&mut buf, r)?;
                 }
                 out.write_all(&buf)?;
             }
-            Format::Getdelays => {}
+            Format::Getdelays | Format::Openmetrics => return Err(self.format.not_offered()),
         }
         out.flush()
     }
@@ -118,7 +115,7 @@ impl IntervalStream {
     /// Ends the stream: closes the JSON array.
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if self.format == Format::Json {
-            out.write_all(if self.started { b"\n]\n" } else { b"[]\n" })?;
+            self.json.finish(out)?;
         }
         out.flush()
     }

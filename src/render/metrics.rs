@@ -13,6 +13,10 @@ use prometheus_client::metrics::info::Info;
 use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::Registry;
 
+use super::families::{
+    BUILD, CGROUP_PRESSURE_SECONDS, CONTEXT_SWITCHES, CPU_SECONDS, DELAY_SECONDS, DELAYS,
+    EXIT_RECORDS_LOST, EXITED_TASKS, IO_BYTES, REJECTED_FIGURES, SCRAPE_DURATION_SECONDS, TASKS,
+};
 use crate::model::fleet::GroupFigures;
 use crate::model::pressure::{GroupPressure, Resource};
 use crate::model::workload::WorkloadNames;
@@ -149,70 +153,38 @@ fn registry(e: &Exposition) -> Registry {
             }
         }
     }
+    r.register(DELAY_SECONDS.name, DELAY_SECONDS.help, delay_seconds);
+    r.register(DELAYS.name, DELAYS.help, delays);
+    r.register(CPU_SECONDS.name, CPU_SECONDS.help, cpu);
+    r.register(IO_BYTES.name, IO_BYTES.help, io);
+    r.register(CONTEXT_SWITCHES.name, CONTEXT_SWITCHES.help, switches);
+    r.register(TASKS.name, TASKS.help, tasks);
+    r.register(EXITED_TASKS.name, EXITED_TASKS.help, exited);
     r.register(
-        "taskstat_delay_seconds",
-        "Time the tasks of a cgroup spent waiting, by delay category (exited tasks included)",
-        delay_seconds,
-    );
-    r.register(
-        "taskstat_delays",
-        "Waits of the tasks of a cgroup, by delay category (exited tasks included)",
-        delays,
-    );
-    r.register(
-        "taskstat_cpu_seconds",
-        "CPU time of the tasks of a cgroup, precise scheduler run time (exited tasks included)",
-        cpu,
-    );
-    r.register(
-        "taskstat_io_bytes",
-        "Bytes the tasks of a cgroup read from and wrote to storage (exited tasks included)",
-        io,
-    );
-    r.register(
-        "taskstat_context_switches",
-        "Context switches of the tasks of a cgroup (exited tasks included)",
-        switches,
-    );
-    r.register("taskstat_tasks", "Live processes in a cgroup", tasks);
-    r.register(
-        "taskstat_exited_tasks",
-        "Processes of a cgroup that exited while taskstat listened",
-        exited,
-    );
-    r.register(
-        "taskstat_cgroup_pressure_seconds",
-        "Time some (or all non-idle) tasks of a cgroup were stalled on a resource, from its cgroup2 pressure file (PSI)",
+        CGROUP_PRESSURE_SECONDS.name,
+        CGROUP_PRESSURE_SECONDS.help,
         stalled,
     );
     let lost = Counter::<u64>::default();
     lost.inc_by(e.lost);
-    r.register(
-        "taskstat_exit_records_lost",
-        "Exit records the kernel dropped because taskstat's receive queue was full",
-        lost,
-    );
+    r.register(EXIT_RECORDS_LOST.name, EXIT_RECORDS_LOST.help, lost);
     let mut rejected = Ordered::<Counter>::default();
     for &cat in e.categories {
         rejected
             .add(vec![("category", cat.key().to_string())])
             .inc_by(e.rejected[cat]);
     }
-    r.register(
-        "taskstat_rejected_figures",
-        "Processes whose delay figure in a category broke a bound the kernel guarantees (a wait longer than the task's life, from the kernel's delay-accounting fault) and is left out of taskstat_delay_seconds and taskstat_delays from then on",
-        rejected,
-    );
+    r.register(REJECTED_FIGURES.name, REJECTED_FIGURES.help, rejected);
     let sweep = FloatGauge::default();
     sweep.set(e.sweep_seconds);
     r.register(
-        "taskstat_scrape_duration_seconds",
-        "How long the sweep of every task behind this scrape took",
+        SCRAPE_DURATION_SECONDS.name,
+        SCRAPE_DURATION_SECONDS.help,
         sweep,
     );
     r.register(
-        "taskstat_build",
-        "taskstat's version",
+        BUILD.name,
+        BUILD.help,
         Info::new(vec![("version", env!("CARGO_PKG_VERSION").to_string())]),
     );
     r
@@ -315,6 +287,43 @@ mod tests {
         assert!(t.contains("taskstat_exit_records_lost_total 7"), "{t}");
         assert!(t.contains("# TYPE taskstat_build_info gauge"), "{t}");
         assert!(t.contains("taskstat_tasks{cgroup=\"/a\\\"b\"} 2"), "{t}");
+    }
+
+    /// Every family of the table comes out with the table's HELP and type
+    /// (a group with pressure, so that every family has a series).
+    #[test]
+    fn the_exposition_names_its_families_from_the_table() {
+        use crate::model::pressure::Stall;
+        let groups = vec![("/a".to_string(), GroupFigures::default())];
+        let stall = Some(Stall {
+            some_us: Some(1),
+            full_us: Some(1),
+        });
+        let pressure = HashMap::from([(
+            "/a".to_string(),
+            GroupPressure {
+                cpu: stall,
+                io: stall,
+                memory: stall,
+            },
+        )]);
+        let e = Exposition {
+            groups: &groups,
+            categories: &[Category::Cpu],
+            lost: 0,
+            rejected: PerCategory::default(),
+            sweep_seconds: 0.0,
+            pressure: &pressure,
+        };
+        let om = openmetrics(&e);
+        let meta: Vec<&str> = om.lines().filter(|l| l.starts_with("# ")).collect();
+        let mut want = Vec::new();
+        for f in super::super::families::SERVED {
+            want.push(format!("# HELP {} {}.", f.name, f.help));
+            want.push(format!("# TYPE {} {}", f.name, f.kind.name()));
+        }
+        want.push("# EOF".to_string());
+        assert_eq!(meta, want);
     }
 
     #[test]

@@ -1,59 +1,40 @@
 //! Renderers: records in, bytes out. Every renderer writes to a `dyn Write`
-//! and knows nothing of where the records came from. This module is the one
-//! place that matches on [`Format`]: commands hand it a [`Doc`] (or feed a
-//! [`RecordStream`] or [`IntervalStream`]) and the format the user chose.
+//! and knows nothing of where the records came from. The formats and which
+//! subcommand offers which are [`format`]'s; the formats scripts parse
+//! (a JSON document or array, ndjson, csv) are written by `sink` alone;
+//! each renderer matches on the [`Format`] it is handed (a [`Doc`] through
+//! [`write`], a [`RecordStream`], an [`IntervalStream`], top's batch,
+//! `dump`'s writer), and the metric families `serve` and `dump` write are
+//! [`families`]'.
 
 mod cgroup;
 mod check;
 pub mod dump;
+pub mod families;
 mod flat;
+pub mod format;
 mod getdelays;
 pub mod human;
 mod interval;
 pub mod metrics;
+mod sink;
 mod stream;
-mod structured;
 mod summary;
 mod table;
 pub mod top;
 
 use std::io::{self, Write};
 
+pub use format::Format;
 pub use getdelays::write_getdelays;
 pub use interval::IntervalStream;
+pub use sink::csv_row;
 pub use stream::RecordStream;
-pub use structured::csv_row;
 
 use crate::model::cgroup::CgroupReport;
 use crate::model::check::CheckReport;
 use crate::model::totals::{RunOutcome, TreeTotal};
 use crate::model::{Record, RecordView};
-
-/// Output formats of record-printing commands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Human-readable sections (the default).
-    Table,
-    /// One JSON array of records (cgroup-fd: one object).
-    Json,
-    /// One JSON record per line, flushed per record.
-    Ndjson,
-    /// A header row and one row per record; nested keys joined with dots.
-    Csv,
-    /// The exact text of the kernel's getdelays -d -i -q.
-    Getdelays,
-}
-
-/// `dump`'s formats: the stored history for scripts and for Prometheus.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum DumpFormat {
-    /// One JSON object per line: a record and its `time`.
-    Ndjson,
-    /// A header row and one row per record; `time` first.
-    Csv,
-    /// Counters with timestamps, under `serve`'s metric names.
-    Openmetrics,
-}
 
 /// Which sections a table (or getdelays text) shows: getdelays' -d, -i, -q,
 /// plus CPU and memory; none selected means all.
@@ -172,44 +153,45 @@ pub fn write(out: &mut dyn Write, doc: &Doc, o: Output) -> io::Result<()> {
         (Doc::Cgroup(r), Format::Table) => cgroup::write_cgroup_table(out, r, s),
 
         (Doc::Records { records, .. } | Doc::Rows { records }, Format::Json) => {
-            structured::write_json(out, &views(records))
+            sink::json_document(out, &views(records))
         }
-        (Doc::Run { records, total, .. }, Format::Json) => structured::write_json(
+        (Doc::Run { records, total, .. }, Format::Json) => sink::json_document(
             out,
             &RunItems {
                 records: &views(records),
                 total: *total,
             },
         ),
-        (Doc::Cgroup(r), Format::Json) => structured::write_json(out, r),
+        (Doc::Cgroup(r), Format::Json) => sink::json_document(out, r),
 
         (Doc::Records { records, .. } | Doc::Rows { records }, Format::Ndjson) => {
-            structured::write_ndjson(out, &views(records))
+            sink::write_ndjson(out, &views(records))
         }
         (Doc::Run { records, total, .. }, Format::Ndjson) => {
-            structured::write_ndjson(out, &views(records))?;
+            sink::write_ndjson(out, &views(records))?;
             match total {
-                Some(t) => structured::write_ndjson(out, &[t]),
+                Some(t) => sink::write_ndjson(out, &[t]),
                 None => Ok(()),
             }
         }
-        (Doc::Cgroup(r), Format::Ndjson) => structured::write_ndjson(out, &[r]),
+        (Doc::Cgroup(r), Format::Ndjson) => sink::write_ndjson(out, &[r]),
 
         (Doc::Records { records, empty }, Format::Csv) => {
-            structured::write_csv(out, &views(records), empty)
+            sink::write_csv(out, &views(records), empty)
         }
         // The total has other columns than the records: csv carries the records.
         (Doc::Rows { records } | Doc::Run { records, .. }, Format::Csv) => match records.first() {
-            Some(first) => structured::write_csv(out, &views(records), &&first.view),
+            Some(first) => sink::write_csv(out, &views(records), &&first.view),
             None => Ok(()),
         },
-        (Doc::Cgroup(r), Format::Csv) => structured::write_csv(out, &[*r], r),
+        (Doc::Cgroup(r), Format::Csv) => sink::write_csv(out, &[*r], r),
 
         (
             Doc::Records { records, .. } | Doc::Rows { records } | Doc::Run { records, .. },
             Format::Getdelays,
         ) => getdelays_all(out, records, s),
         (Doc::Cgroup(r), Format::Getdelays) => cgroup::write_cgroup_getdelays(out, r),
+        (_, Format::Openmetrics) => Err(o.format.not_offered()),
     }
 }
 
@@ -237,32 +219,8 @@ impl serde::Serialize for RunItems<'_> {
 /// `check`'s report: JSON for the structured formats, else aligned lines.
 pub fn write_check(out: &mut dyn Write, r: &CheckReport, format: Format) -> io::Result<()> {
     match format {
-        Format::Json | Format::Ndjson => structured::write_json(out, r),
+        Format::Json | Format::Ndjson => sink::json_document(out, r),
         Format::Table | Format::Csv | Format::Getdelays => check::write_check_text(out, r),
-    }
-}
-
-impl Format {
-    /// The name of a format that scripts parse (json, ndjson, csv), which
-    /// must not share its stream with other text; None for text for people.
-    pub fn parsed_by_scripts(self) -> Option<&'static str> {
-        match self {
-            Format::Json => Some("json"),
-            Format::Ndjson => Some("ndjson"),
-            Format::Csv => Some("csv"),
-            Format::Table | Format::Getdelays => None,
-        }
-    }
-
-    /// Why the format cannot print a record that is not the struct the
-    /// kernel sent (a /proc view), if it cannot: getdelays' text prints
-    /// that struct, the others the schema view.
-    pub fn refusal_without_kernel_record(self) -> Option<&'static str> {
-        match self {
-            Format::Getdelays => Some(
-                "--format getdelays prints the kernel's own record (use table, json, ndjson or csv)",
-            ),
-            Format::Table | Format::Json | Format::Ndjson | Format::Csv => None,
-        }
+        Format::Openmetrics => Err(format.not_offered()),
     }
 }

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::human::{self, NONE};
+use super::sink::{self, Csv, JsonArray};
 use super::{Format, Sections};
 use crate::model::{Record, RecordView};
 use crate::wire::{Group, RecordKind};
@@ -15,7 +16,10 @@ use crate::wire::{Group, RecordKind};
 pub struct RecordStream {
     format: Format,
     sections: Sections,
+    /// The table's header is written.
     started: bool,
+    json: JsonArray,
+    csv: Csv,
     /// One record's bytes: each record reaches the writer in one write_all,
     /// so a buffered writer only ever passes on whole records.
     scratch: Vec<u8>,
@@ -102,6 +106,8 @@ impl RecordStream {
             format,
             sections,
             started: false,
+            json: JsonArray::compact(),
+            csv: Csv::new(),
             scratch: Vec::with_capacity(4096),
         }
     }
@@ -125,11 +131,6 @@ impl RecordStream {
         r
     }
 
-    /// Opens a JSON array with its first element, or separates the next.
-    fn json_separator(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(if self.started { b",\n" } else { b"[\n" });
-    }
-
     fn render(
         &mut self,
         out: &mut Vec<u8>,
@@ -148,22 +149,11 @@ impl RecordStream {
                 }
                 writeln!(out, "{}", table_row(view, true))?;
             }
-            Format::Json => {
-                self.json_separator(out);
-                serde_json::to_writer(&mut *out, view)?;
-            }
-            Format::Ndjson => {
-                serde_json::to_writer(&mut *out, view)?;
-                out.push(b'\n');
-            }
-            Format::Csv => {
-                let cols = super::csv_row(view)?;
-                if !self.started {
-                    super::flat::csv_line(out, cols.iter().map(|(k, _)| k.as_str()));
-                }
-                super::flat::csv_line(out, cols.iter().map(|(_, v)| v.as_str()));
-            }
+            Format::Json => self.json.element(out, view)?,
+            Format::Ndjson => sink::ndjson_line(out, view)?,
+            Format::Csv => self.csv.row(out, view)?,
             Format::Getdelays => {}
+            Format::Openmetrics => return Err(self.format.not_offered()),
         }
         self.started = true;
         Ok(())
@@ -182,22 +172,19 @@ impl RecordStream {
         match self.format {
             Format::Json => {
                 let mut buf = Vec::new();
-                self.json_separator(&mut buf);
-                serde_json::to_writer(&mut buf, &l)?;
+                self.json.element(&mut buf, &l)?;
                 out.write_all(&buf)?;
-                self.started = true;
             }
             Format::Ndjson => {
                 let mut buf = Vec::new();
-                serde_json::to_writer(&mut buf, &l)?;
-                buf.push(b'\n');
+                sink::ndjson_line(&mut buf, &l)?;
                 out.write_all(&buf)?;
             }
             Format::Table => writeln!(
                 out,
                 "lost  {count} exit messages dropped by the kernel ({total} so far)"
             )?,
-            Format::Csv | Format::Getdelays => return Ok(()),
+            Format::Csv | Format::Getdelays | Format::Openmetrics => return Ok(()),
         }
         out.flush()
     }
@@ -205,7 +192,7 @@ impl RecordStream {
     /// Ends the stream: closes the JSON array (an empty one when nothing came).
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if self.format == Format::Json {
-            out.write_all(if self.started { b"\n]\n" } else { b"[]\n" })?;
+            self.json.finish(out)?;
         }
         out.flush()
     }

@@ -14,6 +14,7 @@ use serde::ser::SerializeMap;
 
 use super::Format;
 use super::human::{self, NONE};
+use super::sink::JsonArray;
 use super::table;
 use crate::host::procfs::{NoPressure, Pressure};
 use crate::model::top::{Counts, Row, TopSort};
@@ -132,6 +133,7 @@ pub struct Batch {
     counts: Counts,
     limit: Option<usize>,
     refreshes: u64,
+    json: JsonArray,
     /// What the rows are (processes, cgroups...), for the line before each
     /// table: set, each table has one, as procps top's header.
     what: Option<&'static str>,
@@ -152,6 +154,7 @@ impl Batch {
             counts,
             limit,
             refreshes: 0,
+            json: JsonArray::pretty(),
             what: None,
         }
     }
@@ -169,8 +172,9 @@ impl Batch {
         let now_ns = i64::try_from(jiff::Timestamp::now().as_nanosecond()).unwrap_or(i64::MAX);
         match self.format {
             Format::Json | Format::Ndjson => {
-                out.write_all(if self.refreshes == 1 { b"[\n" } else { b",\n" })?;
                 let limit = self.limit.unwrap_or(usize::MAX);
+                // The rows borrow the batch: the array is taken out meanwhile.
+                let mut json = std::mem::replace(&mut self.json, JsonArray::pretty());
                 let doc = JsonRefresh {
                     time: self.what.map(|_| super::dump::rfc3339(now_ns)),
                     refresh: self.refreshes,
@@ -188,11 +192,14 @@ impl Batch {
                         })
                         .collect(),
                 };
-                let mut buf = serde_json::to_vec_pretty(&doc)?;
-                buf.push(b'\n');
+                let mut buf = Vec::with_capacity(8192);
+                let written = json.element(&mut buf, &doc);
+                drop(doc);
+                self.json = json;
+                written?;
                 out.write_all(&buf)
             }
-            Format::Table | Format::Csv | Format::Getdelays => {
+            Format::Table | Format::Csv | Format::Getdelays | Format::Openmetrics => {
                 if self.refreshes > 1 {
                     writeln!(out)?;
                 }
@@ -225,9 +232,8 @@ impl Batch {
     /// Closes what the refreshes opened (the JSON array, even an empty one).
     pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         match self.format {
-            Format::Json | Format::Ndjson if self.refreshes == 0 => out.write_all(b"[]\n"),
-            Format::Json | Format::Ndjson => out.write_all(b"]\n"),
-            Format::Table | Format::Csv | Format::Getdelays => Ok(()),
+            Format::Json | Format::Ndjson => self.json.finish(out),
+            Format::Table | Format::Csv | Format::Getdelays | Format::Openmetrics => Ok(()),
         }
     }
 

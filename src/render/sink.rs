@@ -1,23 +1,86 @@
-//! json, ndjson and csv: the record schema, for scripts.
+//! The sinks of the formats scripts parse: a JSON document, a JSON array
+//! written element by element, ndjson lines and csv rows. Every command
+//! that writes one of them writes it here, so that an array is opened and
+//! closed, and a csv header written, in this file alone.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-pub fn write_json<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+use super::flat::csv_line;
+
+/// One JSON document, pretty-printed, on lines of its own.
+pub fn json_document<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
     let mut buf = Vec::with_capacity(8192);
     serde_json::to_writer_pretty(&mut buf, value)?;
     buf.push(b'\n');
     out.write_all(&buf)
 }
 
-/// One record per line; each line is a complete JSON document.
+/// A JSON array whose elements come one at a time (a stream, refreshes):
+/// it is opened by its first element and closed by [`JsonArray::finish`],
+/// an empty one (`[]`) when none came.
+pub struct JsonArray {
+    started: bool,
+    /// Pretty elements each end their last line, so that a reader of lines
+    /// has a refresh whole as soon as it is written; compact ones share
+    /// theirs with the separator that follows.
+    pretty: bool,
+}
+
+impl JsonArray {
+    /// Elements on one line each.
+    pub fn compact() -> JsonArray {
+        JsonArray {
+            started: false,
+            pretty: false,
+        }
+    }
+
+    /// Elements pretty-printed (`top --json`).
+    pub fn pretty() -> JsonArray {
+        JsonArray {
+            started: false,
+            pretty: true,
+        }
+    }
+
+    /// Appends an element to `buf`: the array's opening or a separator first.
+    pub fn element<T: Serialize + ?Sized>(&mut self, buf: &mut Vec<u8>, v: &T) -> io::Result<()> {
+        buf.extend_from_slice(if self.started { b",\n" } else { b"[\n" });
+        self.started = true;
+        if self.pretty {
+            serde_json::to_writer_pretty(&mut *buf, v)?;
+            buf.push(b'\n');
+        } else {
+            serde_json::to_writer(&mut *buf, v)?;
+        }
+        Ok(())
+    }
+
+    /// Closes the array (or writes an empty one).
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(match (self.started, self.pretty) {
+            (false, _) => b"[]\n",
+            (true, true) => b"]\n",
+            (true, false) => b"\n]\n",
+        })
+    }
+}
+
+/// Appends one ndjson line: a complete JSON document and its newline.
+pub fn ndjson_line<T: Serialize + ?Sized>(buf: &mut Vec<u8>, v: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *buf, v)?;
+    buf.push(b'\n');
+    Ok(())
+}
+
+/// One record per line, each written and flushed on its own.
 pub fn write_ndjson<T: Serialize>(out: &mut dyn Write, records: &[T]) -> io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
     for r in records {
         buf.clear();
-        serde_json::to_writer(&mut buf, r)?;
-        buf.push(b'\n');
+        ndjson_line(&mut buf, r)?;
         out.write_all(&buf)?;
         out.flush()?;
     }
@@ -27,28 +90,58 @@ pub fn write_ndjson<T: Serialize>(out: &mut dyn Write, records: &[T]) -> io::Res
 /// Flattened columns of a record, in schema order (see `flat`). `max_at`
 /// objects flatten to `.sec`/`.nsec` even when null so that every row has
 /// the same columns.
-use super::flat::csv_line;
-
 pub fn csv_row<T: Serialize>(r: &T) -> io::Result<Vec<(String, String)>> {
     super::flat::columns(r)
 }
 
-/// Header and rows; with no rows, the header of `empty` (so that a consumer
-/// still sees the columns).
+/// csv rows under one header: the first row's column names.
+#[derive(Default)]
+pub struct Csv {
+    header_done: bool,
+}
+
+impl Csv {
+    pub fn new() -> Csv {
+        Csv::default()
+    }
+
+    /// Appends a row of flattened columns, after the header if it is the first.
+    pub fn columns(&mut self, buf: &mut Vec<u8>, cols: &[(String, String)]) {
+        if !self.header_done {
+            self.header(buf, cols);
+        }
+        csv_line(buf, cols.iter().map(|(_, v)| v.as_str()));
+    }
+
+    /// Appends the row of a record.
+    pub fn row<T: Serialize>(&mut self, buf: &mut Vec<u8>, r: &T) -> io::Result<()> {
+        self.columns(buf, &csv_row(r)?);
+        Ok(())
+    }
+
+    /// Appends the header alone, unless one was written: with no rows, a
+    /// consumer still sees the columns (those of `like`).
+    pub fn header_of<T: Serialize>(&mut self, buf: &mut Vec<u8>, like: &T) -> io::Result<()> {
+        if !self.header_done {
+            self.header(buf, &csv_row(like)?);
+        }
+        Ok(())
+    }
+
+    fn header(&mut self, buf: &mut Vec<u8>, cols: &[(String, String)]) {
+        csv_line(buf, cols.iter().map(|(k, _)| k.as_str()));
+        self.header_done = true;
+    }
+}
+
+/// Header and rows; with no rows, the header of `empty`.
 pub fn write_csv<T: Serialize>(out: &mut dyn Write, records: &[T], empty: &T) -> io::Result<()> {
     let mut buf = Vec::new();
-    let mut header_done = false;
+    let mut csv = Csv::new();
     for r in records {
-        let cols = csv_row(r)?;
-        if !header_done {
-            csv_line(&mut buf, cols.iter().map(|(k, _)| k.as_str()));
-            header_done = true;
-        }
-        csv_line(&mut buf, cols.iter().map(|(_, v)| v.as_str()));
+        csv.row(&mut buf, r)?;
     }
-    if !header_done {
-        csv_line(&mut buf, csv_row(empty)?.iter().map(|(k, _)| k.as_str()));
-    }
+    csv.header_of(&mut buf, empty)?;
     out.write_all(&buf)
 }
 
