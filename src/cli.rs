@@ -388,6 +388,12 @@ impl Offered for CheckFormats {
     const OFFER: &'static Offer = &formats::CHECK;
 }
 
+#[derive(Debug)]
+pub struct TopFormats;
+impl Offered for TopFormats {
+    const OFFER: &'static Offer = &formats::TOP;
+}
+
 /// The output format, as every subcommand declares it: `-f/--format` with
 /// the formats its offer lists (clap refuses any other, naming those), and
 /// `--json` where the offer has it.
@@ -605,15 +611,18 @@ pub struct TopArgs {
     #[arg(long, value_enum, default_value_t = By::Task, conflicts_with = "threads")]
     pub by: By,
 
-    // Its help is top's offer's (render::format::TOP). top's format
-    // moves to a FormatArgs once cmd/top.rs reads `format()` alone.
-    #[arg(long, help = formats::TOP.json)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: FormatArgs<TopFormats>,
 }
 
 impl TopArgs {
     pub fn format(&self) -> Format {
-        formats::TOP.chosen(None, self.json)
+        self.output.format()
+    }
+
+    /// Lines rather than the full screen: -b, or a format for scripts.
+    pub fn in_batch(&self) -> bool {
+        self.batch || self.format() != Format::Table
     }
 }
 

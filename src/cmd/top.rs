@@ -22,7 +22,7 @@ pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<E
     let selection = Selection::new(&args)?;
     let src = super::records(source, timeout)?;
     let mut sampler = Sampler::new(src, args.max_rate, selection, args.by);
-    if args.batch || args.json {
+    if args.in_batch() {
         return batch(args, &mut sampler, timeout);
     }
     interactive(args, &mut sampler, timeout)
