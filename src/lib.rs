@@ -21,5 +21,7 @@ pub mod probe;
 pub mod render;
 pub mod source;
 pub mod store;
-pub mod when;
+pub mod time;
+// cmd/replay.rs still names the TIME parser by its old module name.
+pub use crate::time as when;
 pub mod wire;
