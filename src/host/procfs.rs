@@ -542,14 +542,12 @@ pub fn pressure() -> Result<Vec<Pressure>, NoPressure> {
             continue;
         };
         for l in text.lines() {
-            // "some avg10=0.00 avg60=0.00 avg300=0.00 total=12345" (total in µs)
-            let mut f = l.split_whitespace();
-            let kind = f.next().unwrap_or("").to_string();
-            let vals: HashMap<&str, &str> = f.filter_map(|kv| kv.split_once('=')).collect();
+            let (kind, fields) = super::pressure::line_fields(l);
+            let vals: HashMap<&str, &str> = fields.collect();
             let get = |k: &str| vals.get(k).map(|v| v.to_string());
             lines.push(Pressure {
                 resource,
-                kind,
+                kind: kind.to_string(),
                 avg10: get("avg10"),
                 avg60: get("avg60"),
                 avg300: get("avg300"),

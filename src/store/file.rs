@@ -14,7 +14,6 @@ use super::format::{
     SampleEncoder,
 };
 use super::{Sample, Sections, StoreError, Warning};
-use crate::capture::read_full;
 use crate::time;
 
 const NS_PER_SEC: i64 = 1_000_000_000;
@@ -480,9 +479,13 @@ enum HeaderError {
 }
 
 fn read_header_from(input: &mut dyn Read) -> Result<FileHeader, HeaderError> {
-    let mut buf = [0u8; FILE_HEADER_LEN];
-    let n = read_full(input, &mut buf).map_err(HeaderError::Io)?;
-    FileHeader::decode(&buf[..n]).map_err(HeaderError::Format)
+    // As many bytes as there are, up to a header's: a shorter file is torn.
+    let mut buf = Vec::with_capacity(FILE_HEADER_LEN);
+    input
+        .take(FILE_HEADER_LEN as u64)
+        .read_to_end(&mut buf)
+        .map_err(HeaderError::Io)?;
+    FileHeader::decode(&buf).map_err(HeaderError::Format)
 }
 
 fn read_header(path: &Path) -> Result<FileHeader, HeaderError> {
