@@ -441,10 +441,10 @@ impl Thread {
 
 /// Clock ticks per second, the unit of /proc's start times.
 pub fn clock_ticks() -> u64 {
-    // SAFETY: sysconf reads a constant of the C library; no pointers.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
     // Linux has reported 100 on every architecture since 2.6.
-    u64::try_from(hz).ok().filter(|h| *h > 0).unwrap_or(100)
+    Some(rustix::param::clock_ticks_per_second())
+        .filter(|h| *h > 0)
+        .unwrap_or(100)
 }
 
 /// Boot time (epoch seconds) and clock ticks per second: what turns a
