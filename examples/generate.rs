@@ -13,8 +13,8 @@ use clap_complete::Shell;
 use roff::{Roff, bold, italic, roman};
 use taskstat::cli::Cli;
 use taskstat::exit;
+use taskstat::model::notes::NOTE_DOC;
 use taskstat::model::schema::SCHEMA_DOC;
-use taskstat::model::view::NOTE_DOC;
 use taskstat::wire::Category;
 
 fn render(f: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {

@@ -126,8 +126,7 @@ pub fn write_record(w: &mut dyn Write, r: &RawRecord) -> io::Result<()> {
 }
 
 /// Reads until `buf` is full or the input ends; returns how much was read.
-/// (The history store's reader reads its frames with it too.)
-pub(crate) fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut got = 0;
     while got < buf.len() {
         match r.read(&mut buf[got..]) {

@@ -866,7 +866,7 @@ pub struct RecordArgs {
     pub max_size: u64,
 
     /// Remove files older than this (s, m, h, d; e.g. 7d).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration)]
     pub max_age: Option<u64>,
 
     /// Let this group read the store too (a name or a gid, e.g. adm): the
@@ -995,7 +995,7 @@ pub enum DumpBy {
 }
 
 fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
-    crate::when::parse_now(s)
+    crate::time::parse_now(s)
 }
 
 /// `512K`, `100M`, `1G`, or bytes.
@@ -1045,25 +1045,6 @@ fn parse_record_secs(s: &str) -> Result<f64, String> {
         Ok(v) if RECORD_INTERVAL_SECS.contains(&v) => Ok(v),
         _ => Err("give a number of seconds from 0.1 to 86400 (a day)".into()),
     }
-}
-
-/// `90s`, `30m`, `12h`, `7d`, in seconds.
-fn parse_duration(s: &str) -> Result<u64, String> {
-    let bad = || format!("{s:?}: give a duration such as 90s, 30m, 12h or 7d");
-    let t = s.trim();
-    let unit = t.chars().last().ok_or_else(bad)?;
-    let n: u64 = t
-        .get(..t.len() - unit.len_utf8())
-        .and_then(|d| d.parse().ok())
-        .ok_or_else(bad)?;
-    let secs = match unit {
-        's' => Some(n),
-        'm' => n.checked_mul(60),
-        'h' => n.checked_mul(3600),
-        'd' => n.checked_mul(86_400),
-        _ => None,
-    };
-    secs.filter(|&s| s > 0).ok_or_else(bad)
 }
 
 fn parse_regex(s: &str) -> Result<regex_lite::Regex, String> {

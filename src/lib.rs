@@ -26,7 +26,7 @@ pub mod probe;
 pub mod render;
 pub mod source;
 pub mod store;
+pub mod time;
 pub mod top;
 pub mod tui;
-pub mod when;
 pub mod wire;

@@ -766,7 +766,7 @@ pub fn exit_datagram(pid: u32, thread: &[u8], tgid: u32, group: &[u8]) -> Vec<u8
 
 #[test]
 fn version_0_group_exit_records_decode_with_the_thread_layout() {
-    use taskstat::model::view::NOTE_UNVERSIONED;
+    use taskstat::model::notes::NOTE_UNVERSIONED;
     for layout in ["v8", "v10", "v14", "v16", "v17", "v17-softirq"] {
         let (version, thread) = thread_payload(layout);
         let group = unversioned_group(version, &thread);
@@ -986,7 +986,8 @@ fn decode_skips_what_it_cannot_read_and_says_so_once() {
 /// what a version-0 group record lacks is summed over the threads.
 #[test]
 fn version_0_group_record_assembles_with_the_threads_times() {
-    use taskstat::model::process::{NOTE_ASSEMBLED_UNVERSIONED, assemble};
+    use taskstat::model::notes::NOTE_ASSEMBLED_UNVERSIONED;
+    use taskstat::model::process::assemble;
     let thread = synthetic(16);
     let group = unversioned_group(16, &thread);
     let raws = records(&exit_datagram(4242, &thread, 4240, &group));

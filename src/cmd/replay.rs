@@ -497,7 +497,7 @@ fn interactive(
                 let Some(t) = typing.as_mut() else { continue };
                 match e {
                     Edit::Enter => {
-                        match taskstat::when::parse_now(t) {
+                        match taskstat::time::parse_now(t) {
                             Ok(ts) => {
                                 let ns = i64::try_from(ts.as_nanosecond()).unwrap_or(i64::MAX);
                                 i = timeline.at_or_after(ns).max(1);

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitCode};
 use std::time::Duration;
@@ -179,19 +179,15 @@ impl Tree {
 
 /// Now, in clock ticks after boot (the unit of /proc's start times).
 fn boot_ticks() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid out-pointer to a local timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_BOOTTIME, &mut ts) };
+    let ts = rustix::time::clock_gettime(rustix::time::ClockId::Boottime);
     let hz = procfs::clock_ticks();
     ts.tv_sec as u64 * hz + ts.tv_nsec as u64 * hz / 1_000_000_000
 }
 
 fn wait_nohang(pid: u32) -> Option<i32> {
     let mut status = 0;
-    // SAFETY: waitpid on our own child with a valid out-pointer.
+    // SAFETY: waitpid on our own child with a valid out-pointer. (rustix's
+    // waitpid returns a different type in 0.38 and 1.)
     let r = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WNOHANG) };
     (r == pid as libc::pid_t).then_some(status)
 }
@@ -372,8 +368,7 @@ fn no_report(pid: u32, status: u8) -> ExitCode {
 fn spawn(args: &RunArgs) -> anyhow::Result<Result<Child, u8>> {
     // The tree's orphans come to taskstat, which keeps them in the report
     // and reaps them.
-    // SAFETY: prctl with integer arguments only.
-    unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+    let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
     let program = &args.command[0];
     let mut command = Command::new(program);
     command.args(&args.command[1..]);
@@ -503,33 +498,35 @@ impl Forwarder {
         let handle = signals.handle();
         // A pidfd names the command itself: once it is reaped, a signal
         // cannot reach a newcomer that took its pid.
-        // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
-        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
-        // SAFETY: a non-negative return is a descriptor this process now owns.
-        let pidfd = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as i32) });
+        let pidfd = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+            .and_then(|p| {
+                rustix::process::pidfd_open(p, rustix::process::PidfdFlags::empty()).ok()
+            });
         let thread = std::thread::spawn(move || {
             for origin in signals.forever() {
                 if matches!(origin.cause, Cause::Kernel) {
                     continue;
                 }
-                match &pidfd {
-                    // SAFETY: a live pidfd, a signal number, no siginfo.
-                    Some(fd) => unsafe {
-                        libc::syscall(
+                // The signal goes on as a number: rustix 0.38 and 1 build a
+                // Signal from one differently, so these calls stay on libc.
+                // Without pidfds (Linux before 5.3), kill(2) while the
+                // command is our unreaped child, whose pid cannot be reused.
+                // SAFETY: plain system calls on integers: a live pidfd (or
+                // our child's pid), a signal number and no siginfo.
+                unsafe {
+                    match &pidfd {
+                        Some(fd) => libc::syscall(
                             libc::SYS_pidfd_send_signal,
                             fd.as_raw_fd(),
                             origin.signal,
                             std::ptr::null::<libc::siginfo_t>(),
                             0,
-                        );
-                    },
-                    // Without pidfds (Linux before 5.3), kill(2) while the
-                    // command is our unreaped child, whose pid cannot be reused.
-                    // SAFETY: a plain syscall on our child's pid.
-                    None => unsafe {
-                        libc::kill(pid as libc::pid_t, origin.signal);
-                    },
-                }
+                        ),
+                        None => libc::c_long::from(libc::kill(pid as libc::pid_t, origin.signal)),
+                    }
+                };
             }
         });
         Forwarder { handle, thread }

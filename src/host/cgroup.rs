@@ -2,10 +2,8 @@
 //! kernel's cgroupstats task-state counts recomputed from /proc for cgroup2
 //! (where the kernel's CGROUPSTATS_CMD_GET answers EINVAL).
 
-use std::ffi::CString;
 use std::fs;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::procfs::Stat;
@@ -32,25 +30,17 @@ fn hierarchy_of(f_type: i64) -> Hierarchy {
 
 /// statfs(2) of a path.
 pub fn hierarchy(path: &Path) -> io::Result<Hierarchy> {
-    let c = CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains a NUL byte"))?;
-    // SAFETY: zeroed statfs is a valid out-parameter.
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    // SAFETY: a NUL-terminated path and a valid out-pointer, both live for the call.
-    if unsafe { libc::statfs(c.as_ptr(), &mut st) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
+    let st = rustix::fs::statfs(path)?;
     Ok(hierarchy_of(st.f_type as i64))
 }
 
 /// fstatfs(2) of a descriptor this process holds.
 pub fn hierarchy_of_fd(fd: i32) -> io::Result<Hierarchy> {
-    // SAFETY: zeroed statfs is a valid out-parameter.
-    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
-    // SAFETY: fstatfs only reads the fd number and writes the out-pointer.
-    if unsafe { libc::fstatfs(fd, &mut st) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
+    // SAFETY: the number comes from the user (`cgroup-fd N`), who says it
+    // is open; fstatfs only reads it for the call, and a number that is not
+    // open fails with EBADF, which the caller explains.
+    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    let st = rustix::fs::fstatfs(fd)?;
     Ok(hierarchy_of(st.f_type as i64))
 }
 

@@ -1,11 +1,101 @@
-//! Reads cgroup2 groups' pressure files (`cpu.pressure`, `io.pressure`,
-//! `memory.pressure`), and tells why there are none.
+//! Pressure stall information (PSI) as the kernel keeps it: reads and
+//! parses cgroup2 groups' pressure files (`cpu.pressure`, `io.pressure`,
+//! `memory.pressure`), and tells why there are none. The one parser of a
+//! pressure file's lines, also for /proc/pressure (`host::procfs`).
 
 use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use crate::model::pressure::{GroupPressure, Resource, Stall};
+use serde::Serialize;
+
+/// The words of a line of a pressure file,
+/// `some avg10=0.00 avg60=0.00 avg300=0.00 total=1234` (total in µs): its
+/// kind (`some`, `full`; empty for a blank line) and its `key=value` fields.
+pub fn line_fields(line: &str) -> (&str, impl Iterator<Item = (&str, &str)>) {
+    let mut words = line.split_whitespace();
+    let kind = words.next().unwrap_or("");
+    (kind, words.filter_map(|w| w.split_once('=')))
+}
+
+/// The resources a cgroup2 group keeps pressure for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Resource {
+    Cpu,
+    Io,
+    Memory,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 3] = [Resource::Cpu, Resource::Io, Resource::Memory];
+
+    /// The label value, and the stem of the group's file (`cpu.pressure`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Resource::Cpu => "cpu",
+            Resource::Io => "io",
+            Resource::Memory => "memory",
+        }
+    }
+}
+
+/// The stall totals of one pressure file, µs since the group was made.
+/// A kernel before 5.13 has no `full` line in cpu.pressure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Stall {
+    pub some_us: Option<u64>,
+    pub full_us: Option<u64>,
+}
+
+impl Stall {
+    /// The `total=` of each line of a pressure file. None when the text
+    /// has neither line (the file could be read but means nothing).
+    pub fn parse(text: &str) -> Option<Stall> {
+        let mut s = Stall::default();
+        for line in text.lines() {
+            let (kind, mut fields) = line_fields(line);
+            let slot = match kind {
+                "some" => &mut s.some_us,
+                "full" => &mut s.full_us,
+                _ => continue,
+            };
+            *slot = fields.find_map(|(k, v)| (k == "total").then_some(v)?.parse().ok());
+        }
+        (s != Stall::default()).then_some(s)
+    }
+}
+
+/// A group's pressure, per resource; `None` for a file that is missing
+/// (PSI off, or the group gone) or unreadable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GroupPressure {
+    pub cpu: Option<Stall>,
+    pub io: Option<Stall>,
+    pub memory: Option<Stall>,
+}
+
+impl GroupPressure {
+    pub fn get(&self, r: Resource) -> Option<Stall> {
+        match r {
+            Resource::Cpu => self.cpu,
+            Resource::Io => self.io,
+            Resource::Memory => self.memory,
+        }
+    }
+
+    pub fn slot(&mut self, r: Resource) -> &mut Option<Stall> {
+        match r {
+            Resource::Cpu => &mut self.cpu,
+            Resource::Io => &mut self.io,
+            Resource::Memory => &mut self.memory,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == GroupPressure::default()
+    }
+}
 
 /// The pressure of the group at `path` (as /proc/PID/cgroup names it) in
 /// the tree mounted at `mount`. Every file is there in every group when
@@ -104,6 +194,25 @@ mod tests {
         assert_eq!(cpu, Some(42));
         assert!(unavailable(None, "").is_err());
         let _ = std::fs::remove_dir_all(&tree);
+    }
+
+    #[test]
+    fn totals_of_both_lines() {
+        let text = "some avg10=1.50 avg60=0.30 avg300=0.06 total=2500000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=17\n";
+        assert_eq!(
+            Stall::parse(text),
+            Some(Stall {
+                some_us: Some(2_500_000),
+                full_us: Some(17)
+            })
+        );
+        // Before 5.13 cpu.pressure had only a some line.
+        let old = Stall::parse("some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n");
+        assert_eq!(old.and_then(|s| s.full_us), None);
+        assert_eq!(old.and_then(|s| s.some_us), Some(5));
+        for bad in ["", "\n", "garbage", "some avg10=0.00", "some total=x"] {
+            assert_eq!(Stall::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -441,10 +441,10 @@ impl Thread {
 
 /// Clock ticks per second, the unit of /proc's start times.
 pub fn clock_ticks() -> u64 {
-    // SAFETY: sysconf reads a constant of the C library; no pointers.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
     // Linux has reported 100 on every architecture since 2.6.
-    u64::try_from(hz).ok().filter(|h| *h > 0).unwrap_or(100)
+    Some(rustix::param::clock_ticks_per_second())
+        .filter(|h| *h > 0)
+        .unwrap_or(100)
 }
 
 /// Boot time (epoch seconds) and clock ticks per second: what turns a
@@ -542,14 +542,12 @@ pub fn pressure() -> Result<Vec<Pressure>, NoPressure> {
             continue;
         };
         for l in text.lines() {
-            // "some avg10=0.00 avg60=0.00 avg300=0.00 total=12345" (total in µs)
-            let mut f = l.split_whitespace();
-            let kind = f.next().unwrap_or("").to_string();
-            let vals: HashMap<&str, &str> = f.filter_map(|kv| kv.split_once('=')).collect();
+            let (kind, fields) = super::pressure::line_fields(l);
+            let vals: HashMap<&str, &str> = fields.collect();
             let get = |k: &str| vals.get(k).map(|v| v.to_string());
             lines.push(Pressure {
                 resource,
-                kind,
+                kind: kind.to_string(),
                 avg10: get("avg10"),
                 avg60: get("avg60"),
                 avg300: get("avg300"),

@@ -1,21 +1,37 @@
 //! The system's user database (NSS: /etc/passwd, LDAP, systemd-homed...).
 
-use std::ffi::{CStr, CString};
+use std::ffi::{CStr, CString, c_char, c_int};
 
-/// Calls a reentrant NSS lookup (getpwnam_r, getgrnam_r) with a buffer
-/// that grows while the call says ERANGE, and returns `take` of its result.
-/// `T` is the C struct the call fills (`passwd`, `group`): plain integers
-/// and pointers, for which all zeros is a valid value.
-fn lookup<T, R>(
-    mut call: impl FnMut(*mut T, &mut [u8], *mut *mut T) -> libc::c_int,
-    take: impl FnOnce(&T) -> R,
-) -> Option<R> {
+// The reentrant NSS lookups are C calls with out-pointers: neither std nor
+// rustix has them, and the `uzers` crate that wraps them is in neither
+// Debian nor taskstat's dependency policy (docs/packaging.md).
+
+/// A reentrant NSS lookup (getpwnam_r, getgrnam_r, getpwuid_r): a key, the
+/// C struct to fill, its string buffer and where to say it was found.
+type Lookup<K, T> = unsafe extern "C" fn(K, *mut T, *mut c_char, usize, *mut *mut T) -> c_int;
+
+/// Calls `call` with a buffer that grows while the call says ERANGE, and
+/// returns `take` of what it found. `T` is the C struct the call fills
+/// (`passwd`, `group`): plain integers and pointers, for which all zeros is
+/// a valid value; its pointers point into the buffer, which outlives `take`.
+fn lookup<K: Copy, T, R>(call: Lookup<K, T>, key: K, take: impl FnOnce(&T) -> R) -> Option<R> {
     let mut buf = vec![0u8; 4096];
     loop {
-        // SAFETY: `T` is `passwd` or `group`, valid when zeroed.
-        let mut out: T = unsafe { std::mem::zeroed() };
         let mut result: *mut T = std::ptr::null_mut();
-        let r = call(&mut out, &mut buf, &mut result);
+        // SAFETY: `out` is a valid `T` (all zeros) and every pointer is
+        // valid for the call, `buf`'s with its length; the call writes only
+        // into `out`, `buf` and `result`.
+        let (r, out) = unsafe {
+            let mut out: T = std::mem::zeroed();
+            let r = call(
+                key,
+                &mut out,
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                &mut result,
+            );
+            (r, out)
+        };
         if r == libc::ERANGE && buf.len() < 1 << 20 {
             buf.resize(buf.len() * 4, 0);
             continue;
@@ -27,27 +43,13 @@ fn lookup<T, R>(
 /// The uid of a user name, or None when there is no such user.
 pub fn uid_of(name: &str) -> Option<u32> {
     let c = CString::new(name).ok()?;
-    lookup(
-        // SAFETY: every pointer is valid for the call and `buf`'s length is
-        // passed with it; getpwnam_r writes only into `pwd` and `buf`.
-        |pwd, buf, result| unsafe {
-            libc::getpwnam_r(c.as_ptr(), pwd, buf.as_mut_ptr().cast(), buf.len(), result)
-        },
-        |pwd: &libc::passwd| pwd.pw_uid,
-    )
+    lookup(libc::getpwnam_r, c.as_ptr(), |pwd| pwd.pw_uid)
 }
 
 /// The gid of a group name, or None when there is no such group.
 pub fn gid_of(name: &str) -> Option<u32> {
     let c = CString::new(name).ok()?;
-    lookup(
-        // SAFETY: every pointer is valid for the call and `buf`'s length is
-        // passed with it; getgrnam_r writes only into `grp` and `buf`.
-        |grp, buf, result| unsafe {
-            libc::getgrnam_r(c.as_ptr(), grp, buf.as_mut_ptr().cast(), buf.len(), result)
-        },
-        |grp: &libc::group| grp.gr_gid,
-    )
+    lookup(libc::getgrnam_r, c.as_ptr(), |grp| grp.gr_gid)
 }
 
 /// A group given as a name or a number: numbers are taken as they are.
@@ -62,29 +64,13 @@ pub fn resolve(user: &str) -> Option<u32> {
 
 /// The name of a uid, for messages.
 pub fn name_of(uid: u32) -> Option<String> {
-    let mut buf = vec![0u8; 4096];
-    // SAFETY: zeroed `passwd` is a valid out-parameter.
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: as in uid_of.
-    let r = unsafe {
-        libc::getpwuid_r(
-            uid,
-            &mut pwd,
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    if r != 0 || result.is_null() {
-        return None;
-    }
-    // SAFETY: on success pw_name points at a NUL-terminated string in `buf`.
-    Some(
+    lookup(libc::getpwuid_r, uid, |pwd| {
+        // SAFETY: on success pw_name points at a NUL-terminated string in
+        // the lookup's buffer, which lives until `lookup` returns.
         unsafe { CStr::from_ptr(pwd.pw_name) }
             .to_string_lossy()
-            .into_owned(),
-    )
+            .into_owned()
+    })
 }
 
 #[cfg(test)]

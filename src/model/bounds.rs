@@ -30,8 +30,8 @@
 //! life, so a consumer that follows a task keeps the category rejected
 //! once it was ([`Rejected::keep`]).
 
-use super::Delays;
-use super::view::{DelayView, Note};
+use super::figures::{DelayView, Delays};
+use super::notes::Note;
 use crate::wire::{Category, PerCategory};
 
 /// Which categories of a record were rejected.

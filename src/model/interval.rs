@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::{DelayView, RecordView, average_ns};
+use super::figures::{DelayView, average_ns};
+use super::notes::NOTE_INTERVAL;
+use super::view::RecordView;
 use crate::wire::PerCategory;
 
 fn d(a: Option<u64>, b: Option<u64>) -> Option<u64> {
@@ -24,9 +26,6 @@ fn delay(a: &DelayView, b: &DelayView) -> DelayView {
         max_at: None,
     }
 }
-
-pub const NOTE_INTERVAL: &str =
-    "interval record: differences over the interval; peaks at its end; max/min are null";
 
 /// The record `b` minus the record `a` (taken earlier, of the same task).
 pub fn delta(a: &RecordView, b: &RecordView) -> RecordView {

@@ -10,8 +10,10 @@
 pub mod bounds;
 pub mod cgroup;
 pub mod check;
+pub mod figures;
 pub mod fleet;
 pub mod interval;
+pub mod notes;
 pub mod pressure;
 pub mod process;
 pub mod procfs;
@@ -23,10 +25,10 @@ pub mod totals;
 pub mod view;
 pub mod workload;
 
-pub use view::{
-    ContextSwitchesView, CpuView, DelayView, Delays, IoView, MaxAt, MemoryView, RecordSource,
-    RecordView, add_opt, average_ns,
+pub use figures::{
+    ContextSwitchesView, CpuView, DelayView, Delays, IoView, MaxAt, MemoryView, add_opt, average_ns,
 };
+pub use view::{RecordSource, RecordView};
 
 pub use crate::wire::Record;
 

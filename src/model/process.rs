@@ -9,8 +9,13 @@
 //! any thread (they share one address space), and each delay category's true
 //! max and min over the threads.
 
-use super::view::{NOTE_IO_ROUNDED, NOTE_TGID, NOTE_UNVERSIONED, SOURCE_TGID, Sources};
-use super::{Accounting, IoView, Record, RecordView, add_opt as add};
+use super::figures::{IoView, add_opt as add};
+use super::notes::{
+    NOTE_ASSEMBLED, NOTE_ASSEMBLED_UNVERSIONED, NOTE_IO_LIVE_THREADS, NOTE_IO_ROUNDED, NOTE_LIVE,
+    NOTE_TGID, NOTE_UNVERSIONED, Note,
+};
+use super::view::{RecordView, SOURCE_TGID, Sources};
+use super::{Accounting, Record};
 use crate::host::procfs::{self, Io, IoScope, OwnIo};
 use crate::model::view::Source;
 use crate::wire::RecordKind;
@@ -23,18 +28,6 @@ pub const SOURCE_PROC_TASK_IO: Source = Source::ProcTaskIo;
 pub const SOURCE_PROC_THREADS_IO: Source = Source::ProcThreadsIo;
 pub const SOURCE_PROC_MEMORY: Source = Source::ProcMemory;
 pub const SOURCE_PROC_IDENTITY: Source = Source::ProcIdentity;
-
-pub const NOTE_LIVE: &str = "process record: the kernel's thread-group sums; ids from the leader, I/O and memory from /proc";
-
-/// Why a process's I/O leaves out its exited threads.
-pub const NOTE_IO_LIVE_THREADS: &str =
-    "io is the live threads' own: the process reaped children, so exited threads are left out";
-
-pub const NOTE_ASSEMBLED: &str =
-    "process record assembled from its threads' exit records and the kernel's group record";
-
-pub const NOTE_ASSEMBLED_UNVERSIONED: &str =
-    "process record assembled from its threads' exit records (group record of struct version 0)";
 
 /// The process `tgid` as one "tgid" record, from its threads' exit records
 /// and the kernel's group record (absent for a single-threaded process).
@@ -193,7 +186,7 @@ pub fn live(
     let mut v = group.view(acct);
     v.notes.retain(|n| n != NOTE_TGID);
     v.sources = Sources::summed(SOURCE_TGID);
-    let mut notes: Vec<crate::model::view::Note> = vec![NOTE_LIVE.into()];
+    let mut notes: Vec<Note> = vec![NOTE_LIVE.into()];
     match leader {
         Some(l) => leader_identity(&mut v, &l.view(acct)),
         None => proc_identity(&mut v, proc),

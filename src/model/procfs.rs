@@ -7,21 +7,19 @@
 //! switches. The other delay categories, per-category max/min, the scaled
 //! times and the MB·µs integrals are not in /proc.
 
-use super::view::{NOTE_DELAYACCT_OFF, RecordSource, Sources};
-use super::{
-    Accounting, ContextSwitchesView, CpuView, DelayView, Delays, IoView, MemoryView, RecordView,
-    add_opt, average_ns,
+use super::Accounting;
+use super::figures::{
+    ContextSwitchesView, CpuView, DelayView, Delays, IoView, MemoryView, add_opt, average_ns, sum,
 };
+use super::notes::{
+    NOTE_DELAYACCT_OFF, NOTE_IO_LIVE_THREADS, NOTE_PROCFS, NOTE_PROCFS_PROCESS, Note,
+};
+use super::view::{RecordSource, RecordView, Sources};
 use crate::host::procfs::{self, Thread};
 use crate::model::view::Source;
 use crate::wire::{Category, RecordKind};
 
 pub const SOURCE_PROC: Source = Source::Proc;
-
-pub const NOTE_PROCFS: &str =
-    "partial view from /proc (no CAP_NET_ADMIN): most delays are null; run as root for all";
-pub const NOTE_PROCFS_PROCESS: &str =
-    "process record from /proc: sums over the live threads; I/O is its own threads'";
 
 fn ticks_to_ns(t: u64, hz: u64) -> u64 {
     t.saturating_mul(1_000_000_000) / hz
@@ -79,7 +77,7 @@ fn io_of(path: &str) -> Result<IoView, String> {
 }
 
 fn base(kind: RecordKind, id: u32, acct: &Accounting) -> RecordView {
-    let mut notes: Vec<crate::model::view::Note> = vec![NOTE_PROCFS.into()];
+    let mut notes: Vec<Note> = vec![NOTE_PROCFS.into()];
     if acct.delayacct == Some(false) {
         notes.push(NOTE_DELAYACCT_OFF.into());
     }
@@ -173,12 +171,12 @@ pub fn process(proc: &procfs::Process, threads: &[Thread], acct: &Accounting) ->
     v.memory.hiwater_vm_kib = status.and_then(|s| s.vm_peak_kib);
     for t in threads {
         let (cpu, delays, cs) = measures(t, hz, acct);
-        v.cpu = v.cpu.combine(&cpu, super::view::sum);
+        v.cpu = v.cpu.combine(&cpu, sum);
         for (c, d) in v.delays.each_mut() {
             add_opt(&mut d.count, delays[c].count);
             add_opt(&mut d.total_ns, delays[c].total_ns);
         }
-        v.context_switches = v.context_switches.combine(&cs, super::view::sum);
+        v.context_switches = v.context_switches.combine(&cs, sum);
     }
     let cpu = &mut v.delays[Category::Cpu];
     cpu.average_ns = average_ns(cpu.count, cpu.total_ns);
@@ -187,7 +185,7 @@ pub fn process(proc: &procfs::Process, threads: &[Thread], acct: &Accounting) ->
         Ok(own) => {
             super::process::with_own_io(&mut v, own);
             if own.scope == procfs::IoScope::LiveThreads {
-                v.notes.push(super::process::NOTE_IO_LIVE_THREADS.into());
+                v.notes.push(NOTE_IO_LIVE_THREADS.into());
             }
         }
         Err(why) => v.notes.push(format!("io is null: {}", io_why(why)).into()),

@@ -19,7 +19,7 @@ pub struct Totals {
     pub memory: MemoryView,
 }
 
-use super::view::sum;
+use super::figures::sum;
 use super::{add_opt as add, average_ns};
 
 fn max(acc: &mut Option<u64>, v: Option<u64>) {

@@ -1,168 +1,17 @@
 //! The published record schema: what json, ndjson, csv and tables print.
 //! Key names and types are a contract (docs in [`super::schema`]).
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
-use super::{Accounting, Record, bounds};
-use crate::wire::{
-    Category, Extension, KNOWN_VERSION, PerCategory, RawDelay, RecordKind, TaskStats,
+use super::figures::{
+    ContextSwitchesView, CpuView, DelayView, Delays, IoView, MaxAt, MemoryView, average_ns,
 };
-
-/// `{count, total_ns, average_ns, max_ns, min_ns, max_at}` of one category.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DelayView {
-    pub count: Option<u64>,
-    pub total_ns: Option<u64>,
-    /// total_ns / count, rounded down; 0 when count is 0.
-    pub average_ns: Option<u64>,
-    pub max_ns: Option<u64>,
-    pub min_ns: Option<u64>,
-    /// When the max happened (struct v17 and later).
-    pub max_at: Option<MaxAt>,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MaxAt {
-    pub sec: i64,
-    pub nsec: i64,
-}
-
-impl DelayView {
-    /// No figure at all: the category was not measured.
-    pub fn is_null(&self) -> bool {
-        *self == DelayView::default()
-    }
-}
-
-/// Every category's figures, serialised as `{"cpu": {...}, "blkio": {...}, ...}`.
-pub type Delays = PerCategory<DelayView>;
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CpuView {
-    pub user_us: Option<u64>,
-    pub system_us: Option<u64>,
-    pub user_scaled_us: Option<u64>,
-    pub system_scaled_us: Option<u64>,
-    pub run_real_ns: Option<u64>,
-    pub run_virtual_ns: Option<u64>,
-    pub run_scaled_ns: Option<u64>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContextSwitchesView {
-    pub voluntary: Option<u64>,
-    pub involuntary: Option<u64>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IoView {
-    pub read_bytes: Option<u64>,
-    pub write_bytes: Option<u64>,
-    pub cancelled_write_bytes: Option<u64>,
-    pub read_chars: Option<u64>,
-    pub write_chars: Option<u64>,
-    pub read_syscalls: Option<u64>,
-    pub write_syscalls: Option<u64>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemoryView {
-    pub hiwater_rss_kib: Option<u64>,
-    pub hiwater_vm_kib: Option<u64>,
-    pub coremem_mb_us: Option<u64>,
-    pub virtmem_mb_us: Option<u64>,
-    pub minor_faults: Option<u64>,
-    pub major_faults: Option<u64>,
-}
-
-/// Adds `v` to `acc`; null only while every value added so far was null.
-pub fn add_opt(acc: &mut Option<u64>, v: Option<u64>) {
-    if let Some(v) = v {
-        *acc = Some(acc.unwrap_or(0).saturating_add(v));
-    }
-}
-
-/// A counter of two records combined into one (a sum, a difference).
-type Combine = fn(Option<u64>, Option<u64>) -> Option<u64>;
-
-impl CpuView {
-    /// Every figure of `self` and `o`, combined by `f`.
-    pub fn combine(&self, o: &CpuView, f: Combine) -> CpuView {
-        CpuView {
-            user_us: f(self.user_us, o.user_us),
-            system_us: f(self.system_us, o.system_us),
-            user_scaled_us: f(self.user_scaled_us, o.user_scaled_us),
-            system_scaled_us: f(self.system_scaled_us, o.system_scaled_us),
-            run_real_ns: f(self.run_real_ns, o.run_real_ns),
-            run_virtual_ns: f(self.run_virtual_ns, o.run_virtual_ns),
-            run_scaled_ns: f(self.run_scaled_ns, o.run_scaled_ns),
-        }
-    }
-}
-
-impl ContextSwitchesView {
-    pub fn combine(&self, o: &ContextSwitchesView, f: Combine) -> ContextSwitchesView {
-        ContextSwitchesView {
-            voluntary: f(self.voluntary, o.voluntary),
-            involuntary: f(self.involuntary, o.involuntary),
-        }
-    }
-}
-
-impl ContextSwitchesView {
-    /// Adds another task's context switches.
-    pub fn add(&mut self, o: &ContextSwitchesView) {
-        *self = self.combine(o, sum);
-    }
-}
-
-impl IoView {
-    pub fn combine(&self, o: &IoView, f: Combine) -> IoView {
-        IoView {
-            read_bytes: f(self.read_bytes, o.read_bytes),
-            write_bytes: f(self.write_bytes, o.write_bytes),
-            cancelled_write_bytes: f(self.cancelled_write_bytes, o.cancelled_write_bytes),
-            read_chars: f(self.read_chars, o.read_chars),
-            write_chars: f(self.write_chars, o.write_chars),
-            read_syscalls: f(self.read_syscalls, o.read_syscalls),
-            write_syscalls: f(self.write_syscalls, o.write_syscalls),
-        }
-    }
-
-    /// Adds another task's I/O counters.
-    pub fn add(&mut self, o: &IoView) {
-        *self = self.combine(o, sum);
-    }
-}
-
-impl MemoryView {
-    /// The counters (integrals and faults) combined by `f`; the peaks, which
-    /// are not counters, are `self`'s.
-    pub fn combine_counters(&self, o: &MemoryView, f: Combine) -> MemoryView {
-        MemoryView {
-            coremem_mb_us: f(self.coremem_mb_us, o.coremem_mb_us),
-            virtmem_mb_us: f(self.virtmem_mb_us, o.virtmem_mb_us),
-            minor_faults: f(self.minor_faults, o.minor_faults),
-            major_faults: f(self.major_faults, o.major_faults),
-            ..self.clone()
-        }
-    }
-
-    /// Adds another task's summable figures (integrals and faults); peaks
-    /// are not sums, so they are left to the caller.
-    pub fn add_counters(&mut self, o: &MemoryView) {
-        *self = self.combine_counters(o, sum);
-    }
-}
-
-/// The sum of two figures; null only when both are.
-pub fn sum(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-    let mut acc = a;
-    add_opt(&mut acc, b);
-    acc
-}
+use super::notes::{
+    NOTE_DELAYACCT_OFF, NOTE_IO_ROUNDED, NOTE_MAX_AT_PREFIX, NOTE_MAX_LEN, NOTE_NO_EXIT,
+    NOTE_SOFTIRQ_PREFIX, NOTE_TGID, NOTE_UNVERSIONED, Note,
+};
+use super::{Accounting, Record, bounds};
+use crate::wire::{Category, Extension, KNOWN_VERSION, RawDelay, RecordKind, TaskStats};
 
 /// The published record schema. Key names and types are a contract.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,10 +54,6 @@ pub struct RecordView {
     #[serde(skip)]
     pub rejected: super::bounds::Rejected,
 }
-
-/// One sentence on why figures are null. Most are the same few texts on
-/// every record of a stream, so they are borrowed, not copied per record.
-pub type Note = Cow<'static, str>;
 
 /// The source of a record.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -298,88 +143,6 @@ pub enum Source {
 
 pub const SOURCE_PID: Source = Source::Pid;
 pub const SOURCE_TGID: Source = Source::Tgid;
-
-pub const NOTE_TGID: &str =
-    "thread-group record: the kernel's sums over the threads; ids, I/O, memory, max/min are null";
-/// In place of [`NOTE_TGID`] on a whole-process exit record that came with
-/// struct version 0 (`TaskStats::unversioned`), whose other fields the wire
-/// decoder already left null.
-pub const NOTE_UNVERSIONED: &str =
-    "whole-process exit record from a kernel before the 2026 fix: only delays and run times";
-/// Why a thread's I/O from the kernel is not exact (xacct_add_tsk masks
-/// each figure with KB_MASK).
-pub const NOTE_IO_ROUNDED: &str = "io: the kernel rounds these figures down to multiples of 1024";
-/// Why a running task's exit_code is null.
-pub const NOTE_NO_EXIT: &str = "exit_code is null: the task has not exited";
-pub const NOTE_DELAYACCT_OFF: &str =
-    "delay accounting is off: only cpu delay is measured (sysctl kernel.task_delayacct=1)";
-
-/// The longest a note may be: notes follow every table, one line each
-/// ("note: " and the note within 100 columns); what a note means in full is
-/// in [`NOTE_DOC`], which the man page prints once.
-pub const NOTE_MAX_LEN: usize = 94;
-
-/// Each fixed note, and what it means in full (the man page's NOTES).
-pub const NOTE_DOC: &[(&str, &str)] = &[
-    (
-        super::process::NOTE_LIVE,
-        "A running process (tgid, threads, top, record): delays, CPU times and context switches come from the kernel's thread-group record. Delays and run times include threads that exited; user/system time, context switches and elapsed time include them too on kernels with the 2026 fix \"retain dead thread stats in TGID queries\" and cover only the live threads before it (taskstat check says which). Identity comes from the leader's record; I/O is the process's own threads' from /proc (never its reaped children's); memory peaks and faults are the whole process's from /proc, exited threads included. Per-category max/min, scaled times and the MB·µs integrals are null because the kernel keeps them only per thread.",
-    ),
-    (
-        NOTE_TGID,
-        "The kernel's thread-group record as it came (a tgid exit record, or with --source taskstats where /proc cannot complete it): the kernel fills only the summed fields (delays, CPU times, context switches, elapsed time summed over threads); comm, ids, exit fields, scaled user/system time, I/O and memory are null, and per-category max/min are null because the kernel reports only the last thread's.",
-    ),
-    (
-        NOTE_UNVERSIONED,
-        "A whole-process exit record from a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\" (struct version 0, read with the layout of the thread record of the same exit message, or of the struct version a record file's header names): it carries only the delays and the run times (cpu.run_real_ns, run_virtual_ns, run_scaled_ns); user/system time, context switches and elapsed time are null because that kernel never filled them, and comm, ids, exit fields, I/O, memory and per-category max/min are null as in every thread-group record.",
-    ),
-    (
-        super::process::NOTE_ASSEMBLED,
-        "A process that exited (listen --groups-only, run, record): the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread's exit record; I/O and faults are summed over the threads' exit records.",
-    ),
-    (
-        super::process::NOTE_ASSEMBLED_UNVERSIONED,
-        "As above, with a group record of struct version 0 (a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\"): it gives only the delays and run times; user/system time, context switches and elapsed time are summed over the threads' records, as are I/O and faults; ids, comm and exit status come from the last thread.",
-    ),
-    (
-        super::process::NOTE_IO_LIVE_THREADS,
-        "The process reaped children, whose I/O /proc/PID/io would add to its own, so taskstat sums its live threads' /proc/PID/task/TID/io instead, and threads that already exited are not in it.",
-    ),
-    (
-        NOTE_IO_ROUNDED,
-        "The kernel's record rounds every io figure down to a multiple of 1024 (bytes to whole KiB, syscalls to 1024s). A running thread's figures are exact, from /proc/PID/task/TID/io, where that file can be read; exit records always carry this note.",
-    ),
-    (
-        NOTE_DELAYACCT_OFF,
-        "With kernel.task_delayacct = 0 every delay category but cpu, which comes from scheduler statistics, is null. Turn it on with sysctl kernel.task_delayacct=1; tasks started before that have no delay figures besides cpu.",
-    ),
-    (
-        super::interval::NOTE_INTERVAL,
-        "--interval: counters are the differences over the interval; memory peaks are the values at its end; per-category max/min are null because the kernel keeps only lifetime extremes.",
-    ),
-    (
-        super::procfs::NOTE_PROCFS,
-        "Without CAP_NET_ADMIN (--source procfs, or auto): run time, run-queue wait and its count come from /proc/PID/schedstat, the block I/O delay from stat in clock ticks (no count), context switches from status; the other delay categories, per-category max/min, scaled times and the MB·µs integrals are null. Run as root, or setcap cap_net_admin+ep on the binary, for the full record.",
-    ),
-    (
-        super::procfs::NOTE_PROCFS_PROCESS,
-        "A process from /proc: run time, delays, CPU time and context switches are sums over the live threads (threads that already exited are not in them); I/O is its own threads' (never its reaped children's); memory peaks and faults are the whole process's.",
-    ),
-];
-
-/// Starts the note on max_at, which tables (that never show max_at) leave out.
-pub const NOTE_MAX_AT_PREFIX: &str = "max_at (the time of each category's max) needs";
-/// Starts the note on softirq, which is null on every merged kernel; tables
-/// leave it out and show the row as `-`.
-pub const NOTE_SOFTIRQ_PREFIX: &str = "delays.softirq needs";
-
-/// total_ns / count, rounded down; 0 when count is 0; null when either is.
-pub fn average_ns(count: Option<u64>, total_ns: Option<u64>) -> Option<u64> {
-    match (count?, total_ns?) {
-        (0, _) => Some(0),
-        (c, t) => Some(t / c),
-    }
-}
 
 fn delay_view(raw: &RawDelay, with_extremes: bool) -> DelayView {
     DelayView {
@@ -631,6 +394,7 @@ pub fn version_notes(s: &TaskStats) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::notes::NOTE_DOC;
     use crate::wire::{Extension, TaskStats};
 
     fn fits(note: &str) {

@@ -21,27 +21,8 @@ use super::sink::Csv;
 use crate::model::stored;
 use crate::wire::Category;
 
-/// The sample's time as RFC 3339, to the microsecond.
-pub fn rfc3339(time_ns: i64) -> String {
-    jiff::Timestamp::from_nanosecond(i128::from(time_ns))
-        .ok()
-        .and_then(|t| t.round(jiff::Unit::Microsecond).ok())
-        .map_or_else(|| time_ns.to_string(), |t| t.to_string())
-}
-
-/// The sample's time as people read it: `YYYY-MM-DD HH:MM:SS` in local time.
-pub fn local_time(time_ns: i64) -> String {
-    jiff::Timestamp::from_nanosecond(i128::from(time_ns))
-        // The civil time in the system's zone: no zoned type, which jiff 0.2
-        // and 1 name differently (docs/packaging.md).
-        .map(|t| {
-            jiff::tz::TimeZone::system()
-                .to_datetime(t)
-                .strftime("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_else(|_| time_ns.to_string())
-}
+// Callers outside render/ name the formatters here (for now).
+pub use crate::time::{local_time, rfc3339};
 
 /// Writes the records of stored samples in one format.
 pub struct DumpWriter {

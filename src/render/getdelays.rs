@@ -32,23 +32,7 @@ fn format_timespec(ts: Option<Timespec>) -> String {
     if ts.sec == 0 && ts.nsec == 0 {
         return "N/A".to_string();
     }
-    // The type is time_t's, inferred: libc marks musl's time_t deprecated.
-    let t = ts.sec;
-    // SAFETY: zeroed `tm` is a valid value for the out-parameter.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    // SAFETY: both pointers are valid for the duration of the call; localtime_r is thread-safe.
-    if unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
-        return "N/A".to_string();
-    }
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        tm.tm_year as i64 + 1900,
-        tm.tm_mon + 1,
-        tm.tm_mday,
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec
-    )
+    crate::time::local_seconds(ts.sec).unwrap_or_else(|| "N/A".to_string())
 }
 
 const SPACES: &[u8; 32] = b"                                ";

@@ -10,9 +10,7 @@ use crate::exit::Usage;
 use crate::model::interval::IntervalRecord;
 
 fn clock(epoch: f64) -> String {
-    let t = human::epoch(Some(epoch as u64));
-    // "YYYY-MM-DD HH:MM:SS UTC" -> "HH:MM:SS"
-    t.split(' ').nth(1).unwrap_or(&t).to_string()
+    crate::time::utc_clock(epoch as u64)
 }
 
 fn pct(v: Option<f64>) -> String {

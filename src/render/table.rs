@@ -10,8 +10,8 @@ use comfy_table::{
 
 use super::Sections;
 use super::human::{self, NONE, TimeUnit};
+use crate::model::notes::{NOTE_MAX_AT_PREFIX, NOTE_NO_EXIT, NOTE_SOFTIRQ_PREFIX};
 use crate::model::totals::Totals;
-use crate::model::view::{NOTE_MAX_AT_PREFIX, NOTE_NO_EXIT, NOTE_SOFTIRQ_PREFIX};
 use crate::model::{
     ContextSwitchesView, CpuView, DelayView, Delays, IoView, MemoryView, RecordView,
 };

@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Sections;
-use super::format::FormatError;
 
 /// The changes from one sample's sections to the next.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -273,13 +272,19 @@ fn increment(old: &Value, new: &Value) -> Option<Value> {
     (json_len(i128::from(inc)) < json_len(n)).then(|| Value::from(inc))
 }
 
+/// A delta that does not fit the state it is applied to: the frames were
+/// not written from this state. The format's reader reports it as damage.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Mismatch(pub String);
+
 /// Applies `delta` to `state`. A delta that does not fit the state (a
 /// patch or removal of a key that is not there) is an error: the frames
 /// were not written from this state.
-pub fn apply(state: &mut Sections, delta: Delta) -> Result<(), FormatError> {
+pub fn apply(state: &mut Sections, delta: Delta) -> Result<(), Mismatch> {
     for name in delta.gone {
         if state.remove(&name).is_none() {
-            return Err(FormatError::Damaged(format!(
+            return Err(Mismatch(format!(
                 "a delta removes section {name:?}, which is not there"
             )));
         }
@@ -288,7 +293,7 @@ pub fn apply(state: &mut Sections, delta: Delta) -> Result<(), FormatError> {
         let section = state.entry(name).or_default();
         for key in d.gone {
             if section.remove(&key).is_none() {
-                return Err(FormatError::Damaged(format!(
+                return Err(Mismatch(format!(
                     "a delta removes key {key:?}, which is not there"
                 )));
             }
@@ -310,8 +315,8 @@ pub fn apply(state: &mut Sections, delta: Delta) -> Result<(), FormatError> {
     Ok(())
 }
 
-fn no_object(what: &str, key: &str) -> FormatError {
-    FormatError::Damaged(format!("a delta {what} key {key:?}, which holds no object"))
+fn no_object(what: &str, key: &str) -> Mismatch {
+    Mismatch(format!("a delta {what} key {key:?}, which holds no object"))
 }
 
 fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) {
@@ -325,7 +330,7 @@ fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) {
     }
 }
 
-fn add_to(target: &mut Map<String, Value>, add: Map<String, Value>) -> Result<(), FormatError> {
+fn add_to(target: &mut Map<String, Value>, add: Map<String, Value>) -> Result<(), Mismatch> {
     for (k, v) in add {
         let sum = match (target.get_mut(&k), v) {
             (Some(Value::Object(t)), Value::Object(a)) => {
@@ -348,7 +353,7 @@ fn add_to(target: &mut Map<String, Value>, add: Map<String, Value>) -> Result<()
                 target.insert(k, n);
             }
             None => {
-                return Err(FormatError::Damaged(format!(
+                return Err(Mismatch(format!(
                     "a delta adds to field {k:?}, which holds no integer it can add to"
                 )));
             }

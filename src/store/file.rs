@@ -14,7 +14,7 @@ use super::format::{
     SampleEncoder,
 };
 use super::{Sample, Sections, StoreError, Warning};
-use crate::capture::read_full;
+use crate::time;
 
 const NS_PER_SEC: i64 = 1_000_000_000;
 const HOUR_NS: i64 = 3600 * NS_PER_SEC;
@@ -455,8 +455,7 @@ fn write_frame(c: &mut Current, bytes: &[u8], sync: bool) -> Result<(), StoreErr
 }
 
 fn file_name(secs: i64, seq: u32) -> String {
-    let t = jiff::Timestamp::from_second(secs).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    format!("{PREFIX}{}-{seq:04}{SUFFIX}", t.strftime("%Y%m%dT%H%M%SZ"))
+    format!("{PREFIX}{}-{seq:04}{SUFFIX}", time::file_stamp(secs))
 }
 
 /// The time (s) and number in a store file's name; None for other names.
@@ -468,11 +467,7 @@ fn parse_name(name: &str) -> Option<(i64, u32)> {
         return None;
     }
     let seq: u32 = seq.parse().ok()?;
-    let civil = jiff::civil::DateTime::strptime("%Y%m%dT%H%M%SZ", stamp).ok()?;
-    let secs = jiff::tz::TimeZone::UTC
-        .to_timestamp(civil)
-        .ok()?
-        .as_second();
+    let secs = time::parse_file_stamp(stamp)?;
     // Only the names the writer makes: no other spelling of the same time.
     (file_name(secs, seq) == name).then_some((secs, seq))
 }
@@ -484,9 +479,13 @@ enum HeaderError {
 }
 
 fn read_header_from(input: &mut dyn Read) -> Result<FileHeader, HeaderError> {
-    let mut buf = [0u8; FILE_HEADER_LEN];
-    let n = read_full(input, &mut buf).map_err(HeaderError::Io)?;
-    FileHeader::decode(&buf[..n]).map_err(HeaderError::Format)
+    // As many bytes as there are, up to a header's: a shorter file is torn.
+    let mut buf = Vec::with_capacity(FILE_HEADER_LEN);
+    input
+        .take(FILE_HEADER_LEN as u64)
+        .read_to_end(&mut buf)
+        .map_err(HeaderError::Io)?;
+    FileHeader::decode(&buf).map_err(HeaderError::Format)
 }
 
 fn read_header(path: &Path) -> Result<FileHeader, HeaderError> {

@@ -71,6 +71,12 @@ pub enum FormatError {
     Damaged(String),
 }
 
+impl From<delta::Mismatch> for FormatError {
+    fn from(e: delta::Mismatch) -> FormatError {
+        FormatError::Damaged(e.0)
+    }
+}
+
 fn damaged(why: impl Into<String>) -> FormatError {
     FormatError::Damaged(why.into())
 }
