@@ -34,35 +34,35 @@ pub struct Family {
 pub const DELAY_SECONDS: Family = Family {
     name: "taskstat_delay_seconds",
     kind: Kind::Counter,
-    help: "Time the tasks of a cgroup spent waiting, by delay category (exited tasks included)",
+    help: "Time spent waiting, by delay category (a cgroup's series count its exited tasks too)",
     unit: Some("seconds"),
 };
 
 pub const DELAYS: Family = Family {
     name: "taskstat_delays",
     kind: Kind::Counter,
-    help: "Waits of the tasks of a cgroup, by delay category (exited tasks included)",
+    help: "Number of waits, by delay category (a cgroup's series count its exited tasks too)",
     unit: None,
 };
 
 pub const CPU_SECONDS: Family = Family {
     name: "taskstat_cpu_seconds",
     kind: Kind::Counter,
-    help: "CPU time of the tasks of a cgroup, precise scheduler run time (exited tasks included)",
+    help: "CPU time, the scheduler's precise run time (a cgroup's series count its exited tasks too)",
     unit: Some("seconds"),
 };
 
 pub const IO_BYTES: Family = Family {
     name: "taskstat_io_bytes",
     kind: Kind::Counter,
-    help: "Bytes the tasks of a cgroup read from and wrote to storage (exited tasks included)",
+    help: "Bytes read from and written to storage (a cgroup's series count its exited tasks too)",
     unit: Some("bytes"),
 };
 
 pub const CONTEXT_SWITCHES: Family = Family {
     name: "taskstat_context_switches",
     kind: Kind::Counter,
-    help: "Context switches of the tasks of a cgroup (exited tasks included)",
+    help: "Context switches, voluntary and involuntary (a cgroup's series count its exited tasks too)",
     unit: None,
 };
 
