@@ -1,0 +1,2 @@
+//! top's rows and rates, live and over the stored history.
+pub mod stored;
