@@ -50,7 +50,11 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             DumpBy::Cgroup => {
-                for (path, g) in sample.cgroups.iter().filter(|(p, _)| filter.holds_cgroup(p)) {
+                for (path, g) in sample
+                    .cgroups
+                    .iter()
+                    .filter(|(p, _)| filter.holds_cgroup(p))
+                {
                     if !changes.keep(path, Stored::Group(g)) {
                         continue;
                     }

@@ -118,4 +118,3 @@ pub fn run(args: RecordArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     listener.close();
     Ok(exit::code(exit::OK))
 }
-

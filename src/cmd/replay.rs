@@ -114,7 +114,11 @@ fn counts_of(accumulated: bool) -> Counts {
 /// What a batch table covers, before it: when, how many rows, since when.
 fn time_line(
     base: &StoredSample,
-    now: &StoredSample, rows: usize, what: &str, counts: Counts) -> String {
+    now: &StoredSample,
+    rows: usize,
+    what: &str,
+    counts: Counts,
+) -> String {
     let secs = (now.time_ns - base.time_ns) as f64 / 1e9;
     let over = match counts {
         Counts::PerSecond => "the",

@@ -24,11 +24,14 @@ use serde_json::Value;
 
 use crate::model::RecordView;
 use crate::model::fleet::GroupFigures;
-pub use crate::model::stored::AT;
 use crate::store::{Sample, Sections};
 
 /// What a sample holds; the store's header carries it.
 pub use crate::store::format::CONTENT_VERSION;
+
+/// The key of a stored live process's record that says when its figures
+/// were taken (unix ns).
+pub const AT: &str = "_at";
 
 /// The live processes.
 pub const PROCESSES: &str = "processes";
@@ -309,7 +312,8 @@ mod tests {
             time_ns: 5_000_000,
             ..StoredSample::default()
         };
-        s.processes.insert("7:100".into(), process(7, Some(3_000_000)));
+        s.processes
+            .insert("7:100".into(), process(7, Some(3_000_000)));
         s.exited.insert("8:100".into(), process(8, None));
         s.cgroups.insert("/a".into(), GroupFigures::default());
         s.lost = Some(LostExits {

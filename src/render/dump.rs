@@ -17,7 +17,6 @@ use super::DumpFormat;
 use crate::history::sample::StoredProcess;
 use crate::model::RecordView;
 use crate::model::fleet::{Counters, GroupFigures};
-use crate::model::stored;
 use crate::wire::Category;
 
 /// One record of a stored sample, as dump writes it.
@@ -168,15 +167,13 @@ impl DumpWriter {
             }
             DumpFormat::Ndjson => {
                 let mut v = with_time(time_ns, labels, record);
-                stored::settle(time_ns, &mut v);
                 compact_json(&mut v);
                 let mut line = serde_json::to_vec(&v)?;
                 line.push(b'\n');
                 out.write_all(&line)
             }
             DumpFormat::Csv => {
-                let mut v = with_time(time_ns, labels, record);
-                stored::settle(time_ns, &mut v);
+                let v = with_time(time_ns, labels, record);
                 let mut cols = super::csv_row(&v)?;
                 // A process record's (a cgroup's figures are few already).
                 if self.compact && record.get("type").is_some() {
@@ -305,7 +302,8 @@ impl DumpWriter {
                 );
             }
         }
-        let field = |p: fn(&RecordView) -> Option<u64>, c: fn(&Counters) -> u64| match (view, group) {
+        let field = |p: fn(&RecordView) -> Option<u64>, c: fn(&Counters) -> u64| match (view, group)
+        {
             (Some(v), _) => num(p(v)),
             (_, Some(g)) => num(Some(c(g))),
             _ => None,
@@ -553,22 +551,38 @@ mod tests {
         assert!(!compact_column("sources.cpu") && !compact_column("delays.cpu.average_ns"));
     }
 
+    fn typed(cpu_ns: u64, exit_code: Option<u32>) -> StoredProcess {
+        let mut v = process(cpu_ns, exit_code);
+        for (k, x) in [
+            ("id", serde_json::json!(7)),
+            ("source", serde_json::json!("taskstats")),
+            ("context_switches", serde_json::json!({})),
+            ("io", serde_json::json!({})),
+            ("memory", serde_json::json!({})),
+            ("sources", serde_json::json!({})),
+        ] {
+            v[k] = x;
+        }
+        StoredProcess::from_value(&v).expect("a stored process")
+    }
+
     /// --changed: a process is written when first seen and when its
     /// figures move, not when only its elapsed time does; its exit always.
     #[test]
     fn changes_keep_what_moved() {
         let mut c = Changes::new(true);
-        assert!(c.keep("7", &process(10, None)));
-        let mut same = process(10, None);
-        same["elapsed_us"] = Value::from(999);
-        same["start_time"] = Value::from(1);
-        assert!(!c.keep("7", &same));
-        assert!(c.keep("7", &process(11, None)));
-        assert!(c.keep("8", &process(11, None)));
-        assert!(c.keep("7", &process(11, Some(0))));
+        let keep = |c: &mut Changes, k, p: &StoredProcess| c.keep(k, Stored::Process(p));
+        assert!(keep(&mut c, "7", &typed(10, None)));
+        let mut same = typed(10, None);
+        same.view.elapsed_us = Some(999);
+        same.view.start_time = Some(1);
+        assert!(!keep(&mut c, "7", &same));
+        assert!(keep(&mut c, "7", &typed(11, None)));
+        assert!(keep(&mut c, "8", &typed(11, None)));
+        assert!(keep(&mut c, "7", &typed(11, Some(0))));
         // Gone: a new process with its pid is new.
-        assert!(c.keep("7", &process(11, None)));
+        assert!(keep(&mut c, "7", &typed(11, None)));
         let mut off = Changes::new(false);
-        assert!(off.keep("7", &process(10, None)) && off.keep("7", &process(10, None)));
+        assert!(keep(&mut off, "7", &typed(10, None)) && keep(&mut off, "7", &typed(10, None)));
     }
 }

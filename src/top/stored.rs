@@ -263,9 +263,10 @@ mod tests {
     /// two seconds off, or another pid, is not.
     #[test]
     fn a_start_time_a_second_off_is_the_same_process() {
-        let prev: BTreeMap<String, u32> = [("105:1796545220".to_string(), 1), ("7:100".to_string(), 2)]
-            .into_iter()
-            .collect();
+        let prev: BTreeMap<String, u32> =
+            [("105:1796545220".to_string(), 1), ("7:100".to_string(), 2)]
+                .into_iter()
+                .collect();
         assert_eq!(earlier(&prev, "105:1796545220"), Some(&1));
         assert_eq!(earlier(&prev, "105:1796545221"), Some(&1));
         assert_eq!(earlier(&prev, "7:99"), Some(&2));
