@@ -377,4 +377,126 @@ mod tests {
         exited.settle(3_000_000);
         assert_eq!(exited.view.elapsed_us, Some(10));
     }
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    }
+
+    /// Every sample of a checked-in store, typed, and what was left out.
+    fn read_all(dir: &std::path::Path) -> (Vec<(Sample, StoredSample)>, Skipped) {
+        let reader = crate::store::Reader::open(dir).expect("the fixture opens");
+        let mut skipped = Skipped::default();
+        let mut out = Vec::new();
+        let mut samples = reader.samples(..);
+        while let Some(e) = samples.next_ref() {
+            if let crate::store::EntryRef::Sample { time_ns, sections } = e {
+                let typed = StoredSample::read(time_ns, sections, &mut skipped);
+                let raw = Sample {
+                    time_ns,
+                    sections: sections.clone(),
+                };
+                out.push((raw, typed));
+            }
+        }
+        (out, skipped)
+    }
+
+    /// A store today's recorder wrote reads whole, and each process and
+    /// cgroup written back through the types is the value stored: a field
+    /// renamed in the record, or a key beside it, fails here.
+    #[test]
+    fn the_recorded_fixture_reads_typed_and_writes_back_the_same() {
+        let (samples, skipped) = read_all(&fixture("store-content-v1"));
+        assert!(samples.len() >= 2);
+        assert_eq!(skipped.count, 0, "{:?}", skipped.warning());
+        for (raw, typed) in &samples {
+            assert!(!typed.processes.is_empty());
+            let back = typed.to_sample().expect("serializes");
+            for name in [PROCESSES, EXITED, CGROUPS, LOST] {
+                assert_eq!(back.sections.get(name), raw.sections.get(name), "{name}");
+            }
+        }
+    }
+
+    /// The framing fixtures of store versions 1 and 2 hold placeholder
+    /// values, not stored processes: none of them reads as one, and each
+    /// is counted, none dropped silently.
+    #[test]
+    fn the_framing_fixtures_are_counted_not_read() {
+        for name in ["store-v1", "store-v2"] {
+            let (samples, skipped) = read_all(&fixture(name));
+            let entries: usize = samples
+                .iter()
+                .map(|(raw, _)| raw.sections.values().map(BTreeMap::len).sum::<usize>())
+                .sum();
+            assert!(samples.iter().all(|(_, t)| t.processes.is_empty()));
+            assert_eq!(skipped.count, entries as u64, "{name}");
+        }
+    }
+
+    /// The samples of tests/fixtures/store-bad: in each, one good process,
+    /// one without `id` and one whose `pid` is a string, and a cgroup.
+    fn bad_samples() -> Vec<Sample> {
+        (0..2i64)
+            .map(|i| {
+                let mut good = process(7, Some(1_767_225_600_000_000_000 + i));
+                good.view.cpu.run_virtual_ns = Some(1_000_000 * (i as u64 + 1));
+                let good = good.to_value().expect("serializes");
+                let mut no_id = process(8, None).to_value().expect("serializes");
+                no_id.as_object_mut().expect("object").shift_remove("id");
+                let mut bad_pid = process(9, None).to_value().expect("serializes");
+                bad_pid["pid"] = Value::from("nine");
+                let sections: Sections = BTreeMap::from([
+                    (
+                        PROCESSES.to_string(),
+                        BTreeMap::from([
+                            ("7:100".to_string(), good),
+                            ("8:100".to_string(), no_id),
+                            ("9:100".to_string(), bad_pid),
+                        ]),
+                    ),
+                    (
+                        CGROUPS.to_string(),
+                        BTreeMap::from([(
+                            "/a".to_string(),
+                            serde_json::to_value(GroupFigures::default()).expect("serializes"),
+                        )]),
+                    ),
+                ]);
+                Sample {
+                    time_ns: 1_767_225_600_000_000_000 + i * 10_000_000_000,
+                    sections,
+                }
+            })
+            .collect()
+    }
+
+    /// tests/fixtures/store-bad, written anew with
+    /// TASKSTAT_WRITE_BAD_FIXTURE=1: each sample reads its good process
+    /// and cgroup, and counts the two it cannot read.
+    #[test]
+    fn the_bad_fixture_counts_what_it_cannot_read() {
+        let dir = fixture("store-bad");
+        if std::env::var("TASKSTAT_WRITE_BAD_FIXTURE").as_deref() == Ok("1") {
+            for f in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                if f.path().extension().is_some_and(|e| e == "tsh") {
+                    std::fs::remove_file(f.path()).expect("removes the old fixture");
+                }
+            }
+            let mut w = crate::store::Writer::open(&dir, crate::store::WriterOptions::default())
+                .expect("opens");
+            for s in bad_samples() {
+                w.append(&s).expect("appends");
+            }
+        }
+        let (samples, skipped) = read_all(&dir);
+        assert_eq!(samples.len(), 2);
+        assert_eq!(skipped.count, 4);
+        for (_, t) in &samples {
+            assert_eq!(t.processes.keys().collect::<Vec<_>>(), ["7:100"]);
+            assert_eq!(t.cgroups.len(), 1);
+        }
+    }
 }
