@@ -105,19 +105,51 @@ impl Exits {
         self.kept.push(e);
     }
 
-    /// The exited section, and how many exits it could not keep.
-    fn take(&mut self) -> anyhow::Result<(BTreeMap<String, Value>, u64)> {
-        let mut section = BTreeMap::new();
-        let mut not_stored = std::mem::take(&mut self.not_stored);
+    /// The exits of the interval, one per key, and how many it could not
+    /// keep for want of room. Two exits with one key (one pid, one start
+    /// second) are one process heard twice, not a process lost: the one
+    /// with the longer life (the later, whole record) is kept, and the
+    /// other is counted in `twice`, never as not stored.
+    fn take_pending(&mut self) -> (BTreeMap<String, PendingExit>, u64, Vec<u32>) {
+        let mut kept: BTreeMap<String, PendingExit> = BTreeMap::new();
+        let not_stored = std::mem::take(&mut self.not_stored);
+        let mut twice = Vec::new();
         for e in self.kept.drain(..) {
-            let v = stored(e.view, e.cgroup.as_deref(), None)?;
-            // Two processes with one pid that started in one second: the
-            // key cannot tell them apart, and the count says so.
-            if section.insert(e.key, v).is_some() {
-                not_stored += 1;
+            let life = |p: &PendingExit| (p.view.group_elapsed_us, p.view.elapsed_us);
+            match kept.get(&e.key) {
+                Some(old) => {
+                    twice.extend(pid_of(&e.key));
+                    if life(&e) >= life(old) {
+                        kept.insert(e.key.clone(), e);
+                    }
+                }
+                None => {
+                    kept.insert(e.key.clone(), e);
+                }
             }
         }
         self.bytes = 0;
+        (kept, not_stored, twice)
+    }
+
+    /// The exited section, and how many exits it could not keep.
+    fn take(&mut self) -> anyhow::Result<(BTreeMap<String, Value>, u64)> {
+        let (kept, not_stored, twice) = self.take_pending();
+        if !twice.is_empty() {
+            warn(&format!(
+                "{} exit records in one interval were of a process already heard (pid {}): each process is stored once",
+                twice.len(),
+                twice
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let section = kept
+            .into_iter()
+            .map(|(k, e)| Ok((k, stored(e.view, e.cgroup.as_deref(), None)?)))
+            .collect::<anyhow::Result<_>>()?;
         Ok((section, not_stored))
     }
 }
@@ -619,5 +651,48 @@ impl Recorder {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exit(tgid: u32, start: u64, elapsed: u64) -> PendingExit {
+        let mut view: RecordView = serde_json::from_value(serde_json::json!({
+            "type": "tgid", "id": tgid, "source": "taskstats", "pid": tgid, "tgid": tgid,
+            "start_time": start, "elapsed_us": elapsed, "group_elapsed_us": elapsed,
+            "cpu": {}, "delays": {}, "context_switches": {}, "io": {}, "memory": {},
+            "sources": {}, "notes": [],
+        }))
+        .expect("a record");
+        view.exit_code = Some(0);
+        PendingExit {
+            key: key(&view).expect("a key"),
+            view,
+            cgroup: None,
+        }
+    }
+
+    /// One process heard twice is stored once, with its longer record,
+    /// and is not counted as an exit a sample had no room for; the cap
+    /// still counts what is beyond it.
+    #[test]
+    fn an_exit_heard_twice_is_stored_once_and_not_counted_lost() {
+        let mut exits = Exits {
+            kept: Vec::new(),
+            bytes: 0,
+            not_stored: 0,
+            cap: 3,
+        };
+        exits.push(exit(10, 100, 5));
+        exits.push(exit(10, 100, 9));
+        exits.push(exit(11, 100, 1));
+        exits.push(exit(12, 100, 1));
+        let (kept, not_stored, twice) = exits.take_pending();
+        assert_eq!(not_stored, 1);
+        assert_eq!(twice, [10]);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(kept["10:100"].view.elapsed_us, Some(9));
     }
 }
