@@ -145,7 +145,13 @@ impl DumpWriter {
                     Stored::Process(p) => serde_json::to_value(p)?,
                     Stored::Group(g) => serde_json::to_value(g)?,
                 };
-                self.value(out, time_ns, labels, &v)
+                self.value(
+                    out,
+                    time_ns,
+                    labels,
+                    &v,
+                    matches!(record, Stored::Process(_)),
+                )
             }
         }
     }
@@ -158,6 +164,7 @@ impl DumpWriter {
         time_ns: i64,
         labels: &[(&str, &str)],
         record: &Value,
+        process: bool,
     ) -> io::Result<()> {
         match self.format {
             DumpFormat::Ndjson if !self.compact => {
@@ -176,7 +183,7 @@ impl DumpWriter {
                 let v = with_time(time_ns, labels, record);
                 let mut cols = super::csv_row(&v)?;
                 // A process record's (a cgroup's figures are few already).
-                if self.compact && record.get("type").is_some() {
+                if self.compact && process {
                     cols.retain(|(k, _)| compact_column(k));
                 }
                 let mut buf = Vec::new();
@@ -210,7 +217,7 @@ impl DumpWriter {
             "exits_not_stored": not_stored,
             "exits_dropped_by_kernel": dropped,
         });
-        self.value(out, time_ns, &[], &v)
+        self.value(out, time_ns, &[], &v, false)
     }
 
     /// Ends the output (OpenMetrics: every family, then `# EOF`).
