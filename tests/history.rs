@@ -455,7 +455,14 @@ fn history_commands_explain_bad_input() {
         } else {
             1
         };
-        assert!(err.trim().lines().count() <= most, "{args:?}: {err}");
+        // The v1 fixture's values are placeholders for the framing, not
+        // stored processes: a read of it also says it left them out.
+        let lines = err
+            .trim()
+            .lines()
+            .filter(|l| !l.contains("stored records could not be read"))
+            .count();
+        assert!(lines <= most, "{args:?}: {err}");
     }
     for d in [&dir, &newer, &holed] {
         let _ = std::fs::remove_dir_all(d);
