@@ -18,6 +18,7 @@ pub mod cli;
 pub mod client;
 pub mod exit;
 pub mod filter;
+pub mod history;
 pub mod host;
 pub mod listener;
 pub mod model;

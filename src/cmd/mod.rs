@@ -4,7 +4,6 @@ mod cgroup;
 mod check;
 mod decode;
 mod dump;
-mod history;
 mod interval;
 mod listen;
 mod query;

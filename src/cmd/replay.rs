@@ -1,226 +1,23 @@
-//! `taskstat replay`: top's view over the stored history. Each view is
-//! the interval between two consecutive samples; a process that exited in
-//! it shows there with what it did since the sample before (its whole life
-//! if it was born in the interval too).
+//! `taskstat replay`: top's view over the stored history, a table a
+//! sample (`-b`) or a screen that moves through it. The rows are
+//! [`taskstat::top::stored`]'s.
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use taskstat::cli::{By, ReplayArgs};
 use taskstat::exit::{self, NoHistory};
-use taskstat::host::users;
-use taskstat::model::RecordView;
-use taskstat::model::fleet::{Counters, GroupFigures};
-use taskstat::model::top::{self, Counts, Row, Tally, TopSort};
+use taskstat::history::filter::Filter;
+use taskstat::history::reader::{self, describe_lost, for_each_sample, sample_at};
+use taskstat::history::sample::StoredSample;
+use taskstat::model::top::{Counts, Row, TopSort};
 use taskstat::render::dump::local_time;
 use taskstat::render::human;
 use taskstat::render::top as screen;
-use taskstat::store::{Sample, Timeline};
+use taskstat::store::Timeline;
+use taskstat::top::stored::{Held, Shown, rows};
 use taskstat::tui::{Action, Edit, FullScreen, Input};
-use taskstat::wire::Group;
-
-use super::history::{Filter, describe_lost, for_each_sample, lost_exits};
-use super::record::{CGROUPS, EXITED, PROCESSES};
-
-/// A stored process record, read back.
-fn view(v: &Value) -> Option<RecordView> {
-    // From the tree as it is: no copy of it first.
-    serde::Deserialize::deserialize(v).ok()
-}
-
-/// `v` with every figure of the sections top diffs at 0: the baseline of a
-/// process born in the interval.
-fn zeroed(v: &Value) -> Option<RecordView> {
-    fn zero(v: &mut Value) {
-        match v {
-            Value::Number(_) => *v = Value::from(0),
-            Value::Object(m) => m.values_mut().for_each(zero),
-            _ => {}
-        }
-    }
-    let mut z = v.clone();
-    for section in ["cpu", "delays", "context_switches", "io"] {
-        if let Some(s) = z.get_mut(section) {
-            zero(s);
-        }
-    }
-    view(&z)
-}
-
-fn tgid(v: &Value) -> Option<u32> {
-    v.get("tgid")
-        .or(v.get("pid"))
-        .and_then(Value::as_u64)
-        .and_then(|n| u32::try_from(n).ok())
-}
-
-/// A section of a sample; empty when the sample has none.
-fn section<'a>(
-    s: &'a Sample,
-    name: &str,
-    empty: &'a BTreeMap<String, Value>,
-) -> &'a BTreeMap<String, Value> {
-    s.sections.get(name).unwrap_or(empty)
-}
-
-/// The record, in an earlier sample's section, of the process `key`
-/// (pid:start time) names. The kernel gives a start time in whole seconds
-/// worked out anew each time from the time now and the task's age, so one
-/// process's start time can be a second off from one record to the next:
-/// the same pid a second off is the same process, not one born since.
-fn earlier<'a>(prev: &'a BTreeMap<String, Value>, key: &str) -> Option<&'a Value> {
-    if let Some(v) = prev.get(key) {
-        return Some(v);
-    }
-    let (pid, start) = key.split_once(':')?;
-    let start: u64 = start.parse().ok()?;
-    [start.checked_sub(1), start.checked_add(1)]
-        .into_iter()
-        .flatten()
-        .find_map(|s| prev.get(&format!("{pid}:{s}")))
-}
-
-/// What replay shows: rates over each interval, or totals since the
-/// range's first sample (`-a`, `a`); and only the rows that did something
-/// (`-o`, `o`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Shown {
-    counts: Counts,
-    only: bool,
-}
-
-/// The rows of the interval from sample `a` to sample `b`; with totals,
-/// `a` is the range's first sample, and a process born since counts its
-/// whole life.
-fn rows(a: &Sample, b: &Sample, by: By, filter: &Filter, shown: Shown, sort: TopSort) -> Vec<Row> {
-    let Shown { counts, only } = shown;
-    let secs = (b.time_ns - a.time_ns) as f64 / 1e9;
-    let empty = BTreeMap::new();
-    let section = |s, name| section(s, name, &empty);
-    let (prev, live, gone) = (
-        section(a, PROCESSES),
-        section(b, PROCESSES),
-        section(b, EXITED),
-    );
-    let mut rows = match by {
-        By::Task => {
-            let mut before = HashMap::new();
-            let mut after = HashMap::new();
-            for (key, v) in live
-                .iter()
-                .chain(gone.iter())
-                .filter(|(_, v)| filter.keeps(v))
-            {
-                let (Some(id), Some(now)) = (tgid(v), view(v)) else {
-                    continue;
-                };
-                let then = match earlier(prev, key) {
-                    Some(p) => view(p),
-                    // Born in the interval.
-                    None => zeroed(v),
-                };
-                if let Some(then) = then {
-                    before.insert(id, then);
-                    after.insert(id, now);
-                }
-            }
-            // Exited processes not seen before show from a zero baseline;
-            // live ones born in the interval show from their next interval, as in top.
-            for (key, v) in live.iter() {
-                if counts == Counts::PerSecond && earlier(prev, key).is_none() {
-                    if let Some(id) = tgid(v) {
-                        before.remove(&id);
-                    }
-                }
-            }
-            top::rows(&before, &after, &HashMap::new(), secs, counts)
-        }
-        By::Cgroup => {
-            let figures = |s: &Sample| -> HashMap<String, GroupFigures> {
-                s.sections
-                    .get(CGROUPS)
-                    .map(|g| {
-                        g.iter()
-                            .filter(|(p, _)| filter.holds_cgroup(p))
-                            .filter_map(|(p, v)| {
-                                Some((p.clone(), serde_json::from_value(v.clone()).ok()?))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let (then, now) = (figures(a), figures(b));
-            let tallies = now
-                .iter()
-                .map(|(p, f)| {
-                    let base = then.get(p).map(|g| g.counters).unwrap_or_default();
-                    let tasks = u32::try_from(f.tasks).unwrap_or(u32::MAX);
-                    (
-                        p.clone(),
-                        Tally {
-                            tasks,
-                            sums: f.counters.minus(&base),
-                        },
-                    )
-                })
-                .collect();
-            grouped(&tallies, secs, counts, live)
-        }
-        By::User | By::Comm => {
-            let mut tallies: HashMap<String, Tally> = HashMap::new();
-            for (key, v) in live
-                .iter()
-                .chain(gone.iter())
-                .filter(|(_, v)| filter.keeps(v))
-            {
-                let Some(now) = view(v) else { continue };
-                let label = match by {
-                    By::User => now
-                        .uid
-                        .map(|u| users::name_of(u).unwrap_or_else(|| u.to_string())),
-                    _ => now.comm.clone(),
-                };
-                let base = earlier(prev, key)
-                    .and_then(view)
-                    .map(|p| Counters::of(&p))
-                    .unwrap_or_default();
-                let t = tallies
-                    .entry(label.unwrap_or_else(|| "?".into()))
-                    .or_default();
-                if live.contains_key(key) {
-                    t.tasks += 1;
-                }
-                t.sums = t.sums.plus(&Counters::of(&now).minus(&base));
-            }
-            grouped(&tallies, secs, counts, live)
-        }
-    };
-    if only {
-        rows.retain(Row::active);
-    }
-    sort.sort(&mut rows);
-    rows
-}
-
-/// Grouped rows, with the delay groups the stored records measured.
-fn grouped(
-    tallies: &HashMap<String, Tally>,
-    secs: f64,
-    counts: Counts,
-    live: &std::collections::BTreeMap<String, Value>,
-) -> Vec<Row> {
-    // Delay accounting was on if any record has a measured I/O category.
-    let on = live.values().any(|v| {
-        v.get("delays")
-            .and_then(|d| d.get("blkio"))
-            .and_then(|b| b.get("total_ns"))
-            .is_some_and(|t| !t.is_null())
-    });
-    top::grouped(tallies, secs, counts, |g| g == Group::RunQueue || on)
-}
 
 fn columns(by: By) -> ([&'static str; 2], &'static str) {
     match by {
@@ -237,13 +34,13 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         return batch(&args, &filter);
     }
     // Listed, not read: a sample is decoded when the screen shows it.
-    let reader = super::history::open(&args.range)?;
-    let mut timeline = reader.timeline(super::history::bounds(&args.range)?);
+    let store = reader::open(&args.range)?;
+    let mut timeline = store.timeline(reader::bounds(&args.range)?);
     for w in timeline.take_warnings() {
         super::warn(&w.to_string());
     }
     match timeline.len() {
-        0 => Err(super::history::empty(&args.range, &reader).into()),
+        0 => Err(reader::empty(&args.range, &store).into()),
         1 => Err(one_sample(&args)),
         _ => interactive(&args, &mut timeline, &filter),
     }
@@ -253,37 +50,6 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
 type ViewKey = (usize, TopSort, Shown);
 /// Its rows, seconds, end time and what the interval lost.
 type View = (Vec<Row>, f64, i64, String);
-
-/// The two samples around the interval on screen, kept as the view moves.
-struct Held {
-    a: Option<(usize, Sample)>,
-    b: Option<(usize, Sample)>,
-}
-
-impl Held {
-    /// Samples `i - 1` and `i`, decoded where not already at hand.
-    fn interval(&mut self, t: &mut Timeline, i: usize) -> Result<(&Sample, &Sample), String> {
-        let mut take =
-            |j: usize, a: &mut Option<(usize, Sample)>, b: &mut Option<(usize, Sample)>| {
-                for held in [a, b] {
-                    if held.as_ref().is_some_and(|(k, _)| *k == j) {
-                        return held.take().map(|(_, s)| s).ok_or_else(String::new);
-                    }
-                }
-                t.sample(j).map_err(|w| w.to_string())
-            };
-        let (mut a, mut b) = (self.a.take(), self.b.take());
-        // The earlier one first: the decoder moves forward from it.
-        let first = take(i - 1, &mut a, &mut b)?;
-        let second = take(i, &mut a, &mut b)?;
-        self.a = Some((i - 1, first));
-        self.b = Some((i, second));
-        match (&self.a, &self.b) {
-            (Some((_, a)), Some((_, b))) => Ok((a, b)),
-            _ => Err("no samples".into()),
-        }
-    }
-}
 
 fn one_sample(args: &ReplayArgs) -> anyhow::Error {
     NoHistory(format!(
@@ -303,14 +69,10 @@ fn batch(args: &ReplayArgs, filter: &Filter) -> anyhow::Result<ExitCode> {
         only: args.only,
     };
     // With totals the range's first sample stays: every row counts from it.
-    let mut first: Option<Sample> = None;
-    let mut prev: Option<Sample> = None;
+    let mut first: Option<StoredSample> = None;
+    let mut prev: Option<StoredSample> = None;
     let mut printed = 0u64;
-    for_each_sample(&args.range, |time_ns, sections| {
-        let now = Sample {
-            time_ns,
-            sections: sections.clone(),
-        };
+    for_each_sample(&args.range, |now| {
         if let Some(a) = prev.take() {
             if shown.counts == Counts::Totals && first.is_none() {
                 first = Some(a.clone());
@@ -349,13 +111,21 @@ fn counts_of(accumulated: bool) -> Counts {
 }
 
 /// What a batch table covers, before it: when, how many rows, since when.
-fn time_line(base: &Sample, now: &Sample, rows: usize, what: &str, counts: Counts) -> String {
+fn time_line(
+    base: &StoredSample,
+    now: &StoredSample,
+    rows: usize,
+    what: &str,
+    counts: Counts,
+) -> String {
     let secs = (now.time_ns - base.time_ns) as f64 / 1e9;
     let over = match counts {
         Counts::PerSecond => "the",
         Counts::Totals => "totals over the",
     };
-    let lost = lost_exits(&now.sections)
+    let lost = now
+        .lost
+        .as_ref()
         .map(|l| format!(" · {}", describe_lost(l)))
         .unwrap_or_default();
     format!(
@@ -380,15 +150,15 @@ fn interactive(
     };
     let mut typing: Option<String> = None;
     let mut note = String::new();
-    let mut held = Held { a: None, b: None };
-    let mut first: Option<Sample> = None;
+    let mut held = Held::default();
+    let mut first: Option<StoredSample> = None;
     let mut view: Option<(ViewKey, View)> = None;
     let n = timeline.len();
     loop {
         // Totals count from the range's first sample.
         let first = match shown.counts {
             Counts::Totals if first.is_none() => {
-                first = timeline.sample(0).ok();
+                first = sample_at(timeline, 0, &mut held.skipped).ok();
                 first.as_ref()
             }
             Counts::Totals => first.as_ref(),
@@ -400,7 +170,9 @@ fn interactive(
         if view.as_ref().is_none_or(|(k, _)| *k != key) {
             let v = match held.interval(timeline, i) {
                 Ok((a, b)) => {
-                    let lost = lost_exits(&b.sections)
+                    let lost = b
+                        .lost
+                        .as_ref()
                         .map(|l| format!(" · {}", describe_lost(l)))
                         .unwrap_or_default();
                     let base = first.unwrap_or(a);
@@ -541,28 +313,10 @@ fn interactive(
             Input::Action(Action::Threads) | Input::Unbound | Input::Other => {}
         }
     }
-    Ok(exit::code(exit::OK))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The same pid with a start time a second off is the same process;
-    /// two seconds off, or another pid, is not.
-    #[test]
-    fn a_start_time_a_second_off_is_the_same_process() {
-        let prev: BTreeMap<String, Value> = [
-            ("105:1796545220".to_string(), Value::from(1)),
-            ("7:100".to_string(), Value::from(2)),
-        ]
-        .into_iter()
-        .collect();
-        assert_eq!(earlier(&prev, "105:1796545220"), Some(&Value::from(1)));
-        assert_eq!(earlier(&prev, "105:1796545221"), Some(&Value::from(1)));
-        assert_eq!(earlier(&prev, "7:99"), Some(&Value::from(2)));
-        assert_eq!(earlier(&prev, "7:102"), None);
-        assert_eq!(earlier(&prev, "10:1796545220"), None);
-        assert_eq!(earlier(&prev, "junk"), None);
+    // The warning after the screen is closed, where it can be read.
+    drop(term);
+    if let Some(w) = held.skipped.warning() {
+        exit::warn(&w);
     }
+    Ok(exit::code(exit::OK))
 }

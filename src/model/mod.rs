@@ -19,7 +19,6 @@ pub mod process;
 pub mod procfs;
 pub mod schema;
 pub mod sort;
-pub mod stored;
 pub mod top;
 pub mod totals;
 pub mod view;

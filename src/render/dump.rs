@@ -18,8 +18,19 @@ use super::families::{
     self, CONTEXT_SWITCHES, CPU_SECONDS, DELAY_SECONDS, DELAYS, IO_BYTES, TASKS,
 };
 use super::sink::Csv;
-use crate::model::stored;
+use crate::history::sample::StoredProcess;
+use crate::model::RecordView;
+use crate::model::fleet::{Counters, GroupFigures};
 use crate::wire::Category;
+
+/// One record of a stored sample, as dump writes it.
+#[derive(Clone, Copy)]
+pub enum Stored<'a> {
+    /// A process, settled to its sample's time ([`StoredProcess::settle`]).
+    Process(&'a StoredProcess),
+    /// A cgroup's figures.
+    Group(&'a GroupFigures),
+}
 
 // Callers outside render/ name the formatters here (for now).
 pub use crate::time::{local_time, rfc3339};
@@ -63,17 +74,16 @@ impl DumpWriter {
         self
     }
 
-    /// One record of the sample taken at `time_ns`, as stored ([`stored::AT`] and
-    /// all: it is settled here). `labels` name the record's series in
-    /// OpenMetrics (the cgroup; for a process its pid, comm and cgroup);
-    /// `record` is a stored process record or a cgroup's figures, whose
-    /// labels come first in ndjson and csv.
+    /// One record of the sample taken at `time_ns`. `labels` name the
+    /// record's series in OpenMetrics (the cgroup; for a process its pid,
+    /// comm and cgroup); a cgroup's figures have theirs first in ndjson and
+    /// csv.
     pub fn record(
         &mut self,
         out: &mut dyn Write,
         time_ns: i64,
         labels: &[(&str, &str)],
-        record: &Value,
+        record: Stored,
     ) -> io::Result<()> {
         match self.format {
             Format::Ndjson if !self.compact => {
@@ -81,30 +91,61 @@ impl DumpWriter {
                     self.time = (time_ns, serde_json::to_string(&rfc3339(time_ns))?);
                 }
                 self.line.clear();
-                ndjson_line(&mut self.line, &self.time.1, time_ns, labels, record)?;
+                ndjson_line(&mut self.line, &self.time.1, labels, record)?;
                 out.write_all(&self.line)
+            }
+            Format::Openmetrics => self.metrics(time_ns, labels, record),
+            _ => {
+                let v = match record {
+                    Stored::Process(p) => serde_json::to_value(p)?,
+                    Stored::Group(g) => serde_json::to_value(g)?,
+                };
+                self.value(
+                    out,
+                    time_ns,
+                    labels,
+                    &v,
+                    matches!(record, Stored::Process(_)),
+                )
+            }
+        }
+    }
+
+    /// A record as a JSON value, in ndjson and csv: a process's (settled)
+    /// or a cgroup's, or the exits an interval lost.
+    fn value(
+        &mut self,
+        out: &mut dyn Write,
+        time_ns: i64,
+        labels: &[(&str, &str)],
+        record: &Value,
+        process: bool,
+    ) -> io::Result<()> {
+        match self.format {
+            Format::Ndjson if !self.compact => {
+                let mut line = serde_json::to_vec(&with_time(time_ns, labels, record))?;
+                line.push(b'\n');
+                out.write_all(&line)
             }
             Format::Ndjson => {
                 let mut v = with_time(time_ns, labels, record);
-                stored::settle(time_ns, &mut v);
                 compact_json(&mut v);
                 let mut line = serde_json::to_vec(&v)?;
                 line.push(b'\n');
                 out.write_all(&line)
             }
             Format::Csv => {
-                let mut v = with_time(time_ns, labels, record);
-                stored::settle(time_ns, &mut v);
+                let v = with_time(time_ns, labels, record);
                 let mut cols = super::csv_row(&v)?;
                 // A process record's (a cgroup's figures are few already).
-                if self.compact && record.get("type").is_some() {
+                if self.compact && process {
                     cols.retain(|(k, _)| compact_column(k));
                 }
                 let mut buf = Vec::new();
                 self.csv.columns(&mut buf, &cols);
                 out.write_all(&buf)
             }
-            Format::Openmetrics => self.metrics(time_ns, labels, record),
+            Format::Openmetrics => Ok(()),
             Format::Table | Format::Json | Format::Getdelays => Err(self.format.not_offered()),
         }
     }
@@ -128,7 +169,7 @@ impl DumpWriter {
             "exits_not_stored": not_stored,
             "exits_dropped_by_kernel": dropped,
         });
-        self.record(out, time_ns, &[], &v)
+        self.value(out, time_ns, &[], &v, false)
     }
 
     /// Ends the output (OpenMetrics: every family, then `# EOF`).
@@ -156,7 +197,7 @@ impl DumpWriter {
         out.flush()
     }
 
-    fn metrics(&mut self, time_ns: i64, labels: &[(&str, &str)], r: &Value) -> io::Result<()> {
+    fn metrics(&mut self, time_ns: i64, labels: &[(&str, &str)], r: Stored) -> io::Result<()> {
         let ts = format!(
             "{}.{:03}",
             time_ns.div_euclid(1_000_000_000),
@@ -189,26 +230,18 @@ impl DumpWriter {
                 *spill_error = Some(err);
             }
         };
-        let num =
-            |path: &[&str]| -> Option<f64> { path.iter().try_fold(r, |v, k| v.get(k))?.as_f64() };
-        // A process record has the schema's keys; a cgroup's figures
-        // serve's counters.
-        let process = r.get("delays").is_some();
+        let num = |n: Option<u64>| n.map(|n| n as f64);
+        // A process record has the schema's figures, null where not
+        // measured; a cgroup's figures serve's counters.
+        let (process, view, group) = match r {
+            Stored::Process(p) => (true, Some(&p.view), None),
+            Stored::Group(g) => (false, None, Some(&g.counters)),
+        };
         for c in Category::ALL {
-            let (count, total) = if process {
-                (
-                    num(&["delays", c.key(), "count"]),
-                    num(&["delays", c.key(), "total_ns"]),
-                )
-            } else {
-                let pair = r
-                    .get("counters")
-                    .and_then(|x| x.get("delays"))
-                    .and_then(|d| d.get(c.key()));
-                (
-                    pair.and_then(|p| p.get(0)).and_then(Value::as_f64),
-                    pair.and_then(|p| p.get(1)).and_then(Value::as_f64),
-                )
+            let (count, total) = match (view, group) {
+                (Some(v), _) => (num(v.delays[c].count), num(v.delays[c].total_ns)),
+                (_, Some(g)) => (num(Some(g.delays[c].0)), num(Some(g.delays[c].1))),
+                _ => (None, None),
             };
             // Null is not zero: a category not measured has no series.
             if let (Some(count), Some(total)) = (count, total) {
@@ -224,36 +257,45 @@ impl DumpWriter {
                 put(DELAYS.name, "_total", Some(("category", c.key())), count);
             }
         }
-        let field = |p: &[&str], c: &[&str]| if process { num(p) } else { num(c) };
-        if let Some(ns) = field(&["cpu", "run_virtual_ns"], &["counters", "cpu_ns"]) {
+        let field = |p: fn(&RecordView) -> Option<u64>, c: fn(&Counters) -> u64| match (view, group)
+        {
+            (Some(v), _) => num(p(v)),
+            (_, Some(g)) => num(Some(c(g))),
+            _ => None,
+        };
+        if let Some(ns) = field(|v| v.cpu.run_virtual_ns, |c| c.cpu_ns) {
             put(CPU_SECONDS.name, "_total", None, ns / 1e9);
         }
         for (dir, p, c) in [
-            ("read", ["io", "read_bytes"], ["counters", "read_bytes"]),
-            ("write", ["io", "write_bytes"], ["counters", "write_bytes"]),
+            (
+                "read",
+                (|v| v.io.read_bytes) as fn(&RecordView) -> Option<u64>,
+                (|c| c.read_bytes) as fn(&Counters) -> u64,
+            ),
+            ("write", |v| v.io.write_bytes, |c| c.write_bytes),
         ] {
-            if let Some(b) = field(&p, &c) {
+            if let Some(b) = field(p, c) {
                 put(IO_BYTES.name, "_total", Some(("direction", dir)), b);
             }
         }
         for (kind, p, c) in [
             (
                 "voluntary",
-                ["context_switches", "voluntary"],
-                ["counters", "voluntary"],
+                (|v| v.context_switches.voluntary) as fn(&RecordView) -> Option<u64>,
+                (|c| c.voluntary) as fn(&Counters) -> u64,
             ),
             (
                 "involuntary",
-                ["context_switches", "involuntary"],
-                ["counters", "involuntary"],
+                |v| v.context_switches.involuntary,
+                |c| c.involuntary,
             ),
         ] {
-            if let Some(n) = field(&p, &c) {
+            if let Some(n) = field(p, c) {
                 put(CONTEXT_SWITCHES.name, "_total", Some(("kind", kind)), n);
             }
         }
-        if let Some(n) = r.get("tasks").and_then(Value::as_f64) {
-            put(TASKS.name, "", None, n);
+        if let Stored::Group(g) = r {
+            put(TASKS.name, "", None, g.tasks as f64);
         }
         match self.spill_error.take() {
             Some(e) => Err(io::Error::new(
@@ -266,25 +308,18 @@ impl DumpWriter {
 }
 
 /// One ndjson line of a stored record, straight from it: `time` (given as
-/// its JSON string), the labels for a record without a `type` (a cgroup's
-/// figures), then its fields, settled to the sample's time
-/// ([`stored::settle`]) as they are written. No copy of the record is
-/// made: the same line as serde_json gives for [`with_time`] of the
-/// settled record.
+/// its JSON string), the labels of a cgroup's figures, then its fields. No
+/// copy of the record is made: the same line as serde_json gives for
+/// [`with_time`] of its value.
 fn ndjson_line(
     buf: &mut Vec<u8>,
     time_json: &str,
-    time_ns: i64,
     labels: &[(&str, &str)],
-    record: &Value,
+    record: Stored,
 ) -> io::Result<()> {
     buf.extend_from_slice(b"{\"time\":");
     buf.extend_from_slice(time_json.as_bytes());
-    let Value::Object(fields) = record else {
-        buf.extend_from_slice(b"}\n");
-        return Ok(());
-    };
-    if !fields.contains_key("type") {
+    if let Stored::Group(_) = record {
         for (k, v) in labels {
             buf.push(b',');
             serde_json::to_writer(&mut *buf, k)?;
@@ -292,22 +327,20 @@ fn ndjson_line(
             serde_json::to_writer(&mut *buf, v)?;
         }
     }
-    let moved = stored::moved_us(time_ns, record);
-    for (k, v) in fields {
-        if k == stored::AT && moved.is_some() {
-            continue;
-        }
-        buf.push(b',');
-        serde_json::to_writer(&mut *buf, k)?;
-        buf.push(b':');
-        match (moved, v.as_u64()) {
-            (Some(m), Some(us)) if stored::ELAPSED.contains(&k.as_str()) => {
-                buf.extend_from_slice(itoa::Buffer::new().format(us.saturating_add(m)).as_bytes())
-            }
-            _ => serde_json::to_writer(&mut *buf, v)?,
-        }
+    // The record's object, its opening brace turned into the comma after
+    // what is written before it: a record always has fields.
+    let open = buf.len();
+    match record {
+        Stored::Process(p) => serde_json::to_writer(&mut *buf, p)?,
+        Stored::Group(g) => serde_json::to_writer(&mut *buf, g)?,
     }
-    buf.extend_from_slice(b"}\n");
+    if buf.get(open) == Some(&b'{') && buf.len() > open + 2 {
+        buf[open] = b',';
+    } else {
+        buf.truncate(open);
+        buf.push(b'}');
+    }
+    buf.push(b'\n');
     Ok(())
 }
 
@@ -374,20 +407,6 @@ pub struct Changes {
     last: HashMap<String, u64>,
 }
 
-/// What moves when a task does something: a process record's sections,
-/// a cgroup's counters and task counts (not its elapsed times, which
-/// move by themselves, nor its start time, which the kernel rounds anew).
-const FIGURES: [&str; 8] = [
-    "cpu",
-    "delays",
-    "context_switches",
-    "io",
-    "memory",
-    "counters",
-    "tasks",
-    "exited",
-];
-
 impl Changes {
     pub fn new(on: bool) -> Changes {
         Changes {
@@ -397,19 +416,32 @@ impl Changes {
     }
 
     /// Whether the record of `key` (a pid, a cgroup path) is written.
-    pub fn keep(&mut self, key: &str, record: &Value) -> bool {
+    pub fn keep(&mut self, key: &str, record: Stored) -> bool {
         if !self.on {
             return true;
         }
-        if record.get("exit_code").is_some_and(|c| !c.is_null()) {
-            self.last.remove(key);
-            return true;
-        }
+        // What moves when a task does something: a process's figures, not
+        // its elapsed times, which move by themselves, nor its start time,
+        // which the kernel rounds anew.
+        let figures = match record {
+            Stored::Process(p) if p.view.exit_code.is_some() => {
+                self.last.remove(key);
+                return true;
+            }
+            Stored::Process(p) => {
+                let v = &p.view;
+                serde_json::to_vec(&(&v.cpu, &v.delays, &v.context_switches, &v.io, &v.memory))
+            }
+            // All of its figures move only when its tasks do.
+            Stored::Group(g) => serde_json::to_vec(g),
+        };
         let mut h = DefaultHasher::new();
-        for f in FIGURES {
-            f.hash(&mut h);
-            record.get(f).map(Value::to_string).hash(&mut h);
-        }
+        // A record that cannot be serialized is written, as it is when
+        // not asked for the changes.
+        let Ok(figures) = figures else {
+            return true;
+        };
+        figures.hash(&mut h);
         let print = h.finish();
         self.last.insert(key.to_string(), print) != Some(print)
     }
@@ -469,22 +501,38 @@ mod tests {
         assert!(!compact_column("sources.cpu") && !compact_column("delays.cpu.average_ns"));
     }
 
+    fn typed(cpu_ns: u64, exit_code: Option<u32>) -> StoredProcess {
+        let mut v = process(cpu_ns, exit_code);
+        for (k, x) in [
+            ("id", serde_json::json!(7)),
+            ("source", serde_json::json!("taskstats")),
+            ("context_switches", serde_json::json!({})),
+            ("io", serde_json::json!({})),
+            ("memory", serde_json::json!({})),
+            ("sources", serde_json::json!({})),
+        ] {
+            v[k] = x;
+        }
+        StoredProcess::from_value(&v).expect("a stored process")
+    }
+
     /// --changed: a process is written when first seen and when its
     /// figures move, not when only its elapsed time does; its exit always.
     #[test]
     fn changes_keep_what_moved() {
         let mut c = Changes::new(true);
-        assert!(c.keep("7", &process(10, None)));
-        let mut same = process(10, None);
-        same["elapsed_us"] = Value::from(999);
-        same["start_time"] = Value::from(1);
-        assert!(!c.keep("7", &same));
-        assert!(c.keep("7", &process(11, None)));
-        assert!(c.keep("8", &process(11, None)));
-        assert!(c.keep("7", &process(11, Some(0))));
+        let keep = |c: &mut Changes, k, p: &StoredProcess| c.keep(k, Stored::Process(p));
+        assert!(keep(&mut c, "7", &typed(10, None)));
+        let mut same = typed(10, None);
+        same.view.elapsed_us = Some(999);
+        same.view.start_time = Some(1);
+        assert!(!keep(&mut c, "7", &same));
+        assert!(keep(&mut c, "7", &typed(11, None)));
+        assert!(keep(&mut c, "8", &typed(11, None)));
+        assert!(keep(&mut c, "7", &typed(11, Some(0))));
         // Gone: a new process with its pid is new.
-        assert!(c.keep("7", &process(11, None)));
+        assert!(keep(&mut c, "7", &typed(11, None)));
         let mut off = Changes::new(false);
-        assert!(off.keep("7", &process(10, None)) && off.keep("7", &process(10, None)));
+        assert!(keep(&mut off, "7", &typed(10, None)) && keep(&mut off, "7", &typed(10, None)));
     }
 }

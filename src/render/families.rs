@@ -178,11 +178,18 @@ mod tests {
                 "voluntary": 3, "involuntary": 4,
             },
             "tasks": 2,
+            "exited": 1,
         });
         let mut w = DumpWriter::new(crate::render::Format::Openmetrics);
         let mut dumped = Vec::new();
-        w.record(&mut dumped, 1_000_000_000, &[("cgroup", "/a")], &group)
-            .unwrap();
+        let group: crate::model::fleet::GroupFigures = serde_json::from_value(group).unwrap();
+        w.record(
+            &mut dumped,
+            1_000_000_000,
+            &[("cgroup", "/a")],
+            crate::render::dump::Stored::Group(&group),
+        )
+        .unwrap();
         w.finish(&mut dumped).unwrap();
         let dumped = help(&String::from_utf8(dumped).unwrap());
 

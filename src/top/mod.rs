@@ -4,10 +4,12 @@
 //! [`selection`] resolves the filters; [`live`] samples the kernel's
 //! records; [`grouper`] sums them per key (`--by`), exits included;
 //! [`baseline`] turns two samples into rows of rates or totals; [`view`]
-//! is the full-screen view's state between refreshes.
+//! is the full-screen view's state between refreshes; [`stored`] makes the
+//! same rows from two stored samples, for `replay`.
 
 pub mod baseline;
 pub mod grouper;
 pub mod live;
 pub mod selection;
+pub mod stored;
 pub mod view;
