@@ -95,6 +95,27 @@ impl DumpWriter {
                 out.write_all(&self.line)
             }
             Format::Openmetrics => self.metrics(time_ns, labels, record),
+            Format::Csv => {
+                // Flattened from the typed record itself: no JSON tree.
+                let mut cols = vec![("time".to_string(), rfc3339(time_ns))];
+                match record {
+                    Stored::Process(p) => {
+                        cols.extend(super::csv_row(p)?);
+                        if self.compact {
+                            cols.retain(|(k, _)| compact_column(k));
+                        }
+                    }
+                    Stored::Group(g) => {
+                        // A cgroup's figures carry no name of their own:
+                        // its path first.
+                        cols.extend(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+                        cols.extend(super::csv_row(g)?);
+                    }
+                }
+                let mut buf = Vec::new();
+                self.csv.columns(&mut buf, &cols);
+                out.write_all(&buf)
+            }
             _ => {
                 let v = match record {
                     Stored::Process(p) => serde_json::to_value(p)?,
