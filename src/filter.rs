@@ -453,6 +453,7 @@ mod tests {
             // Where a process was is not known: only no --cgroup keeps it.
             assert!(!f.keeps_stored(&process(7, 0, "x", None)));
         }
+        assert!(below("/a/b", "/a/b/c") && !below("/a/b", "/a/bc") && !below("/a/b", "/a"));
         let root = stored(&[], &[], None, Some("/"));
         assert!(root.holds_cgroup("/ab") && root.holds_cgroup("/"));
         assert!(stored(&[], &[], None, None).holds_cgroup("/ab"));
