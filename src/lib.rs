@@ -8,10 +8,10 @@
 //! [`store`] keeps samples on disk for `record`, `replay` and `dump`;
 //! [`cli`] declares the command line and [`exit`] the exit statuses;
 //! [`probe`] finds out what the running kernel does where its struct
-//! version does not say. [`top`] is top's engine (selection, sampler,
-//! grouper, baseline) and [`tui`] the full-screen mode top and replay share;
-//! [`filter`] resolves the task filters and [`pacer`] bounds how fast a
-//! sweep queries the kernel.
+//! version does not say. [`top`] is top's engine (sampler, grouper,
+//! baseline) and [`tui`] the full-screen mode top and replay share;
+//! [`filter`] is the task filter of top, listen, replay and dump, and
+//! [`pacer`] bounds how fast a sweep queries the kernel.
 
 pub mod capture;
 pub mod cli;

@@ -5,13 +5,13 @@ use std::process::ExitCode;
 
 use taskstat::cli::{DumpArgs, DumpBy};
 use taskstat::exit;
-use taskstat::history::filter::Filter;
+use taskstat::filter::TaskFilter;
 use taskstat::history::reader::{describe_lost, for_each_sample};
 use taskstat::render::dump::local_time;
 use taskstat::render::dump::{Changes, DumpWriter, Stored};
 
 pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
-    let filter = Filter::new(&args.filter)?;
+    let filter = TaskFilter::stored(&args.filter)?;
     let mut out = super::stdout();
     let mut w = DumpWriter::new(args.format.format()).compact(args.compact);
     let mut changes = Changes::new(args.changed);
@@ -30,7 +30,7 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
                 // sample, each with its whole life's figures.
                 let (live, exited) = (&mut sample.processes, &mut sample.exited);
                 for p in live.values_mut().chain(exited.values_mut()) {
-                    if !filter.keeps(p) {
+                    if !filter.keeps_stored(p) {
                         continue;
                     }
                     p.settle(time_ns);

@@ -1,6 +1,5 @@
 //! `taskstat listen`: every task's statistics as it exits.
 
-use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -16,7 +15,7 @@ use taskstat::render::RecordStream;
 use taskstat::wire::flag::AGROUP;
 use taskstat::wire::{self, RawRecord, RecordKind, Undecodable};
 
-use taskstat::filter::{self, CgroupWatch};
+use taskstat::filter::TaskFilter;
 use taskstat::listener::{ExitListener, Stop, is_broken_pipe};
 
 /// Names a file of exit messages to receive first (for tests).
@@ -34,69 +33,13 @@ const MAX_HOLD: Duration = Duration::from_millis(100);
 /// looked at again.
 const IDLE_WAIT: Duration = Duration::from_millis(100);
 
-/// What the filters look at: for a tgid record, the thread record beside it
-/// in the same message (the kernel leaves comm and uid empty in tgid records).
-struct Filter<'a> {
-    args: &'a ListenArgs,
-    uids: HashSet<u32>,
-    cgroup: Option<CgroupWatch>,
-}
-
-impl Filter<'_> {
-    fn keep(&mut self, rec: &Record, peer: Option<&Record>, message_has_tgid: bool) -> bool {
-        let a = self.args;
-        let s = &rec.stats;
-        let task = if rec.kind == RecordKind::Tgid {
-            peer.map(|p| &p.stats)
-        } else {
-            Some(s)
-        };
-        if a.groups_only {
-            let single_threaded_exit = rec.kind == RecordKind::Pid
-                && !message_has_tgid
-                && s.ac_flag.unwrap_or(0) & AGROUP != 0;
-            if rec.kind != RecordKind::Tgid && !single_threaded_exit {
-                return false;
-            }
-        }
-        if !a.tgid.is_empty() {
-            let tgid = match rec.kind {
-                RecordKind::Tgid => Some(rec.id),
-                RecordKind::Pid => s.ac_tgid,
-            };
-            if !tgid.is_some_and(|t| a.tgid.contains(&t)) {
-                return false;
-            }
-        }
-        if let Some(p) = &a.comm {
-            let comm = task
-                .and_then(|t| t.ac_comm.as_deref())
-                .map(String::from_utf8_lossy);
-            if !comm.is_some_and(|c| p.is_match(&c)) {
-                return false;
-            }
-        }
-        if !self.uids.is_empty()
-            && !task
-                .and_then(|t| t.ac_uid)
-                .is_some_and(|u| self.uids.contains(&u))
-        {
-            return false;
-        }
-        if let Some(w) = self.cgroup.as_mut() {
-            let held = w.holds(
-                task.and_then(|t| t.ac_pid),
-                task.and_then(|t| t.ac_tgid).or(Some(rec.id)),
-                task.and_then(|t| t.ac_ppid),
-            );
-            if let Some(tid) = task.and_then(|t| t.ac_pid) {
-                w.forget(tid);
-            }
-            if !held {
-                return false;
-            }
-        }
-        true
+/// --groups-only: whether a record is its process's one record (the tgid
+/// record of a multi-threaded process, the pid record of a single-threaded
+/// one).
+fn process_record(rec: &Record, message_has_tgid: bool) -> bool {
+    match rec.kind {
+        RecordKind::Tgid => true,
+        RecordKind::Pid => !message_has_tgid && rec.stats.ac_flag.unwrap_or(0) & AGROUP != 0,
     }
 }
 
@@ -160,7 +103,7 @@ enum End {
 /// and what was counted.
 struct Listen<'a> {
     args: &'a ListenArgs,
-    filter: Filter<'a>,
+    filter: TaskFilter,
     acct: Accounting,
     listener: ExitListener,
     file: Option<BufWriter<File>>,
@@ -284,7 +227,11 @@ impl Listen<'_> {
                 RecordKind::Pid => self.n.pid += 1,
                 RecordKind::Tgid => self.n.tgid += 1,
             }
-            if !self.filter.keep(rec, peer, has_tgid) {
+            // Before the filter, which forgets a task its group held.
+            if self.args.groups_only && !process_record(rec, has_tgid) {
+                continue;
+            }
+            if !self.filter.keeps_exit(rec, peer) {
                 continue;
             }
             if let (Some(f), Some(raw)) = (self.file.as_mut(), raws.get(*i)) {
@@ -328,8 +275,7 @@ impl Listen<'_> {
 }
 
 pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let uids = filter::uids(&args.users)?;
-    let group = filter::group(args.cgroup.as_ref())?;
+    let mut filter = TaskFilter::listen(&args)?;
     let mut acct = Accounting::detect();
     // Whether the group records' elapsed time bounds their delays.
     acct.tgid_counts_exited = taskstat::probe::tgid_counts_exited_once(timeout);
@@ -367,13 +313,10 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         "taskstat: listening on CPUs {} (receive buffer {} bytes); stop with ^C",
         listener.cpus, listener.rcvbuf
     );
+    filter.watch_exits();
     let mut l = Listen {
         args: &args,
-        filter: Filter {
-            args: &args,
-            uids,
-            cgroup: group.map(CgroupWatch::new),
-        },
+        filter,
         acct,
         listener,
         file,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use taskstat::cli::{By, ReplayArgs};
 use taskstat::exit::{self, NoHistory};
-use taskstat::history::filter::Filter;
+use taskstat::filter::TaskFilter;
 use taskstat::history::reader::{self, describe_lost, for_each_sample, sample_at};
 use taskstat::history::sample::StoredSample;
 use taskstat::model::top::{Counts, Row, TopSort};
@@ -29,7 +29,7 @@ fn columns(by: By) -> ([&'static str; 2], &'static str) {
 }
 
 pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
-    let filter = Filter::new(&args.filter)?;
+    let filter = TaskFilter::stored(&args.filter)?;
     if args.batch {
         return batch(&args, &filter);
     }
@@ -60,7 +60,7 @@ fn one_sample(args: &ReplayArgs) -> anyhow::Error {
 }
 
 /// Batch mode reads the store as it prints: two samples in memory at a time.
-fn batch(args: &ReplayArgs, filter: &Filter) -> anyhow::Result<ExitCode> {
+fn batch(args: &ReplayArgs, filter: &TaskFilter) -> anyhow::Result<ExitCode> {
     let mut out = super::stdout();
     let n = args.iterations.unwrap_or(u64::MAX);
     let (cols, what) = columns(args.by);
@@ -138,7 +138,7 @@ fn time_line(
 fn interactive(
     args: &ReplayArgs,
     timeline: &mut Timeline,
-    filter: &Filter,
+    filter: &TaskFilter,
 ) -> anyhow::Result<ExitCode> {
     let mut term = FullScreen::open("taskstat replay -b")?;
     let (cols, what) = columns(args.by);

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use taskstat::cli::{By, TopArgs};
 use taskstat::exit;
+use taskstat::filter::TaskFilter;
 use taskstat::host::procfs;
 use taskstat::listener::Stop;
 use taskstat::model::top::Counts;
@@ -14,14 +15,13 @@ use taskstat::render::top as screen;
 use taskstat::source::Choice;
 use taskstat::top::baseline::Baseline;
 use taskstat::top::live::Sampler;
-use taskstat::top::selection::Selection;
 use taskstat::top::view::{LiveView, Then};
 use taskstat::tui::{FullScreen, Input};
 
 pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<ExitCode> {
-    let selection = Selection::new(&args)?;
+    let filter = TaskFilter::top(&args)?;
     let src = super::records(source, timeout)?;
-    let mut sampler = Sampler::new(src, args.max_rate, selection, args.by);
+    let mut sampler = Sampler::new(src, args.max_rate, filter, args.by);
     if args.in_batch() {
         return batch(args, &mut sampler, timeout);
     }
@@ -60,7 +60,7 @@ fn batch(args: TopArgs, sampler: &mut Sampler, timeout: Duration) -> anyhow::Res
             Counts::PerSecond => cur.at.duration_since(prev.at),
             Counts::Totals => cur.at.duration_since(baseline.started),
         };
-        let rows = baseline.rows(&prev, &cur, &sampler.selection, args.sort, args.only)?;
+        let rows = baseline.rows(&prev, &cur, &sampler.filter, args.sort, args.only)?;
         batch.refresh(&mut out, &rows, secs.as_secs_f64())?;
         out.flush()?;
         prev = cur;
@@ -82,23 +82,22 @@ fn columns(by: By, threads: bool) -> ([&'static str; 2], &'static str) {
 }
 
 /// What the header says is in force.
-fn describe(sel: &Selection, only: bool, counts: Counts) -> String {
+fn describe(filter: &TaskFilter, only: bool, counts: Counts) -> String {
     let mut parts = Vec::new();
-    if !sel.pids.is_empty() {
-        let p: Vec<String> = sel.pids.iter().map(u32::to_string).collect();
+    if !filter.pids().is_empty() {
+        let p: Vec<String> = filter.pids().iter().map(u32::to_string).collect();
         parts.push(format!("pid {}", p.join(",")));
     }
-    if !sel.uids.is_empty() {
-        let mut u: Vec<u32> = sel.uids.iter().copied().collect();
-        u.sort_unstable();
-        let u: Vec<String> = u.iter().map(u32::to_string).collect();
+    let uids = filter.uids();
+    if !uids.is_empty() {
+        let u: Vec<String> = uids.iter().map(u32::to_string).collect();
         parts.push(format!("uid {}", u.join(",")));
     }
-    if let Some(re) = &sel.comm {
+    if let Some(re) = filter.comm() {
         parts.push(format!("comm /{}/", re.as_str()));
     }
-    if let Some(g) = &sel.group {
-        parts.push(format!("cgroup {}", human::name(&g.path)));
+    if let Some(path) = filter.cgroup() {
+        parts.push(format!("cgroup {}", human::name(path)));
     }
     if only {
         parts.push("only active".into());
@@ -136,7 +135,7 @@ fn interactive(
     let mut view = LiveView::new(args.sort, args.threads, args.only, baseline, first);
     loop {
         let pressure = screen::pressure_lines(&procfs::pressure());
-        let filters = describe(&sampler.selection, view.only, view.baseline.counts);
+        let filters = describe(&sampler.filter, view.only, view.baseline.counts);
         let keys = [
             (
                 "o",

@@ -201,15 +201,6 @@ impl Group2 {
         Ok(Group2 { dir, path })
     }
 
-    /// Whether a task's cgroup2 path is this group or below it.
-    pub fn contains(&self, path: &str) -> bool {
-        self.path == "/"
-            || path == self.path
-            || path
-                .strip_prefix(&self.path)
-                .is_some_and(|rest| rest.starts_with('/'))
-    }
-
     /// The processes (or, with `threads`, the threads) of the group and of
     /// every group below it. Groups removed while being read are skipped.
     pub fn tasks(&self, threads: bool) -> io::Result<Vec<u32>> {
@@ -325,21 +316,6 @@ mod tests {
         for s in ['t', 'Z', 'X', 'I', 'P', '?'] {
             assert_eq!(classify(s, ""), Counted::Other, "{s}");
         }
-    }
-
-    #[test]
-    fn group_paths_contain_their_subgroups() {
-        let g = Group2 {
-            dir: PathBuf::from("/x"),
-            path: "/a/b".into(),
-        };
-        assert!(g.contains("/a/b") && g.contains("/a/b/c"));
-        assert!(!g.contains("/a/bc") && !g.contains("/a") && !g.contains("/"));
-        let root = Group2 {
-            dir: PathBuf::from("/x"),
-            path: "/".into(),
-        };
-        assert!(root.contains("/anything"));
     }
 
     #[test]

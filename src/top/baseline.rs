@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use super::grouper::Grouper;
 use super::live::Sample;
-use super::selection::Selection;
 use crate::cli::By;
+use crate::filter::TaskFilter;
 use crate::host::pressure;
 use crate::model::pressure::GroupPressure;
 use crate::model::top::{self, Counts, GroupDetails, Row, TopSort};
@@ -61,7 +61,7 @@ impl Baseline {
         &mut self,
         prev: &Sample,
         cur: &Sample,
-        sel: &Selection,
+        sel: &TaskFilter,
         sort: TopSort,
         only: bool,
     ) -> anyhow::Result<Vec<Row>> {

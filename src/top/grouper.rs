@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::live::{Sample, user_label};
-use super::selection::Selection;
 use crate::cli::By;
 use crate::client;
+use crate::filter::TaskFilter;
 use crate::host::cgroup;
 use crate::listener::ExitListener;
 use crate::model::fleet::{Counters, ExitMessage};
@@ -82,7 +82,7 @@ impl Grouper {
     pub fn tally(
         &mut self,
         cur: &Sample,
-        sel: &Selection,
+        sel: &TaskFilter,
     ) -> anyhow::Result<HashMap<String, Tally>> {
         let mut t: HashMap<String, Tally> = HashMap::new();
         for (id, c) in &cur.counters {

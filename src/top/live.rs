@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::selection::Selection;
 use crate::cli::By;
+use crate::filter::TaskFilter;
 use crate::host::cgroup::{self, Membership};
 use crate::host::held::{self, Held};
 use crate::host::{pressure, procfs, users};
@@ -22,7 +22,7 @@ pub struct Sampler {
     src: Records,
     pub acct: Accounting,
     max_rate: u32,
-    pub selection: Selection,
+    pub filter: TaskFilter,
     by: By,
     /// Each process's io files, open from one sample to the next.
     held: Held,
@@ -50,7 +50,7 @@ pub struct Sample {
 fn key_of(by: By, id: u32, comm: Option<&str>, members: Option<&Membership>) -> Option<String> {
     match by {
         By::Task => None,
-        // A task that exits between the selection's look at it and this
+        // A task that exits between the filter's look at it and this
         // one has no key, as under --by user; only a live task without a
         // cgroup2 line (no cgroup2 mounted) belongs to "/".
         By::Cgroup => members
@@ -68,14 +68,14 @@ pub fn user_label(uid: u32) -> String {
 }
 
 impl Sampler {
-    /// A sampler of the tasks `selection` keeps, read from `src`; with
+    /// A sampler of the tasks `filter` keeps, read from `src`; with
     /// `by`, each process's key too.
-    pub fn new(src: Records, max_rate: u32, selection: Selection, by: By) -> Sampler {
+    pub fn new(src: Records, max_rate: u32, filter: TaskFilter, by: By) -> Sampler {
         Sampler {
             acct: *src.acct(),
             src,
             max_rate,
-            selection,
+            filter,
             by,
             held: Held::new(held_budget()),
             cgroup2: cgroup::cgroup2_mount(),
@@ -85,7 +85,7 @@ impl Sampler {
     /// One sample of the selected tasks; `names`: read their names too
     /// (a sample that only serves as the start of an interval needs none).
     pub fn sample(&mut self, threads: bool, names: bool) -> anyhow::Result<Sample> {
-        let ids = self.selection.candidates(threads);
+        let ids = self.filter.candidates(threads);
         let kind = if threads {
             RecordKind::Pid
         } else {
@@ -103,7 +103,7 @@ impl Sampler {
         };
         self.held.begin_sweep();
         for id in ids {
-            if !self.selection.keep(id) {
+            if !self.filter.keeps_task(id) {
                 continue;
             }
             pace.next();

@@ -1,8 +1,9 @@
 //! The engine of `top`: which tasks, their samples, and the rows computed
 //! between two of them.
 //!
-//! [`selection`] resolves the filters; [`live`] samples the kernel's
-//! records; [`grouper`] sums them per key (`--by`), exits included;
+//! [`live`] samples the kernel's records of the tasks the
+//! [`crate::filter`] keeps; [`grouper`] sums them per key (`--by`), exits
+//! included;
 //! [`baseline`] turns two samples into rows of rates or totals; [`view`]
 //! is the full-screen view's state between refreshes; [`stored`] makes the
 //! same rows from two stored samples, for `replay`.
@@ -10,6 +11,5 @@
 pub mod baseline;
 pub mod grouper;
 pub mod live;
-pub mod selection;
 pub mod stored;
 pub mod view;

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::cli::By;
-use crate::history::filter::Filter;
+use crate::filter::TaskFilter;
 use crate::history::reader::sample_at;
 use crate::history::sample::{Skipped, StoredProcess, StoredSample};
 use crate::host::users;
@@ -106,7 +106,7 @@ pub fn rows(
     a: &StoredSample,
     b: &StoredSample,
     by: By,
-    filter: &Filter,
+    filter: &TaskFilter,
     shown: Shown,
     sort: TopSort,
 ) -> Vec<Row> {
@@ -116,7 +116,7 @@ pub fn rows(
     let kept = || {
         live.iter()
             .chain(gone.iter())
-            .filter(|(_, p)| filter.keeps(p))
+            .filter(|(_, p)| filter.keeps_stored(p))
     };
     let mut rows = match by {
         By::Task => {

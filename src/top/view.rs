@@ -105,9 +105,9 @@ impl LiveView {
     /// The rows of the interval from the last sample to a new one.
     pub fn refresh(&mut self, sampler: &mut Sampler) -> anyhow::Result<()> {
         let cur = sampler.sample(self.threads, true)?;
-        self.rows =
-            self.baseline
-                .rows(&self.prev, &cur, &sampler.selection, self.sort, self.only)?;
+        self.rows = self
+            .baseline
+            .rows(&self.prev, &cur, &sampler.filter, self.sort, self.only)?;
         self.prev = cur;
         self.refreshes += 1;
         self.status = format!("refresh {}", self.refreshes);
