@@ -867,7 +867,7 @@ fn version_0_group_records_without_a_matching_thread_record_are_skipped() {
 /// A record file as `listen --write` writes it on a kernel of struct
 /// `version`, of the given records.
 fn record_file(name: &str, version: Option<u16>, records: &[RawRecord]) -> PathBuf {
-    use taskstat::capture::{self, FileHeader};
+    use taskstat::capture::{self, CaptureHeader as FileHeader};
     let path = std::env::temp_dir().join(format!("taskstat-{name}-{}.tsk", std::process::id()));
     let mut f = std::fs::File::create(&path).unwrap();
     let header = FileHeader {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use taskstat::capture::{self, FileHeader};
+use taskstat::capture::{self, CaptureHeader};
 use taskstat::cli::ListenArgs;
 use taskstat::client::Event;
 use taskstat::exit;
@@ -113,7 +113,7 @@ fn record_file(
     let mut w = BufWriter::new(f);
     // A file that already has records keeps its header; append after it.
     if w.get_ref().metadata().map(|m| m.len()).unwrap_or(0) == 0 {
-        let header = FileHeader {
+        let header = CaptureHeader {
             taskstat: env!("CARGO_PKG_VERSION").to_string(),
             struct_version: client_version,
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")

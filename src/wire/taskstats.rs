@@ -307,7 +307,7 @@ impl TaskStats {
     /// `cpu_run_virtual_total` and `cpu_scaled_run_real_total`. Every other
     /// field is 0 because nothing filled it, so it is `None` here. The
     /// caller vouches for `layout` (the thread record of the same message,
-    /// or a record file's header); this checks only that the payload says
+    /// or a capture file's header); this checks only that the payload says
     /// version 0.
     pub fn decode_unversioned(payload: &[u8], layout: u16) -> Result<TaskStats, WireError> {
         match TaskStats::version_of(payload) {
