@@ -337,7 +337,7 @@ impl TaskStats {
             return Err(WireError::UnsupportedVersion(version));
         }
         let extension = Extension::of(version, payload.len());
-        let r = Reader {
+        let r = FieldReader {
             buf: payload,
             version,
             extension,
@@ -404,13 +404,13 @@ impl TaskStats {
 }
 
 /// Bounds- and version-checked field reads over one payload.
-struct Reader<'a> {
+struct FieldReader<'a> {
     buf: &'a [u8],
     version: u16,
     extension: Extension,
 }
 
-impl Reader<'_> {
+impl FieldReader<'_> {
     #[inline(always)]
     fn bytes(&self, field: Field, len: usize) -> Option<&[u8]> {
         if self.version < field.since {
