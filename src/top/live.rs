@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::selection::Selection;
 use crate::cli::By;
 use crate::host::cgroup::{self, Membership};
-use crate::host::held::{self, Held};
+use crate::host::held::{self, HeldFiles};
 use crate::host::{pressure, procfs, users};
 use crate::model::fleet::Counters;
 use crate::model::pressure::GroupPressure;
@@ -25,7 +25,7 @@ pub struct Sampler {
     pub selection: Selection,
     by: By,
     /// Each process's io files, open from one sample to the next.
-    held: Held,
+    held: HeldFiles,
     /// Where the tree's membership and, with --by cgroup, each group's
     /// pressure files are read.
     cgroup2: Option<PathBuf>,
@@ -77,7 +77,7 @@ impl Sampler {
             max_rate,
             selection,
             by,
-            held: Held::new(held_budget()),
+            held: HeldFiles::new(held_budget()),
             cgroup2: cgroup::cgroup2_mount(),
         }
     }
