@@ -32,7 +32,7 @@ pub struct Sampler {
 }
 
 /// One sweep of the selected tasks, at one moment.
-pub struct Sample {
+pub struct LiveSample {
     pub at: Instant,
     pub records: HashMap<u32, RecordView>,
     pub comms: HashMap<u32, String>,
@@ -84,7 +84,7 @@ impl Sampler {
 
     /// One sample of the selected tasks; `names`: read their names too
     /// (a sample that only serves as the start of an interval needs none).
-    pub fn sample(&mut self, threads: bool, names: bool) -> anyhow::Result<Sample> {
+    pub fn sample(&mut self, threads: bool, names: bool) -> anyhow::Result<LiveSample> {
         let ids = self.selection.candidates(threads);
         let kind = if threads {
             RecordKind::Pid
@@ -146,7 +146,7 @@ impl Sampler {
             }
             By::Task | By::User | By::Comm => HashMap::new(),
         };
-        Ok(Sample {
+        Ok(LiveSample {
             at: Instant::now(),
             records,
             comms,
