@@ -5,7 +5,7 @@ use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 use crate::model::sort::SortKey;
 use crate::model::top::TopSort;
 use crate::render::format::{self as formats, Offer};
-use crate::render::{Format, Output, Sections};
+use crate::render::{Format, Output, ShownSections};
 
 /// The long help's closing text: privileges, delay accounting, exit statuses.
 pub fn after_help() -> String {
@@ -511,13 +511,13 @@ impl OutputArgs {
         }
     }
 
-    pub fn sections(&self) -> Sections {
+    pub fn sections(&self) -> ShownSections {
         self.sections_asked().or_all()
     }
 
     /// The section letters given, none when none was.
-    pub fn sections_asked(&self) -> Sections {
-        Sections {
+    pub fn sections_asked(&self) -> ShownSections {
+        ShownSections {
             delays: self.delays,
             io: self.io,
             context_switches: self.context_switches,

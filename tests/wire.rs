@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use taskstat::model::{Accounting, Record};
-use taskstat::render::{self, Sections};
+use taskstat::render::{self, ShownSections as Sections};
 use taskstat::wire::{
     self, Body, Category as C, Extension, RawRecord, RecordKind, TaskStats, TaskstatsMessage,
     datagram_messages,
@@ -624,7 +624,7 @@ fn softirq_shows_in_every_format() {
     let cols = render::csv_row(&view).unwrap();
     assert!(cols.contains(&("delays.softirq.min_ns".to_string(), "7003".to_string())));
 
-    let shown = [render::Shown {
+    let shown = [render::ShownRecord {
         view: view.clone(),
         raw: Some(&rec),
     }];
@@ -669,7 +669,7 @@ fn softirq_shows_in_every_format() {
     let v = v16.view(&Accounting::default());
     assert!(v.delays[C::Softirq].count.is_none());
     let mut out = Vec::new();
-    let shown = [render::Shown {
+    let shown = [render::ShownRecord {
         view: v.clone(),
         raw: Some(&v16),
     }];

@@ -2,12 +2,16 @@
 
 use std::io::{self, Write};
 
-use super::Sections;
+use super::ShownSections;
 use super::human;
 use super::table::{Measures, kv_section, write_measures};
 use crate::model::cgroup::{CgroupReport, CgroupSource};
 
-pub fn write_cgroup_table(out: &mut dyn Write, r: &CgroupReport, s: Sections) -> io::Result<()> {
+pub fn write_cgroup_table(
+    out: &mut dyn Write,
+    r: &CgroupReport,
+    s: ShownSections,
+) -> io::Result<()> {
     let source = match r.source {
         CgroupSource::Kernel => "cgroup v1, counted by the kernel",
         CgroupSource::Procfs => "cgroup2, counted from /proc like the kernel counts v1",
