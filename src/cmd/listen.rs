@@ -136,7 +136,7 @@ fn record_file(
 }
 
 #[derive(Default)]
-struct Counts {
+struct ListenCounts {
     messages: u64,
     pid: u64,
     tgid: u64,
@@ -168,7 +168,7 @@ struct Listen<'a> {
     /// The kernel's drop counter when listening started.
     base_drops: u64,
     last_drop_check: Instant,
-    n: Counts,
+    n: ListenCounts,
     /// The records of the message being printed, each with its index
     /// among the message's raw records (one that cannot be decoded is
     /// left out).
@@ -380,7 +380,7 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         stream: RecordStream::new(args.output.format(), args.output.sections()),
         base_drops,
         last_drop_check: Instant::now(),
-        n: Counts::default(),
+        n: ListenCounts::default(),
         decoded: Vec::new(),
     };
     let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());

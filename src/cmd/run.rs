@@ -39,7 +39,7 @@ use taskstat::listener::ExitListener;
 
 /// Exit records of one process, gathered as they arrive.
 #[derive(Default)]
-struct Gathered {
+struct ExitRecords {
     threads: Vec<Record>,
     group: Option<Record>,
 }
@@ -407,9 +407,9 @@ fn spawn(args: &RunArgs) -> anyhow::Result<Result<Child, u8>> {
 struct Run {
     /// Member processes whose last thread has exited, in the order they
     /// ended: a pid can stand for two of them over a long run.
-    ended: Vec<(u32, Gathered)>,
+    ended: Vec<(u32, ExitRecords)>,
     /// Members some of whose threads have exited, by tgid.
-    open: BTreeMap<u32, Gathered>,
+    open: BTreeMap<u32, ExitRecords>,
     /// The command's wait status, once reaped.
     status: Option<i32>,
     lost: bool,
