@@ -100,7 +100,7 @@ impl Filter<'_> {
     }
 }
 
-fn record_file(
+fn capture_file(
     path: &std::path::Path,
     client_version: Option<u16>,
     delayacct: Option<bool>,
@@ -348,7 +348,7 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
                 .ok()
                 .flatten()
                 .map(|r| r.stats.version);
-            Some(record_file(path, version, acct.delayacct)?)
+            Some(capture_file(path, version, acct.delayacct)?)
         }
         None => None,
     };
