@@ -2,6 +2,7 @@
 
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
+use crate::history::reader::Range;
 use crate::model::sort::SortKey;
 use crate::model::top::TopSort;
 use crate::render::format::{self as formats, Offer};
@@ -891,6 +892,17 @@ pub struct RangeArgs {
     /// Until this time (the same forms as --begin).
     #[arg(long, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
     pub end: Option<jiff::Timestamp>,
+}
+
+impl RangeArgs {
+    /// The range as the history's reader takes it.
+    pub fn range(&self) -> Range<'_> {
+        Range {
+            dir: &self.dir,
+            begin: self.begin,
+            end: self.end,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
