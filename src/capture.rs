@@ -1,6 +1,6 @@
-//! Record files: raw exit records with a header that describes them, so that
-//! `taskstat decode` can read them back on any machine (getdelays -w wrote
-//! bare structs that no tool can frame).
+//! Capture files (`listen --write`): raw exit records with a header that
+//! describes them, so that `taskstat decode` can read them back on any
+//! machine (getdelays -w wrote bare structs that no tool can frame).
 //!
 //! Layout (integers little-endian):
 //!
@@ -34,7 +34,7 @@ const FRAME_HEADER: usize = 16;
 
 /// What the file says about where its records came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileHeader {
+pub struct CaptureHeader {
     pub taskstat: String,
     pub struct_version: Option<u16>,
     pub kernel: String,
@@ -59,9 +59,9 @@ pub fn host_byte_order() -> &'static str {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum RecFileError {
+pub enum CaptureError {
     #[error("not a taskstat record file (no TASKSTAT magic at its start)")]
-    NotARecordFile,
+    NotACaptureFile,
     #[error("record file format {0} is newer than this taskstat reads ({FORMAT_VERSION})")]
     UnsupportedFormat(u16),
     #[error("the file header is damaged: {0}")]
@@ -80,7 +80,7 @@ pub enum RecFileError {
     Io(#[from] io::Error),
 }
 
-pub fn write_header(w: &mut dyn Write, h: &FileHeader) -> io::Result<()> {
+pub fn write_header(w: &mut dyn Write, h: &CaptureHeader) -> io::Result<()> {
     let mut json = Vec::new();
     serde_json::to_writer(&mut json, h)?;
     w.write_all(MAGIC)?;
@@ -139,7 +139,7 @@ fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(got)
 }
 
-/// Reads a record file: the header first, then the records one by one.
+/// Reads a capture file: the header first, then the records one by one.
 pub struct CaptureReader<R> {
     input: R,
     offset: u64,
@@ -148,37 +148,37 @@ pub struct CaptureReader<R> {
 }
 
 impl<R: Read> CaptureReader<R> {
-    pub fn open(mut input: R) -> Result<(FileHeader, CaptureReader<R>), RecFileError> {
+    pub fn open(mut input: R) -> Result<(CaptureHeader, CaptureReader<R>), CaptureError> {
         let mut fixed = [0u8; 14];
         let n = read_full(&mut input, &mut fixed)?;
         if n < 8 || &fixed[..8] != MAGIC {
-            return Err(RecFileError::NotARecordFile);
+            return Err(CaptureError::NotACaptureFile);
         }
         if n < 14 {
-            return Err(RecFileError::BadHeader(
+            return Err(CaptureError::BadHeader(
                 "the file ends inside its header".into(),
             ));
         }
         let format = u16::from_le_bytes([fixed[8], fixed[9]]);
         if format != FORMAT_VERSION {
-            return Err(RecFileError::UnsupportedFormat(format));
+            return Err(CaptureError::UnsupportedFormat(format));
         }
         let len = u32::from_le_bytes([fixed[10], fixed[11], fixed[12], fixed[13]]);
         if len > MAX_HEADER {
-            return Err(RecFileError::BadHeader(format!(
+            return Err(CaptureError::BadHeader(format!(
                 "header length {len} is implausible"
             )));
         }
         let mut json = vec![0u8; len as usize];
         if read_full(&mut input, &mut json)? < json.len() {
-            return Err(RecFileError::BadHeader(
+            return Err(CaptureError::BadHeader(
                 "the file ends inside its header".into(),
             ));
         }
-        let header: FileHeader =
-            serde_json::from_slice(&json).map_err(|e| RecFileError::BadHeader(e.to_string()))?;
+        let header: CaptureHeader =
+            serde_json::from_slice(&json).map_err(|e| CaptureError::BadHeader(e.to_string()))?;
         if header.byte_order != host_byte_order() {
-            return Err(RecFileError::ByteOrder(header.byte_order));
+            return Err(CaptureError::ByteOrder(header.byte_order));
         }
         let reader = CaptureReader {
             input,
@@ -189,21 +189,21 @@ impl<R: Read> CaptureReader<R> {
         Ok((header, reader))
     }
 
-    fn next_record(&mut self) -> Result<Option<RawRecord>, RecFileError> {
+    fn next_record(&mut self) -> Result<Option<RawRecord>, CaptureError> {
         let start = self.offset;
         let mut head = [0u8; FRAME_HEADER];
         let n = read_full(&mut self.input, &mut head)?;
         if n == 0 {
             return Ok(None);
         }
-        let truncated = RecFileError::Truncated {
+        let truncated = CaptureError::Truncated {
             offset: start,
             records: self.records,
         };
         if n < FRAME_HEADER {
             return Err(truncated);
         }
-        let damaged = |why: String| RecFileError::Damaged {
+        let damaged = |why: String| CaptureError::Damaged {
             offset: start,
             records: self.records,
             why,
@@ -237,7 +237,7 @@ impl<R: Read> CaptureReader<R> {
 }
 
 impl<R: Read> Iterator for CaptureReader<R> {
-    type Item = Result<RawRecord, RecFileError>;
+    type Item = Result<RawRecord, CaptureError>;
 
     /// Records in order; after an error (truncation, damage), nothing more.
     fn next(&mut self) -> Option<Self::Item> {
@@ -276,7 +276,7 @@ pub struct FileDecoder {
 }
 
 impl FileDecoder {
-    pub fn new(header: &FileHeader) -> FileDecoder {
+    pub fn new(header: &CaptureHeader) -> FileDecoder {
         FileDecoder {
             version: header.struct_version,
             lengths: Vec::new(),
@@ -314,8 +314,8 @@ mod tests {
         assert_eq!(crc(b"", b""), 0);
     }
 
-    fn sample() -> (FileHeader, Vec<RawRecord>, Vec<u8>) {
-        let h = FileHeader {
+    fn sample() -> (CaptureHeader, Vec<RawRecord>, Vec<u8>) {
+        let h = CaptureHeader {
             taskstat: "test".into(),
             struct_version: Some(16),
             kernel: "6.18".into(),
@@ -379,14 +379,14 @@ mod tests {
     }
 
     #[test]
-    fn not_a_record_file() {
+    fn not_a_capture_file() {
         assert!(matches!(
             CaptureReader::open(&b"hello world, not records"[..]),
-            Err(RecFileError::NotARecordFile)
+            Err(CaptureError::NotACaptureFile)
         ));
         assert!(matches!(
             CaptureReader::open(&b""[..]),
-            Err(RecFileError::NotARecordFile)
+            Err(CaptureError::NotACaptureFile)
         ));
     }
 }

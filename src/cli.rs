@@ -2,10 +2,11 @@
 
 use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 
+use crate::history::reader::Range;
 use crate::model::sort::SortKey;
 use crate::model::top::TopSort;
 use crate::render::format::{self as formats, Offer};
-use crate::render::{Format, Output, Sections};
+use crate::render::{Format, Output, ShownSections};
 
 /// The long help's closing text: privileges, delay accounting, exit statuses.
 pub fn after_help() -> String {
@@ -511,13 +512,13 @@ impl OutputArgs {
         }
     }
 
-    pub fn sections(&self) -> Sections {
+    pub fn sections(&self) -> ShownSections {
         self.sections_asked().or_all()
     }
 
     /// The section letters given, none when none was.
-    pub fn sections_asked(&self) -> Sections {
-        Sections {
+    pub fn sections_asked(&self) -> ShownSections {
+        ShownSections {
             delays: self.delays,
             io: self.io,
             context_switches: self.context_switches,
@@ -891,6 +892,17 @@ pub struct RangeArgs {
     /// Until this time (the same forms as --begin).
     #[arg(long, value_name = "TIME", value_parser = parse_time, allow_hyphen_values = true)]
     pub end: Option<jiff::Timestamp>,
+}
+
+impl RangeArgs {
+    /// The range as the history's reader takes it.
+    pub fn range(&self) -> Range<'_> {
+        Range {
+            dir: &self.dir,
+            begin: self.begin,
+            end: self.end,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -1,17 +1,18 @@
 //! taskstat: Linux per-task statistics from the kernel's taskstats interface.
 //!
-//! The data path runs one way: a request and the kernel's bytes ([`wire`],
-//! pure decoding; [`client`], the socket), a typed record and what is
-//! computed from it ([`model`]), a renderer ([`render`]). [`source`]
-//! combines the kernel's records with /proc where a process needs both. [`host`] holds the
-//! facts about the machine that choose the tasks and explain the figures;
-//! [`store`] keeps samples on disk for `record`, `replay` and `dump`;
-//! [`cli`] declares the command line and [`exit`] the exit statuses;
-//! [`probe`] finds out what the running kernel does where its struct
-//! version does not say. [`top`] is top's engine (sampler, grouper,
-//! baseline) and [`tui`] the full-screen mode top and replay share;
-//! [`filter`] is the task filter of top, listen, replay and dump, and
-//! [`pacer`] bounds how fast a sweep queries the kernel.
+//! The data path runs one way: the command line ([`cli`]), a request and
+//! the kernel's bytes ([`wire`], pure decoding; [`client`], the socket;
+//! [`probe`], what the kernel does where its version does not say), a
+//! typed record and what is computed from it ([`model`]), a renderer
+//! ([`render`]). [`host`] holds the facts about the machine that choose the
+//! tasks and explain the figures; [`source`] completes the kernel's records
+//! from /proc; [`filter`] picks the tasks, [`pacer`] bounds how fast a sweep
+//! asks, and [`listener`] receives exit records. [`top`] is the engine of
+//! `top` and `replay`, and [`tui`] their full-screen loop; [`history`] is
+//! the typed stored sample with its recorder and reader, [`store`] its
+//! framing on disk, and [`capture`] the files of `listen --write`. Beside
+//! the path, [`time`] parses and prints times and [`exit`] holds the exit
+//! statuses. The binary's `cmd/` has one module per subcommand.
 
 pub mod capture;
 pub mod cli;

@@ -42,7 +42,7 @@ pub fn process(
     let acct = &facts_for(&group, acct, client.timeout());
     // The reply names the thread group, whose id is its leader's.
     let leader = client.fetch(RecordKind::Pid, group.id)?;
-    let proc = procfs::Process::read(group.id);
+    let proc = procfs::ProcFiles::read(group.id);
     let view = process::live(&group, leader.as_ref(), &proc, acct);
     Ok(Some(Process { group, view }))
 }
@@ -242,7 +242,7 @@ impl Records {
         if threads.is_empty() {
             return Ok(None);
         }
-        let proc = procfs::Process::read(pid);
+        let proc = procfs::ProcFiles::read(pid);
         Ok(Some((
             crate::model::procfs::process(&proc, &threads, &acct),
             None,

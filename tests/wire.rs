@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use taskstat::model::{Accounting, Record};
-use taskstat::render::{self, Sections};
+use taskstat::render::{self, ShownSections as Sections};
 use taskstat::wire::{
     self, Body, Category as C, Extension, RawRecord, RecordKind, TaskStats, TaskstatsMessage,
     datagram_messages,
@@ -624,7 +624,7 @@ fn softirq_shows_in_every_format() {
     let cols = render::csv_row(&view).unwrap();
     assert!(cols.contains(&("delays.softirq.min_ns".to_string(), "7003".to_string())));
 
-    let shown = [render::Shown {
+    let shown = [render::ShownRecord {
         view: view.clone(),
         raw: Some(&rec),
     }];
@@ -669,7 +669,7 @@ fn softirq_shows_in_every_format() {
     let v = v16.view(&Accounting::default());
     assert!(v.delays[C::Softirq].count.is_none());
     let mut out = Vec::new();
-    let shown = [render::Shown {
+    let shown = [render::ShownRecord {
         view: v.clone(),
         raw: Some(&v16),
     }];
@@ -867,7 +867,7 @@ fn version_0_group_records_without_a_matching_thread_record_are_skipped() {
 /// A record file as `listen --write` writes it on a kernel of struct
 /// `version`, of the given records.
 fn record_file(name: &str, version: Option<u16>, records: &[RawRecord]) -> PathBuf {
-    use taskstat::capture::{self, FileHeader};
+    use taskstat::capture::{self, CaptureHeader as FileHeader};
     let path = std::env::temp_dir().join(format!("taskstat-{name}-{}.tsk", std::process::id()));
     let mut f = std::fs::File::create(&path).unwrap();
     let header = FileHeader {

@@ -15,7 +15,7 @@ use taskstat::client::Client;
 use taskstat::exit;
 use taskstat::host::cgroup::{self, Hierarchy};
 use taskstat::model::Accounting;
-use taskstat::model::cgroup::{CgroupReport, Source};
+use taskstat::model::cgroup::{CgroupReport, CgroupSource};
 use taskstat::model::totals::Totals;
 use taskstat::render::{self, Doc};
 use taskstat::source;
@@ -140,9 +140,9 @@ pub fn run(args: CgroupArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         (None, None) => bail!("give a cgroup directory or --fd"),
     };
     let (source, counts) = match target.hierarchy {
-        Hierarchy::V1 => (Source::Kernel, kernel_counts(&target, timeout)?),
+        Hierarchy::V1 => (CgroupSource::Kernel, kernel_counts(&target, timeout)?),
         _ => (
-            Source::Procfs,
+            CgroupSource::Procfs,
             cgroup::procfs_counts(&target.dir)
                 .with_context(|| format!("reading the threads of {}", target.name))?,
         ),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use taskstat::client::{Client, ClientError, Event};
 use taskstat::host::{cgroup, pressure, system};
 use taskstat::model::Record;
-use taskstat::model::check::{Check, CheckReport, Status};
+use taskstat::model::check::{Check, CheckReport, CheckStatus};
 use taskstat::model::view::version_notes;
 use taskstat::wire::{RecordKind, TaskStats};
 
@@ -26,7 +26,7 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     if code == exit::OK && system::has_cap_net_admin() == Some(false) {
         checks.push(Check::new(
             "privileges",
-            Status::Warn,
+            CheckStatus::Warn,
             "CAP_NET_ADMIN is not in the effective set",
             None,
         ));
@@ -52,7 +52,10 @@ pub fn run(args: CheckArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
 fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
     let fail = |name, e: &ClientError| {
         let (code, hint) = exit::classify(e);
-        (Check::new(name, Status::Fail, e.to_string(), hint), code)
+        (
+            Check::new(name, CheckStatus::Fail, e.to_string(), hint),
+            code,
+        )
     };
     let mut client = match Client::connect(timeout) {
         Ok(c) => c,
@@ -63,7 +66,7 @@ fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
     };
     let mut checks = vec![Check::new(
         "taskstats",
-        Status::Ok,
+        CheckStatus::Ok,
         format!(
             "generic netlink family TASKSTATS found (id {})",
             client.family_id()
@@ -77,7 +80,7 @@ fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
             if e.errno() == Some(libc::EPERM) {
                 checks.push(Check::new(
                     "source",
-                    Status::Warn,
+                    CheckStatus::Warn,
                     "procfs: pid, tgid, threads and top show a partial view from /proc (run time, run-queue wait and its count, block I/O delay in clock ticks, context switches, CPU time, ids, memory); missing: the other delay categories, per-category max/min, other users' I/O, and exit records (listen, run, serve)",
                     Some("run as root, or `setcap cap_net_admin+ep` on the taskstat binary, for taskstats"),
                 ));
@@ -87,14 +90,14 @@ fn kernel_checks(timeout: Duration) -> (Vec<Check>, u8) {
         Ok(rec) => {
             checks.push(Check::new(
                 "privileges",
-                Status::Ok,
+                CheckStatus::Ok,
                 "querying tasks works (CAP_NET_ADMIN held)",
                 None,
             ));
             checks.push(version_check(rec.as_ref()));
             checks.push(Check::new(
                 "source",
-                Status::Ok,
+                CheckStatus::Ok,
                 "taskstats: full records",
                 None,
             ));
@@ -107,13 +110,13 @@ fn accounting_check() -> Check {
     match system::delayacct() {
         Some(true) => Check::new(
             "delay accounting",
-            Status::Ok,
+            CheckStatus::Ok,
             "on (kernel.task_delayacct = 1)",
             None,
         ),
         Some(false) => Check::new(
             "delay accounting",
-            Status::Warn,
+            CheckStatus::Warn,
             "off (kernel.task_delayacct = 0): only CPU delay is measured",
             Some(
                 "sysctl kernel.task_delayacct=1 (or boot with `delayacct`); tasks started before that have no delay figures besides CPU",
@@ -121,7 +124,7 @@ fn accounting_check() -> Check {
         ),
         None => Check::new(
             "delay accounting",
-            Status::Warn,
+            CheckStatus::Warn,
             format!("{} is not readable", system::DELAYACCT_SYSCTL),
             Some("a kernel without CONFIG_TASK_DELAY_ACCT reports no delays"),
         ),
@@ -135,13 +138,13 @@ fn pressure_check() -> Check {
     match pressure::unavailable(cgroup::cgroup2_mount().as_deref(), &cmdline) {
         Ok(()) => Check::new(
             "cgroup pressure",
-            Status::Ok,
+            CheckStatus::Ok,
             "each cgroup2 group's cpu, io and memory pressure (PSI) is readable",
             None,
         ),
         Err(why) => Check::new(
             "cgroup pressure",
-            Status::Warn,
+            CheckStatus::Warn,
             format!(
                 "{why}: serve exports no taskstat_cgroup_pressure_seconds_total, and top --by cgroup shows no PSI columns"
             ),
@@ -155,10 +158,15 @@ fn pressure_check() -> Check {
 fn namespace_checks() -> [Check; 2] {
     let depth = system::pid_ns_depth();
     let pid = match depth {
-        Some(0) => Check::new("pid namespace", Status::Ok, "initial pid namespace", None),
+        Some(0) => Check::new(
+            "pid namespace",
+            CheckStatus::Ok,
+            "initial pid namespace",
+            None,
+        ),
         Some(d) => Check::new(
             "pid namespace",
-            Status::Warn,
+            CheckStatus::Warn,
             format!(
                 "nested {d} level(s) deep: ids are this namespace's, outer tasks are not visible, and listening for exits is refused (EINVAL)"
             ),
@@ -166,7 +174,7 @@ fn namespace_checks() -> [Check; 2] {
         ),
         None => Check::new(
             "pid namespace",
-            Status::Warn,
+            CheckStatus::Warn,
             "unknown (no NSpid in /proc/self/status)",
             None,
         ),
@@ -174,13 +182,13 @@ fn namespace_checks() -> [Check; 2] {
     let net = match (depth == Some(0), system::in_initial_net_ns()) {
         (true, Some(true)) => Check::new(
             "network namespace",
-            Status::Ok,
+            CheckStatus::Ok,
             "initial network namespace",
             None,
         ),
         (true, Some(false)) => Check::new(
             "network namespace",
-            Status::Warn,
+            CheckStatus::Warn,
             "not the initial network namespace: queries work, but exit records are never delivered here",
             Some(
                 "run taskstat in the host's network namespace (e.g. --net=host) to listen for exits",
@@ -188,13 +196,13 @@ fn namespace_checks() -> [Check; 2] {
         ),
         (false, _) => Check::new(
             "network namespace",
-            Status::Warn,
+            CheckStatus::Warn,
             "cannot tell (not in the initial pid namespace)",
             None,
         ),
         (true, None) => Check::new(
             "network namespace",
-            Status::Warn,
+            CheckStatus::Warn,
             "cannot tell (/proc/2/ns/net is not readable)",
             None,
         ),
@@ -206,7 +214,7 @@ fn version_check(rec: Option<&Record>) -> Check {
     match rec {
         None => Check::new(
             "struct version",
-            Status::Fail,
+            CheckStatus::Fail,
             "the kernel's reply had no record",
             None,
         ),
@@ -215,9 +223,9 @@ fn version_check(rec: Option<&Record>) -> Check {
             let size = r.stats.payload_len;
             let notes = version_notes(&r.stats);
             let status = if r.decode_warning().is_some() || TaskStats::expected_len(v).is_none() {
-                Status::Warn
+                CheckStatus::Warn
             } else {
-                Status::Ok
+                CheckStatus::Ok
             };
             let mut detail = format!("{v} ({size} bytes)");
             if !notes.is_empty() {
@@ -246,7 +254,8 @@ fn exit_probe_child() -> ExitCode {
 /// notifications"): a two-threaded child exits while this listens.
 fn exit_record_check(timeout: Duration) -> Check {
     const NAME: &str = "exit records";
-    let cannot = |why: String| Check::new(NAME, Status::Warn, format!("cannot tell: {why}"), None);
+    let cannot =
+        |why: String| Check::new(NAME, CheckStatus::Warn, format!("cannot tell: {why}"), None);
     let mut listener = match taskstat::listener::ExitListener::open(None, 4 << 20, timeout) {
         Ok(l) => l,
         Err(e) => return cannot(format!("listening for exit records failed: {e:#}")),
@@ -291,13 +300,13 @@ fn exit_record_check(timeout: Duration) -> Check {
         }
         Some(0) => Check::new(
             NAME,
-            Status::Warn,
+            CheckStatus::Warn,
             "whole-process exit records come with struct version 0 (a kernel without the 2026 fix \"taskstats: set version in TGID exit notifications\"): taskstat reads them with the layout of the thread record beside them; they carry only delays and run times",
             None,
         ),
         Some(v) => Check::new(
             NAME,
-            Status::Ok,
+            CheckStatus::Ok,
             format!("whole-process exit records carry the struct version ({v})"),
             None,
         ),
@@ -312,19 +321,19 @@ fn tgid_query_check(timeout: Duration) -> Check {
     match taskstat::probe::tgid_counts_exited_once(timeout) {
         Some(true) => Check::new(
             NAME,
-            Status::Ok,
+            CheckStatus::Ok,
             "a process's CPU times, context switches and elapsed time include its exited threads",
             None,
         ),
         Some(false) => Check::new(
             NAME,
-            Status::Warn,
+            CheckStatus::Warn,
             "a process's user/system time, context switches and elapsed time cover its live threads only (a kernel without the 2026 fix \"taskstats: retain dead thread stats in TGID queries\"); its delays and run times include exited threads, so its delays cannot be checked against its elapsed time",
             None,
         ),
         None => Check::new(
             NAME,
-            Status::Warn,
+            CheckStatus::Warn,
             "cannot tell whether a process's figures include its exited threads: the probe's queries failed or gave neither answer",
             None,
         ),

@@ -7,8 +7,8 @@ use taskstat::cli::{DumpArgs, DumpBy};
 use taskstat::exit;
 use taskstat::filter::TaskFilter;
 use taskstat::history::reader::{describe_lost, for_each_sample};
-use taskstat::render::dump::local_time;
 use taskstat::render::dump::{Changes, DumpWriter, Stored};
+use taskstat::time::local_time;
 
 pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     let filter = TaskFilter::stored(&args.filter)?;
@@ -16,7 +16,7 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     let mut w = DumpWriter::new(args.format.format()).compact(args.compact);
     let mut changes = Changes::new(args.changed);
     // Sample by sample as the store is read: one sample in memory at a time.
-    for_each_sample(&args.range, |mut sample| {
+    for_each_sample(&args.range.range(), |mut sample| {
         let time_ns = sample.time_ns;
         // Exits the interval lost are said, not silently missing: on
         // stderr, and in ndjson as a record of their own.

@@ -22,13 +22,13 @@ fn now_epoch() -> f64 {
 }
 
 /// The ids being sampled, and how to ask for them.
-struct Series {
+struct IntervalSampler {
     src: Records,
     kind: RecordKind,
     ids: Vec<u32>,
 }
 
-impl Series {
+impl IntervalSampler {
     /// One sample of every id still alive; ids that are gone are reported
     /// once and dropped.
     fn sample(&mut self) -> anyhow::Result<BTreeMap<u32, RecordView>> {
@@ -64,7 +64,7 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let mut stream = IntervalStream::new(args.output.format())?;
     let stop = Stop::install()?;
-    let mut series = Series {
+    let mut series = IntervalSampler {
         src: super::records(source, timeout)?,
         kind,
         ids: args.ids.clone(),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use taskstat::capture::{self, FileHeader};
+use taskstat::capture::{self, CaptureHeader};
 use taskstat::cli::ListenArgs;
 use taskstat::client::Event;
 use taskstat::exit;
@@ -43,7 +43,7 @@ fn process_record(rec: &Record, message_has_tgid: bool) -> bool {
     }
 }
 
-fn record_file(
+fn capture_file(
     path: &std::path::Path,
     client_version: Option<u16>,
     delayacct: Option<bool>,
@@ -56,7 +56,7 @@ fn record_file(
     let mut w = BufWriter::new(f);
     // A file that already has records keeps its header; append after it.
     if w.get_ref().metadata().map(|m| m.len()).unwrap_or(0) == 0 {
-        let header = FileHeader {
+        let header = CaptureHeader {
             taskstat: env!("CARGO_PKG_VERSION").to_string(),
             struct_version: client_version,
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
@@ -79,7 +79,7 @@ fn record_file(
 }
 
 #[derive(Default)]
-struct Counts {
+struct ListenCounts {
     messages: u64,
     pid: u64,
     tgid: u64,
@@ -111,7 +111,7 @@ struct Listen<'a> {
     /// The kernel's drop counter when listening started.
     base_drops: u64,
     last_drop_check: Instant,
-    n: Counts,
+    n: ListenCounts,
     /// The records of the message being printed, each with its index
     /// among the message's raw records (one that cannot be decoded is
     /// left out).
@@ -294,7 +294,7 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
                 .ok()
                 .flatten()
                 .map(|r| r.stats.version);
-            Some(record_file(path, version, acct.delayacct)?)
+            Some(capture_file(path, version, acct.delayacct)?)
         }
         None => None,
     };
@@ -323,7 +323,7 @@ pub fn run(args: ListenArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         stream: RecordStream::new(args.output.format(), args.output.sections()),
         base_drops,
         last_drop_check: Instant::now(),
-        n: Counts::default(),
+        n: ListenCounts::default(),
         decoded: Vec::new(),
     };
     let mut out = BufWriter::with_capacity(64 * 1024, io::stdout().lock());

@@ -7,7 +7,7 @@ use std::time::Duration;
 use taskstat::cli::QueryArgs;
 use taskstat::exit;
 use taskstat::model::Record;
-use taskstat::render::{self, Doc, Shown};
+use taskstat::render::{self, Doc, ShownRecord};
 use taskstat::source::Choice;
 use taskstat::wire::{RecordKind, TaskStats};
 
@@ -45,9 +45,9 @@ pub fn run(
         super::warn_decoding(records.iter().filter_map(|(_, r)| r.as_ref()));
     }
 
-    let shown: Vec<Shown> = records
+    let shown: Vec<ShownRecord> = records
         .iter()
-        .map(|(view, r)| Shown {
+        .map(|(view, r)| ShownRecord {
             view: view.clone(),
             raw: r.as_ref(),
         })

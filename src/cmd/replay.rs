@@ -12,10 +12,10 @@ use taskstat::filter::TaskFilter;
 use taskstat::history::reader::{self, describe_lost, for_each_sample, sample_at};
 use taskstat::history::sample::StoredSample;
 use taskstat::model::top::{Counts, Row, TopSort};
-use taskstat::render::dump::local_time;
 use taskstat::render::human;
 use taskstat::render::top as screen;
 use taskstat::store::Timeline;
+use taskstat::time::local_time;
 use taskstat::top::stored::{Held, Shown, rows};
 use taskstat::tui::{Action, Edit, FullScreen, Input};
 
@@ -34,13 +34,13 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         return batch(&args, &filter);
     }
     // Listed, not read: a sample is decoded when the screen shows it.
-    let store = reader::open(&args.range)?;
-    let mut timeline = store.timeline(reader::bounds(&args.range)?);
+    let store = reader::open(&args.range.range())?;
+    let mut timeline = store.timeline(reader::bounds(&args.range.range())?);
     for w in timeline.take_warnings() {
         super::warn(&w.to_string());
     }
     match timeline.len() {
-        0 => Err(reader::empty(&args.range, &store).into()),
+        0 => Err(reader::empty(&args.range.range(), &store).into()),
         1 => Err(one_sample(&args)),
         _ => interactive(&args, &mut timeline, &filter),
     }
@@ -72,7 +72,7 @@ fn batch(args: &ReplayArgs, filter: &TaskFilter) -> anyhow::Result<ExitCode> {
     let mut first: Option<StoredSample> = None;
     let mut prev: Option<StoredSample> = None;
     let mut printed = 0u64;
-    for_each_sample(&args.range, |now| {
+    for_each_sample(&args.range.range(), |now| {
         if let Some(a) = prev.take() {
             if shown.counts == Counts::Totals && first.is_none() {
                 first = Some(a.clone());

@@ -27,7 +27,7 @@ use taskstat::host::procfs::{self, Stat};
 use taskstat::model::process;
 use taskstat::model::totals::{RunOutcome, Totals, TreeTotal};
 use taskstat::model::{Accounting, Record};
-use taskstat::render::{self, Doc, Shown};
+use taskstat::render::{self, Doc, ShownRecord};
 use taskstat::wire::{self, ExitOf, RecordKind};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
@@ -39,7 +39,7 @@ use taskstat::listener::ExitListener;
 
 /// Exit records of one process, gathered as they arrive.
 #[derive(Default)]
-struct Gathered {
+struct ExitRecords {
     threads: Vec<Record>,
     group: Option<Record>,
 }
@@ -256,12 +256,12 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     };
     super::warn_decoding(main.threads.iter().chain(&main.group));
 
-    let mut shown = vec![Shown {
+    let mut shown = vec![ShownRecord {
         view: main_view,
         raw: None,
     }];
     if args.threads {
-        shown.extend(main.threads.iter().map(|t| Shown {
+        shown.extend(main.threads.iter().map(|t| ShownRecord {
             view: t.view(&acct),
             raw: None,
         }));
@@ -289,7 +289,7 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
             processes += 1;
             peak_rss_kib = peak_rss_kib.max(v.memory.hiwater_rss_kib);
             if args.children {
-                shown.push(Shown { view: v, raw: None });
+                shown.push(ShownRecord { view: v, raw: None });
             }
         }
     }
@@ -305,7 +305,7 @@ pub fn run(args: RunArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let brief = !args.verbose
         && !args.threads
         && !args.children
-        && args.output.sections_asked() == render::Sections::default();
+        && args.output.sections_asked() == render::ShownSections::default();
     let out = &mut *report;
     render::write(
         out,
@@ -407,9 +407,9 @@ fn spawn(args: &RunArgs) -> anyhow::Result<Result<Child, u8>> {
 struct Run {
     /// Member processes whose last thread has exited, in the order they
     /// ended: a pid can stand for two of them over a long run.
-    ended: Vec<(u32, Gathered)>,
+    ended: Vec<(u32, ExitRecords)>,
     /// Members some of whose threads have exited, by tgid.
-    open: BTreeMap<u32, Gathered>,
+    open: BTreeMap<u32, ExitRecords>,
     /// The command's wait status, once reaped.
     status: Option<i32>,
     lost: bool,

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use taskstat::cli::ThreadsArgs;
 use taskstat::exit;
 use taskstat::host::procfs;
-use taskstat::render::{self, Doc, Shown};
+use taskstat::render::{self, Doc, ShownRecord};
 use taskstat::source::Choice;
 
 pub fn run(args: ThreadsArgs, source: Choice, timeout: Duration) -> anyhow::Result<ExitCode> {
@@ -40,9 +40,9 @@ pub fn run(args: ThreadsArgs, source: Choice, timeout: Duration) -> anyhow::Resu
             .chain(threads.iter().filter_map(|(_, r)| r.as_ref())),
     );
 
-    let mut shown: Vec<Shown> = threads
+    let mut shown: Vec<ShownRecord> = threads
         .iter()
-        .map(|(view, raw)| Shown {
+        .map(|(view, raw)| ShownRecord {
             view: view.clone(),
             raw: raw.as_ref(),
         })
@@ -50,7 +50,7 @@ pub fn run(args: ThreadsArgs, source: Choice, timeout: Duration) -> anyhow::Resu
     shown.sort_unstable_by_key(|s| (args.sort.key(&s.view), s.view.id));
     shown.insert(
         0,
-        Shown {
+        ShownRecord {
             view: process_view.clone(),
             raw: group.as_ref(),
         },

@@ -3,15 +3,24 @@
 
 use std::io;
 use std::ops::Bound;
+use std::path::Path;
 
 use super::sample::{LostExits, Skipped, StoredSample};
-use crate::cli::RangeArgs;
 use crate::exit::{Denied, NoHistory, Usage, warn};
-use crate::render::dump::local_time;
 use crate::store::{self, EntryRef, Sample, StoreError, Timeline};
+use crate::time::local_time;
+
+/// The part of a store asked for: its directory, and the times from and
+/// until (`--dir`, `--begin`, `--end`), both ends included.
+#[derive(Clone, Copy, Debug)]
+pub struct Range<'a> {
+    pub dir: &'a Path,
+    pub begin: Option<jiff::Timestamp>,
+    pub end: Option<jiff::Timestamp>,
+}
 
 /// The range's bounds in unix ns; `--begin` after `--end` is a usage error.
-pub fn bounds(range: &RangeArgs) -> Result<(Bound<i64>, Bound<i64>), Usage> {
+pub fn bounds(range: &Range<'_>) -> Result<(Bound<i64>, Bound<i64>), Usage> {
     let ns = |t: jiff::Timestamp| i64::try_from(t.as_nanosecond()).unwrap_or(i64::MAX);
     let (begin, end) = (range.begin.map(ns), range.end.map(ns));
     if let (Some(b), Some(e)) = (begin, end) {
@@ -30,7 +39,7 @@ pub fn bounds(range: &RangeArgs) -> Result<(Bound<i64>, Bound<i64>), Usage> {
 /// stderr once each, and the count of stored records that could not be
 /// read once at the end. No sample in the range is an error.
 pub fn for_each_sample(
-    range: &RangeArgs,
+    range: &Range<'_>,
     mut each: impl FnMut(StoredSample) -> anyhow::Result<bool>,
 ) -> anyhow::Result<()> {
     let bounds = bounds(range)?;
@@ -77,8 +86,8 @@ pub fn sample_at(
 }
 
 /// The store of `--dir`, or why there is none to read.
-pub fn open(range: &RangeArgs) -> anyhow::Result<store::Reader> {
-    let dir = &range.dir;
+pub fn open(range: &Range<'_>) -> anyhow::Result<store::Reader> {
+    let dir = range.dir;
     store::Reader::open(dir).map_err(|e| match &e {
         StoreError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => {
             NoHistory(format!(
@@ -99,7 +108,7 @@ pub fn open(range: &RangeArgs) -> anyhow::Result<store::Reader> {
 }
 
 /// Why a range has no samples, with the span the store does cover.
-pub fn empty(range: &RangeArgs, reader: &store::Reader) -> NoHistory {
+pub fn empty(range: &Range<'_>, reader: &store::Reader) -> NoHistory {
     let dir = range.dir.display();
     match (reader.span(), range.begin.or(range.end)) {
         (None, _) => NoHistory(format!(

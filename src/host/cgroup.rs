@@ -70,7 +70,7 @@ pub const FREEZABLE_WAITS: &[&str] = &[
 
 /// How the kernel's cgroupstats code would count one task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Counted {
+pub enum CountedAs {
     Sleeping,
     Running,
     Stopped,
@@ -82,27 +82,27 @@ pub enum Counted {
 }
 
 /// Classifies a task from its /proc state letter and wait channel.
-pub fn classify(state: char, wchan: &str) -> Counted {
+pub fn classify(state: char, wchan: &str) -> CountedAs {
     // wchan symbols may carry compiler suffixes such as ".isra.0".
     let wchan = wchan.split('.').next().unwrap_or(wchan);
     match state {
-        'R' => Counted::Running,
-        'S' if FREEZABLE_WAITS.contains(&wchan) => Counted::Other,
-        'S' => Counted::Sleeping,
-        'D' => Counted::Uninterruptible,
-        'T' => Counted::Stopped,
-        _ => Counted::Other,
+        'R' => CountedAs::Running,
+        'S' if FREEZABLE_WAITS.contains(&wchan) => CountedAs::Other,
+        'S' => CountedAs::Sleeping,
+        'D' => CountedAs::Uninterruptible,
+        'T' => CountedAs::Stopped,
+        _ => CountedAs::Other,
     }
 }
 
-impl Counted {
+impl CountedAs {
     pub fn add_to(self, c: &mut CgroupStats) {
         match self {
-            Counted::Sleeping => c.sleeping += 1,
-            Counted::Running => c.running += 1,
-            Counted::Stopped => c.stopped += 1,
-            Counted::Uninterruptible => c.uninterruptible += 1,
-            Counted::Other => {}
+            CountedAs::Sleeping => c.sleeping += 1,
+            CountedAs::Running => c.running += 1,
+            CountedAs::Stopped => c.stopped += 1,
+            CountedAs::Uninterruptible => c.uninterruptible += 1,
+            CountedAs::Other => {}
         }
     }
 }
@@ -303,18 +303,18 @@ mod tests {
 
     #[test]
     fn classification_follows_the_kernel() {
-        assert_eq!(classify('R', "0"), Counted::Running);
-        assert_eq!(classify('S', "anon_pipe_read"), Counted::Sleeping);
-        assert_eq!(classify('S', "do_wait"), Counted::Sleeping);
-        assert_eq!(classify('S', "hrtimer_nanosleep"), Counted::Other);
-        assert_eq!(classify('S', "do_sigtimedwait.isra.0"), Counted::Other);
+        assert_eq!(classify('R', "0"), CountedAs::Running);
+        assert_eq!(classify('S', "anon_pipe_read"), CountedAs::Sleeping);
+        assert_eq!(classify('S', "do_wait"), CountedAs::Sleeping);
+        assert_eq!(classify('S', "hrtimer_nanosleep"), CountedAs::Other);
+        assert_eq!(classify('S', "do_sigtimedwait.isra.0"), CountedAs::Other);
         assert_eq!(
             classify('D', "folio_wait_bit_common"),
-            Counted::Uninterruptible
+            CountedAs::Uninterruptible
         );
-        assert_eq!(classify('T', "do_signal_stop"), Counted::Stopped);
+        assert_eq!(classify('T', "do_signal_stop"), CountedAs::Stopped);
         for s in ['t', 'Z', 'X', 'I', 'P', '?'] {
-            assert_eq!(classify(s, ""), Counted::Other, "{s}");
+            assert_eq!(classify(s, ""), CountedAs::Other, "{s}");
         }
     }
 

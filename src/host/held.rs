@@ -93,7 +93,7 @@ impl Files {
 
 /// What a sweep reads of a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Seen {
+pub struct SweptProcess {
     /// Clock ticks after boot.
     pub start_ticks: u64,
     /// Storage bytes (read, written) of its live threads, each thread's own
@@ -103,7 +103,7 @@ pub struct Seen {
 }
 
 /// The held files of the processes of the latest sweeps.
-pub struct Held {
+pub struct HeldFiles {
     files: HashMap<u32, Files>,
     max_processes: usize,
 }
@@ -116,16 +116,16 @@ fn io_of(file: &File) -> Option<(u64, u64)> {
     Some((io.read_bytes, io.write_bytes))
 }
 
-impl Held {
+impl HeldFiles {
     /// Holds the files of at most `max_processes` processes.
-    pub fn new(max_processes: usize) -> Held {
-        Held {
+    pub fn new(max_processes: usize) -> HeldFiles {
+        HeldFiles {
             files: HashMap::new(),
             max_processes,
         }
     }
 
-    /// Starts a sweep: processes not read before [`Held::end_sweep`] have
+    /// Starts a sweep: processes not read before [`HeldFiles::end_sweep`] have
     /// their files closed then.
     pub fn begin_sweep(&mut self) {
         for f in self.files.values_mut() {
@@ -139,7 +139,7 @@ impl Held {
     }
 
     /// A live process's start and own io, or None once it is gone.
-    pub fn read(&mut self, pid: u32) -> Option<Seen> {
+    pub fn read(&mut self, pid: u32) -> Option<SweptProcess> {
         if let Some(seen) = self.read_held(pid) {
             return Some(seen);
         }
@@ -155,13 +155,13 @@ impl Held {
         // Beyond the budget, or out of descriptors: open, read and close,
         // as without holding.
         let stat = Stat::read(pid)?;
-        Some(Seen {
+        Some(SweptProcess {
             start_ticks: stat.start_ticks,
             io: super::procfs::own_io_of(pid, Some(stat.threads)),
         })
     }
 
-    fn read_held(&mut self, pid: u32) -> Option<Seen> {
+    fn read_held(&mut self, pid: u32) -> Option<SweptProcess> {
         let f = self.files.get_mut(&pid)?;
         let threads = f.task.metadata().ok()?.nlink().checked_sub(2)?;
         // The leader's io fails (ESRCH) once the process is gone.
@@ -182,7 +182,7 @@ impl Held {
                 .fold(leader, |(r, w), (r1, w1)| (r + r1, w + w1)),
         };
         f.seen = true;
-        Some(Seen {
+        Some(SweptProcess {
             start_ticks: f.start_ticks,
             io: Some(io),
         })
@@ -205,7 +205,7 @@ mod tests {
     #[test]
     fn reads_this_process_held_and_beyond_the_budget() {
         let me = std::process::id();
-        let mut held = Held::new(1);
+        let mut held = HeldFiles::new(1);
         held.begin_sweep();
         let first = held.read(me).expect("this process");
         assert_eq!(held.len(), 1);
@@ -232,7 +232,7 @@ mod tests {
     fn a_process_that_has_gone_reads_as_none() {
         let mut child = std::process::Command::new("true").spawn().expect("true");
         let pid = child.id();
-        let mut held = Held::new(8);
+        let mut held = HeldFiles::new(8);
         held.begin_sweep();
         // It may be gone already; once reaped, it must read as gone.
         let _ = held.read(pid);
@@ -253,7 +253,7 @@ mod tests {
                 .spawn()
                 .expect("sleep")
         };
-        let mut held = Held::new(8);
+        let mut held = HeldFiles::new(8);
         // Other processes fork too: try until the new sleeper gets the pid.
         for _ in 0..50 {
             let mut old = sleeper();

@@ -471,7 +471,7 @@ pub fn start_epoch(start_ticks: u64) -> Option<u64> {
 /// always needs, read in one go, each `Err` with the reason when it could
 /// not be read. Its name and start time are read only when asked for.
 #[derive(Debug)]
-pub struct Process {
+pub struct ProcFiles {
     pub pid: u32,
     pub stat: Option<Stat>,
     pub status: Result<Status, String>,
@@ -479,7 +479,7 @@ pub struct Process {
     pub io: Result<OwnIo, String>,
 }
 
-/// [`Process`]'s reason for a file it may not read.
+/// [`ProcFiles`]'s reason for a file it may not read.
 pub const DENIED: &str = "permission denied";
 
 fn why(e: io::Error) -> String {
@@ -490,14 +490,14 @@ fn why(e: io::Error) -> String {
     }
 }
 
-impl Process {
-    pub fn read(pid: u32) -> Process {
+impl ProcFiles {
+    pub fn read(pid: u32) -> ProcFiles {
         // The io file before the stat: children reaped in between show in
         // the stat, so the io file is never taken as the process's own
         // with a child's I/O in it.
         let whole = Io::read(pid);
         let stat = Stat::read(pid);
-        Process {
+        ProcFiles {
             pid,
             io: OwnIo::of(pid, whole, stat.as_ref()).map_err(why),
             stat,

@@ -9,7 +9,7 @@ use crate::wire::CgroupStats;
 /// Where a cgroup's counts came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Source {
+pub enum CgroupSource {
     /// CGROUPSTATS_CMD_GET (cgroup v1).
     Kernel,
     /// /proc, classified like the kernel (cgroup2).
@@ -22,7 +22,7 @@ pub struct CgroupReport {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub path: String,
-    pub source: Source,
+    pub source: CgroupSource,
     pub sleeping: u64,
     pub running: u64,
     pub stopped: u64,
@@ -36,7 +36,7 @@ pub struct CgroupReport {
 }
 
 impl CgroupReport {
-    pub fn new(path: String, source: Source, c: CgroupStats) -> Self {
+    pub fn new(path: String, source: CgroupSource, c: CgroupStats) -> Self {
         CgroupReport {
             kind: "cgroup",
             path,

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub enum CheckStatus {
     Ok,
     Warn,
     Fail,
@@ -13,7 +13,7 @@ pub enum Status {
 #[derive(Debug, Serialize)]
 pub struct Check {
     pub name: &'static str,
-    pub status: Status,
+    pub status: CheckStatus,
     pub detail: String,
     pub fix: Option<String>,
 }
@@ -21,7 +21,7 @@ pub struct Check {
 impl Check {
     pub fn new(
         name: &'static str,
-        status: Status,
+        status: CheckStatus,
         detail: impl Into<String>,
         fix: Option<&str>,
     ) -> Check {

@@ -180,7 +180,7 @@ fn extremes(v: &mut RecordView, threads: &[RecordView]) {
 pub fn live(
     group: &Record,
     leader: Option<&Record>,
-    proc: &procfs::Process,
+    proc: &procfs::ProcFiles,
     acct: &Accounting,
 ) -> RecordView {
     let mut v = group.view(acct);
@@ -278,7 +278,7 @@ fn leader_identity(v: &mut RecordView, l: &RecordView) {
     v.sources.identity = Some(SOURCE_LEADER);
 }
 
-fn proc_identity(v: &mut RecordView, p: &procfs::Process) {
+fn proc_identity(v: &mut RecordView, p: &procfs::ProcFiles) {
     let Some(stat) = &p.stat else {
         return;
     };

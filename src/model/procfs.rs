@@ -58,7 +58,7 @@ fn measures(t: &Thread, hz: u64, acct: &Accounting) -> (CpuView, Delays, Context
 /// Why another user's I/O is null.
 const IO_DENIED: &str = "another user's process (reading its I/O needs CAP_SYS_PTRACE)";
 
-/// [`procfs::Process`]'s reason, said as [`io_of`] says it.
+/// [`procfs::ProcFiles`]'s reason, said as [`io_of`] says it.
 fn io_why(why: &str) -> &str {
     if why == procfs::DENIED {
         IO_DENIED
@@ -149,7 +149,7 @@ pub fn thread(pid: u32, t: &Thread, acct: &Accounting) -> RecordView {
 
 /// A process's record: its live threads' sums, and the whole process's
 /// identity, I/O, peaks and faults.
-pub fn process(proc: &procfs::Process, threads: &[Thread], acct: &Accounting) -> RecordView {
+pub fn process(proc: &procfs::ProcFiles, threads: &[Thread], acct: &Accounting) -> RecordView {
     let hz = procfs::clock_ticks();
     let mut v = base(RecordKind::Tgid, proc.pid, acct);
     v.notes.insert(1, NOTE_PROCFS_PROCESS.into());

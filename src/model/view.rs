@@ -302,7 +302,7 @@ impl Record {
 /// the process (a stream of exit records has one layout; formatting and
 /// copying its notes cost 1.3k instructions a record). One table for the
 /// whole process (serve views records on a thread per connection), of the
-/// first few layouts only, so a record file of many odd lengths cannot
+/// first few layouts only, so a capture file of many odd lengths cannot
 /// grow it without bound; the rest are formatted each time.
 fn version_notes_cached(s: &TaskStats) -> Vec<Note> {
     type Key = (u16, Extension, usize);

@@ -2,15 +2,19 @@
 
 use std::io::{self, Write};
 
-use super::Sections;
+use super::ShownSections;
 use super::human;
 use super::table::{Measures, kv_section, write_measures};
-use crate::model::cgroup::{CgroupReport, Source};
+use crate::model::cgroup::{CgroupReport, CgroupSource};
 
-pub fn write_cgroup_table(out: &mut dyn Write, r: &CgroupReport, s: Sections) -> io::Result<()> {
+pub fn write_cgroup_table(
+    out: &mut dyn Write,
+    r: &CgroupReport,
+    s: ShownSections,
+) -> io::Result<()> {
     let source = match r.source {
-        Source::Kernel => "cgroup v1, counted by the kernel",
-        Source::Procfs => "cgroup2, counted from /proc like the kernel counts v1",
+        CgroupSource::Kernel => "cgroup v1, counted by the kernel",
+        CgroupSource::Procfs => "cgroup2, counted from /proc like the kernel counts v1",
     };
     writeln!(out, "CGROUP {} · {source}", human::name(&r.path))?;
     kv_section(

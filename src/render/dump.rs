@@ -21,6 +21,7 @@ use super::sink::Csv;
 use crate::history::sample::StoredProcess;
 use crate::model::RecordView;
 use crate::model::fleet::{Counters, GroupFigures};
+use crate::time::rfc3339;
 use crate::wire::Category;
 
 /// One record of a stored sample, as dump writes it.
@@ -31,9 +32,6 @@ pub enum Stored<'a> {
     /// A cgroup's figures.
     Group(&'a GroupFigures),
 }
-
-// Callers outside render/ name the formatters here (for now).
-pub use crate::time::{local_time, rfc3339};
 
 /// Writes the records of stored samples in one format.
 pub struct DumpWriter {

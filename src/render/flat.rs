@@ -8,9 +8,8 @@
 use std::io;
 
 use serde::ser::{self, Error as _, Impossible, Serialize};
-
-/// serde_json's error: the flattening fails where JSON would.
-type Error = serde_json::Error;
+// serde_json's error: the flattening fails where JSON would.
+use serde_json::Error;
 
 fn unsupported(what: &str) -> Error {
     Error::custom(format!("{what} has no place in taskstat's output"))

@@ -12,7 +12,7 @@
 
 use std::io;
 
-use super::Sections;
+use super::ShownSections;
 use super::human;
 use crate::model::Record;
 use crate::wire::{Category, Extension, RecordKind, Timespec};
@@ -156,11 +156,11 @@ fn write_delays(out: &mut Vec<u8>, r: &Record) {
 }
 
 /// Writes one record the way getdelays prints a received stats record.
-pub fn write_getdelays(out: &mut Vec<u8>, r: &Record, sections: Sections) {
+pub fn write_getdelays(out: &mut Vec<u8>, r: &Record, sections: ShownSections) {
     write_record(out, r, sections);
 }
 
-fn write_record(out: &mut Vec<u8>, r: &Record, sections: Sections) {
+fn write_record(out: &mut Vec<u8>, r: &Record, sections: ShownSections) {
     let s = &r.stats;
     if sections.delays {
         out.extend_from_slice(match r.kind {
@@ -272,7 +272,11 @@ mod tests {
     }
 
     /// Writes one record the way getdelays prints a received stats record.
-    fn old_write_getdelays(out: &mut dyn Write, r: &Record, sections: Sections) -> io::Result<()> {
+    fn old_write_getdelays(
+        out: &mut dyn Write,
+        r: &Record,
+        sections: ShownSections,
+    ) -> io::Result<()> {
         let s = &r.stats;
         if sections.delays {
             let tag = match r.kind {
@@ -332,7 +336,7 @@ mod tests {
         }
     }
 
-    fn both(r: &Record, sections: Sections) -> (Vec<u8>, Vec<u8>) {
+    fn both(r: &Record, sections: ShownSections) -> (Vec<u8>, Vec<u8>) {
         let mut new = Vec::new();
         write_getdelays(&mut new, r, sections);
         let mut old = Vec::new();
@@ -355,7 +359,7 @@ mod tests {
             let kind = if tgid { RecordKind::Tgid } else { RecordKind::Pid };
             for ext in [Extension::None, Extension::MaxTimestamps] {
                 let r = record(kind, version, ext, &v);
-                let (new, old) = both(&r, Sections::default().or_all());
+                let (new, old) = both(&r, ShownSections::default().or_all());
                 prop_assert_eq!(String::from_utf8_lossy(&new), String::from_utf8_lossy(&old));
             }
         }

@@ -39,7 +39,7 @@ use crate::model::{Record, RecordView};
 /// Which sections a table (or getdelays text) shows: getdelays' -d, -i, -q,
 /// plus CPU and memory; none selected means all.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Sections {
+pub struct ShownSections {
     pub delays: bool,
     pub io: bool,
     pub context_switches: bool,
@@ -47,11 +47,11 @@ pub struct Sections {
     pub memory: bool,
 }
 
-impl Sections {
+impl ShownSections {
     /// All sections when none was asked for.
-    pub fn or_all(self) -> Sections {
-        if self == Sections::default() {
-            Sections {
+    pub fn or_all(self) -> ShownSections {
+        if self == ShownSections::default() {
+            ShownSections {
                 delays: true,
                 io: true,
                 context_switches: true,
@@ -68,12 +68,12 @@ impl Sections {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Output {
     pub format: Format,
-    pub sections: Sections,
+    pub sections: ShownSections,
 }
 
 /// A record as the renderers take it: its schema view, and the struct the
 /// kernel sent, from which getdelays' text is printed as getdelays prints it.
-pub struct Shown<'a> {
+pub struct ShownRecord<'a> {
     pub view: RecordView,
     pub raw: Option<&'a Record>,
 }
@@ -83,15 +83,15 @@ pub enum Doc<'a> {
     /// `pid`, `tgid`: a block per record. `empty` gives csv its header when
     /// there are no records.
     Records {
-        records: &'a [Shown<'a>],
+        records: &'a [ShownRecord<'a>],
         empty: &'a RecordView,
     },
     /// `threads`: a process and its threads, a row each.
-    Rows { records: &'a [Shown<'a>] },
+    Rows { records: &'a [ShownRecord<'a>] },
     /// `run`: the command's records, the total of its tree, and how it
     /// ended. `brief` asks for time(1)'s few lines where a format has them.
     Run {
-        records: &'a [Shown<'a>],
+        records: &'a [ShownRecord<'a>],
         total: Option<&'a TreeTotal>,
         outcome: &'a RunOutcome,
         brief: bool,
@@ -100,11 +100,11 @@ pub enum Doc<'a> {
     Cgroup(&'a CgroupReport),
 }
 
-fn views<'a>(records: &'a [Shown<'a>]) -> Vec<&'a RecordView> {
+fn views<'a>(records: &'a [ShownRecord<'a>]) -> Vec<&'a RecordView> {
     records.iter().map(|s| &s.view).collect()
 }
 
-fn getdelays_all(out: &mut dyn Write, records: &[Shown], s: Sections) -> io::Result<()> {
+fn getdelays_all(out: &mut dyn Write, records: &[ShownRecord], s: ShownSections) -> io::Result<()> {
     let mut buf = Vec::with_capacity(4096);
     for r in records.iter().filter_map(|s| s.raw) {
         write_getdelays(&mut buf, r, s);

@@ -8,14 +8,14 @@ use serde::Serialize;
 
 use super::human::{self, NONE};
 use super::sink::{self, Csv, JsonArray};
-use super::{Format, Sections};
+use super::{Format, ShownSections};
 use crate::model::{Record, RecordView};
 use crate::wire::{Group, RecordKind};
 
 /// Writes a stream of records in one format, header first where it has one.
 pub struct RecordStream {
     format: Format,
-    sections: Sections,
+    sections: ShownSections,
     /// The table's header is written.
     started: bool,
     json: JsonArray,
@@ -101,7 +101,7 @@ struct Lost<'a> {
 }
 
 impl RecordStream {
-    pub fn new(format: Format, sections: Sections) -> Self {
+    pub fn new(format: Format, sections: ShownSections) -> Self {
         RecordStream {
             format,
             sections,

@@ -1,6 +1,6 @@
-//! The human tables: one block per record, sections chosen by [`Sections`];
-//! and the borderless columns every table of taskstat's is laid out in
-//! (record sections, interval delays, `top -b`).
+//! The human tables: one block per record, sections chosen by
+//! [`ShownSections`]; and the borderless columns every table of taskstat's
+//! is laid out in (record sections, interval delays, `top -b`).
 
 use std::io::{self, Write};
 
@@ -8,7 +8,7 @@ use comfy_table::{
     CellAlignment, ColumnConstraint, ContentArrangement, Row, Table, Width, presets,
 };
 
-use super::Sections;
+use super::ShownSections;
 use super::human::{self, NONE, TimeUnit};
 use crate::model::notes::{NOTE_MAX_AT_PREFIX, NOTE_NO_EXIT, NOTE_SOFTIRQ_PREFIX};
 use crate::model::totals::Totals;
@@ -154,7 +154,7 @@ impl Measures<'_> {
 }
 
 /// CPU, delays, context switches, I/O and memory, as `s` selects.
-pub fn write_measures(out: &mut dyn Write, m: &Measures, s: Sections) -> io::Result<()> {
+pub fn write_measures(out: &mut dyn Write, m: &Measures, s: ShownSections) -> io::Result<()> {
     if s.cpu {
         let c = m.cpu;
         // The section's values are one column: one unit for all of them.
@@ -236,7 +236,7 @@ fn heading(r: &RecordView) -> String {
     format!("{} {}{comm} · {from}", r.kind.name().to_uppercase(), r.id)
 }
 
-fn write_one(out: &mut dyn Write, r: &RecordView, s: Sections) -> io::Result<()> {
+fn write_one(out: &mut dyn Write, r: &RecordView, s: ShownSections) -> io::Result<()> {
     writeln!(out, "{}", heading(r))?;
     if s.cpu {
         let elapsed = if r.kind == RecordKind::Tgid {
@@ -285,7 +285,11 @@ fn ids(v: &[Option<u32>]) -> String {
         .join(" / ")
 }
 
-pub fn write_table(out: &mut dyn Write, records: &[&RecordView], s: Sections) -> io::Result<()> {
+pub fn write_table(
+    out: &mut dyn Write,
+    records: &[&RecordView],
+    s: ShownSections,
+) -> io::Result<()> {
     for (i, r) in records.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
@@ -388,7 +392,7 @@ mod tests {
             ..Accounting::default()
         });
         let mut out = Vec::new();
-        write_table(&mut out, &[&view], Sections::default()).unwrap();
+        write_table(&mut out, &[&view], ShownSections::default()).unwrap();
         let text = String::from_utf8(out).unwrap();
         let line = |key: &str| {
             let found = text.lines().find(|l| l.starts_with(key));

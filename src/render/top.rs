@@ -18,6 +18,7 @@ use super::sink::JsonArray;
 use super::table;
 use crate::host::procfs::{NoPressure, Pressure};
 use crate::model::top::{Counts, Row, TopSort};
+use crate::time::{local_time, rfc3339};
 
 fn fmt_pct(v: Option<f64>) -> String {
     v.map_or_else(|| NONE.to_string(), |v| format!("{v:.1}"))
@@ -176,7 +177,7 @@ impl Batch {
                 // The rows borrow the batch: the array is taken out meanwhile.
                 let mut json = std::mem::replace(&mut self.json, JsonArray::pretty());
                 let doc = JsonRefresh {
-                    time: self.what.map(|_| super::dump::rfc3339(now_ns)),
+                    time: self.what.map(|_| rfc3339(now_ns)),
                     refresh: self.refreshes,
                     seconds: secs,
                     counts: match self.counts {
@@ -212,9 +213,9 @@ impl Batch {
                     writeln!(
                         out,
                         "{} · {} {what} · {over} {secs:.1} s since {}",
-                        super::dump::local_time(now_ns),
+                        local_time(now_ns),
                         rows.len(),
-                        super::dump::local_time(since)
+                        local_time(since)
                     )?;
                 }
                 write_batch(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::grouper::Grouper;
-use super::live::Sample;
+use super::live::LiveSample;
 use crate::cli::By;
 use crate::filter::TaskFilter;
 use crate::host::pressure;
@@ -34,7 +34,7 @@ impl Baseline {
         by: By,
         acct: Accounting,
         timeout: Duration,
-        first: &Sample,
+        first: &LiveSample,
     ) -> anyhow::Result<Baseline> {
         let mut baseline = Baseline::new(counts, first);
         if by != By::Task {
@@ -43,7 +43,7 @@ impl Baseline {
         Ok(baseline)
     }
 
-    pub fn new(counts: Counts, first: &Sample) -> Baseline {
+    pub fn new(counts: Counts, first: &LiveSample) -> Baseline {
         Baseline {
             counts,
             started: first.at,
@@ -59,8 +59,8 @@ impl Baseline {
 
     pub fn rows(
         &mut self,
-        prev: &Sample,
-        cur: &Sample,
+        prev: &LiveSample,
+        cur: &LiveSample,
         sel: &TaskFilter,
         sort: TopSort,
         only: bool,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::live::{Sample, user_label};
+use super::live::{LiveSample, user_label};
 use crate::cli::By;
 use crate::client;
 use crate::filter::TaskFilter;
@@ -39,7 +39,7 @@ impl Grouper {
         by: By,
         acct: Accounting,
         timeout: Duration,
-        first: &Sample,
+        first: &LiveSample,
     ) -> anyhow::Result<Grouper> {
         let exits = ExitListener::open(None, 64 * 1024 * 1024, timeout)?;
         let mut acct = acct;
@@ -81,7 +81,7 @@ impl Grouper {
     /// processes the selection would not show are left out.
     pub fn tally(
         &mut self,
-        cur: &Sample,
+        cur: &LiveSample,
         sel: &TaskFilter,
     ) -> anyhow::Result<HashMap<String, Tally>> {
         let mut t: HashMap<String, Tally> = HashMap::new();

@@ -8,7 +8,7 @@ use std::time::Instant;
 use crate::cli::By;
 use crate::filter::TaskFilter;
 use crate::host::cgroup::{self, Membership};
-use crate::host::held::{self, Held};
+use crate::host::held::{self, HeldFiles};
 use crate::host::{pressure, procfs, users};
 use crate::model::fleet::Counters;
 use crate::model::pressure::GroupPressure;
@@ -25,14 +25,14 @@ pub struct Sampler {
     pub filter: TaskFilter,
     by: By,
     /// Each process's io files, open from one sample to the next.
-    held: Held,
+    held: HeldFiles,
     /// Where the tree's membership and, with --by cgroup, each group's
     /// pressure files are read.
     cgroup2: Option<PathBuf>,
 }
 
 /// One sweep of the selected tasks, at one moment.
-pub struct Sample {
+pub struct LiveSample {
     pub at: Instant,
     pub records: HashMap<u32, RecordView>,
     pub comms: HashMap<u32, String>,
@@ -77,14 +77,14 @@ impl Sampler {
             max_rate,
             filter,
             by,
-            held: Held::new(held_budget()),
+            held: HeldFiles::new(held_budget()),
             cgroup2: cgroup::cgroup2_mount(),
         }
     }
 
     /// One sample of the selected tasks; `names`: read their names too
     /// (a sample that only serves as the start of an interval needs none).
-    pub fn sample(&mut self, threads: bool, names: bool) -> anyhow::Result<Sample> {
+    pub fn sample(&mut self, threads: bool, names: bool) -> anyhow::Result<LiveSample> {
         let ids = self.filter.candidates(threads);
         let kind = if threads {
             RecordKind::Pid
@@ -146,7 +146,7 @@ impl Sampler {
             }
             By::Task | By::User | By::Comm => HashMap::new(),
         };
-        Ok(Sample {
+        Ok(LiveSample {
             at: Instant::now(),
             records,
             comms,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::baseline::Baseline;
-use super::live::{Sample, Sampler};
+use super::live::{LiveSample, Sampler};
 use crate::model::top::{Counts, Row, TopSort};
 use crate::tui::Action;
 
@@ -15,7 +15,7 @@ pub struct LiveView {
     pub only: bool,
     pub baseline: Baseline,
     /// The sample the next interval starts at.
-    pub prev: Sample,
+    pub prev: LiveSample,
     pub rows: Vec<Row>,
     pub status: String,
     pub refreshes: u64,
@@ -40,7 +40,7 @@ impl LiveView {
         threads: bool,
         only: bool,
         baseline: Baseline,
-        first: Sample,
+        first: LiveSample,
     ) -> Self {
         LiveView {
             sort,

@@ -92,7 +92,7 @@ impl From<netlink_packet_core::DecodeError> for WireError {
 /// mean.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Origin {
-    /// A task's exit (listen, run, record files): its final figures.
+    /// A task's exit (listen, run, capture files): its final figures.
     #[default]
     Exit,
     /// The reply to a query about a task that was running (or exiting).
@@ -219,7 +219,7 @@ pub fn decode_exit_message_into(raws: &[RawRecord], out: &mut Vec<(usize, Record
 
 /// Decodes one record; a thread-group record with struct version 0 is
 /// decoded with the layout `layout` gives for its payload length, or not at
-/// all when it gives none (the reason). Exit messages and record files
+/// all when it gives none (the reason). Exit messages and capture files
 /// differ only in where that layout comes from.
 pub fn decode_record(
     raw: &RawRecord,

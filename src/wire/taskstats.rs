@@ -307,7 +307,7 @@ impl TaskStats {
     /// `cpu_run_virtual_total` and `cpu_scaled_run_real_total`. Every other
     /// field is 0 because nothing filled it, so it is `None` here. The
     /// caller vouches for `layout` (the thread record of the same message,
-    /// or a record file's header); this checks only that the payload says
+    /// or a capture file's header); this checks only that the payload says
     /// version 0.
     pub fn decode_unversioned(payload: &[u8], layout: u16) -> Result<TaskStats, WireError> {
         match TaskStats::version_of(payload) {
@@ -337,7 +337,7 @@ impl TaskStats {
             return Err(WireError::UnsupportedVersion(version));
         }
         let extension = Extension::of(version, payload.len());
-        let r = Reader {
+        let r = FieldReader {
             buf: payload,
             version,
             extension,
@@ -404,13 +404,13 @@ impl TaskStats {
 }
 
 /// Bounds- and version-checked field reads over one payload.
-struct Reader<'a> {
+struct FieldReader<'a> {
     buf: &'a [u8],
     version: u16,
     extension: Extension,
 }
 
-impl Reader<'_> {
+impl FieldReader<'_> {
     #[inline(always)]
     fn bytes(&self, field: Field, len: usize) -> Option<&[u8]> {
         if self.version < field.since {

@@ -23,7 +23,7 @@ use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
 use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
-use taskstat::host::held::{self, Held, Seen};
+use taskstat::host::held::{self, HeldFiles, SweptProcess};
 use taskstat::host::pressure;
 use taskstat::host::procfs::{self, Stat};
 use taskstat::model::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
@@ -121,7 +121,7 @@ struct Sweeper {
     /// every process counts in `/`.
     cgroup2: Option<PathBuf>,
     /// Each process's stat and io, open from one sweep to the next.
-    held: Held,
+    held: HeldFiles,
 }
 
 /// One sweep's figures, encoded both ways on demand.
@@ -204,10 +204,12 @@ impl Sweeper {
             let read = match held.as_deref_mut() {
                 Some(h) => h.read(pid),
                 // A zombie has exited: its record books it.
-                None => Stat::read(pid).filter(|s| s.state != 'Z').map(|s| Seen {
-                    start_ticks: s.start_ticks,
-                    io: procfs::own_io_of(pid, Some(s.threads)),
-                }),
+                None => Stat::read(pid)
+                    .filter(|s| s.state != 'Z')
+                    .map(|s| SweptProcess {
+                        start_ticks: s.start_ticks,
+                        io: procfs::own_io_of(pid, Some(s.threads)),
+                    }),
             };
             let Some(read) = read else {
                 continue;
@@ -369,7 +371,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         cache: Duration::from_secs_f64(args.cache),
         last: None,
         cgroup2: cgroup2_mount(),
-        held: Held::new(held::budget()),
+        held: HeldFiles::new(held::budget()),
     };
     // The first sweep places the processes that already run.
     sweeper.figures()?;
