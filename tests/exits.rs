@@ -12,12 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-// The helpers of the main test binary; not every one is used here.
-#[allow(dead_code)]
-#[path = "util.rs"]
-mod util;
+mod common;
 
-use util::{example, kernel};
+use common::{example, kernel};
 
 // taskstat serve against a real Prometheus: it counts exits and pins hogs.
 mod serve;
@@ -167,7 +164,7 @@ fn read_until(output: &mpsc::Receiver<String>, needle: &str, within: Duration) -
 
 /// A taskstat run that must succeed: its output.
 fn succeeded(args: &[&str]) -> std::process::Output {
-    let o = util::taskstat().args(args).output().expect("run taskstat");
+    let o = common::taskstat().args(args).output().expect("run taskstat");
     assert!(o.status.success(), "{args:?}: {o:?}");
     o
 }
@@ -728,7 +725,7 @@ fn interval_shows_the_run_and_wait_the_kernel_counted() {
     };
     let hogs = Hogs::start();
     let hog = hogs.pids()[0];
-    let log = util::SchedLog::start(hog);
+    let log = common::SchedLog::start(hog);
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args([
             "tgid",
@@ -833,7 +830,7 @@ fn top_batch_lists_the_hogs_first() {
     let sleeper_pid = sleeper.pids()[0];
     let before: Vec<(u64, u64)> = pids
         .iter()
-        .map(|&p| util::schedstat(p).expect("a hog's schedstat"))
+        .map(|&p| common::schedstat(p).expect("a hog's schedstat"))
         .collect();
     let list: Vec<String> = pids
         .iter()
@@ -846,7 +843,7 @@ fn top_batch_lists_the_hogs_first() {
         .expect("run");
     let after: Vec<(u64, u64)> = pids
         .iter()
-        .map(|&p| util::schedstat(p).expect("a hog's schedstat"))
+        .map(|&p| common::schedstat(p).expect("a hog's schedstat"))
         .collect();
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -910,7 +907,7 @@ fn top_draws_resorts_and_quits_in_a_terminal() {
         return;
     };
     let cmd = format!("{} top -d 0.4", env!("CARGO_BIN_EXE_taskstat"));
-    let tmux = util::Tmux::start("test", 120, &cmd);
+    let tmux = common::Tmux::start("test", 120, &cmd);
     let s = tmux.screen_with("refresh 1");
     assert!(
         s.contains("PID") && s.contains("RUNQ%") && s.contains("by runq"),
@@ -1144,7 +1141,7 @@ fn a_hostile_name_cannot_forge_lines() {
     const NAME: &str = "a,b\"c\nd\te;f";
     const SHOWN: &str = "a,b\"c?d?e;f";
     let l = Listener::start(&["-f", "table", "--comm", "a,b*", "--count", "1"]);
-    let w = util::Workload::start(&["named", NAME]);
+    let w = common::Workload::start(&["named", NAME]);
     let pid = w.pid().to_string();
     let run = |args: &[&str]| String::from_utf8(succeeded(args).stdout).expect("utf-8");
 
@@ -1272,7 +1269,7 @@ fn a_name_that_is_not_utf8_in_every_format_of_every_subcommand() {
         .collect();
     let writer = Listener::start(&["--comm", "2J", "--count", "1", "--write", &tsk_arg]);
 
-    let w = util::Workload::start(&["named-bytes", HEX]);
+    let w = common::Workload::start(&["named-bytes", HEX]);
     let pid = w.pid().to_string();
     for sub in ["pid", "tgid", "threads"] {
         for f in FORMATS {
@@ -1369,7 +1366,7 @@ fn run_totals_the_whole_tree_by_default() {
 }
 
 fn u64_at(v: &Value, path: &[&str]) -> u64 {
-    util::u64_at(v, path)
+    common::u64_at(v, path)
 }
 
 /// A pid reused by a process outside the tree does not bring it in: the
@@ -1764,7 +1761,7 @@ fn top_narrows_to_a_cgroup_and_below() {
     let Some(_acct) = kernel("top_narrows_to_a_cgroup_and_below") else {
         return;
     };
-    let Some(group) = util::Group2::new("top") else {
+    let Some(group) = common::Group2::new("top") else {
         return;
     };
     let Some(sub) = group.child("child") else {
@@ -1807,7 +1804,7 @@ fn top_filters_that_name_nothing_are_usage_errors() {
     for args in [
         vec!["-p", "0"],
         vec!["-p", "abc"],
-        vec!["-p", &util::pid_max_plus_one()],
+        vec!["-p", &common::pid_max_plus_one()],
         vec!["-u", "no-such-user-here"],
         vec!["--cgroup", "/no/such/group"],
         vec!["--comm", "("],
@@ -1835,7 +1832,7 @@ fn listen_filters_by_user_and_cgroup() {
     let Some(_acct) = kernel("listen_filters_by_user_and_cgroup") else {
         return;
     };
-    let Some(group) = util::Group2::new("listen") else {
+    let Some(group) = common::Group2::new("listen") else {
         return;
     };
     let rel = group.path.clone();
@@ -1902,7 +1899,7 @@ fn top_by_cgroup_counts_the_processes_that_exited() {
     let Some(_acct) = kernel("top_by_cgroup_counts_the_processes_that_exited") else {
         return;
     };
-    let Some(group) = util::Group2::new("by") else {
+    let Some(group) = common::Group2::new("by") else {
         return;
     };
     let (rel, dir) = (group.path.clone(), group.dir.clone());
@@ -2166,7 +2163,7 @@ fn top_fits_an_80_by_24_terminal() {
     let Some(_acct) = kernel("top_fits_an_80_by_24_terminal") else {
         return;
     };
-    let named = util::Workload::start(&["named", "abcdefghijklmno"]);
+    let named = common::Workload::start(&["named", "abcdefghijklmno"]);
     let path =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("top-80-{}.dat", std::process::id()));
     struct Kill(Child);
@@ -2190,9 +2187,9 @@ fn top_fits_an_80_by_24_terminal() {
         named.pid(),
         writer.0.id()
     );
-    let tmux = util::Tmux::start_sized("top80", 80, 24, &cmd);
+    let tmux = common::Tmux::start_sized("top80", 80, 24, &cmd);
     let s = tmux.screen_with("refresh 2");
-    let rows = util::assert_top_screen(&s);
+    let rows = common::assert_top_screen(&s);
     assert_eq!(rows.len(), 2, "{s}");
     assert!(rows.iter().any(|r| r.contains(" abcdefghijklmno ")), "{s}");
     // The writer's fsynced MiBs a second, in a unit short enough to fit.
@@ -2208,9 +2205,9 @@ fn top_fits_an_80_by_24_terminal() {
     drop(tmux);
 
     // Every process, as many as fit.
-    let tmux = util::Tmux::start_sized("top80all", 80, 24, &format!("{bin} top -d 0.5"));
+    let tmux = common::Tmux::start_sized("top80all", 80, 24, &format!("{bin} top -d 0.5"));
     let s = tmux.screen_with("refresh 2");
-    let rows = util::assert_top_screen(&s);
+    let rows = common::assert_top_screen(&s);
     assert!(rows.len() >= 5, "{s}");
     tmux.keys("q");
     tmux.assert_ends("top did not quit on q");

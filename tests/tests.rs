@@ -4,5 +4,5 @@ mod cgroup;
 mod cli;
 mod kernel;
 mod packaging;
-mod util;
+mod common;
 mod wire;
