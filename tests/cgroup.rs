@@ -14,9 +14,11 @@ use crate::common::{
 };
 
 fn wait_state(pid: u32, want: char) {
-    wait_until(Duration::from_secs(2), &format!("{pid} in state {want}"), || {
-        taskstat::host::procfs::Stat::read(pid).map(|s| s.state) == Some(want)
-    });
+    wait_until(
+        Duration::from_secs(2),
+        &format!("{pid} in state {want}"),
+        || taskstat::host::procfs::Stat::read(pid).map(|s| s.state) == Some(want),
+    );
 }
 
 const V1: &str = "/sys/fs/cgroup/cpu";

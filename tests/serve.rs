@@ -7,7 +7,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rustix::process::{Resource, getrlimit, setrlimit};
@@ -184,7 +184,9 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
         guard.0.push(h);
     }
     // Prometheus has scraped the group before the load starts.
-    wait_until(Duration::from_secs(20), "a first scrape of the group",
+    wait_until(
+        Duration::from_secs(20),
+        "a first scrape of the group",
         || {
             query(
                 prom_port,
@@ -518,7 +520,9 @@ fn serve_answers_with_a_thousand_idle_connections_open() {
     // The server has taken them all: none waits in the listen queue. (A
     // few to spare: the server opens files in /proc now and then.)
     let held = || served.descriptors() >= before + 990;
-    wait_until(Duration::from_secs(3), "serve holding 1000 connections",
+    wait_until(
+        Duration::from_secs(3),
+        "serve holding 1000 connections",
         held,
     );
     scrape(served.port);
@@ -839,7 +843,9 @@ fn the_serve_unit_stops_cleanly() {
         proc: Procs::one(child),
         port,
     };
-    wait_until(Duration::from_secs(10), "the unit's serve listening",
+    wait_until(
+        Duration::from_secs(10),
+        "the unit's serve listening",
         || TcpStream::connect(("127.0.0.1", port)).is_ok(),
     );
     scrape(port);
@@ -958,7 +964,9 @@ fn an_impossible_wait_is_not_measured_anywhere() {
             .expect("dump");
         String::from_utf8_lossy(&out.stdout).lines().count()
     };
-    wait_until(Duration::from_secs(60), "a sample of the reader before its read",
+    wait_until(
+        Duration::from_secs(60),
+        "a sample of the reader before its read",
         || samples() >= 1,
     );
     let series = format!("cgroup=\"{}\"", group.path);
@@ -1034,7 +1042,9 @@ fn an_impossible_wait_is_not_measured_anywhere() {
 
     // The sample after those written by now began after the read.
     let stored = samples();
-    wait_until(Duration::from_secs(60), "a sample of the reader after its read",
+    wait_until(
+        Duration::from_secs(60),
+        "a sample of the reader after its read",
         || samples() >= stored + 2,
     );
     std::fs::write(tmp.join("exit"), b"").expect("exit");
@@ -1074,7 +1084,10 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .find(|r| r["type"] == "pid" && r["id"] == pid.parse::<u64>().unwrap_or(0))
         .unwrap_or_else(|| panic!("listen did not hear {pid}'s exit"));
-    assert!(crate::common::not_measured(&exit, "blkio"), "listen: {exit}");
+    assert!(
+        crate::common::not_measured(&exit, "blkio"),
+        "listen: {exit}"
+    );
 
     let _ = signal(guard.0[0].id(), libc::SIGTERM);
     exit_within(&mut guard.0[0], Duration::from_secs(10), "record to stop");

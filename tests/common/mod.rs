@@ -540,7 +540,7 @@ impl Group2 {
     }
 
     /// The kernel's CPU time of every task the group ever had, µs (cgroup2).
-        pub fn usage_usec(&self) -> u64 {
+    pub fn usage_usec(&self) -> u64 {
         let stat = std::fs::read_to_string(self.dir.join("cpu.stat")).expect("cpu.stat");
         stat.lines()
             .find_map(|l| l.strip_prefix("usage_usec ")?.trim().parse().ok())
