@@ -1,7 +1,7 @@
 //! `taskstat serve` scraped by a real Prometheus (Debian's `prometheus`,
 //! which .ci/run installs), with the kernel's cgroup2 CPU accounting as the
 //! oracle; and its HTTP server against bad, slow and many clients, and
-//! signals, on 127.0.0.1. Part of the exits binary: it counts exits and
+//! signals, on 127.0.0.1. Part of the machine binary: it counts exits and
 //! pins hogs to a CPU.
 
 use std::io::{BufRead, BufReader, Read, Write};

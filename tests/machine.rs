@@ -1,8 +1,10 @@
-//! Exit records against the real kernel: listen, run, record files.
-//!
-//! A test binary of its own: cargo runs test binaries one after another, so
-//! no other test's processes exit while these count exit records, and the
-//! tests here take a lock so that they do not count each other's.
+//! The tests that watch the whole machine: exit records (listen, run,
+//! record files), top, run, serve against a real Prometheus, and task
+//! names. Each counts every task that exits on the machine, or pins CPU
+//! hogs and compares CPU time with the kernel's, so they run apart: cargo
+//! runs test binaries one after another, so no other test's processes exit
+//! or burn CPU while these count, and the tests here take a lock so that
+//! they do not count each other's.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
