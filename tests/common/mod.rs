@@ -72,9 +72,10 @@ pub fn signal(pid: u32, sig: libc::c_int) -> std::io::Result<()> {
 }
 
 // rustix 0.38 calls `Signal::from_raw` what rustix 1 calls
-// `Signal::from_named_raw`, and taskstat builds with either (Cargo.toml).
-// Each trait gives the version that lacks a name that name, in terms of the
-// one it has; a path call takes an inherent function before a trait's, so
+// `Signal::from_named_raw`, and taskstat builds with either (Cargo.toml);
+// their constants differ too (`Signal::Term`, `Signal::TERM`). Each trait
+// lends its name to the version that lacks it, as a call of the name that
+// version has: a path call takes an inherent function before a trait's, so
 // either version ends at its own. With one version, one trait goes unused.
 trait FromRaw: Sized {
     fn from_raw(sig: libc::c_int) -> Option<Self>;
