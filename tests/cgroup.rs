@@ -2,33 +2,23 @@
 //! the cgroup2 tree, the same known tasks in both.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use assert_cmd::prelude::*;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::util::{Group2, Workload, json, kernel, taskstat, u64_at, unprivileged};
-
-struct Killed(Vec<Child>);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
+use crate::common::{
+    Group2, Procs, Workload, json, kernel, taskstat, u64_at, unprivileged, wait_until,
+};
 
 fn wait_state(pid: u32, want: char) {
-    for _ in 0..400 {
-        if taskstat::host::procfs::Stat::read(pid).map(|s| s.state) == Some(want) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("{pid} never reached state {want}");
+    wait_until(
+        Duration::from_secs(2),
+        &format!("{pid} in state {want}"),
+        || taskstat::host::procfs::Stat::read(pid).map(|s| s.state) == Some(want),
+    );
 }
 
 const V1: &str = "/sys/fs/cgroup/cpu";
@@ -62,19 +52,19 @@ fn v1_and_cgroup2_counts_agree_with_the_kernel() {
     };
     // Three sleepers blocked reading a pipe (plain TASK_INTERRUPTIBLE), one in
     // nanosleep (freezable: the kernel does not count it), one stopped, one busy.
-    let mut tasks = Killed(Vec::new());
+    let mut tasks = Procs(Vec::new());
     for _ in 0..3 {
         tasks.0.push(spawn("exec cat"));
     }
     tasks.0.push(spawn("exec sleep 600"));
     tasks.0.push(spawn("exec sleep 601"));
     tasks.0.push(spawn("while :; do :; done"));
-    let pids: Vec<u32> = tasks.0.iter().map(Child::id).collect();
+    let pids = tasks.pids();
     for &p in &pids {
         v1.add(p);
         v2.add(p);
     }
-    signal(pids[4], "STOP");
+    tasks.signal(4, libc::SIGSTOP);
     for &p in &pids[..4] {
         wait_state(p, 'S');
     }
@@ -115,15 +105,6 @@ fn v1_and_cgroup2_counts_agree_with_the_kernel() {
     );
     let via_fd: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(counts(&via_fd), counts(&k));
-}
-
-/// kill(1), to keep the tests free of unsafe code.
-fn signal(pid: u32, name: &str) {
-    let ok = Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status()
-        .expect("kill");
-    assert!(ok.success());
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::process::Stdio;
 use assert_cmd::prelude::*;
 use predicates::prelude::*;
 
-use crate::util::{kernel, pid_max_plus_one, taskstat, unprivileged};
+use crate::common::{Procs, kernel, pid_max_plus_one, taskstat, unprivileged};
 
 const NO_SUCH_TASK: i32 = 3;
 const PERMISSION_DENIED: i32 = 4;
@@ -495,13 +495,15 @@ fn serve_listens_on_a_host_name() {
         return;
     };
     // Port 0: the kernel picks a free one, and serve says which.
-    let mut child = taskstat()
-        .args(["serve", "--listen", "localhost:0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    let stderr = child.stderr.take().expect("stderr");
+    let mut serve = Procs::one(
+        taskstat()
+            .args(["serve", "--listen", "localhost:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn serve"),
+    );
+    let stderr = serve.0[0].stderr.take().expect("stderr");
     let mut serving = String::new();
     for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
         let line = line.expect("read stderr");
@@ -525,8 +527,7 @@ fn serve_listens_on_a_host_name() {
         s.read_to_string(&mut text)?;
         Ok(text)
     })();
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(serve);
     assert!(addr.starts_with("127.0.0.1:"), "{serving}");
     let answer = answer.expect("an answer from serve");
     assert!(
@@ -576,7 +577,7 @@ fn threads_table_pads_wide_names_by_display_width() {
         return;
     };
     // 工作者线程: five CJK characters, 15 bytes (comm's most), ten columns.
-    let w = crate::util::Workload::start(&["named-bytes", "e5b7a5e4bd9ce88085e7babfe7a88b"]);
+    let w = crate::common::Workload::start(&["named-bytes", "e5b7a5e4bd9ce88085e7babfe7a88b"]);
     let out = taskstat()
         .args(["threads", &w.pid().to_string()])
         .output()

@@ -9,17 +9,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-// The helpers of the main test binary; not every one is used here.
-#[allow(dead_code)]
-#[path = "util.rs"]
-mod util;
+mod common;
 
-use util::{Guard, example, kernel, lines, store_dir};
+use common::{Procs, example, exit_within, kernel, lines, store_dir};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn sleepers(n: usize) -> Guard {
-    Guard(
+fn sleepers(n: usize) -> Procs {
+    Procs(
         (0..n)
             .map(|_| {
                 Command::new("sleep")
@@ -48,11 +45,6 @@ fn record(dir: &Path, extra: &[&str]) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("start taskstat record")
-}
-
-fn signal(c: &Child, sig: libc::c_int) {
-    // SAFETY: a plain syscall on our own child's pid.
-    assert_eq!(unsafe { libc::kill(c.id() as libc::pid_t, sig) }, 0);
 }
 
 fn times(records: &[Value]) -> Vec<String> {
@@ -97,7 +89,7 @@ fn record_dump_and_replay_a_real_history() {
     let dir = store_dir("history");
     let dir_arg = dir.display().to_string();
     let _sleepers = sleepers(1000);
-    let mut rec = Guard(vec![record(&dir, &["-d", "1"])]);
+    let mut rec = Procs(vec![record(&dir, &["-d", "1"])]);
     std::thread::sleep(Duration::from_millis(2500));
     // A worker that burns 0.4 s of CPU and exits between two samples.
     let worker = Command::new(example("workload"))
@@ -123,7 +115,7 @@ fn record_dump_and_replay_a_real_history() {
         );
         std::thread::sleep(Duration::from_secs(2));
     }
-    signal(&rec.0[0], libc::SIGKILL);
+    rec.signal(0, libc::SIGKILL);
     let killed = jiff::Timestamp::now();
     let _ = rec.0[0].wait();
 
@@ -248,7 +240,7 @@ fn record_dump_and_replay_a_real_history() {
 
     // In a terminal, Right and Left step between samples.
     let cmd = format!("{} replay --dir {dir_arg}", env!("CARGO_BIN_EXE_taskstat"));
-    let tmux = util::Tmux::start("replay", 160, &cmd);
+    let tmux = common::Tmux::start("replay", 160, &cmd);
     let total = sample_times.len();
     let s = tmux.screen_with(&format!("sample 2 of {total}"));
     assert!(s.contains(&format!("sample 2 of {total}")), "{s}");
@@ -299,7 +291,7 @@ fn record_keeps_its_size_and_stops_cleanly() {
     let _sleepers = sleepers(1000);
     // And 300 that wake every 100 ms, so that every sample changes: the
     // store fills its 1 MiB within seconds, and the limit is tried.
-    let _wakers = Guard(
+    let _wakers = Procs(
         (0..300)
             .map(|_| {
                 Command::new(example("workload"))
@@ -310,7 +302,7 @@ fn record_keeps_its_size_and_stops_cleanly() {
             })
             .collect(),
     );
-    let mut rec = Guard(vec![record(&dir, &["-d", "0.2", "--max-size", "1M"])]);
+    let mut rec = Procs(vec![record(&dir, &["-d", "0.2", "--max-size", "1M"])]);
     let start = Instant::now();
     let mut largest = 0;
     let mut removed = false;
@@ -338,17 +330,14 @@ fn record_keeps_its_size_and_stops_cleanly() {
         removed,
         "180 s at 0.2 s never filled 1 MiB: the limit was not tried"
     );
-    signal(&rec.0[0], libc::SIGTERM);
+    rec.signal(0, libc::SIGTERM);
     // It stops once the sample in progress is written: a sweep of 1,300
     // processes can take seconds on a busy machine.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = rec.0[0].try_wait().expect("wait") {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "record did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = exit_within(
+        &mut rec.0[0],
+        Duration::from_secs(30),
+        "record to stop on SIGTERM",
+    );
     assert_eq!(status.code(), Some(0), "{status:?}");
     let out = taskstat(&["dump", "--dir", &dir_arg]);
     assert!(out.status.success(), "{out:?}");
@@ -477,7 +466,7 @@ fn history_commands_explain_bad_input() {
 /// at most: a busy machine starts the recorder slowly), then stops the
 /// recorder as a service manager would.
 fn record_samples(dir: &Path, n: usize) {
-    let mut rec = Guard(vec![record(dir, &["-d", "1"])]);
+    let mut rec = Procs(vec![record(dir, &["-d", "1"])]);
     let deadline = Instant::now() + Duration::from_secs(30);
     let dir_arg = dir.display().to_string();
     while Instant::now() < deadline {
@@ -487,7 +476,7 @@ fn record_samples(dir: &Path, n: usize) {
             break;
         }
     }
-    signal(&rec.0[0], libc::SIGTERM);
+    rec.signal(0, libc::SIGTERM);
     let _ = rec.0[0].wait();
 }
 
@@ -516,9 +505,9 @@ fn replay_fits_an_80_by_24_terminal_with_totals_and_only_active() {
     };
     let dir = store_dir("history-80");
     let dir_arg = dir.display().to_string();
-    let named = util::Workload::start(&["named", "abcdefghijklmno"]);
+    let named = common::Workload::start(&["named", "abcdefghijklmno"]);
     let path = dir.with_extension("dat");
-    let writer = Guard(vec![
+    let writer = Procs(vec![
         Command::new(example("workload"))
             // Past the slowest recording record_samples waits for.
             .args(["write-for", "60000"])
@@ -578,9 +567,9 @@ fn replay_fits_an_80_by_24_terminal_with_totals_and_only_active() {
         "{} replay --dir {dir_arg} -p {pids}",
         env!("CARGO_BIN_EXE_taskstat")
     );
-    let tmux = util::Tmux::start_sized("replay80", 80, 24, &cmd);
+    let tmux = common::Tmux::start_sized("replay80", 80, 24, &cmd);
     let s = tmux.screen_with("sample 2 of");
-    let rows = util::assert_top_screen(&s);
+    let rows = common::assert_top_screen(&s);
     assert!(rows.iter().any(|r| r.contains(" abcdefghijklmno ")), "{s}");
     assert!(
         s.contains("←/T previous  →/t next  g go to a time  o only active  a totals"),
@@ -604,13 +593,13 @@ fn replay_fits_an_80_by_24_terminal_with_totals_and_only_active() {
     );
     tmux.keys("a");
     let s = tmux.screen_with("totals since");
-    util::assert_top_screen(&s);
+    common::assert_top_screen(&s);
     assert!(s.contains(" CSW ") && !s.contains("CSW/s"), "{s}");
     assert!(s.contains("a rates"), "{s}");
     tmux.keys("o");
     // The footer now offers all rows back.
     let s = tmux.screen_with("o all rows");
-    let rows = util::assert_top_screen(&s);
+    let rows = common::assert_top_screen(&s);
     assert!(!rows.iter().any(|r| r.contains("abcdefghijklmno")), "{s}");
     tmux.keys("q");
     tmux.assert_ends("replay did not quit on q");
@@ -632,9 +621,9 @@ fn dump_changed_and_compact_are_smaller_and_say_the_same() {
     };
     let dir = store_dir("history-compact");
     let dir_arg = dir.display().to_string();
-    let stopped = util::Workload::start(&["named", "stoppedtask"]);
+    let stopped = common::Workload::start(&["named", "stoppedtask"]);
     let path = dir.with_extension("dat");
-    let writer = Guard(vec![
+    let writer = Procs(vec![
         Command::new(example("workload"))
             // Past the slowest recording record_samples waits for.
             .args(["write-for", "60000"])
@@ -749,7 +738,7 @@ fn the_store_is_private_and_dump_says_why_another_user_cannot_read_it() {
     while store_files(&dir).is_empty() && started.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(100));
     }
-    signal(&rec, libc::SIGTERM);
+    common::signal(rec.id(), libc::SIGTERM).expect("SIGTERM");
     let status = rec.wait().expect("wait");
     assert!(status.success(), "{status}");
     let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o7777;
@@ -760,7 +749,7 @@ fn the_store_is_private_and_dump_says_why_another_user_cannot_read_it() {
         assert_eq!(mode(f), 0o600, "{}", f.display());
     }
     let d = dir.display().to_string();
-    let out = util::unprivileged(&["dump", "--dir", &d])
+    let out = common::unprivileged(&["dump", "--dir", &d])
         .output()
         .expect("run");
     let err = String::from_utf8_lossy(&out.stderr);

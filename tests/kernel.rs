@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use crate::util::{Acct, Workload, json, kernel, kernel_with, taskstat, u64_at};
+use crate::common::{
+    Acct, Procs, Workload, json, kernel, kernel_with, taskstat, u64_at, wait_until,
+};
 
 fn one(v: Value) -> Value {
     let arr = v.as_array().expect("a JSON array");
@@ -70,7 +72,7 @@ fn write_and_fsync_show_as_write_bytes() {
     // fsync waited for the device: at least one block I/O delay, unless
     // another test switched delay accounting during that wait and the
     // kernel's figure broke the bound of the task's life (not measured).
-    let rejected = crate::util::not_measured(&r, "blkio");
+    let rejected = crate::common::not_measured(&r, "blkio");
     if !rejected {
         assert!(u64_at(&r, &["delays", "blkio", "count"]) >= 1, "{r}");
         assert!(u64_at(&r, &["delays", "blkio", "total_ns"]) > 0);
@@ -177,7 +179,7 @@ fn formats_agree_on_the_same_stopped_task() {
     let w = Workload::start(&["sleep", "3", "1"]);
     let pid = w.pid().to_string();
     let j = one(json(&["pid", &pid, "--json"]));
-    let nd = crate::util::taskstat()
+    let nd = crate::common::taskstat()
         .args(["pid", &pid, "-f", "ndjson"])
         .output()
         .expect("run");
@@ -198,7 +200,7 @@ fn formats_agree_on_the_same_stopped_task() {
         "start_time {start_a:?} then {start_b:?}"
     );
 
-    let csv = crate::util::taskstat()
+    let csv = crate::common::taskstat()
         .args(["pid", &pid, "-f", "csv"])
         .output()
         .expect("run");
@@ -220,7 +222,7 @@ fn formats_agree_on_the_same_stopped_task() {
     );
     assert_eq!(col("comm"), "workload");
 
-    let gd = crate::util::taskstat()
+    let gd = crate::common::taskstat()
         .args(["pid", &pid, "-f", "getdelays", "-q"])
         .output()
         .expect("run");
@@ -336,7 +338,7 @@ fn delay_accounting_off_and_on() {
     // life (delay accounting switched around its wait), not measured, with
     // that note rather than the accounting-off one.
     assert!(
-        rec["delays"]["blkio"]["count"].is_u64() || crate::util::not_measured(&rec, "blkio"),
+        rec["delays"]["blkio"]["count"].is_u64() || crate::common::not_measured(&rec, "blkio"),
         "{rec}"
     );
     assert!(
@@ -471,7 +473,7 @@ fn unprivileged_users_get_a_labelled_view_from_proc() {
     let tick_ns = 1_000_000_000 / taskstat::host::procfs::clock_ticks();
     for cmd in ["pid", "tgid"] {
         let full = one(json(&[cmd, &pid, "--json"]));
-        let out = crate::util::unprivileged(&[cmd, &pid, "--json"])
+        let out = crate::common::unprivileged(&[cmd, &pid, "--json"])
             .output()
             .expect("run setpriv");
         assert!(out.status.success(), "{cmd}: {out:?}");
@@ -497,7 +499,7 @@ fn unprivileged_users_get_a_labelled_view_from_proc() {
         // comes out longer than the task's life, and taskstats shows it as
         // not measured (its note says so); /proc's ticks hold the same
         // figure, unchecked.
-        let rejected = crate::util::not_measured(&full, "blkio");
+        let rejected = crate::common::not_measured(&full, "blkio");
         if rejected {
             assert!(full["delays"]["blkio"]["total_ns"].is_null(), "{full}");
         } else {
@@ -523,7 +525,7 @@ fn unprivileged_users_get_a_labelled_view_from_proc() {
         );
     }
     // threads and top work the same way.
-    let out = crate::util::unprivileged(&["threads", &pid, "--json"])
+    let out = crate::common::unprivileged(&["threads", &pid, "--json"])
         .output()
         .expect("run setpriv");
     assert!(out.status.success(), "{out:?}");
@@ -531,7 +533,7 @@ fn unprivileged_users_get_a_labelled_view_from_proc() {
     let recs = v.as_array().expect("array");
     assert_eq!(recs.len(), 2, "the process and its one thread");
     assert!(recs.iter().all(|r| r["source"] == "procfs"));
-    let out = crate::util::unprivileged(&["top", "-b", "-n", "1", "-d", "0.2", "-p", &pid])
+    let out = crate::common::unprivileged(&["top", "-b", "-n", "1", "-d", "0.2", "-p", &pid])
         .output()
         .expect("run setpriv");
     assert!(out.status.success(), "{out:?}");
@@ -543,7 +545,7 @@ fn unprivileged_users_get_a_labelled_view_from_proc() {
         "{table}"
     );
     // getdelays' text is the kernel's record: not from /proc.
-    let out = crate::util::unprivileged(&["pid", &pid, "-f", "getdelays"])
+    let out = crate::common::unprivileged(&["pid", &pid, "-f", "getdelays"])
         .output()
         .expect("run setpriv");
     assert_eq!(out.status.code(), Some(2), "{out:?}");
@@ -625,28 +627,28 @@ fn unreadable_thread_io_is_said_to_be_rounded() {
     let Some(_acct) = kernel("unreadable_thread_io_is_said_to_be_rounded") else {
         return;
     };
-    let mut sleeper = std::process::Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "sleep",
-            "30",
-        ])
-        .spawn()
-        .expect("setpriv");
-    let pid = sleeper.id().to_string();
+    let sleeper = Procs::one(
+        std::process::Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "sleep",
+                "30",
+            ])
+            .spawn()
+            .expect("setpriv"),
+    );
+    let pid = sleeper.pid(0);
     // setpriv execs sleep in place: wait until the pid is nobody's.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .is_ok_and(|s| s.lines().any(|l| l.starts_with("Uid:\t65534")))
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "sleep never ran as 65534"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_until(
+        std::time::Duration::from_secs(5),
+        "sleep to run as 65534",
+        || {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .is_ok_and(|s| s.lines().any(|l| l.starts_with("Uid:\t65534")))
+        },
+    );
     // Root without CAP_SYS_PTRACE may query taskstats but not read the io
     // file of another user's task.
     let out = std::process::Command::new("setpriv")
@@ -655,8 +657,7 @@ fn unreadable_thread_io_is_said_to_be_rounded() {
         .args(["pid", &pid, "--json"])
         .output()
         .expect("run");
-    let _ = sleeper.kill();
-    let _ = sleeper.wait();
+    drop(sleeper);
     assert!(out.status.success(), "{out:?}");
     let r = one(serde_json::from_slice(&out.stdout).expect("JSON"));
     assert_eq!(r["sources"]["io"], "taskstats pid record", "{r}");

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::util::example;
+use crate::common::example;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,7 +26,7 @@ fn man_page_and_completions_are_fresh() {
 #[test]
 fn man_page_renders_every_subcommand_exit_status_and_schema() {
     let test = "man_page_renders_every_subcommand_exit_status_and_schema";
-    if !crate::util::have(test, "groff", "groff-base") {
+    if !crate::common::have(test, "groff", "groff-base") {
         return;
     }
     let out = Command::new("groff")
@@ -285,7 +285,7 @@ fn tempdir(name: &str) -> PathBuf {
 /// accepts (Debian's prometheus package, installed by .ci/run).
 #[test]
 fn contrib_prometheus_config_and_rules_check() {
-    if !crate::util::have(
+    if !crate::common::have(
         "contrib_prometheus_config_and_rules_check",
         "promtool",
         "prometheus",

@@ -8,17 +8,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use taskstat::store::Sample;
 
-// The helpers of the main test binary; not every one is used here.
-#[allow(dead_code)]
-#[path = "util.rs"]
-mod util;
+mod common;
 
-use util::{Group2, Guard, example, kernel, lines, store_dir};
+use common::{Group2, Procs, example, exit_within, kernel, lines, store_dir, wait_until};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -29,7 +26,7 @@ fn taskstat(args: &[&str]) -> std::process::Output {
         .expect("run taskstat")
 }
 
-fn record(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Guard {
+fn record(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Procs {
     let c = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["record", "--dir"])
         .arg(dir)
@@ -39,42 +36,26 @@ fn record(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Guard {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start taskstat record");
-    Guard(vec![c])
+    Procs(vec![c])
 }
 
 /// The recorder's first sample is in the store.
 fn wait_for_first_sample(dir: &Path) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        let any = std::fs::read_dir(dir).into_iter().flatten().any(|e| {
+    let what = format!("a sample in {}", dir.display());
+    wait_until(Duration::from_secs(30), &what, || {
+        std::fs::read_dir(dir).into_iter().flatten().any(|e| {
             e.ok()
                 .and_then(|e| e.metadata().ok())
                 .is_some_and(|m| m.is_file() && m.len() > 0)
-        });
-        if any {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("no sample in {} after 30 s", dir.display());
+        })
+    });
 }
 
 /// SIGTERM, then the recorder's status and what it said.
-fn stop(rec: &mut Guard) -> (std::process::ExitStatus, String) {
+fn stop(rec: &mut Procs) -> (std::process::ExitStatus, String) {
+    rec.signal(0, libc::SIGTERM);
     let c = &mut rec.0[0];
-    // SAFETY: a plain syscall on our own child's pid.
-    assert_eq!(
-        unsafe { libc::kill(c.id() as libc::pid_t, libc::SIGTERM) },
-        0
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(s) = c.try_wait().expect("wait") {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "record did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = exit_within(c, Duration::from_secs(30), "record to stop on SIGTERM");
     let mut err = String::new();
     if let Some(mut e) = c.stderr.take() {
         let _ = std::io::Read::read_to_string(&mut e, &mut err);
@@ -92,17 +73,12 @@ fn samples(dir: &Path) -> Vec<Sample> {
 /// Waits until the store holds `n` samples taken after `t_ns` (unix ns):
 /// a loaded machine takes longer over a sweep than the interval.
 fn wait_for_samples_after(dir: &Path, t_ns: i64, n: usize) {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(60) {
+    let what = format!("{n} samples after {t_ns}");
+    wait_until(Duration::from_secs(60), &what, || {
         // The newest sample may be half written: its warning is no matter.
-        if let Ok((s, _)) = taskstat::store::read(dir, ..) {
-            if s.iter().filter(|s| s.time_ns > t_ns).count() >= n {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("fewer than {n} samples after {t_ns} in 60 s");
+        taskstat::store::read(dir, ..)
+            .is_ok_and(|(s, _)| s.iter().filter(|s| s.time_ns > t_ns).count() >= n)
+    });
 }
 
 fn now_ns() -> i64 {
@@ -133,7 +109,7 @@ fn a_sleeper_moved_and_reniced_shows_it_at_the_next_sample() {
         return;
     };
     let dir = store_dir("recorder-move");
-    let sleeper = Guard(vec![
+    let sleeper = Procs(vec![
         Command::new("sleep")
             .arg("600")
             .spawn()
@@ -186,7 +162,6 @@ fn a_sleeper_moved_and_reniced_shows_it_at_the_next_sample() {
 /// parent's group or `/`.
 #[test]
 fn a_short_lived_process_is_stored_under_its_own_group_or_unknown() {
-    use std::os::unix::process::CommandExt as _;
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let Some(_acct) = kernel("a_short_lived_process_is_stored_under_its_own_group_or_unknown")
     else {
@@ -205,37 +180,22 @@ fn a_short_lived_process_is_stored_under_its_own_group_or_unknown() {
     let dir = store_dir("recorder-short");
     let mut rec = record(&dir, &["-d", "1"], &[]);
     wait_for_first_sample(&dir);
-    let procs = std::ffi::CString::new(format!("{}/cgroup.procs", group.dir_str())).expect("path");
+    let procs = group.dir.join("cgroup.procs");
+    // The child moves itself into the group before it execs sleep: the
+    // same process, with the parent it was born to.
     let children: Vec<Child> = (0..20)
         .map(|_| {
-            let procs = procs.clone();
-            let mut c = Command::new("sleep");
-            c.arg("0.05");
-            // SAFETY: between fork and exec the child only makes the
-            // async-signal-safe calls open, write and close, on memory
-            // prepared before the fork: it moves itself into the group.
-            unsafe {
-                c.pre_exec(move || {
-                    let fd = libc::open(procs.as_ptr(), libc::O_WRONLY);
-                    if fd < 0 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    let ok = libc::write(fd, b"0".as_ptr().cast(), 1) == 1;
-                    libc::close(fd);
-                    if ok {
-                        Ok(())
-                    } else {
-                        Err(std::io::Error::last_os_error())
-                    }
-                })
-            };
-            c.spawn().expect("start sleep 0.05 in its group")
+            Command::new("sh")
+                .args(["-c", "echo 0 > \"$0\" && exec sleep 0.05"])
+                .arg(&procs)
+                .spawn()
+                .expect("start sleep 0.05 in its group")
         })
         .collect();
     let pids: BTreeSet<u64> = children.iter().map(|c| u64::from(c.id())).collect();
     // Unreaped for a while, as a zombie's parent may leave them.
     std::thread::sleep(Duration::from_millis(800));
-    let mut children = Guard(children);
+    let mut children = Procs(children);
     for c in &mut children.0 {
         assert!(c.wait().expect("wait").success());
     }
@@ -286,7 +246,7 @@ fn a_removed_cgroup_leaves_the_samples() {
         return;
     }
     let paths: Vec<String> = groups.iter().map(|g| g.path.clone()).collect();
-    let mut sleepers = Guard(Vec::new());
+    let mut sleepers = Procs(Vec::new());
     for g in &groups {
         let c = Command::new("sleep")
             .arg("600")

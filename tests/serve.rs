@@ -1,34 +1,22 @@
 //! `taskstat serve` scraped by a real Prometheus (Debian's `prometheus`,
 //! which .ci/run installs), with the kernel's cgroup2 CPU accounting as the
 //! oracle; and its HTTP server against bad, slow and many clients, and
-//! signals, on 127.0.0.1. Part of the exits binary: it counts exits and
+//! signals, on 127.0.0.1. Part of the machine binary: it counts exits and
 //! pins hogs to a CPU.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rustix::process::{Resource, getrlimit, setrlimit};
 use serde_json::Value;
 
-use crate::util::{Group2, example, kernel};
+use crate::common::{Group2, Procs, example, exit_within, kernel, signal, wait_until};
 
 // Workload names and pressure per cgroup, with this module's server helpers.
 mod fleet;
-
-/// Kills and reaps its processes on drop.
-struct Guard(Vec<Child>);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -98,17 +86,6 @@ fn read_answer(r: &mut impl BufRead, head_only: bool) -> (u16, String, String) {
     (status, head, String::from_utf8_lossy(&body).into_owned())
 }
 
-fn wait_until(what: &str, within: Duration, mut ok: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !ok() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not happen in {within:?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// An instant query to Prometheus: the first result's value.
 fn query(port: u16, q: &str) -> Option<f64> {
     let mut enc = String::new();
@@ -144,7 +121,7 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("mkdir");
     let (ts_port, prom_port) = (free_port(), free_port());
-    let mut guard = Guard(Vec::new());
+    let mut guard = Procs(Vec::new());
     guard.0.push(
         Command::new(env!("CARGO_BIN_EXE_taskstat"))
             .args(["serve", "--listen", &format!("127.0.0.1:{ts_port}")])
@@ -152,7 +129,7 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
             .spawn()
             .expect("taskstat serve"),
     );
-    wait_until("taskstat serve answering", Duration::from_secs(10), || {
+    wait_until(Duration::from_secs(10), "taskstat serve answering", || {
         TcpStream::connect(("127.0.0.1", ts_port)).is_ok()
     });
     std::fs::write(
@@ -178,7 +155,7 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
             .spawn()
             .expect("prometheus"),
     );
-    wait_until("Prometheus ready", Duration::from_secs(30), || {
+    wait_until(Duration::from_secs(30), "Prometheus ready", || {
         TcpStream::connect(("127.0.0.1", prom_port)).is_ok() && get(prom_port, "/-/ready").0 == 200
     });
 
@@ -208,8 +185,8 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
     }
     // Prometheus has scraped the group before the load starts.
     wait_until(
-        "a first scrape of the group",
         Duration::from_secs(20),
+        "a first scrape of the group",
         || {
             query(
                 prom_port,
@@ -303,7 +280,7 @@ fn prometheus_scrapes_complete_monotonic_per_cgroup_accounting() {
 
 /// A running `taskstat serve --listen 127.0.0.1:PORT ARGS`, killed on drop.
 struct Served {
-    child: Child,
+    proc: Procs,
     port: u16,
 }
 
@@ -316,11 +293,14 @@ impl Served {
             .stderr(Stdio::null())
             .spawn()
             .expect("taskstat serve");
-        let mut s = Served { child, port };
+        let mut s = Served {
+            proc: Procs::one(child),
+            port,
+        };
         // The socket listens before the first sweep; a request then waits
         // for the server to start.
-        wait_until("taskstat serve listening", Duration::from_secs(10), || {
-            if let Some(status) = s.child.try_wait().expect("wait") {
+        wait_until(Duration::from_secs(10), "taskstat serve listening", || {
+            if let Some(status) = s.proc.0[0].try_wait().expect("wait") {
                 panic!("taskstat serve {args:?} ended: {status:?}");
             }
             TcpStream::connect(("127.0.0.1", port)).is_ok()
@@ -338,50 +318,16 @@ impl Served {
 
     /// The descriptors the server has open.
     fn descriptors(&self) -> usize {
-        std::fs::read_dir(format!("/proc/{}/fd", self.child.id())).map_or(0, |d| d.count())
+        std::fs::read_dir(format!("/proc/{}/fd", self.proc.0[0].id())).map_or(0, |d| d.count())
     }
 
     fn signal(&self, sig: libc::c_int) {
-        kill_process(&self.child, sig).expect("kill");
+        self.proc.signal(0, sig);
     }
 
     /// Its exit status within `within`, or a failed test.
     fn exit_within(&mut self, within: Duration) -> std::process::ExitStatus {
-        wait_exit(&mut self.child, within)
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Sends signal `sig` to `child`, by number through libc as tests/history.rs
-/// does: rustix 0.38 and 1 spell their signals differently (`Signal::Term`,
-/// `Signal::TERM`), and taskstat builds with both (docs/packaging.md).
-fn kill_process(child: &Child, sig: libc::c_int) -> std::io::Result<()> {
-    // SAFETY: kill(2) takes two integers and touches no memory of ours; the
-    // child is not reaped yet, so its pid is still its own.
-    if unsafe { libc::kill(child.id() as libc::pid_t, sig) } == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
-}
-
-fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        assert!(
-            start.elapsed() < within,
-            "still running {within:?} after the signal"
-        );
-        std::thread::sleep(Duration::from_millis(20));
+        exit_within(&mut self.proc.0[0], within, "serve to stop on the signal")
     }
 }
 
@@ -575,8 +521,8 @@ fn serve_answers_with_a_thousand_idle_connections_open() {
     // few to spare: the server opens files in /proc now and then.)
     let held = || served.descriptors() >= before + 990;
     wait_until(
-        "serve holding 1000 connections",
         Duration::from_secs(3),
+        "serve holding 1000 connections",
         held,
     );
     scrape(served.port);
@@ -774,7 +720,7 @@ fn serve_lists_series_in_a_stable_order_promtool_accepts() {
     // Eight groups with a process each: 8 series a family, and dozens of
     // families' worth of orders a hash map would shuffle.
     let mut groups = Vec::new();
-    let mut sleepers = Guard(Vec::new());
+    let mut sleepers = Procs(Vec::new());
     for i in 0..8 {
         let Some(g) = Group2::new(&format!("order{i}")) else {
             return;
@@ -824,7 +770,7 @@ fn serve_writes_a_textfile_atomically_and_stops_with_0() {
     let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("taskstat-{}.prom", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    let mut guard = Guard(vec![
+    let mut guard = Procs(vec![
         Command::new(env!("CARGO_BIN_EXE_taskstat"))
             .args(["serve", "--textfile"])
             .arg(&path)
@@ -833,7 +779,7 @@ fn serve_writes_a_textfile_atomically_and_stops_with_0() {
             .spawn()
             .expect("taskstat serve --textfile"),
     ]);
-    wait_until("the textfile", Duration::from_secs(10), || path.exists());
+    wait_until(Duration::from_secs(10), "the textfile", || path.exists());
     std::thread::sleep(Duration::from_millis(700));
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(
@@ -841,9 +787,8 @@ fn serve_writes_a_textfile_atomically_and_stops_with_0() {
         "{text}"
     );
     assert!(!text.contains("# EOF"));
-    let child = &mut guard.0[0];
-    kill_process(child, libc::SIGTERM).expect("kill");
-    let status = wait_exit(child, Duration::from_secs(3));
+    guard.signal(0, libc::SIGTERM);
+    let status = exit_within(&mut guard.0[0], Duration::from_secs(3), "serve to stop");
     assert_eq!(status.code(), Some(0), "{status:?} after SIGTERM");
     let _ = std::fs::remove_file(&path);
 }
@@ -894,10 +839,13 @@ fn the_serve_unit_stops_cleanly() {
         .stderr(Stdio::null())
         .spawn()
         .expect("the unit's ExecStart");
-    let mut served = Served { child, port };
+    let mut served = Served {
+        proc: Procs::one(child),
+        port,
+    };
     wait_until(
-        "the unit's serve listening",
         Duration::from_secs(10),
+        "the unit's serve listening",
         || TcpStream::connect(("127.0.0.1", port)).is_ok(),
     );
     scrape(port);
@@ -925,7 +873,7 @@ impl Drop for Loop {
 fn an_impossible_wait_is_not_measured_anywhere() {
     let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let test = "an_impossible_wait_is_not_measured_anywhere";
-    let Some(_acct) = crate::util::hold_delayacct_alone(test) else {
+    let Some(_acct) = crate::common::hold_delayacct_alone(test) else {
         return;
     };
     let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fault-{}", std::process::id()));
@@ -990,7 +938,7 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         Stdio::piped(),
     );
     let run_out = run.stdout.take().expect("run's stdout");
-    let mut guard = Guard(vec![recorder, listener, run]);
+    let mut guard = Procs(vec![recorder, listener, run]);
     let mut line = String::new();
     BufReader::new(run_out)
         .read_line(&mut line)
@@ -1017,8 +965,8 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         String::from_utf8_lossy(&out.stdout).lines().count()
     };
     wait_until(
-        "a sample of the reader before its read",
         Duration::from_secs(60),
+        "a sample of the reader before its read",
         || samples() >= 1,
     );
     let series = format!("cgroup=\"{}\"", group.path);
@@ -1034,7 +982,7 @@ fn an_impossible_wait_is_not_measured_anywhere() {
     };
     let before = blkio_seconds(&scrape(served.port));
 
-    crate::util::set_delayacct(false);
+    crate::common::set_delayacct(false);
     std::fs::write(tmp.join("go"), b"").expect("go");
     // Back on once the throttled read waits (state D), not after a fixed
     // time: a busy machine may wake the reader late, and a read begun with
@@ -1052,14 +1000,14 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         );
         std::thread::sleep(Duration::from_millis(2));
     }
-    crate::util::set_delayacct(true);
-    wait_until("the throttled read", Duration::from_secs(15), || {
+    crate::common::set_delayacct(true);
+    wait_until(Duration::from_secs(15), "the throttled read", || {
         tmp.join("done").exists()
     });
 
     for kind in ["pid", "tgid"] {
-        let r = crate::util::json(&[kind, &pid, "--json"]);
-        assert!(crate::util::not_measured(&r[0], "blkio"), "{kind}: {r}");
+        let r = crate::common::json(&[kind, &pid, "--json"]);
+        assert!(crate::common::not_measured(&r[0], "blkio"), "{kind}: {r}");
     }
     let top = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["top", "-b", "-n", "2", "-d", "0.5", "--json", "-p", &pid])
@@ -1095,12 +1043,12 @@ fn an_impossible_wait_is_not_measured_anywhere() {
     // The sample after those written by now began after the read.
     let stored = samples();
     wait_until(
-        "a sample of the reader after its read",
         Duration::from_secs(60),
+        "a sample of the reader after its read",
         || samples() >= stored + 2,
     );
     std::fs::write(tmp.join("exit"), b"").expect("exit");
-    let status = wait_exit(&mut guard.0[2], Duration::from_secs(10));
+    let status = exit_within(&mut guard.0[2], Duration::from_secs(10), "run to end");
     assert!(status.success(), "taskstat run: {status:?}");
     std::thread::sleep(Duration::from_millis(2500));
     let after = blkio_seconds(&scrape(served.port));
@@ -1121,25 +1069,28 @@ fn an_impossible_wait_is_not_measured_anywhere() {
         .chain(records(&ran["processes"]))
         .find(|r| r["pid"] == pid.parse::<u64>().unwrap_or(0))
         .unwrap_or_else(|| panic!("run's report has no record of {pid}: {ran}"));
-    assert!(crate::util::not_measured(&child, "blkio"), "run: {child}");
+    assert!(crate::common::not_measured(&child, "blkio"), "run: {child}");
     // Nor is the wait in any record of the tree, its total included.
     for r in records(&ran) {
         let ns = r["delays"]["blkio"]["total_ns"].as_u64().unwrap_or(0);
         assert!(ns < 10_000_000_000, "run: {r}");
     }
 
-    let _ = kill_process(&guard.0[1], libc::SIGINT);
-    wait_exit(&mut guard.0[1], Duration::from_secs(10));
+    let _ = signal(guard.0[1].id(), libc::SIGINT);
+    exit_within(&mut guard.0[1], Duration::from_secs(10), "listen to stop");
     let heard = std::fs::read_to_string(&heard).expect("listen's output");
     let exit = heard
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .find(|r| r["type"] == "pid" && r["id"] == pid.parse::<u64>().unwrap_or(0))
         .unwrap_or_else(|| panic!("listen did not hear {pid}'s exit"));
-    assert!(crate::util::not_measured(&exit, "blkio"), "listen: {exit}");
+    assert!(
+        crate::common::not_measured(&exit, "blkio"),
+        "listen: {exit}"
+    );
 
-    let _ = kill_process(&guard.0[0], libc::SIGTERM);
-    wait_exit(&mut guard.0[0], Duration::from_secs(10));
+    let _ = signal(guard.0[0].id(), libc::SIGTERM);
+    exit_within(&mut guard.0[0], Duration::from_secs(10), "record to stop");
     let replay = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["replay", "-b", "-n", "100", "-p", &pid, "--dir"])
         .arg(&store)

@@ -2,7 +2,7 @@
 
 mod cgroup;
 mod cli;
+mod common;
 mod kernel;
 mod packaging;
-mod util;
 mod wire;

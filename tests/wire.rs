@@ -895,7 +895,7 @@ fn raw(kind: RecordKind, id: u32, stats: Vec<u8>) -> RawRecord {
 }
 
 fn decode_file(path: PathBuf) -> (Option<i32>, Vec<Value>, String) {
-    let out = crate::util::taskstat()
+    let out = crate::common::taskstat()
         .args(["decode", "-f", "ndjson"])
         .arg(&path)
         .output()

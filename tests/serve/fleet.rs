@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::{Served, get, promtool_check};
-use crate::util::kernel;
+use crate::common::{Procs, kernel};
 
 /// Groups made for one test under the cgroup2 mount, with the processes
 /// put in them. On drop, also when the test fails: the processes are
@@ -20,7 +20,7 @@ struct Tree {
     mount: PathBuf,
     /// In the order they were made.
     dirs: Vec<PathBuf>,
-    members: Vec<Child>,
+    members: Procs,
 }
 
 impl Tree {
@@ -31,7 +31,7 @@ impl Tree {
             Some(mount) => Some(Tree {
                 mount,
                 dirs: Vec::new(),
-                members: Vec::new(),
+                members: Procs(Vec::new()),
             }),
             None if std::env::var("TASKSTAT_REQUIRE_KERNEL").as_deref() == Ok("1") => {
                 panic!("{test}: no cgroup2 tree is mounted")
@@ -65,7 +65,7 @@ impl Tree {
             .spawn()
             .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
         let pid = child.id();
-        self.members.push(child);
+        self.members.0.push(child);
         std::fs::write(dir.join("cgroup.procs"), pid.to_string())
             .unwrap_or_else(|e| panic!("moving {pid} into {}: {e}", dir.display()));
         pid
@@ -74,10 +74,8 @@ impl Tree {
 
 impl Drop for Tree {
     fn drop(&mut self) {
-        for c in &mut self.members {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        // Before the groups can go.
+        self.members.kill();
         for dir in self.dirs.iter().rev() {
             // Anything else that got in (a child of a member) goes too.
             let _ = std::fs::write(dir.join("cgroup.kill"), "1");
@@ -202,7 +200,7 @@ fn named_cgroups_carry_unit_container_and_pod_labels() {
     promtool_check(&text);
 
     // The same names in top's JSON, whole; null where the path names none.
-    let out = crate::util::taskstat()
+    let out = crate::common::taskstat()
         .args(["top", "--json", "-n", "1", "-d", "0.5", "--by", "cgroup"])
         .args(["--cgroup", &top])
         .output()
@@ -318,7 +316,7 @@ fn a_groups_cpu_pressure_is_its_own_psi_total() {
     );
 
     // top's column: the share of its interval the group was stalled.
-    let out = crate::util::taskstat()
+    let out = crate::common::taskstat()
         .args(["top", "-b", "-n", "1", "-d", "2", "--by", "cgroup"])
         .args(["--cgroup", &path])
         .output()

@@ -1,4 +1,11 @@
-//! Helpers: the binaries under test, workloads, and the kernel gate.
+//! The tests' kit, a `mod common;` of every test binary: the binaries under
+//! test, workloads, the kernel gate, the one guard of the tests' processes,
+//! the one way they send a signal, and the one way they wait for something.
+//!
+//! Each binary compiles its own copy and uses a different part of it, and
+//! rustc's dead-code lint looks at one binary at a time; so it is off here
+//! rather than on item after item.
+#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -8,6 +15,108 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use taskstat::client::Client;
 use taskstat::wire::RequestAttr;
+
+/// Child processes, killed and reaped when the guard goes (also when a test
+/// fails): the tests' one guard of the processes they start.
+pub struct Procs(pub Vec<Child>);
+
+impl Procs {
+    pub fn one(child: Child) -> Procs {
+        Procs(vec![child])
+    }
+
+    /// The pid of the `i`th process, as taskstat's arguments take it.
+    pub fn pid(&self, i: usize) -> String {
+        self.0[i].id().to_string()
+    }
+
+    pub fn pids(&self) -> Vec<u32> {
+        self.0.iter().map(Child::id).collect()
+    }
+
+    /// Sends `sig` to the `i`th process; fails the test if it cannot.
+    pub fn signal(&self, i: usize, sig: libc::c_int) {
+        let pid = self.0[i].id();
+        signal(pid, sig).unwrap_or_else(|e| panic!("signal {sig} to {pid}: {e}"));
+    }
+
+    /// Kills them all, then reaps them all (so that they die at once);
+    /// for an owner that must have them gone before it cleans up after them.
+    pub fn kill(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+        }
+        for c in &mut self.0 {
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Sends signal `sig` (a libc::SIG* number) to process `pid`, by kill(2)
+/// itself: a kill(1) process would exit while the tests count exits.
+pub fn signal(pid: u32, sig: libc::c_int) -> std::io::Result<()> {
+    use rustix::process::{Pid, Signal, kill_process};
+    let pid = i32::try_from(pid)
+        .ok()
+        .and_then(Pid::from_raw)
+        .ok_or(std::io::ErrorKind::InvalidInput)?;
+    let sig = Signal::from_named_raw(sig).ok_or(std::io::ErrorKind::InvalidInput)?;
+    kill_process(pid, sig)?;
+    Ok(())
+}
+
+// rustix 0.38 calls `Signal::from_raw` what rustix 1 calls
+// `Signal::from_named_raw`, and taskstat builds with either (Cargo.toml);
+// their constants differ too (`Signal::Term`, `Signal::TERM`). Each trait
+// lends its name to the version that lacks it, as a call of the name that
+// version has: a path call takes an inherent function before a trait's, so
+// either version ends at its own. With one version, one trait goes unused.
+trait FromRaw: Sized {
+    fn from_raw(sig: libc::c_int) -> Option<Self>;
+}
+
+impl FromRaw for rustix::process::Signal {
+    fn from_raw(sig: libc::c_int) -> Option<Self> {
+        Self::from_named_raw(sig)
+    }
+}
+
+trait FromNamedRaw: Sized {
+    fn from_named_raw(sig: libc::c_int) -> Option<Self>;
+}
+
+impl FromNamedRaw for rustix::process::Signal {
+    fn from_named_raw(sig: libc::c_int) -> Option<Self> {
+        Self::from_raw(sig)
+    }
+}
+
+/// Asks `done` until it holds; fails the test if it does not within
+/// `within`, naming `what` it waited for. It asks again soon at first (a
+/// stopped workload, a pid file) and every 100 ms at most later, as some
+/// questions start a process or a scrape.
+pub fn wait_until(within: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + within;
+    let mut pause = Duration::from_millis(5);
+    while !done() {
+        assert!(Instant::now() < deadline, "waited {within:?} for {what}");
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// `child`'s status once it has ended, which must be within `within`.
+pub fn exit_within(child: &mut Child, within: Duration, what: &str) -> std::process::ExitStatus {
+    wait_until(within, what, || child.try_wait().expect("wait").is_some());
+    // The status try_wait took, kept by Child.
+    child.wait().expect("wait")
+}
 
 pub fn taskstat() -> Command {
     Command::new(env!("CARGO_BIN_EXE_taskstat"))
@@ -207,7 +316,6 @@ pub fn hold_delayacct(want: Acct) -> Result<AcctGuard, String> {
 /// Holds `kernel.task_delayacct` alone, switched on, for a test that
 /// switches it itself with [`set_delayacct`]; the guard leaves it on, then
 /// puts back what the machine had.
-#[allow(dead_code)] // Used by the exits binary only.
 pub fn hold_delayacct_alone(test: &str) -> Option<AcctGuard> {
     let g = kernel_with(test, Acct::On)?;
     let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
@@ -222,7 +330,6 @@ pub fn hold_delayacct_alone(test: &str) -> Option<AcctGuard> {
 }
 
 /// Switches delay accounting, under [`hold_delayacct_alone`]'s guard.
-#[allow(dead_code)] // Used by the exits binary only.
 pub fn set_delayacct(on: bool) {
     write_delayacct(on).expect("kernel.task_delayacct");
     let mut st = ACCT.lock().unwrap_or_else(|e| e.into_inner());
@@ -252,7 +359,7 @@ pub fn kernel_with(test: &str, want: Acct) -> Option<AcctGuard> {
 
 /// A workload process, SIGSTOPped once its work is done; killed on drop.
 pub struct Workload {
-    child: Child,
+    proc: Procs,
 }
 
 impl Workload {
@@ -262,25 +369,27 @@ impl Workload {
             .stdout(Stdio::piped())
             .spawn()
             .expect("start examples/workload (built by cargo test)");
+        let stdout = child.stdout.take().expect("stdout");
+        let w = Workload {
+            proc: Procs::one(child),
+        };
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
+        BufReader::new(stdout)
             .read_line(&mut line)
             .expect("read ready");
         assert_eq!(line.trim(), "ready", "workload {args:?} did not get ready");
-        let w = Workload { child };
         w.wait_stopped();
         w
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.proc.0[0].id()
     }
 
     /// Until every thread is stopped: a group stop reaches each thread in
     /// its own time, and a worker still on a CPU changes the figures
     /// (tgid_record_is_the_sum_of_its_threads caught one 11 µs late).
     fn wait_stopped(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
         let stopped = |tid: u32| {
             let path = format!("/proc/{}/task/{tid}/stat", self.pid());
             // The comm may be any bytes.
@@ -289,18 +398,11 @@ impl Workload {
             // The state follows the parenthesised comm.
             stat.rsplit_once(") ").and_then(|(_, r)| r.chars().next()) == Some('T')
         };
-        loop {
+        let what = format!("workload {} never stopped", self.pid());
+        wait_until(Duration::from_secs(10), &what, || {
             let tids = self.threads();
-            if !tids.is_empty() && tids.into_iter().all(stopped) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "workload {} never stopped",
-                self.pid()
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
+            !tids.is_empty() && tids.into_iter().all(stopped)
+        });
     }
 
     pub fn threads(&self) -> Vec<u32> {
@@ -310,13 +412,6 @@ impl Workload {
             .collect();
         tids.sort();
         tids
-    }
-}
-
-impl Drop for Workload {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -333,7 +428,6 @@ pub fn json(args: &[&str]) -> Value {
 
 /// Whether a record shows a delay category as not measured because its
 /// figure broke a bound the kernel guarantees (null, and a note that says so).
-#[allow(dead_code)] // Not every test binary uses it.
 pub fn not_measured(r: &Value, category: &str) -> bool {
     let prefix = format!("not measured: delays.{category}:");
     r["delays"][category]["total_ns"].is_null()
@@ -447,8 +541,6 @@ impl Group2 {
     }
 
     /// The kernel's CPU time of every task the group ever had, µs (cgroup2).
-    // The exits binary's serve tests use it; the other binary does not.
-    #[allow(dead_code)]
     pub fn usage_usec(&self) -> u64 {
         let stat = std::fs::read_to_string(self.dir.join("cpu.stat")).expect("cpu.stat");
         stat.lines()
@@ -478,13 +570,10 @@ impl Drop for Group2 {
 /// A command in a detached tmux session of `cols` x 30, a real terminal for
 /// the full-screen views; the session is killed on drop, also when an
 /// assertion fails.
-// The exits and history binaries use it; the main binary does not.
-#[allow(dead_code)]
 pub struct Tmux {
     session: String,
 }
 
-#[allow(dead_code)]
 impl Tmux {
     pub fn start(name: &str, cols: u16, cmd: &str) -> Tmux {
         Tmux::start_sized(name, cols, 30, cmd)
@@ -558,7 +647,6 @@ impl Drop for Tmux {
 /// letter: 613K, never 612.9 Ki or 103745.), each right-aligned under its
 /// title, as many as there are titles; and the footer with q and every
 /// sort key first. Returns the table's rows.
-#[allow(dead_code)]
 pub fn assert_top_screen(s: &str) -> Vec<String> {
     let whole = |t: &str| {
         if t == "-" {
@@ -622,7 +710,6 @@ pub fn assert_top_screen(s: &str) -> Vec<String> {
 }
 
 /// Seconds since the epoch, the clock taskstat stamps its intervals with.
-#[allow(dead_code)] // The exits binary uses it; the main binary does not.
 pub fn epoch_now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -634,7 +721,6 @@ pub fn epoch_now() -> f64 {
 /// sched_info.run_delay, the very counters taskstats reports as
 /// cpu_run_virtual_total and cpu_delay_total. The kernel's own word on the
 /// same task, read beside taskstat.
-#[allow(dead_code)] // The exits binary uses it; the main binary does not.
 pub fn schedstat(pid: u32) -> Option<(u64, u64)> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
     let mut f = s.split_whitespace().map(|v| v.parse::<u64>().ok());
@@ -643,7 +729,6 @@ pub fn schedstat(pid: u32) -> Option<(u64, u64)> {
 
 /// One read of /proc/PID/schedstat between two stamps of the wall clock.
 #[derive(Clone, Copy, Debug)]
-#[allow(dead_code)]
 pub struct SchedRead {
     pub before: f64,
     pub after: f64,
@@ -657,14 +742,12 @@ pub struct SchedRead {
 /// whatever the test did in between: what the kernel counted
 /// for the task over any stretch of that time, to compare with what
 /// taskstat says of the same stretch.
-#[allow(dead_code)]
 pub struct SchedLog {
     pid: u32,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     reader: std::thread::JoinHandle<Vec<SchedRead>>,
 }
 
-#[allow(dead_code)]
 impl SchedLog {
     pub const MARGIN: Duration = Duration::from_millis(150);
 
@@ -696,7 +779,6 @@ impl SchedLog {
 }
 
 /// Appends one stamped read; false once the task is gone.
-#[allow(dead_code)]
 fn read_schedstat(pid: u32, reads: &mut Vec<SchedRead>) -> bool {
     let before = epoch_now();
     let Some((run_ns, wait_ns)) = schedstat(pid) else {
@@ -712,10 +794,8 @@ fn read_schedstat(pid: u32, reads: &mut Vec<SchedRead>) -> bool {
 }
 
 /// The reads of a [`SchedLog`], oldest first.
-#[allow(dead_code)]
 pub struct SchedReads(pub Vec<SchedRead>);
 
-#[allow(dead_code)]
 impl SchedReads {
     /// The least and the most the kernel can have counted of `figure`
     /// between the moments `from` and `to` (epoch seconds), each moment
@@ -751,24 +831,8 @@ impl SchedReads {
     }
 }
 
-/// Kills and reaps its processes on drop.
-#[allow(dead_code)] // The history binaries use it; the main binary does not.
-pub struct Guard(pub Vec<Child>);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-        }
-        for c in &mut self.0 {
-            let _ = c.wait();
-        }
-    }
-}
-
 /// A fresh directory for a store under the tests' temporary directory,
 /// named for the test and this process (not created: the recorder does).
-#[allow(dead_code)] // The history binaries use it; the main binary does not.
 pub fn store_dir(name: &str) -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -776,7 +840,6 @@ pub fn store_dir(name: &str) -> PathBuf {
 }
 
 /// ndjson lines as values.
-#[allow(dead_code)] // The history binaries use it; the main binary does not.
 pub fn lines(out: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(out)
         .lines()

@@ -1,8 +1,10 @@
-//! Exit records against the real kernel: listen, run, record files.
-//!
-//! A test binary of its own: cargo runs test binaries one after another, so
-//! no other test's processes exit while these count exit records, and the
-//! tests here take a lock so that they do not count each other's.
+//! The tests that watch the whole machine: exit records (listen, run,
+//! record files), top, run, serve against a real Prometheus, and task
+//! names. Each counts every task that exits on the machine, or pins CPU
+//! hogs and compares CPU time with the kernel's, so they run apart: cargo
+//! runs test binaries one after another, so no other test's processes exit
+//! or burn CPU while these count, and the tests here take a lock so that
+//! they do not count each other's.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -12,12 +14,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-// The helpers of the main test binary; not every one is used here.
-#[allow(dead_code)]
-#[path = "util.rs"]
-mod util;
+mod common;
 
-use util::{example, kernel};
+use common::{Procs, example, kernel, signal, wait_until};
 
 // taskstat serve against a real Prometheus: it counts exits and pins hogs.
 mod serve;
@@ -113,16 +112,13 @@ impl Listener {
         rx
     }
 
-    /// kill(2) directly: a kill(1) process would itself exit while listeners listen.
     fn signal(&self, sig: &str) {
         let signo = if sig == "INT" {
             libc::SIGINT
         } else {
             libc::SIGTERM
         };
-        // SAFETY: a plain syscall on our own child's pid.
-        let r = unsafe { libc::kill(self.child.id() as libc::pid_t, signo) };
-        assert_eq!(r, 0);
+        signal(self.child.id(), signo).expect("signal the listener");
     }
 
     /// All of stderr once the listener has closed it.
@@ -167,7 +163,10 @@ fn read_until(output: &mpsc::Receiver<String>, needle: &str, within: Duration) -
 
 /// A taskstat run that must succeed: its output.
 fn succeeded(args: &[&str]) -> std::process::Output {
-    let o = util::taskstat().args(args).output().expect("run taskstat");
+    let o = common::taskstat()
+        .args(args)
+        .output()
+        .expect("run taskstat");
     assert!(o.status.success(), "{args:?}: {o:?}");
     o
 }
@@ -684,35 +683,18 @@ fn listen_usage_errors() {
 /// Three CPU burners sharing one CPU: contention of their own. Each runs at
 /// most a third of the time and waits for the CPU at least the other two
 /// thirds, whatever else the machine runs (which only takes more of CPU 0).
-struct Hogs(Vec<Child>);
-
-impl Hogs {
-    fn start() -> Hogs {
-        let hogs = (0..3)
-            .map(|_| {
-                Command::new("taskset")
-                    .args(["-c", "0", "sh", "-c", "while :; do :; done"])
-                    .spawn()
-                    .expect("taskset (util-linux)")
-            })
-            .collect();
-        // Let them settle into sharing the CPU.
-        std::thread::sleep(Duration::from_millis(500));
-        Hogs(hogs)
-    }
-
-    fn pids(&self) -> Vec<u32> {
-        self.0.iter().map(Child::id).collect()
-    }
-}
-
-impl Drop for Hogs {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
+fn start_hogs() -> Procs {
+    let hogs = (0..3)
+        .map(|_| {
+            Command::new("taskset")
+                .args(["-c", "0", "sh", "-c", "while :; do :; done"])
+                .spawn()
+                .expect("taskset (util-linux)")
+        })
+        .collect();
+    // Let them settle into sharing the CPU.
+    std::thread::sleep(Duration::from_millis(500));
+    Procs(hogs)
 }
 
 /// Each interval's run and run-queue wait are what the kernel counted for
@@ -726,9 +708,9 @@ fn interval_shows_the_run_and_wait_the_kernel_counted() {
     let Some(_acct) = kernel("interval_shows_the_run_and_wait_the_kernel_counted") else {
         return;
     };
-    let hogs = Hogs::start();
+    let hogs = start_hogs();
     let hog = hogs.pids()[0];
-    let log = util::SchedLog::start(hog);
+    let log = common::SchedLog::start(hog);
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args([
             "tgid",
@@ -823,9 +805,9 @@ fn top_batch_lists_the_hogs_first() {
     let Some(_acct) = kernel("top_batch_lists_the_hogs_first") else {
         return;
     };
-    let hogs = Hogs::start();
+    let hogs = start_hogs();
     // Killed on drop, as the hogs are.
-    let sleeper = Hogs(vec![
+    let sleeper = Procs(vec![
         Command::new("sleep").arg("60").spawn().expect("sleep"),
     ]);
     let mut pids = hogs.pids();
@@ -833,7 +815,7 @@ fn top_batch_lists_the_hogs_first() {
     let sleeper_pid = sleeper.pids()[0];
     let before: Vec<(u64, u64)> = pids
         .iter()
-        .map(|&p| util::schedstat(p).expect("a hog's schedstat"))
+        .map(|&p| common::schedstat(p).expect("a hog's schedstat"))
         .collect();
     let list: Vec<String> = pids
         .iter()
@@ -846,7 +828,7 @@ fn top_batch_lists_the_hogs_first() {
         .expect("run");
     let after: Vec<(u64, u64)> = pids
         .iter()
-        .map(|&p| util::schedstat(p).expect("a hog's schedstat"))
+        .map(|&p| common::schedstat(p).expect("a hog's schedstat"))
         .collect();
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -910,7 +892,7 @@ fn top_draws_resorts_and_quits_in_a_terminal() {
         return;
     };
     let cmd = format!("{} top -d 0.4", env!("CARGO_BIN_EXE_taskstat"));
-    let tmux = util::Tmux::start("test", 120, &cmd);
+    let tmux = common::Tmux::start("test", 120, &cmd);
     let s = tmux.screen_with("refresh 1");
     assert!(
         s.contains("PID") && s.contains("RUNQ%") && s.contains("by runq"),
@@ -1054,16 +1036,9 @@ fn top_shows_a_processs_writes_in_its_row() {
         .stdout(Stdio::null())
         .spawn()
         .expect("start the writer");
-    struct Kill(Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let writer = Kill(writer);
-    let sleeper = Kill(Command::new("sleep").arg("60").spawn().expect("sleep"));
-    let pid = writer.0.id().to_string();
+    let writer = Procs::one(writer);
+    let sleeper = Procs::one(Command::new("sleep").arg("60").spawn().expect("sleep"));
+    let pid = writer.0[0].id().to_string();
     let written = || {
         std::fs::read_to_string(format!("/proc/{pid}/io"))
             .ok()
@@ -1078,7 +1053,7 @@ fn top_shows_a_processs_writes_in_its_row() {
     // processes (a linker, say) may write faster than the writer.
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["top", "-b", "-n", "2", "-d", "0.7", "--sort", "write"])
-        .args(["-p", &format!("{pid},{}", sleeper.0.id())])
+        .args(["-p", &format!("{pid},{}", sleeper.0[0].id())])
         .output()
         .expect("run");
     let kernel_bytes = (written() - before) as f64;
@@ -1144,7 +1119,7 @@ fn a_hostile_name_cannot_forge_lines() {
     const NAME: &str = "a,b\"c\nd\te;f";
     const SHOWN: &str = "a,b\"c?d?e;f";
     let l = Listener::start(&["-f", "table", "--comm", "a,b*", "--count", "1"]);
-    let w = util::Workload::start(&["named", NAME]);
+    let w = common::Workload::start(&["named", NAME]);
     let pid = w.pid().to_string();
     let run = |args: &[&str]| String::from_utf8(succeeded(args).stdout).expect("utf-8");
 
@@ -1272,7 +1247,7 @@ fn a_name_that_is_not_utf8_in_every_format_of_every_subcommand() {
         .collect();
     let writer = Listener::start(&["--comm", "2J", "--count", "1", "--write", &tsk_arg]);
 
-    let w = util::Workload::start(&["named-bytes", HEX]);
+    let w = common::Workload::start(&["named-bytes", HEX]);
     let pid = w.pid().to_string();
     for sub in ["pid", "tgid", "threads"] {
         for f in FORMATS {
@@ -1369,7 +1344,7 @@ fn run_totals_the_whole_tree_by_default() {
 }
 
 fn u64_at(v: &Value, path: &[&str]) -> u64 {
-    util::u64_at(v, path)
+    common::u64_at(v, path)
 }
 
 /// A pid reused by a process outside the tree does not bring it in: the
@@ -1412,17 +1387,14 @@ fn run_does_not_count_a_newcomer_with_a_members_old_pid() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("taskstat run");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let n: u32 = loop {
-        if let Ok(s) = std::fs::read_to_string(&member_pid) {
-            break s.trim().parse().expect("a pid");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the command never wrote its child's pid"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    wait_until(Duration::from_secs(10), "the command's child's pid", || {
+        member_pid.exists()
+    });
+    let n: u32 = std::fs::read_to_string(&member_pid)
+        .expect("the child's pid")
+        .trim()
+        .parse()
+        .expect("a pid");
     // The outsider takes pid n; its child (which burns 200 ms and exits)
     // names n as its parent.
     // (Not the shell's last command, so that it forks rather than execs.)
@@ -1512,26 +1484,27 @@ fn run_passes_signals_on_and_still_reports() {
             .spawn()
             .expect("taskstat run");
         let deadline = Instant::now() + Duration::from_secs(10);
-        let cmd: u32 = loop {
-            if let Ok(s) = std::fs::read_to_string(&ready) {
-                break s.trim().parse().expect("a pid");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{name}: the command never started"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        };
+        wait_until(
+            Duration::from_secs(10),
+            &format!("{name}: the command"),
+            || ready.exists(),
+        );
+        let cmd: u32 = std::fs::read_to_string(&ready)
+            .expect("the command's pid")
+            .trim()
+            .parse()
+            .expect("a pid");
         // The shell writes the file before it execs sleep: a signal sent
         // in between ends the shell, not sleep (seen on a busy machine).
-        while std::fs::read_to_string(format!("/proc/{cmd}/comm"))
-            .is_ok_and(|c| c.trim() != "sleep")
-        {
-            assert!(Instant::now() < deadline, "{name}: sleep never started");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        // SAFETY: a plain syscall on our own child's pid.
-        assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
+        wait_until(
+            deadline.saturating_duration_since(Instant::now()),
+            &format!("{name}: sleep"),
+            || {
+                !std::fs::read_to_string(format!("/proc/{cmd}/comm"))
+                    .is_ok_and(|c| c.trim() != "sleep")
+            },
+        );
+        signal(child.id(), sig).unwrap_or_else(|e| panic!("{name}: {e}"));
         let start = Instant::now();
         let out = child.wait_with_output().expect("taskstat");
         let _ = std::fs::remove_file(&ready);
@@ -1594,13 +1567,7 @@ fn run_reports_after_ctrl_c_at_a_terminal() {
         &line,
     ]);
     assert!(o.status.success(), "{o:?}");
-    let wait_for = |p: &Path, what: &str| {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !p.exists() {
-            assert!(Instant::now() < deadline, "{what} never came");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    };
+    let wait_for = |p: &Path, what: &str| wait_until(Duration::from_secs(10), what, || p.exists());
     wait_for(&ready, "the command");
     std::thread::sleep(Duration::from_millis(100));
     tmux(&["send-keys", "-t", &session, "C-c"]);
@@ -1614,24 +1581,6 @@ fn run_reports_after_ctrl_c_at_a_terminal() {
     let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
     assert_eq!(v[0]["comm"], "sleep");
     assert_eq!(v[0]["exit_code"], 2, "killed by SIGINT (wait status 2)");
-}
-
-/// Kills its processes on drop.
-struct Procs(Vec<Child>);
-
-impl Procs {
-    fn pid(&self, i: usize) -> String {
-        self.0[i].id().to_string()
-    }
-}
-
-impl Drop for Procs {
-    fn drop(&mut self) {
-        for c in &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
 }
 
 /// The rows of `top -b` tables: (pid, the row's words), per table.
@@ -1764,7 +1713,7 @@ fn top_narrows_to_a_cgroup_and_below() {
     let Some(_acct) = kernel("top_narrows_to_a_cgroup_and_below") else {
         return;
     };
-    let Some(group) = util::Group2::new("top") else {
+    let Some(group) = common::Group2::new("top") else {
         return;
     };
     let Some(sub) = group.child("child") else {
@@ -1807,7 +1756,7 @@ fn top_filters_that_name_nothing_are_usage_errors() {
     for args in [
         vec!["-p", "0"],
         vec!["-p", "abc"],
-        vec!["-p", &util::pid_max_plus_one()],
+        vec!["-p", &common::pid_max_plus_one()],
         vec!["-u", "no-such-user-here"],
         vec!["--cgroup", "/no/such/group"],
         vec!["--comm", "("],
@@ -1835,7 +1784,7 @@ fn listen_filters_by_user_and_cgroup() {
     let Some(_acct) = kernel("listen_filters_by_user_and_cgroup") else {
         return;
     };
-    let Some(group) = util::Group2::new("listen") else {
+    let Some(group) = common::Group2::new("listen") else {
         return;
     };
     let rel = group.path.clone();
@@ -1902,7 +1851,7 @@ fn top_by_cgroup_counts_the_processes_that_exited() {
     let Some(_acct) = kernel("top_by_cgroup_counts_the_processes_that_exited") else {
         return;
     };
-    let Some(group) = util::Group2::new("by") else {
+    let Some(group) = common::Group2::new("by") else {
         return;
     };
     let (rel, dir) = (group.path.clone(), group.dir.clone());
@@ -1959,8 +1908,7 @@ fn top_by_cgroup_counts_the_processes_that_exited() {
     for _ in 0..3 {
         seen.push(next("a refresh after the load"));
     }
-    // SAFETY: a plain syscall on our own child's pid.
-    unsafe { libc::kill(top.id() as libc::pid_t, libc::SIGINT) };
+    let _ = signal(top.id(), libc::SIGINT);
     let _ = top.wait();
     let _ = reader.join();
     drop(group);
@@ -2123,18 +2071,19 @@ fn top_shows_no_burst_when_a_parent_reaps_a_writer() {
         example("workload").display(),
         path.display()
     );
-    let mut sh = Command::new("sh")
-        .args(["-c", &script])
-        .spawn()
-        .expect("start the shell");
-    let pid = sh.id().to_string();
+    let sh = Procs::one(
+        Command::new("sh")
+            .args(["-c", &script])
+            .spawn()
+            .expect("start the shell"),
+    );
+    let pid = sh.pid(0);
     let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
         .args(["top", "-b", "--json", "-n", "2", "-d", "1.5", "-p", &pid])
         .output()
         .expect("run");
     let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
-    let _ = sh.kill();
-    let _ = sh.wait();
+    drop(sh);
     let _ = std::fs::remove_file(&path);
     assert!(out.status.success(), "{out:?}");
     let reaped = io
@@ -2166,17 +2115,10 @@ fn top_fits_an_80_by_24_terminal() {
     let Some(_acct) = kernel("top_fits_an_80_by_24_terminal") else {
         return;
     };
-    let named = util::Workload::start(&["named", "abcdefghijklmno"]);
+    let named = common::Workload::start(&["named", "abcdefghijklmno"]);
     let path =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("top-80-{}.dat", std::process::id()));
-    struct Kill(Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let writer = Kill(
+    let writer = Procs::one(
         Command::new(example("workload"))
             .args(["write-for", "8000"])
             .arg(&path)
@@ -2188,17 +2130,17 @@ fn top_fits_an_80_by_24_terminal() {
     let cmd = format!(
         "{bin} top -d 0.5 -s write -p {},{}",
         named.pid(),
-        writer.0.id()
+        writer.0[0].id()
     );
-    let tmux = util::Tmux::start_sized("top80", 80, 24, &cmd);
+    let tmux = common::Tmux::start_sized("top80", 80, 24, &cmd);
     let s = tmux.screen_with("refresh 2");
-    let rows = util::assert_top_screen(&s);
+    let rows = common::assert_top_screen(&s);
     assert_eq!(rows.len(), 2, "{s}");
     assert!(rows.iter().any(|r| r.contains(" abcdefghijklmno ")), "{s}");
     // The writer's fsynced MiBs a second, in a unit short enough to fit.
     let w = rows
         .iter()
-        .find(|r| r.split_whitespace().next() == Some(&writer.0.id().to_string()))
+        .find(|r| r.split_whitespace().next() == Some(&writer.0[0].id().to_string()))
         .unwrap_or_else(|| panic!("the writer's row:\n{s}"));
     let rate = w.split_whitespace().last().expect("WRITE/s");
     assert!(rate.ends_with(['K', 'M', 'G']), "WRITE/s {rate}:\n{s}");
@@ -2208,9 +2150,9 @@ fn top_fits_an_80_by_24_terminal() {
     drop(tmux);
 
     // Every process, as many as fit.
-    let tmux = util::Tmux::start_sized("top80all", 80, 24, &format!("{bin} top -d 0.5"));
+    let tmux = common::Tmux::start_sized("top80all", 80, 24, &format!("{bin} top -d 0.5"));
     let s = tmux.screen_with("refresh 2");
-    let rows = util::assert_top_screen(&s);
+    let rows = common::assert_top_screen(&s);
     assert!(rows.len() >= 5, "{s}");
     tmux.keys("q");
     tmux.assert_ends("top did not quit on q");
