@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use taskstat::model::{Accounting, Record};
-use taskstat::render::{self, ShownSections as Sections};
+use taskstat::render::{self, ShownSections};
 use taskstat::wire::{
     self, Body, Category as C, Extension, RawRecord, RecordKind, TaskStats, TaskstatsMessage,
     datagram_messages,
@@ -333,7 +333,7 @@ fn captured_v16_replies_render_exactly_as_getdelays() {
         let rec = Record::decode(&raws[0], 0).unwrap();
         assert_eq!(rec.stats.version, 16);
         let mut out = Vec::new();
-        render::write_getdelays(&mut out, &rec, Sections::default().or_all());
+        render::write_getdelays(&mut out, &rec, ShownSections::default().or_all());
         assert_eq!(String::from_utf8(out).unwrap(), txt);
     }
 }
@@ -468,7 +468,7 @@ proptest! {
             let rec = Record { kind: RecordKind::Tgid, id: 1, stats: s, origin: Default::default() };
             let _ = serde_json::to_string(&rec.view(&Accounting::default())).unwrap();
             let mut out = Vec::new();
-            render::write_getdelays(&mut out, &rec, Sections::default().or_all());
+            render::write_getdelays(&mut out, &rec, ShownSections::default().or_all());
         }
     }
 
@@ -638,7 +638,7 @@ fn softirq_shows_in_every_format() {
             },
             render::Output {
                 format,
-                sections: Sections::default(),
+                sections: ShownSections::default(),
             },
         )
         .unwrap();
@@ -681,7 +681,7 @@ fn softirq_shows_in_every_format() {
         },
         render::Output {
             format: render::Format::Table,
-            sections: Sections::default(),
+            sections: ShownSections::default(),
         },
     )
     .unwrap();
@@ -867,10 +867,10 @@ fn version_0_group_records_without_a_matching_thread_record_are_skipped() {
 /// A record file as `listen --write` writes it on a kernel of struct
 /// `version`, of the given records.
 fn record_file(name: &str, version: Option<u16>, records: &[RawRecord]) -> PathBuf {
-    use taskstat::capture::{self, CaptureHeader as FileHeader};
+    use taskstat::capture::{self, CaptureHeader};
     let path = std::env::temp_dir().join(format!("taskstat-{name}-{}.tsk", std::process::id()));
     let mut f = std::fs::File::create(&path).unwrap();
-    let header = FileHeader {
+    let header = CaptureHeader {
         taskstat: "test".into(),
         struct_version: version,
         kernel: "6.1.0".into(),
