@@ -236,3 +236,168 @@ impl ReplayView {
         self.held.skipped.warning()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::StoredFilter;
+    use crate::store::Reader;
+
+    fn view(shown: Shown) -> ReplayView {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-v2");
+        let store = Reader::open(dir).expect("the fixture store");
+        let timeline = store.timeline(..);
+        assert!(timeline.len() > 3, "{}", timeline.len());
+        ReplayView::new(timeline, By::Task, TopSort::Runq, shown)
+    }
+
+    fn everything() -> Filter {
+        Filter::new(&StoredFilter {
+            pids: Vec::new(),
+            users: Vec::new(),
+            comm: None,
+            cgroup: None,
+        })
+        .expect("no filter")
+    }
+
+    fn press(v: &mut ReplayView, filter: &Filter, inputs: &[Input]) {
+        for &i in inputs {
+            assert_eq!(v.apply(i), Then::Redraw, "{i:?}");
+            v.update(filter);
+        }
+    }
+
+    fn typed(text: &str) -> Vec<Input> {
+        let mut keys = vec![Input::Action(Action::GoTo)];
+        keys.extend(text.chars().map(|c| Input::Edit(Edit::Char(c))));
+        keys.push(Input::Edit(Edit::Enter));
+        keys
+    }
+
+    /// The view stops at both ends and says so until the next key; a time
+    /// typed at g goes to the interval ending at or after it, and a bad
+    /// one is said, not gone to.
+    #[test]
+    fn moves_through_the_history_and_says_where_it_stops() {
+        let filter = everything();
+        let shown = Shown {
+            counts: Counts::PerSecond,
+            only: false,
+        };
+        let mut v = view(shown);
+        let n = v.timeline.len();
+        v.update(&filter);
+        assert!(
+            v.position().ends_with(&format!(" · sample 2 of {n}")),
+            "{}",
+            v.position()
+        );
+        press(&mut v, &filter, &[Input::Action(Action::Previous)]);
+        assert!(
+            v.position()
+                .ends_with(&format!(" · sample 2 of {n} · the first interval")),
+            "{}",
+            v.position()
+        );
+        press(&mut v, &filter, &[Input::Unbound]);
+        assert!(
+            v.position().ends_with(&format!(" · sample 2 of {n}")),
+            "{}",
+            v.position()
+        );
+
+        let next = vec![Input::Action(Action::Next); n];
+        press(&mut v, &filter, &next);
+        assert!(
+            v.position()
+                .ends_with(&format!(" · sample {n} of {n} · the last sample")),
+            "{}",
+            v.position()
+        );
+        let end = v.timeline.time_ns(n - 1).expect("the last sample's time");
+        assert_eq!(v.on_screen().end_ns, end);
+
+        let third = v.timeline.time_ns(2).expect("a third sample") / 1_000_000_000;
+        press(&mut v, &filter, &typed(&format!("@{third}")));
+        assert_eq!(v.typing(), None);
+        assert!(
+            v.position().ends_with(&format!(" · sample 3 of {n}")),
+            "{}",
+            v.position()
+        );
+
+        // Before the range: its first interval.
+        press(&mut v, &filter, &typed("@0"));
+        assert!(
+            v.position().ends_with(&format!(" · sample 2 of {n}")),
+            "{}",
+            v.position()
+        );
+
+        press(&mut v, &filter, &typed("noonish"));
+        assert!(v.position().contains(" · sample 2 of "), "{}", v.position());
+        assert!(
+            v.position().contains("\"noonish\" is not a time"),
+            "{}",
+            v.position()
+        );
+
+        // Esc drops what was typed; Backspace takes a character back.
+        press(
+            &mut v,
+            &filter,
+            &[
+                Input::Action(Action::GoTo),
+                Input::Edit(Edit::Char('x')),
+                Input::Edit(Edit::Char('y')),
+                Input::Edit(Edit::Backspace),
+            ],
+        );
+        assert_eq!(v.typing(), Some("x"));
+        press(&mut v, &filter, &[Input::Edit(Edit::Cancel)]);
+        assert_eq!(v.typing(), None);
+        assert!(
+            v.position().ends_with(&format!(" · sample 2 of {n}")),
+            "{}",
+            v.position()
+        );
+        assert_eq!(v.apply(Input::Action(Action::Quit)), Then::Quit);
+    }
+
+    /// `a` and `o` change what the header and the footer say; totals
+    /// count from the range's first sample.
+    #[test]
+    fn totals_count_from_the_first_sample() {
+        let filter = everything();
+        let mut v = view(Shown {
+            counts: Counts::PerSecond,
+            only: false,
+        });
+        v.update(&filter);
+        assert_eq!(v.filters(), "");
+        assert_eq!(v.keys()[3..], [("o", "only active"), ("a", "totals")]);
+        let step = v.on_screen().secs;
+        assert!(step > 0.0, "{step}");
+        press(
+            &mut v,
+            &filter,
+            &[
+                Input::Action(Action::Next),
+                Input::Action(Action::Accumulated),
+                Input::Action(Action::OnlyActive),
+            ],
+        );
+        assert!(
+            v.filters().starts_with("only active, totals since "),
+            "{}",
+            v.filters()
+        );
+        assert_eq!(v.keys()[3..], [("o", "all rows"), ("a", "rates")]);
+        let span = v.timeline.time_ns(2).expect("a third sample")
+            - v.timeline.time_ns(0).expect("a first sample");
+        assert_eq!(v.on_screen().secs, span as f64 / 1e9);
+        press(&mut v, &filter, &[Input::Action(Action::Accumulated)]);
+        assert_eq!(v.filters(), "only active");
+    }
+}
