@@ -15,7 +15,7 @@ use taskstat::render::top as screen;
 use taskstat::source::Choice;
 use taskstat::top::baseline::Baseline;
 use taskstat::top::live::Sampler;
-use taskstat::top::view::{LiveView, Then};
+use taskstat::top::view::{LiveView, Then, columns};
 use taskstat::tui::{FullScreen, Input};
 
 pub fn run(args: TopArgs, source: Choice, timeout: Duration) -> anyhow::Result<ExitCode> {
@@ -68,17 +68,6 @@ fn batch(args: TopArgs, sampler: &mut Sampler, timeout: Duration) -> anyhow::Res
     batch.finish(&mut out)?;
     out.flush()?;
     Ok(exit::code(exit::OK))
-}
-
-/// The first two column titles, and what the rows are, in words.
-fn columns(by: By, threads: bool) -> ([&'static str; 2], &'static str) {
-    match (by, threads) {
-        (By::Task, false) => (["PID", "COMMAND"], "processes"),
-        (By::Task, true) => (["TID", "COMMAND"], "threads"),
-        (By::Cgroup, _) => (["TASKS", "CGROUP"], "cgroups"),
-        (By::User, _) => (["TASKS", "USER"], "users"),
-        (By::Comm, _) => (["TASKS", "COMMAND"], "commands"),
-    }
 }
 
 /// What the header says is in force.
@@ -136,24 +125,7 @@ fn interactive(
     loop {
         let pressure = screen::pressure_lines(&procfs::pressure());
         let filters = describe(&sampler.filter, view.only, view.baseline.counts);
-        let keys = [
-            (
-                "o",
-                if view.only {
-                    "all tasks"
-                } else {
-                    "only active"
-                },
-            ),
-            (
-                "a",
-                match view.baseline.counts {
-                    Counts::PerSecond => "totals",
-                    Counts::Totals => "rates",
-                },
-            ),
-            ("H", if view.threads { "processes" } else { "threads" }),
-        ];
+        let keys = view.keys();
         let (columns, what) = columns(args.by, view.threads);
         term.draw(|f| {
             screen::draw(

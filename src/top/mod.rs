@@ -5,11 +5,13 @@
 //! [`crate::filter`] keeps; [`grouper`] sums them per key (`--by`), exits
 //! included;
 //! [`baseline`] turns two samples into rows of rates or totals; [`view`]
-//! is the full-screen view's state between refreshes; [`stored`] makes the
-//! same rows from two stored samples, for `replay`.
+//! is top's full-screen view between refreshes; [`stored`] makes the
+//! same rows from two stored samples, for `replay`, and [`replay_view`] is
+//! replay's full-screen view as it moves through them.
 
 pub mod baseline;
 pub mod grouper;
 pub mod live;
+pub mod replay_view;
 pub mod stored;
 pub mod view;

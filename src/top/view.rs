@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::baseline::Baseline;
 use super::live::{LiveSample, Sampler};
+use crate::cli::By;
 use crate::model::top::{Counts, Row, TopSort};
 use crate::tui::Action;
 
@@ -32,6 +33,35 @@ pub enum Then {
     Redraw,
     /// Nothing top offers: keep waiting.
     Wait,
+}
+
+/// Totals instead of rates, or back: what `a` does in both views.
+pub fn switched(counts: Counts) -> Counts {
+    match counts {
+        Counts::PerSecond => Counts::Totals,
+        Counts::Totals => Counts::PerSecond,
+    }
+}
+
+/// The footer's `a` in both views: what it switches to.
+pub fn counts_key(counts: Counts) -> (&'static str, &'static str) {
+    let to = match counts {
+        Counts::PerSecond => "totals",
+        Counts::Totals => "rates",
+    };
+    ("a", to)
+}
+
+/// The first two column titles of both views, and what the rows are, in
+/// words.
+pub fn columns(by: By, threads: bool) -> ([&'static str; 2], &'static str) {
+    match (by, threads) {
+        (By::Task, false) => (["PID", "COMMAND"], "processes"),
+        (By::Task, true) => (["TID", "COMMAND"], "threads"),
+        (By::Cgroup, _) => (["TASKS", "CGROUP"], "cgroups"),
+        (By::User, _) => (["TASKS", "USER"], "users"),
+        (By::Comm, _) => (["TASKS", "COMMAND"], "commands"),
+    }
 }
 
 impl LiveView {
@@ -62,10 +92,7 @@ impl LiveView {
                 Then::Resample
             }
             Action::Accumulated => {
-                self.baseline.counts = match self.baseline.counts {
-                    Counts::PerSecond => Counts::Totals,
-                    Counts::Totals => Counts::PerSecond,
-                };
+                self.baseline.counts = switched(self.baseline.counts);
                 Then::Resample
             }
             Action::OnlyActive => {
@@ -88,6 +115,22 @@ impl LiveView {
             }
             Action::Next | Action::Previous | Action::GoTo => Then::Wait,
         }
+    }
+
+    /// The keys that work here, for the footer.
+    pub fn keys(&self) -> [(&'static str, &'static str); 3] {
+        [
+            (
+                "o",
+                if self.only {
+                    "all tasks"
+                } else {
+                    "only active"
+                },
+            ),
+            counts_key(self.baseline.counts),
+            ("H", if self.threads { "processes" } else { "threads" }),
+        ]
     }
 
     /// Starts over from a new first sample (the grouper, and the exits it
