@@ -144,7 +144,7 @@ fn culprit(
     if let Value::Object(m) = v {
         for k in m.keys() {
             let mut without = m.clone();
-            without.shift_remove(k);
+            without.remove(k);
             let broke = match read(&Value::Object(without)) {
                 Ok(()) => true,
                 Err(e) => e.to_string() == format!("missing field `{k}`"),
@@ -338,7 +338,7 @@ mod tests {
     fn an_entry_that_does_not_read_is_counted() {
         let good = process(7, Some(1)).to_value().expect("serializes");
         let mut no_id = good.clone();
-        no_id.as_object_mut().expect("object").shift_remove("id");
+        no_id.as_object_mut().expect("object").remove("id");
         let mut bad_pid = good.clone();
         bad_pid["pid"] = Value::from("seven");
         let sections: Sections = BTreeMap::from([(
@@ -445,7 +445,7 @@ mod tests {
                 good.view.cpu.run_virtual_ns = Some(1_000_000 * (i as u64 + 1));
                 let good = good.to_value().expect("serializes");
                 let mut no_id = process(8, None).to_value().expect("serializes");
-                no_id.as_object_mut().expect("object").shift_remove("id");
+                no_id.as_object_mut().expect("object").remove("id");
                 let mut bad_pid = process(9, None).to_value().expect("serializes");
                 bad_pid["pid"] = Value::from("nine");
                 let sections: Sections = BTreeMap::from([
