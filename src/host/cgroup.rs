@@ -34,14 +34,16 @@ pub fn hierarchy(path: &Path) -> io::Result<Hierarchy> {
     Ok(hierarchy_of(st.f_type as i64))
 }
 
-/// fstatfs(2) of a descriptor this process holds.
+/// statfs(2) of what a descriptor this process holds names, through its
+/// /proc/self/fd link (which statfs follows to the open file itself): the
+/// number comes from the user (`cgroup-fd N`), and a number that is not
+/// open fails as EBADF, which the caller explains.
 pub fn hierarchy_of_fd(fd: i32) -> io::Result<Hierarchy> {
-    // SAFETY: the number comes from the user (`cgroup-fd N`), who says it
-    // is open; fstatfs only reads it for the call, and a number that is not
-    // open fails with EBADF, which the caller explains.
-    let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-    let st = rustix::fs::fstatfs(fd)?;
-    Ok(hierarchy_of(st.f_type as i64))
+    match rustix::fs::statfs(format!("/proc/self/fd/{fd}").as_str()) {
+        Ok(st) => Ok(hierarchy_of(st.f_type as i64)),
+        Err(e) if e == rustix::io::Errno::NOENT => Err(io::Error::from_raw_os_error(libc::EBADF)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Sleeps whose task state carries TASK_FREEZABLE on top of

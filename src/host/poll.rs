@@ -2,28 +2,45 @@
 //! listening socket).
 
 use std::io;
-use std::os::fd::{AsFd, AsRawFd};
+use std::os::fd::AsFd;
 use std::time::Duration;
+
+use rustix::event::{PollFd, PollFlags};
+use rustix::time::Timespec;
+
+/// The timeout of rustix's poll, which rustix 0.38 takes in milliseconds
+/// and rustix 1 as an optional `Timespec`. Cargo.toml allows both (Debian
+/// 13 ships 0.38), so the argument is made by the type poll asks for.
+trait PollTimeout<'a> {
+    fn of(ms: i32, ts: &'a Timespec) -> Self;
+}
+
+impl PollTimeout<'_> for i32 {
+    fn of(ms: i32, _: &Timespec) -> i32 {
+        ms
+    }
+}
+
+impl<'a> PollTimeout<'a> for Option<&'a Timespec> {
+    fn of(_: i32, ts: &'a Timespec) -> Option<&'a Timespec> {
+        Some(ts)
+    }
+}
 
 /// poll(2) for input on `fd` for up to `timeout`: true when there is some,
 /// false on timeout or when a signal interrupted the wait (the caller
 /// checks whether it was asked to stop).
 pub fn readable(fd: impl AsFd, timeout: Duration) -> io::Result<bool> {
-    let mut pfd = libc::pollfd {
-        fd: fd.as_fd().as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    };
     let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
-    // SAFETY: one valid pollfd, owned by this frame, for the call's duration.
-    let r = unsafe { libc::poll(&mut pfd, 1, ms) };
-    if r < 0 {
-        let e = io::Error::last_os_error();
-        return if e.kind() == io::ErrorKind::Interrupted {
-            Ok(false)
-        } else {
-            Err(e)
-        };
+    let ts = Timespec {
+        tv_sec: (ms / 1000) as _,
+        tv_nsec: ((ms % 1000) * 1_000_000) as _,
+    };
+    let fd = fd.as_fd();
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    match rustix::event::poll(&mut fds, PollTimeout::of(ms, &ts)) {
+        Ok(n) => Ok(n > 0),
+        Err(e) if e == rustix::io::Errno::INTR => Ok(false),
+        Err(e) => Err(e.into()),
     }
-    Ok(r > 0)
 }
