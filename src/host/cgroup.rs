@@ -39,11 +39,13 @@ pub fn hierarchy(path: &Path) -> io::Result<Hierarchy> {
 /// number comes from the user (`cgroup-fd N`), and a number that is not
 /// open fails as EBADF, which the caller explains.
 pub fn hierarchy_of_fd(fd: i32) -> io::Result<Hierarchy> {
-    match rustix::fs::statfs(format!("/proc/self/fd/{fd}").as_str()) {
-        Ok(st) => Ok(hierarchy_of(st.f_type as i64)),
-        Err(e) if e == rustix::io::Errno::NOENT => Err(io::Error::from_raw_os_error(libc::EBADF)),
-        Err(e) => Err(e.into()),
-    }
+    hierarchy(Path::new(&format!("/proc/self/fd/{fd}"))).map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound {
+            io::Error::from_raw_os_error(libc::EBADF)
+        } else {
+            e
+        }
+    })
 }
 
 /// Sleeps whose task state carries TASK_FREEZABLE on top of
