@@ -252,6 +252,21 @@ fn main() {
             burn(arg(&args, 2));
             std::process::exit(0);
         }
+        Some("leader-exits-first") => {
+            // A thread named NAME outlives the leader: it is the last thread
+            // of the process and sends the process's exit record.
+            let name = args.get(2).cloned().unwrap_or_else(|| "lastthread".into());
+            std::thread::Builder::new()
+                .name(name)
+                .spawn(|| {
+                    std::thread::sleep(Duration::from_millis(300));
+                    std::process::exit(0);
+                })
+                .expect("spawn the thread");
+            // SAFETY: exit(2) of this thread alone (not exit_group): the
+            // leader ends, the other thread goes on.
+            unsafe { libc::syscall(libc::SYS_exit, 0) };
+        }
         Some("named") => {
             let name = args.get(2).expect("workload named NAME");
             let c = std::ffi::CString::new(name.as_bytes()).expect("no NUL in NAME");

@@ -546,6 +546,35 @@ fn run_reports_the_whole_process_and_its_exit_status() {
     assert_eq!(code(&["-o", "/dev/null", "true"]), Some(0));
 }
 
+/// A process whose leader exits first ends with another thread, whose own
+/// name ("lastthread") its exit record carries: the process keeps its
+/// leader's name, as ps and top show it while it runs.
+#[test]
+fn a_process_keeps_its_leaders_name_when_another_thread_ends_it() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel("a_process_keeps_its_leaders_name_when_another_thread_ends_it") else {
+        return;
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_taskstat"))
+        .args(["run", "--json", "-o", "/dev/stderr", "--threads", "--"])
+        .arg(example("workload"))
+        .args(["leader-exits-first", "lastthread"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stderr).expect("JSON report on stderr");
+    let recs = v.as_array().expect("an array");
+    assert_eq!(recs[0]["type"], "tgid");
+    assert_eq!(recs[0]["comm"], "workload", "{}", recs[0]);
+    let names: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["type"] == "pid")
+        .map(|r| &r["comm"])
+        .collect();
+    assert!(names.contains(&&Value::from("workload")), "{names:?}");
+    assert!(names.contains(&&Value::from("lastthread")), "{names:?}");
+}
+
 /// `run`'s default report is time(1)'s few lines on stderr; `-v` gives the
 /// full records; the command's own stdout passes through untouched.
 #[test]

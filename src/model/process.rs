@@ -4,10 +4,10 @@
 //! When a process ends, the kernel has sent one record per thread and, for a
 //! multi-threaded process, a group record with the summed delays, CPU times
 //! and context switches but no ids, I/O or memory. Having seen every thread's
-//! record, taskstat fills those in: ids, comm and exit status from the last
-//! thread's record, I/O and faults summed over the threads, memory peaks from
-//! any thread (they share one address space), and each delay category's true
-//! max and min over the threads.
+//! record, taskstat fills those in: ids and exit status from the last
+//! thread's record, comm and start from the leader's, I/O and faults summed
+//! over the threads, memory peaks from any thread (they share one address
+//! space), and each delay category's true max and min over the threads.
 
 use super::figures::{IoView, add_opt as add};
 use super::notes::{
@@ -120,18 +120,23 @@ fn copy_identity(v: &mut RecordView, from: &RecordView) {
     v.exe_inode = from.exe_inode;
 }
 
-/// Ids, comm and exit status from the last thread; the start from the leader.
+/// Ids and exit status from the last thread; the start and the name from
+/// the leader.
 fn identity(v: &mut RecordView, tgid: u32, last: &RecordView, threads: &[RecordView]) {
     copy_identity(v, last);
     v.pid = Some(tgid);
     v.tgid = last.tgid.or(Some(tgid));
     v.exit_code = last.exit_code;
+    let leader = threads.iter().find(|t| t.pid == Some(tgid));
     // The leader's start is the process's; group_elapsed_us of the last
     // thread (AGROUP) is the whole process's wall time.
-    v.start_time = threads
-        .iter()
-        .find(|t| t.pid == Some(tgid))
-        .map_or(last.start_time, |t| t.start_time);
+    v.start_time = leader.map_or(last.start_time, |t| t.start_time);
+    // The last thread may be one with a name of its own ("ctrl-c", a
+    // worker): the process is called what its leader is, as ps and top
+    // call it while it runs.
+    if let Some(comm) = leader.and_then(|t| t.comm.as_ref()) {
+        v.comm = Some(comm.clone());
+    }
 }
 
 /// Scaled times, I/O and faults summed over the threads; memory peaks are
