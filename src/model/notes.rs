@@ -67,11 +67,11 @@ pub const NOTE_DOC: &[(&str, &str)] = &[
     ),
     (
         NOTE_ASSEMBLED,
-        "A process that exited (listen --groups-only, run, record): the kernel's group record gives delays, CPU times and context switches; ids, comm and exit status come from the last thread's exit record; I/O and faults are summed over the threads' exit records.",
+        "A process that exited (run, record): the kernel's group record gives delays, CPU times and context switches; ids and exit status come from the last thread's exit record, comm and start time from the leader's; I/O and faults are summed over the threads' exit records.",
     ),
     (
         NOTE_ASSEMBLED_UNVERSIONED,
-        "As above, with a group record of struct version 0 (a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\"): it gives only the delays and run times; user/system time, context switches and elapsed time are summed over the threads' records, as are I/O and faults; ids, comm and exit status come from the last thread.",
+        "As above, with a group record of struct version 0 (a kernel before the 2026 fix \"taskstats: set version in TGID exit notifications\"): it gives only the delays and run times; user/system time, context switches and elapsed time are summed over the threads' records, as are I/O and faults; ids and exit status come from the last thread, comm and start time from the leader.",
     ),
     (
         NOTE_IO_LIVE_THREADS,
