@@ -114,59 +114,33 @@ impl DumpWriter {
                 self.csv.columns(&mut buf, &cols);
                 out.write_all(&buf)
             }
-            _ => {
+            Format::Ndjson => {
                 let v = match record {
                     Stored::Process(p) => serde_json::to_value(p)?,
                     Stored::Group(g) => serde_json::to_value(g)?,
                 };
-                self.value(
-                    out,
-                    time_ns,
-                    labels,
-                    &v,
-                    matches!(record, Stored::Process(_)),
-                )
+                self.ndjson_value(out, time_ns, labels, &v)
             }
+            Format::Table | Format::Json | Format::Getdelays => Err(self.format.not_offered()),
         }
     }
 
-    /// A record as a JSON value, in ndjson and csv: a process's (settled)
-    /// or a cgroup's, or the exits an interval lost.
-    fn value(
+    /// An ndjson line from a JSON value: a `--compact` record (a process's
+    /// or a cgroup's, without its nulls), or the exits an interval lost.
+    fn ndjson_value(
         &mut self,
         out: &mut dyn Write,
         time_ns: i64,
         labels: &[(&str, &str)],
         record: &Value,
-        process: bool,
     ) -> io::Result<()> {
-        match self.format {
-            Format::Ndjson if !self.compact => {
-                let mut line = serde_json::to_vec(&with_time(time_ns, labels, record))?;
-                line.push(b'\n');
-                out.write_all(&line)
-            }
-            Format::Ndjson => {
-                let mut v = with_time(time_ns, labels, record);
-                compact_json(&mut v);
-                let mut line = serde_json::to_vec(&v)?;
-                line.push(b'\n');
-                out.write_all(&line)
-            }
-            Format::Csv => {
-                let v = with_time(time_ns, labels, record);
-                let mut cols = super::csv_row(&v)?;
-                // A process record's (a cgroup's figures are few already).
-                if self.compact && process {
-                    cols.retain(|(k, _)| compact_column(k));
-                }
-                let mut buf = Vec::new();
-                self.csv.columns(&mut buf, &cols);
-                out.write_all(&buf)
-            }
-            Format::Openmetrics => Ok(()),
-            Format::Table | Format::Json | Format::Getdelays => Err(self.format.not_offered()),
+        let mut v = with_time(time_ns, labels, record);
+        if self.compact {
+            compact_json(&mut v);
         }
+        let mut line = serde_json::to_vec(&v)?;
+        line.push(b'\n');
+        out.write_all(&line)
     }
 
     /// The exits the interval ending at `time_ns` lost: in ndjson a record
@@ -188,7 +162,7 @@ impl DumpWriter {
             "exits_not_stored": not_stored,
             "exits_dropped_by_kernel": dropped,
         });
-        self.value(out, time_ns, &[], &v, false)
+        self.ndjson_value(out, time_ns, &[], &v)
     }
 
     /// Ends the output (OpenMetrics: every family, then `# EOF`).
