@@ -138,9 +138,9 @@ impl DumpWriter {
         if self.compact {
             compact_json(&mut v);
         }
-        let mut line = serde_json::to_vec(&v)?;
-        line.push(b'\n');
-        out.write_all(&line)
+        self.line.clear();
+        super::sink::ndjson_line(&mut self.line, &v)?;
+        out.write_all(&self.line)
     }
 
     /// The exits the interval ending at `time_ns` lost: in ndjson a record
