@@ -10,6 +10,7 @@
 pub mod bounds;
 pub mod cgroup;
 pub mod check;
+pub mod distribution;
 pub mod figures;
 pub mod fleet;
 pub mod interval;
