@@ -801,6 +801,45 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 20_000,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rate: u32,
+
+    /// Also export histograms of each exited process's waits (cpu, io,
+    /// memory), longest single wait, CPU time and wall time, per cgroup
+    /// series: taskstat_process_*_seconds. Native histograms for a
+    /// scraper that asks for protobuf, classic buckets (10 µs to 100 s)
+    /// in the text formats. Off by default: each key adds up to 8 × 25
+    /// series.
+    #[arg(long)]
+    pub histograms: bool,
+
+    /// Keep the histograms per cgroup series, command name or user
+    /// (implies --histograms). At most --max-series keys; later ones are
+    /// counted in "(other)".
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub histograms_by: Option<HistogramsBy>,
+}
+
+/// What `serve --histograms-by` keeps histograms by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistogramsBy {
+    /// The cgroup series, as the counters (--depth and --max-series apply).
+    Cgroup,
+    /// The process's command name (comm).
+    Comm,
+    /// The user the process ran as.
+    User,
+}
+
+impl ServeArgs {
+    /// What histograms are kept by, if any are.
+    pub fn histograms(&self) -> Option<crate::model::distribution::KeyedBy> {
+        use crate::model::distribution::KeyedBy;
+        match (self.histograms, self.histograms_by) {
+            (_, Some(HistogramsBy::Comm)) => Some(KeyedBy::Comm),
+            (_, Some(HistogramsBy::User)) => Some(KeyedBy::User),
+            (true, _) | (_, Some(HistogramsBy::Cgroup)) => Some(KeyedBy::Cgroup),
+            (false, None) => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

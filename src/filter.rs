@@ -492,6 +492,7 @@ mod tests {
             counters: Default::default(),
             uid: Some(1000),
             comm: Some("make".into()),
+            sample: None,
         };
         let none = stored(&[], &[], None, None);
         assert!(none.keeps_unseen(&m, |_| false));

@@ -66,6 +66,29 @@ impl Measure {
     }
 }
 
+/// What the histograms are kept by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyedBy {
+    /// The cgroup series a process ran in (as the counters are).
+    #[default]
+    Cgroup,
+    /// The process's command name.
+    Comm,
+    /// The name of the user it ran as (its uid where none is known).
+    User,
+}
+
+impl KeyedBy {
+    /// The label that carries the key.
+    pub fn label(self) -> &'static str {
+        match self {
+            KeyedBy::Cgroup => "cgroup",
+            KeyedBy::Comm => "comm",
+            KeyedBy::User => "user",
+        }
+    }
+}
+
 /// A wait group's name in labels and docs.
 pub fn group_key(g: Group) -> &'static str {
     match g {
@@ -210,14 +233,14 @@ impl Distributions {
 
     /// Each key's histograms, keys in order; a handle shares its
     /// histogram, so an encoder reads it as it is then.
-    pub fn histograms(&self) -> Vec<(&str, Measure, Histogram)> {
+    pub fn histograms(&self) -> Vec<(String, Measure, Histogram)> {
         let mut keys: Vec<&String> = self.by.keys().collect();
         keys.sort_unstable();
         let mut out = Vec::new();
         for k in keys {
             for (m, h) in Measure::ALL.iter().zip(&self.by[k]) {
                 if let Some(h) = h {
-                    out.push((k.as_str(), *m, h.clone()));
+                    out.push((k.clone(), *m, h.clone()));
                 }
             }
         }
@@ -300,7 +323,7 @@ mod tests {
         for k in ["a", "b", "c", "d", "a"] {
             d.observe(k, &s);
         }
-        let keys: Vec<&str> = d.histograms().iter().map(|h| h.0).collect();
+        let keys: Vec<String> = d.histograms().into_iter().map(|h| h.0).collect();
         assert_eq!(keys, ["(other)", "a", "b"]);
         assert_eq!(d.keys(), 3);
     }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::RecordView;
 use super::bounds::Rejected;
+use super::distribution::ExitSample;
 use crate::wire::PerCategory;
 
 /// The summable figures of a process (or of a group of them).
@@ -342,7 +343,12 @@ impl Fleet {
     /// in, or its parent's, or where the caller's hint places it.
     /// `hint` is asked (it reads /proc: where the zombie or its parent is)
     /// only for a process neither seen alive nor with a parent seen.
-    pub fn process_exited(&mut self, e: &ProcessExit, hint: impl FnOnce() -> Option<String>) {
+    /// Returns the series it was counted in.
+    pub fn process_exited(
+        &mut self,
+        e: &ProcessExit,
+        hint: impl FnOnce() -> Option<String>,
+    ) -> String {
         let known = self.live.get(&e.tgid).filter(|l| {
             // Not a newcomer that took the pid of the process seen.
             l.start_ticks.is_none() || e.start_ticks.is_none() || l.start_ticks == e.start_ticks
@@ -380,7 +386,8 @@ impl Fleet {
             .max(&before);
         count_fresh(&mut self.rejections, &before.rejected, &last.rejected);
         self.retire(&series, &last.minus(&base));
-        *self.exited.entry(series).or_default() += 1;
+        *self.exited.entry(series.clone()).or_default() += 1;
+        series
     }
 
     /// Per category, how many processes had a figure rejected.
@@ -496,6 +503,9 @@ pub struct ExitMessage {
     pub counters: Counters,
     pub uid: Option<u32>,
     pub comm: Option<String>,
+    /// For the last thread, the whole process's figures as distributions
+    /// observe them.
+    pub sample: Option<super::distribution::ExitSample>,
 }
 
 impl ExitMessage {
@@ -511,17 +521,19 @@ impl ExitMessage {
         } = ExitOf::of(records)?;
         let view = thread.view(acct);
         let mine = Counters::of(&view);
-        let counters = match records.iter().find(|r| r.kind == RecordKind::Tgid) {
+        let (counters, sample) = match records.iter().find(|r| r.kind == RecordKind::Tgid) {
             Some(g) if last => {
-                let g = Counters::of(&g.view(acct));
-                Counters {
+                let gv = g.view(acct);
+                let g = Counters::of(&gv);
+                let c = Counters {
                     cpu_ns: g.cpu_ns,
                     delays: g.delays,
                     rejected: g.rejected,
                     ..mine.thread_part()
-                }
+                };
+                (c, Some(ExitSample::of(&gv, &view)))
             }
-            _ => mine,
+            _ => (mine, last.then(|| ExitSample::of(&view, &view))),
         };
         Some(ExitMessage {
             tgid,
@@ -530,6 +542,7 @@ impl ExitMessage {
             counters,
             uid: view.uid,
             comm: view.comm,
+            sample,
         })
     }
 }

@@ -9,6 +9,7 @@ pub enum Kind {
     Counter,
     Gauge,
     Info,
+    Histogram,
 }
 
 impl Kind {
@@ -17,6 +18,7 @@ impl Kind {
             Kind::Counter => "counter",
             Kind::Gauge => "gauge",
             Kind::Info => "info",
+            Kind::Histogram => "histogram",
         }
     }
 }
@@ -115,6 +117,59 @@ pub const BUILD: Family = Family {
     unit: None,
 };
 
+// Distributions of what each process did over its life, one observation
+// per exited process (model::distribution): `serve --histograms`, and
+// `dump -f openmetrics --by cgroup`.
+
+pub const PROCESS_WAIT_SECONDS: Family = Family {
+    name: "taskstat_process_wait_seconds",
+    kind: Kind::Histogram,
+    help: "Each exited process's total wait over its life, by wait group (cpu: run queue; io: block I/O; memory: swap-in, reclaim, thrashing, compaction, copy-on-write)",
+    unit: Some("seconds"),
+};
+
+pub const PROCESS_LONGEST_WAIT_SECONDS: Family = Family {
+    name: "taskstat_process_longest_wait_seconds",
+    kind: Kind::Histogram,
+    help: "Each exited process's longest single wait, by wait group (struct version 16 and later)",
+    unit: Some("seconds"),
+};
+
+pub const PROCESS_CPU_SECONDS: Family = Family {
+    name: "taskstat_process_cpu_seconds",
+    kind: Kind::Histogram,
+    help: "Each exited process's CPU time over its life",
+    unit: Some("seconds"),
+};
+
+pub const PROCESS_ELAPSED_SECONDS: Family = Family {
+    name: "taskstat_process_elapsed_seconds",
+    kind: Kind::Histogram,
+    help: "Each exited process's wall time, from its start to its exit",
+    unit: Some("seconds"),
+};
+
+/// The distribution families, in the order of [`Measure`]'s kinds.
+///
+/// [`Measure`]: crate::model::distribution::Measure
+pub const DISTRIBUTIONS: [Family; 4] = [
+    PROCESS_WAIT_SECONDS,
+    PROCESS_LONGEST_WAIT_SECONDS,
+    PROCESS_CPU_SECONDS,
+    PROCESS_ELAPSED_SECONDS,
+];
+
+/// The family a measure is exported in.
+pub fn family_of(m: crate::model::distribution::Measure) -> Family {
+    use crate::model::distribution::Measure;
+    match m {
+        Measure::Wait(_) => PROCESS_WAIT_SECONDS,
+        Measure::Longest(_) => PROCESS_LONGEST_WAIT_SECONDS,
+        Measure::Cpu => PROCESS_CPU_SECONDS,
+        Measure::Elapsed => PROCESS_ELAPSED_SECONDS,
+    }
+}
+
 /// Every family `serve` exports, in the order of its exposition.
 pub const SERVED: [Family; 12] = [
     DELAY_SECONDS,
@@ -204,6 +259,8 @@ mod tests {
             rejected: Default::default(),
             sweep_seconds: 0.0,
             pressure: &Default::default(),
+            histograms: &[],
+            histograms_by: Default::default(),
         }));
         assert_eq!(dumped.len(), 2 * STORED.len(), "{dumped:?}");
         for line in &dumped {

@@ -9,14 +9,17 @@ use prometheus_client::encoding::text::{encode, encode_registry};
 use prometheus_client::encoding::{EncodeMetric, MetricEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::Registry;
 
 use super::families::{
     BUILD, CGROUP_PRESSURE_SECONDS, CONTEXT_SWITCHES, CPU_SECONDS, DELAY_SECONDS, DELAYS,
-    EXIT_RECORDS_LOST, EXITED_TASKS, IO_BYTES, REJECTED_FIGURES, SCRAPE_DURATION_SECONDS, TASKS,
+    DISTRIBUTIONS, EXIT_RECORDS_LOST, EXITED_TASKS, IO_BYTES, REJECTED_FIGURES,
+    SCRAPE_DURATION_SECONDS, TASKS, family_of,
 };
+use crate::model::distribution::{KeyedBy, Measure};
 use crate::model::fleet::GroupFigures;
 use crate::model::pressure::{GroupPressure, Resource};
 use crate::model::workload::WorkloadNames;
@@ -30,6 +33,89 @@ type FloatGauge = Gauge<f64, AtomicU64>;
 pub const TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// Content type of OpenMetrics.
 pub const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// Content type of Prometheus' protobuf exposition, the only one that
+/// carries native histograms.
+pub const PROTOBUF: &str =
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+
+/// The three expositions a scraper can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wire {
+    /// The classic text format (0.0.4): classic buckets.
+    Text,
+    /// OpenMetrics text 1.0: classic buckets.
+    OpenMetrics,
+    /// Prometheus' delimited protobuf: native and classic buckets.
+    Protobuf,
+}
+
+impl Wire {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Wire::Text => TEXT,
+            Wire::OpenMetrics => OPENMETRICS,
+            Wire::Protobuf => PROTOBUF,
+        }
+    }
+
+    /// The exposition an `Accept` header (each of its values) prefers: the
+    /// highest q; of equal q, protobuf, then OpenMetrics, then text (what a
+    /// scraper that lists several at once can read best). Text where it
+    /// names none of them, or none at all.
+    pub fn negotiate<'a>(accepts: impl IntoIterator<Item = &'a str>) -> Wire {
+        let mut best = (0.0_f64, Wire::Text);
+        for range in accepts.into_iter().flat_map(|v| v.split(',')) {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let mut q = 1.0;
+            let (mut proto, mut delimited) = (false, false);
+            for p in parts {
+                let Some((k, v)) = p.split_once('=') else {
+                    continue;
+                };
+                let v = v.trim().trim_matches('"');
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "q" => q = v.parse().unwrap_or(0.0),
+                    "proto" => proto = v == "io.prometheus.client.MetricFamily",
+                    "encoding" => delimited = v == "delimited",
+                    _ => {}
+                }
+            }
+            let wire = match media.as_str() {
+                "application/vnd.google.protobuf" if proto && delimited => Wire::Protobuf,
+                "application/openmetrics-text" => Wire::OpenMetrics,
+                "text/plain" | "text/*" | "*/*" => Wire::Text,
+                _ => continue,
+            };
+            if q > best.0 || (q == best.0 && q > 0.0 && wire.rank() > best.1.rank()) {
+                best = (q, wire);
+            }
+        }
+        best.1
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Wire::Text => 0,
+            Wire::OpenMetrics => 1,
+            Wire::Protobuf => 2,
+        }
+    }
+
+    /// The exposition in this format; protobuf's encoder fails on a
+    /// metric it has no field for (none here has), and says so.
+    pub fn encode(self, e: &Exposition) -> Result<Vec<u8>, String> {
+        match self {
+            Wire::Text => Ok(text(e).into_bytes()),
+            Wire::OpenMetrics => Ok(openmetrics(e).into_bytes()),
+            Wire::Protobuf => {
+                prometheus_client::encoding::prometheus_protobuf::encode_to_vec(&registry(e))
+                    .map_err(|e| format!("cannot encode the protobuf exposition: {e:?}"))
+            }
+        }
+    }
+}
 
 /// What one exposition holds.
 pub struct Exposition<'a> {
@@ -48,6 +134,11 @@ pub struct Exposition<'a> {
     /// not here (no cgroup2 tree, PSI off, a series that is no group) has
     /// no pressure series.
     pub pressure: &'a HashMap<String, GroupPressure>,
+    /// Each key's histograms of its exited processes (`serve
+    /// --histograms`), in the order of their keys; none without it.
+    pub histograms: &'a [(String, Measure, Histogram)],
+    /// What the histograms' keys are.
+    pub histograms_by: KeyedBy,
 }
 
 /// A metric family whose series come out in the order they were added.
@@ -73,6 +164,14 @@ impl<M: Default> Ordered<M> {
     }
 }
 
+impl<M> Ordered<M> {
+    /// A new series of a metric made elsewhere (a histogram kept between
+    /// scrapes).
+    fn push(&mut self, labels: Labels, m: M) {
+        self.0.push((labels, m));
+    }
+}
+
 impl<M: EncodeMetric + TypedMetric> EncodeMetric for Ordered<M> {
     fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
         for (labels, m) in &self.0 {
@@ -88,6 +187,40 @@ impl<M: EncodeMetric + TypedMetric> EncodeMetric for Ordered<M> {
     /// As `Family`: a family without series is left out, descriptor and all.
     fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// The labels of a cgroup series: its path and its workload's names, so
+/// that a dashboard joins them with cAdvisor's and the kubelet's.
+fn cgroup_labels(group: &str) -> Labels {
+    let mut own: Labels = vec![("cgroup", group.to_string())];
+    own.extend(
+        WorkloadNames::of(group)
+            .labels()
+            .map(|(k, v)| (k, v.to_string())),
+    );
+    own
+}
+
+/// The histograms of the exited processes, one family per kind of measure.
+fn distributions(r: &mut Registry, e: &Exposition) {
+    let mut families: [Ordered<Histogram>; 4] = Default::default();
+    for (key, m, h) in e.histograms {
+        let mut labels = match e.histograms_by {
+            KeyedBy::Cgroup => cgroup_labels(key),
+            by => vec![(by.label(), key.clone())],
+        };
+        if let Some(w) = m.wait_label() {
+            labels.push(("wait", w.to_string()));
+        }
+        let i = DISTRIBUTIONS
+            .iter()
+            .position(|f| *f == family_of(*m))
+            .unwrap_or_default();
+        families[i].push(labels, h.clone());
+    }
+    for (f, series) in DISTRIBUTIONS.iter().zip(families) {
+        r.register(f.name, f.help, series);
     }
 }
 
@@ -107,14 +240,7 @@ fn registry(e: &Exposition) -> Registry {
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (group, g) in groups {
         let c = &g.counters;
-        // Every series of a group carries its workload's names, so that a
-        // dashboard joins them with cAdvisor's and the kubelet's.
-        let mut own: Labels = vec![("cgroup", group.clone())];
-        own.extend(
-            WorkloadNames::of(group)
-                .labels()
-                .map(|(k, v)| (k, v.to_string())),
-        );
+        let own = cgroup_labels(group);
         let label = |k: &'static str, v: &str| {
             let mut l = own.clone();
             l.push((k, v.to_string()));
@@ -160,6 +286,7 @@ fn registry(e: &Exposition) -> Registry {
     r.register(CONTEXT_SWITCHES.name, CONTEXT_SWITCHES.help, switches);
     r.register(TASKS.name, TASKS.help, tasks);
     r.register(EXITED_TASKS.name, EXITED_TASKS.help, exited);
+    distributions(&mut r, e);
     r.register(
         CGROUP_PRESSURE_SECONDS.name,
         CGROUP_PRESSURE_SECONDS.help,
@@ -266,6 +393,8 @@ mod tests {
             rejected: PerCategory::default(),
             sweep_seconds: 0.01,
             pressure: &HashMap::new(),
+            histograms: &[],
+            histograms_by: KeyedBy::Cgroup,
         };
         let om = openmetrics(&e);
         assert!(om.ends_with("# EOF\n"), "{om}");
@@ -314,6 +443,8 @@ mod tests {
             rejected: PerCategory::default(),
             sweep_seconds: 0.0,
             pressure: &pressure,
+            histograms: &[],
+            histograms_by: KeyedBy::Cgroup,
         };
         let om = openmetrics(&e);
         let meta: Vec<&str> = om.lines().filter(|l| l.starts_with("# ")).collect();
@@ -339,6 +470,8 @@ mod tests {
             rejected: PerCategory::default(),
             sweep_seconds: 0.0,
             pressure: &HashMap::new(),
+            histograms: &[],
+            histograms_by: KeyedBy::Cgroup,
         };
         let first = text(&e);
         // Forty series in a HashMap come out in the same order twice by
@@ -388,6 +521,8 @@ mod tests {
             rejected: PerCategory::default(),
             sweep_seconds: 0.0,
             pressure: &pressure,
+            histograms: &[],
+            histograms_by: KeyedBy::Cgroup,
         };
         let t = text(&e);
         let samples: Vec<&str> = t.lines().filter(|l| !l.starts_with('#')).collect();

@@ -23,7 +23,7 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use taskstat::render::metrics;
+use taskstat::render::metrics::Wire;
 use tokio::net::TcpSocket;
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -181,12 +181,15 @@ fn reply(status: StatusCode, content_type: Option<&'static str>, body: impl Into
     r
 }
 
-/// Whether the scraper asked for OpenMetrics (Prometheus does).
-fn wants_openmetrics(headers: &HeaderMap) -> bool {
-    headers.get_all(header::ACCEPT).iter().any(|v| {
-        v.to_str()
-            .is_ok_and(|v| v.contains("application/openmetrics-text"))
-    })
+/// The exposition the scraper asked for (Prometheus asks for OpenMetrics,
+/// or for protobuf where it takes native histograms).
+fn wanted(headers: &HeaderMap) -> Wire {
+    Wire::negotiate(
+        headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    )
 }
 
 /// Answers one request: GET (or HEAD) of /metrics and /, nothing else. A
@@ -196,16 +199,9 @@ async fn answer(req: Request<Incoming>, sweeps: Sweeps) -> Result<Answer, Infall
     let get = matches!(*req.method(), Method::GET | Method::HEAD);
     Ok(match (req.uri().path(), get) {
         ("/metrics", true) => {
-            let openmetrics = wants_openmetrics(req.headers());
-            match sweeps.exposition(openmetrics).await {
-                Ok(body) => {
-                    let t = if openmetrics {
-                        metrics::OPENMETRICS
-                    } else {
-                        metrics::TEXT
-                    };
-                    reply(StatusCode::OK, Some(t), body)
-                }
+            let wire = wanted(req.headers());
+            match sweeps.exposition(wire).await {
+                Ok(body) => reply(StatusCode::OK, Some(wire.content_type()), body),
                 Err(why) => reply(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     None,
@@ -229,15 +225,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn openmetrics_is_chosen_by_any_accept_header() {
+    fn the_scrapers_best_format_is_chosen_by_q() {
         let mut h = HeaderMap::new();
-        assert!(!wants_openmetrics(&h));
-        h.append(header::ACCEPT, HeaderValue::from_static("text/plain"));
-        assert!(!wants_openmetrics(&h));
+        assert_eq!(wanted(&h), Wire::Text);
+        h.append(header::ACCEPT, HeaderValue::from_static("text/plain;q=0.3"));
+        assert_eq!(wanted(&h), Wire::Text);
         h.append(
             header::ACCEPT,
             HeaderValue::from_static("application/openmetrics-text;version=1.0.0;q=0.5"),
         );
-        assert!(wants_openmetrics(&h));
+        assert_eq!(wanted(&h), Wire::OpenMetrics);
+        // Prometheus 2.x with native histograms on.
+        let prom = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;\
+                    encoding=delimited,application/openmetrics-text;version=1.0.0;q=0.8,\
+                    text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        assert_eq!(Wire::negotiate([prom]), Wire::Protobuf);
+        // Protobuf of another schema, or not delimited, is no answer.
+        assert_eq!(
+            Wire::negotiate(["application/vnd.google.protobuf;proto=other;encoding=delimited"]),
+            Wire::Text
+        );
+        assert_eq!(
+            Wire::negotiate(["application/openmetrics-text;q=0, text/plain;q=0.1"]),
+            Wire::Text
+        );
     }
 }

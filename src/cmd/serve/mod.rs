@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use hyper::body::Bytes;
+use prometheus_client::metrics::histogram::Histogram;
 use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
@@ -26,10 +27,11 @@ use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
 use taskstat::host::held::{self, HeldFiles, SweptProcess};
 use taskstat::host::pressure;
 use taskstat::host::procfs::{self, Stat};
+use taskstat::model::distribution::{Distributions, KeyedBy, Measure};
 use taskstat::model::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
 use taskstat::model::pressure::GroupPressure;
 use taskstat::model::{Accounting, Record};
-use taskstat::render::metrics::{self, Exposition};
+use taskstat::render::metrics::{Exposition, Wire};
 use taskstat::source;
 use taskstat::wire::{self, Category, PerCategory, RecordKind};
 use tokio::sync::{mpsc, oneshot};
@@ -39,10 +41,39 @@ use taskstat::listener::{ExitListener, Stop};
 /// A live process the last sweeps did not see has lost its exit record.
 const ABSENT_SWEEPS: u32 = 5;
 
-fn lock(fleet: &Mutex<Fleet>) -> MutexGuard<'_, Fleet> {
+fn lock<T>(books: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere cannot leave the books half-written: every update
     // is a few field additions. Keep serving what is there.
-    fleet.lock().unwrap_or_else(|e| e.into_inner())
+    books.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `serve --histograms`: the distributions of the exited processes, and
+/// what they are kept by.
+#[derive(Clone)]
+struct Histograms {
+    books: Arc<Mutex<Distributions>>,
+    by: KeyedBy,
+}
+
+impl Histograms {
+    /// Observes a process that ended, counted in the cgroup series `series`.
+    fn observe(&self, m: &ExitMessage, series: &str) {
+        let Some(sample) = &m.sample else {
+            return;
+        };
+        let user;
+        let key = match self.by {
+            KeyedBy::Cgroup => series,
+            KeyedBy::Comm => m.comm.as_deref().unwrap_or(Series::UNKNOWN),
+            KeyedBy::User => {
+                user = m
+                    .uid
+                    .map(|u| taskstat::host::users::name_of(u).unwrap_or_else(|| u.to_string()));
+                user.as_deref().unwrap_or(Series::UNKNOWN)
+            }
+        };
+        lock(&self.books).observe(key, sample);
+    }
 }
 
 /// Books every exit record to the fleet, until `stop`.
@@ -53,6 +84,7 @@ fn hear_exits(
     softirq_seen: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     acct: Accounting,
+    histograms: Option<Histograms>,
 ) {
     let base_drops = listener.client.drops().unwrap_or(0);
     let mut last_drop_check = Instant::now();
@@ -94,7 +126,7 @@ fn hear_exits(
         let ppid = m.ppid;
         // For a process seen nowhere: a zombie still shows its group, a
         // parent usually lives on.
-        lock(&fleet).process_exited(
+        let series = lock(&fleet).process_exited(
             &ProcessExit {
                 tgid,
                 ppid,
@@ -103,6 +135,9 @@ fn hear_exits(
             },
             || cgroup2_of(tgid).or_else(|| ppid.and_then(cgroup2_of)),
         );
+        if let Some(h) = &histograms {
+            h.observe(&m, &series);
+        }
     }
     listener.close();
 }
@@ -122,6 +157,7 @@ struct Sweeper {
     cgroup2: Option<PathBuf>,
     /// Each process's stat and io, open from one sweep to the next.
     held: HeldFiles,
+    histograms: Option<Histograms>,
 }
 
 /// One sweep's figures, encoded both ways on demand.
@@ -132,9 +168,11 @@ struct Swept {
     rejected: PerCategory<u64>,
     seconds: f64,
     pressure: HashMap<String, GroupPressure>,
-    /// Each encoding once per sweep, however many scrapes the cache answers.
-    text: OnceLock<Bytes>,
-    openmetrics: OnceLock<Bytes>,
+    histograms: Vec<(String, Measure, Histogram)>,
+    histograms_by: KeyedBy,
+    /// Each encoding once per sweep, however many scrapes the cache
+    /// answers (by [`Wire`]: text, OpenMetrics, protobuf).
+    encoded: [OnceLock<Result<Bytes, String>>; 3],
 }
 
 impl Swept {
@@ -146,17 +184,22 @@ impl Swept {
             rejected: self.rejected,
             sweep_seconds: self.seconds,
             pressure: &self.pressure,
+            histograms: &self.histograms,
+            histograms_by: self.histograms_by,
         }
     }
 
-    /// The exposition in OpenMetrics or in the classic text format.
-    fn encoded(&self, openmetrics: bool) -> Bytes {
-        let (cell, encode): (_, fn(&Exposition) -> String) = if openmetrics {
-            (&self.openmetrics, metrics::openmetrics)
-        } else {
-            (&self.text, metrics::text)
+    /// The exposition in one format. A histogram goes on counting after
+    /// the sweep: it is read as it is at the first scrape that asks for a
+    /// format, and a cached answer holds that reading.
+    fn encoded(&self, wire: Wire) -> Result<Bytes, String> {
+        let i = match wire {
+            Wire::Text => 0,
+            Wire::OpenMetrics => 1,
+            Wire::Protobuf => 2,
         };
-        cell.get_or_init(|| Bytes::from(encode(&self.exposition())))
+        self.encoded[i]
+            .get_or_init(|| wire.encode(&self.exposition()).map(Bytes::from))
             .clone()
     }
 }
@@ -246,15 +289,20 @@ impl Sweeper {
             rejected,
             seconds: start.elapsed().as_secs_f64(),
             pressure,
-            text: OnceLock::new(),
-            openmetrics: OnceLock::new(),
+            histograms: self
+                .histograms
+                .as_ref()
+                .map(|h| lock(&h.books).histograms())
+                .unwrap_or_default(),
+            histograms_by: self.histograms.as_ref().map(|h| h.by).unwrap_or_default(),
+            encoded: Default::default(),
         })
     }
 }
 
 /// A scrape's request to the sweeping thread: the exposition in one format.
 struct Ask {
-    openmetrics: bool,
+    wire: Wire,
     reply: oneshot::Sender<Result<Bytes, String>>,
 }
 
@@ -280,10 +328,10 @@ impl Sweeps {
 
     /// The exposition, from a sweep made now or within `--cache`; on
     /// failure, why (already reported on stderr).
-    pub(crate) async fn exposition(&self, openmetrics: bool) -> Result<Bytes, String> {
+    pub(crate) async fn exposition(&self, wire: Wire) -> Result<Bytes, String> {
         let (reply, answer) = oneshot::channel();
         self.0
-            .send(Ask { openmetrics, reply })
+            .send(Ask { wire, reply })
             .map_err(|_| "the sweeping thread is gone".to_string())?;
         answer
             .await
@@ -308,8 +356,8 @@ fn answer_asks(mut sweeper: Sweeper, mut asks: mpsc::UnboundedReceiver<Ask>) {
             let _ = a.reply.send(
                 swept
                     .as_ref()
-                    .map(|s| s.encoded(a.openmetrics))
-                    .map_err(Clone::clone),
+                    .map_err(Clone::clone)
+                    .and_then(|s| s.encoded(a.wire)),
             );
         }
     }
@@ -351,14 +399,21 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let lost = Arc::new(AtomicU64::new(0));
     let softirq_seen = Arc::new(AtomicBool::new(false));
     let quit = Arc::new(AtomicBool::new(false));
+    let histograms = args.histograms().map(|by| Histograms {
+        books: Arc::new(Mutex::new(Distributions::new(args.max_series as usize))),
+        by,
+    });
     let hearer = {
-        let (fleet, lost, softirq_seen, quit) = (
+        let (fleet, lost, softirq_seen, quit, histograms) = (
             Arc::clone(&fleet),
             Arc::clone(&lost),
             Arc::clone(&softirq_seen),
             Arc::clone(&quit),
+            histograms.clone(),
         );
-        std::thread::spawn(move || hear_exits(listener, fleet, lost, softirq_seen, quit, acct))
+        std::thread::spawn(move || {
+            hear_exits(listener, fleet, lost, softirq_seen, quit, acct, histograms)
+        })
     };
     held::raise_descriptor_limit();
     let mut sweeper = Sweeper {
@@ -372,6 +427,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         last: None,
         cgroup2: cgroup2_mount(),
         held: HeldFiles::new(held::budget()),
+        histograms,
     };
     // The first sweep places the processes that already run.
     sweeper.figures()?;
@@ -405,7 +461,7 @@ fn textfile_loop(
     loop {
         let next = Instant::now() + period;
         match sweeper.figures() {
-            Ok(s) => write_textfile(path, &s.encoded(false))?,
+            Ok(s) => write_textfile(path, &s.encoded(Wire::Text).map_err(anyhow::Error::msg)?)?,
             Err(e) => eprintln!("taskstat: a sweep failed: {e:#}"),
         }
         while let Some(left) = next.checked_duration_since(Instant::now()) {
