@@ -17,6 +17,8 @@ use crate::common::{Group2, Procs, example, exit_within, kernel, signal, wait_un
 
 // Workload names and pressure per cgroup, with this module's server helpers.
 mod fleet;
+// Distributions of the exited processes (serve --histograms).
+mod histograms;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -16,17 +16,17 @@ use crate::common::{Procs, kernel};
 /// Groups made for one test under the cgroup2 mount, with the processes
 /// put in them. On drop, also when the test fails: the processes are
 /// killed, then the groups removed, deepest first.
-struct Tree {
+pub(super) struct Tree {
     mount: PathBuf,
     /// In the order they were made.
     dirs: Vec<PathBuf>,
-    members: Procs,
+    pub(super) members: Procs,
 }
 
 impl Tree {
     /// None (the test skips, with the reason printed) without a cgroup2
     /// tree; with TASKSTAT_REQUIRE_KERNEL=1 that fails instead.
-    fn new(test: &str) -> Option<Tree> {
+    pub(super) fn new(test: &str) -> Option<Tree> {
         match taskstat::host::cgroup::cgroup2_mount() {
             Some(mount) => Some(Tree {
                 mount,
@@ -45,7 +45,7 @@ impl Tree {
 
     /// Makes the group at `path` (in the tree) and every missing group
     /// above it; returns its directory.
-    fn make(&mut self, path: &str) -> PathBuf {
+    pub(super) fn make(&mut self, path: &str) -> PathBuf {
         let mut dir = self.mount.clone();
         for part in path.split('/').filter(|p| !p.is_empty()) {
             dir.push(part);
@@ -59,7 +59,7 @@ impl Tree {
     }
 
     /// Starts `cmd` and moves it into the group at `dir`.
-    fn run_in(&mut self, dir: &Path, cmd: &mut Command) -> u32 {
+    pub(super) fn run_in(&mut self, dir: &Path, cmd: &mut Command) -> u32 {
         let child = cmd
             .stdout(Stdio::null())
             .spawn()
@@ -98,7 +98,7 @@ fn container_id(salt: u32) -> String {
 
 /// A sample line's name, labels and value:
 /// `name{k="v",...} 1.5` (the values here hold no quotes or commas).
-fn sample(line: &str) -> Option<(&str, BTreeMap<&str, &str>, f64)> {
+pub(super) fn sample(line: &str) -> Option<(&str, BTreeMap<&str, &str>, f64)> {
     let (name, rest) = line.split_once('{')?;
     let (labels, value) = rest.rsplit_once("} ")?;
     let labels = labels
