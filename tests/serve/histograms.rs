@@ -195,7 +195,7 @@ fn histogram_series_stay_bounded_by_max_series_with_500_cgroups() {
             .map(|(_, _, v)| v)
             .sum()
     };
-    let mut text = String::new();
+    let mut text;
     let other = |text: &str| {
         value(
             text,
