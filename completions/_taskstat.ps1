@@ -217,6 +217,8 @@ Register-ArgumentCompleter -Native -CommandName 'taskstat' -ScriptBlock {
             [CompletionResult]::new('--max-series', '--max-series', [CompletionResultType]::ParameterName, 'At most this many cgroup series; groups beyond it are counted in cgroup="(other)"')
             [CompletionResult]::new('--cache', '--cache', [CompletionResultType]::ParameterName, 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load')
             [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'At most this many netlink queries per second in a sweep (as top)')
+            [CompletionResult]::new('--histograms-by', '--histograms-by', [CompletionResultType]::ParameterName, 'Keep the histograms per cgroup series, command name or user (implies --histograms). At most --max-series keys; later ones are counted in "(other)"')
+            [CompletionResult]::new('--histograms', '--histograms', [CompletionResultType]::ParameterName, 'Also export histograms of each exited process''s waits (cpu, io, memory), longest single wait, CPU time and wall time, per cgroup series: taskstat_process_*_seconds. Native histograms for a scraper that asks for protobuf, classic buckets (10 µs to 100 s) in the text formats. Off by default: each key adds up to 8 × 25 series')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

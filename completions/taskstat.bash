@@ -769,7 +769,7 @@ _taskstat() {
             return 0
             ;;
         taskstat__subcmd__serve)
-            opts="-h --timeout --source --listen --textfile --interval --depth --max-series --cache --max-rate --help"
+            opts="-h --timeout --source --listen --textfile --interval --depth --max-series --cache --max-rate --histograms --histograms-by --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -809,6 +809,10 @@ _taskstat() {
                     ;;
                 --max-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --histograms-by)
+                    COMPREPLY=($(compgen -W "cgroup comm user" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -206,6 +206,8 @@ set edit:completion:arg-completer[taskstat] = {|@words|
             cand --max-series 'At most this many cgroup series; groups beyond it are counted in cgroup="(other)"'
             cand --cache 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load'
             cand --max-rate 'At most this many netlink queries per second in a sweep (as top)'
+            cand --histograms-by 'Keep the histograms per cgroup series, command name or user (implies --histograms). At most --max-series keys; later ones are counted in "(other)"'
+            cand --histograms 'Also export histograms of each exited process''s waits (cpu, io, memory), longest single wait, CPU time and wall time, per cgroup series: taskstat_process_*_seconds. Native histograms for a scraper that asks for protobuf, classic buckets (10 µs to 100 s) in the text formats. Off by default: each key adds up to 8 × 25 series'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -295,6 +295,7 @@ fn contrib_prometheus_config_and_rules_check() {
     for args in [
         vec!["check", "config", "contrib/prometheus.yml"],
         vec!["check", "rules", "contrib/taskstat-alerts.yml"],
+        vec!["check", "rules", "contrib/taskstat-histograms.yml"],
     ] {
         let out = Command::new("promtool")
             .current_dir(root())

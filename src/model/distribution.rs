@@ -102,7 +102,7 @@ pub fn group_key(g: Group) -> &'static str {
 /// The classic buckets' upper bounds, in seconds: 1, 2 and 5 of each decade
 /// from 10 µs to 100 s (22 bounds, then +Inf). A quantile from them lies in
 /// the bucket that holds the true one, so it is off by at most the bucket's
-/// width: a factor of 2 or 2.5. Chosen once, here; docs/metrics.md says so.
+/// width: a factor of 2 or 2.5. Chosen once, here; the README and taskstat(1) say so.
 pub const CLASSIC_BOUNDS: [f64; 22] = [
     0.000_01, 0.000_02, 0.000_05, 0.000_1, 0.000_2, 0.000_5, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
     0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0,

@@ -162,7 +162,7 @@ fn histograms_by_comm_count_every_exit_of_a_storm_scraped_meanwhile() {
 
 /// 500 groups whose processes exit, with --max-series 100: at most 101
 /// keys carry histograms (the rest in "(other)"), each at most 8 of them
-/// with 25 series each, as docs/metrics.md says; the groups then vanish,
+/// with 25 series each, as the README says; the groups then vanish,
 /// and every series stays, at the same value, in the scrapes after.
 #[test]
 fn histogram_series_stay_bounded_by_max_series_with_500_cgroups() {
