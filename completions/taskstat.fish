@@ -219,7 +219,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-series -
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l cache -d 'A scrape within this many seconds of the last sweep is answered from it, so that several scrapers do not multiply the load' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l max-rate -d 'At most this many netlink queries per second in a sweep (as top)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l histograms-by -d 'Keep the histograms per cgroup series, command name or user (implies --histograms). At most --max-series keys; later ones are counted in "(other)"' -r -f -a "cgroup\t'The cgroup series, as the counters (--depth and --max-series apply)'
-comm\t'The process\'s command name (comm)'
+comm\t'The process\'s command name (comm: its last thread\'s, its leader\'s unless the leader ended first)'
 user\t'The user the process ran as'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -l histograms -d 'Also export histograms of each exited process\'s waits (cpu, io, memory), longest single wait, CPU time and wall time, per cgroup series: taskstat_process_*_seconds. Native histograms for a scraper that asks for protobuf, classic buckets (10 µs to 100 s) in the text formats. Off by default: each key adds up to 8 × 25 series'
 complete -c taskstat -n "__fish_taskstat_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -823,7 +823,8 @@ pub struct ServeArgs {
 pub enum HistogramsBy {
     /// The cgroup series, as the counters (--depth and --max-series apply).
     Cgroup,
-    /// The process's command name (comm).
+    /// The process's command name (comm: its last thread's, its leader's
+    /// unless the leader ended first).
     Comm,
     /// The user the process ran as.
     User,

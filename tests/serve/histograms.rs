@@ -255,3 +255,47 @@ fn histogram_series_stay_bounded_by_max_series_with_500_cgroups() {
         assert_monotonic(&before, &now);
     }
 }
+
+/// `--histograms-by user`: the processes a user ran, under the user's name.
+#[test]
+fn histograms_by_user_name_the_user() {
+    let test = "histograms_by_user_name_the_user";
+    let _g = crate::SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(_acct) = kernel(test) else {
+        return;
+    };
+    let served = Served::start(&["--histograms-by", "user", "--cache", "0.001"]);
+    let name = taskstat::host::users::name_of(65534).unwrap_or_else(|| "65534".to_string());
+    // setpriv execs the shell, which runs seq and 20 true: 22 exits.
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .args(["sh", "-c", "for i in $(seq 20); do /bin/true; done"])
+        .output()
+        .expect("setpriv (util-linux)");
+    assert!(out.status.success(), "{out:?}");
+    let count = |text: &str| {
+        value(
+            text,
+            "taskstat_process_cpu_seconds_count",
+            &[("user", &name)],
+        )
+    };
+    let mut text = String::new();
+    wait_until(Duration::from_secs(20), "the user's exits counted", || {
+        text = get(served.port, "/metrics").1;
+        count(&text).is_some_and(|n| n >= 22.0)
+    });
+    assert_eq!(count(&text), Some(22.0), "{text}");
+    // Keyed by user alone: no cgroup or workload labels on them.
+    for line in text.lines().filter(|l| l.starts_with("taskstat_process_")) {
+        assert!(
+            !line.contains("cgroup=") && line.contains("user=\""),
+            "{line}"
+        );
+    }
+}

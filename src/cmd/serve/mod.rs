@@ -53,24 +53,29 @@ fn lock<T>(books: &Mutex<T>) -> MutexGuard<'_, T> {
 struct Histograms {
     books: Arc<Mutex<Distributions>>,
     by: KeyedBy,
+    /// User names by uid, looked up once each (a lookup can read
+    /// /etc/passwd, or ask a directory service, and an exit storm brings
+    /// thousands of exits a second).
+    users: HashMap<u32, String>,
 }
 
 impl Histograms {
     /// Observes a process that ended, counted in the cgroup series `series`.
-    fn observe(&self, m: &ExitMessage, series: &str) {
+    fn observe(&mut self, m: &ExitMessage, series: &str) {
         let Some(sample) = &m.sample else {
             return;
         };
-        let user;
         let key = match self.by {
             KeyedBy::Cgroup => series,
+            // The name of its last thread, which is its leader's unless the
+            // leader ended first.
             KeyedBy::Comm => m.comm.as_deref().unwrap_or(Series::UNKNOWN),
-            KeyedBy::User => {
-                user = m
-                    .uid
-                    .map(|u| taskstat::host::users::name_of(u).unwrap_or_else(|| u.to_string()));
-                user.as_deref().unwrap_or(Series::UNKNOWN)
-            }
+            KeyedBy::User => match m.uid {
+                Some(u) => self.users.entry(u).or_insert_with(|| {
+                    taskstat::host::users::name_of(u).unwrap_or_else(|| u.to_string())
+                }),
+                None => Series::UNKNOWN,
+            },
         };
         lock(&self.books).observe(key, sample);
     }
@@ -84,7 +89,7 @@ fn hear_exits(
     softirq_seen: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     acct: Accounting,
-    histograms: Option<Histograms>,
+    mut histograms: Option<Histograms>,
 ) {
     let base_drops = listener.client.drops().unwrap_or(0);
     let mut last_drop_check = Instant::now();
@@ -135,7 +140,7 @@ fn hear_exits(
             },
             || cgroup2_of(tgid).or_else(|| ppid.and_then(cgroup2_of)),
         );
-        if let Some(h) = &histograms {
+        if let Some(h) = &mut histograms {
             h.observe(&m, &series);
         }
     }
@@ -402,6 +407,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
     let histograms = args.histograms().map(|by| Histograms {
         books: Arc::new(Mutex::new(Distributions::new(args.max_series as usize))),
         by,
+        users: HashMap::new(),
     });
     let hearer = {
         let (fleet, lost, softirq_seen, quit, histograms) = (
