@@ -1,5 +1,6 @@
 //! `taskstat dump`: the stored history as ndjson, csv or OpenMetrics.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -7,6 +8,7 @@ use taskstat::cli::{DumpArgs, DumpBy};
 use taskstat::exit;
 use taskstat::filter::TaskFilter;
 use taskstat::history::reader::{describe_lost, for_each_sample};
+use taskstat::model::fleet::Series;
 use taskstat::render::dump::{Changes, DumpWriter, Stored};
 use taskstat::time::local_time;
 
@@ -50,6 +52,7 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             DumpBy::Cgroup => {
+                let mut written = HashSet::new();
                 for (path, g) in sample
                     .cgroups
                     .iter()
@@ -59,7 +62,17 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
                         continue;
                     }
                     w.record(&mut out, time_ns, &[("cgroup", path)], Stored::Group(g))?;
+                    written.insert(path.as_str());
                 }
+                // Each exit into its group's distributions, under the name
+                // the group's figures count it under.
+                for p in sample.exited.values() {
+                    let cgroup = p.cgroup.as_deref().unwrap_or(Series::UNKNOWN);
+                    if filter.holds_cgroup(cgroup) {
+                        w.exited(cgroup, &p.view);
+                    }
+                }
+                w.exit_histograms(time_ns, |path| written.contains(path))?;
             }
         }
         Ok(true)

@@ -4,7 +4,9 @@
 //! first. OpenMetrics wants each metric family in one block, so its lines
 //! are kept per family until [`DumpWriter::finish`]: counters with the
 //! sample's timestamp, under `serve`'s metric names, for `promtool tsdb
-//! create-blocks-from openmetrics`.
+//! create-blocks-from openmetrics`. With `--by cgroup` it also writes each
+//! cgroup's classic histograms of its exited processes' figures
+//! ([`ExitHistograms`]): that import takes no native histograms.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -20,6 +22,7 @@ use super::families::{
 use super::sink::Csv;
 use crate::history::sample::StoredProcess;
 use crate::model::RecordView;
+use crate::model::distribution::{CLASSIC_BOUNDS, ExitSample, Measure};
 use crate::model::fleet::{Counters, GroupFigures};
 use crate::time::rfc3339;
 use crate::wire::Category;
@@ -51,6 +54,8 @@ pub struct DumpWriter {
     families: BTreeMap<&'static str, io::BufWriter<std::fs::File>>,
     /// The first error writing a family's file, reported at the end.
     spill_error: Option<io::Error>,
+    /// OpenMetrics: each cgroup's histograms of the exits written so far.
+    exits: ExitHistograms,
 }
 
 impl DumpWriter {
@@ -63,6 +68,7 @@ impl DumpWriter {
             line: Vec::with_capacity(4096),
             families: BTreeMap::new(),
             spill_error: None,
+            exits: ExitHistograms::default(),
         }
     }
 
@@ -174,7 +180,7 @@ impl DumpWriter {
             ));
         }
         if self.format == Format::Openmetrics {
-            for f in families::STORED {
+            for f in families::STORED.iter().chain(&families::DISTRIBUTIONS) {
                 let Some(lines) = self.families.remove(f.name) else {
                     continue;
                 };
@@ -191,25 +197,11 @@ impl DumpWriter {
     }
 
     fn metrics(&mut self, time_ns: i64, labels: &[(&str, &str)], r: Stored) -> io::Result<()> {
-        let ts = format!(
-            "{}.{:03}",
-            time_ns.div_euclid(1_000_000_000),
-            time_ns.rem_euclid(1_000_000_000) / 1_000_000
-        );
+        let ts = om_timestamp(time_ns);
         let (families, spill_error) = (&mut self.families, &mut self.spill_error);
         let mut put = |family: &'static str, suffix: &str, extra: Option<(&str, &str)>, v: f64| {
-            if spill_error.is_some() {
+            let Some(file) = family_file(families, spill_error, family) else {
                 return;
-            }
-            let file = match families.entry(family) {
-                std::collections::btree_map::Entry::Occupied(f) => f.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => match tempfile::tempfile() {
-                    Ok(f) => e.insert(io::BufWriter::with_capacity(1 << 16, f)),
-                    Err(err) => {
-                        *spill_error = Some(err);
-                        return;
-                    }
-                },
             };
             let mut line = format!("{family}{suffix}{{");
             for (i, (k, val)) in labels.iter().copied().chain(extra).enumerate() {
@@ -290,6 +282,11 @@ impl DumpWriter {
         if let Stored::Group(g) = r {
             put(TASKS.name, "", None, g.tasks as f64);
         }
+        self.spilled()
+    }
+
+    /// The first error keeping a family's lines, if any, said.
+    fn spilled(&mut self) -> io::Result<()> {
         match self.spill_error.take() {
             Some(e) => Err(io::Error::new(
                 e.kind(),
@@ -297,6 +294,174 @@ impl DumpWriter {
             )),
             None => Ok(()),
         }
+    }
+
+    /// A process that exited in the interval before the sample being
+    /// written, stored with its whole life's figures (`view`), in `cgroup`
+    /// (its path, or the group of exits placed nowhere): its figures join
+    /// the cgroup's histograms (OpenMetrics; the other formats write the
+    /// process's record itself).
+    pub fn exited(&mut self, cgroup: &str, view: &RecordView) {
+        if self.format == Format::Openmetrics {
+            // A stored exit is one process's record, assembled from all
+            // its exit records: its whole life and its wall time at once.
+            self.exits.observe(cgroup, &ExitSample::of(view, view));
+        }
+    }
+
+    /// Each cgroup's histograms as of the sample taken at `time_ns`: those
+    /// of the cgroups that had an exit in its interval, and of those
+    /// `written` says the sample wrote figures of (a group removed, or
+    /// left out by `--changed`, has no series that sample, as its counters
+    /// have none).
+    pub fn exit_histograms(
+        &mut self,
+        time_ns: i64,
+        written: impl Fn(&str) -> bool,
+    ) -> io::Result<()> {
+        if self.format != Format::Openmetrics {
+            return Ok(());
+        }
+        let ts = om_timestamp(time_ns);
+        let mut line = String::new();
+        for (cgroup, hs) in &mut self.exits.by {
+            let moved = std::mem::take(&mut hs.moved);
+            if !moved && !written(cgroup) {
+                continue;
+            }
+            for (m, h) in Measure::ALL.iter().zip(&hs.of) {
+                let Some(h) = h else {
+                    continue;
+                };
+                let family = families::family_of(*m).name;
+                let Some(file) = family_file(&mut self.families, &mut self.spill_error, family)
+                else {
+                    return self.spilled();
+                };
+                line.clear();
+                h.write(&mut line, family, cgroup, m.wait_label(), &ts);
+                if let Err(e) = file.write_all(line.as_bytes()) {
+                    self.spill_error = Some(e);
+                    return self.spilled();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A sample's time as an OpenMetrics timestamp: seconds, to the ms.
+fn om_timestamp(time_ns: i64) -> String {
+    format!(
+        "{}.{:03}",
+        time_ns.div_euclid(1_000_000_000),
+        time_ns.rem_euclid(1_000_000_000) / 1_000_000
+    )
+}
+
+/// The temporary file of a family's lines, made on its first line; none
+/// once keeping them failed (the error is in `spill_error`).
+fn family_file<'a>(
+    families: &'a mut BTreeMap<&'static str, io::BufWriter<std::fs::File>>,
+    spill_error: &mut Option<io::Error>,
+    family: &'static str,
+) -> Option<&'a mut io::BufWriter<std::fs::File>> {
+    if spill_error.is_some() {
+        return None;
+    }
+    match families.entry(family) {
+        std::collections::btree_map::Entry::Occupied(f) => Some(f.into_mut()),
+        std::collections::btree_map::Entry::Vacant(e) => match tempfile::tempfile() {
+            Ok(f) => Some(e.insert(io::BufWriter::with_capacity(1 << 16, f))),
+            Err(err) => {
+                *spill_error = Some(err);
+                None
+            }
+        },
+    }
+}
+
+/// Each cgroup's classic histograms of the processes that exited in it,
+/// over the samples written so far: what `dump -f openmetrics --by
+/// cgroup` writes at each sample, cumulative from the dump's first sample,
+/// as `serve`'s histograms are from its start. Its size is that of the
+/// cgroups that had exits, whatever the number of samples.
+#[derive(Debug, Default)]
+pub struct ExitHistograms {
+    by: BTreeMap<String, CgroupHistograms>,
+}
+
+#[derive(Debug, Default)]
+struct CgroupHistograms {
+    /// By [`Measure::ALL`]'s order; none until a process had the figure.
+    of: [Option<Classic>; Measure::ALL.len()],
+    /// Whether an exit came since they were last written.
+    moved: bool,
+}
+
+impl ExitHistograms {
+    /// One process that exited in `cgroup`.
+    pub fn observe(&mut self, cgroup: &str, s: &ExitSample) {
+        let hs = match self.by.get_mut(cgroup) {
+            Some(h) => h,
+            None => self.by.entry(cgroup.to_string()).or_default(),
+        };
+        hs.moved = true;
+        for (m, h) in Measure::ALL.iter().zip(&mut hs.of) {
+            if let Some(ns) = s.get(*m) {
+                // Seconds as `serve`'s histograms observe them.
+                h.get_or_insert_with(Classic::default)
+                    .observe(ns as f64 / 1e9);
+            }
+        }
+    }
+}
+
+/// One classic histogram: how many observations fell in each bucket of
+/// [`CLASSIC_BOUNDS`] and above the last (not cumulative), and their sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Classic {
+    buckets: [u64; CLASSIC_BOUNDS.len() + 1],
+    sum: f64,
+}
+
+impl Classic {
+    fn observe(&mut self, seconds: f64) {
+        // A bucket holds the values up to and including its bound.
+        let i = CLASSIC_BOUNDS.partition_point(|b| *b < seconds);
+        self.buckets[i] += 1;
+        self.sum += seconds;
+    }
+
+    /// Its MetricPoint at `ts`: a `_bucket` line per bound and `+Inf`,
+    /// cumulative, then `_count` and `_sum`.
+    fn write(&self, out: &mut String, family: &str, cgroup: &str, wait: Option<&str>, ts: &str) {
+        let mut labels = format!("cgroup=\"{}\"", escape_label(cgroup));
+        if let Some(w) = wait {
+            let _ = write!(labels, ",wait=\"{w}\"");
+        }
+        let mut below = 0;
+        for (i, n) in self.buckets.iter().enumerate() {
+            below += n;
+            let le = CLASSIC_BOUNDS
+                .get(i)
+                .map_or_else(|| "+Inf".to_string(), |b| le(*b));
+            let _ = writeln!(out, "{family}_bucket{{{labels},le=\"{le}\"}} {below} {ts}");
+        }
+        let _ = writeln!(out, "{family}_count{{{labels}}} {below} {ts}");
+        let _ = writeln!(out, "{family}_sum{{{labels}}} {} {ts}", self.sum);
+    }
+}
+
+/// A bucket's bound as its `le` label: as `serve`'s encoder writes it
+/// (`1.0`, `0.00001`), so that a backfilled series and a scraped one are
+/// one series.
+fn le(bound: f64) -> String {
+    let s = bound.to_string();
+    if s.contains(['.', 'e', 'i', 'N']) {
+        s
+    } else {
+        s + ".0"
     }
 }
 
@@ -507,6 +672,171 @@ mod tests {
             v[k] = x;
         }
         StoredProcess::from_value(&v).expect("a stored process")
+    }
+
+    /// An exited process as the store holds it: a tgid record assembled
+    /// from its exit records, with its CPU wait, run time and wall time
+    /// (ns; null where not given).
+    fn exit(cpu_wait_ns: Option<u64>, run_ns: Option<u64>, wall_us: Option<u64>) -> RecordView {
+        let mut p = typed(0, Some(0));
+        p.view.delays[Category::Cpu].total_ns = cpu_wait_ns;
+        p.view.cpu.run_virtual_ns = run_ns;
+        p.view.group_elapsed_us = wall_us;
+        p.view
+    }
+
+    /// The OpenMetrics lines of `family`'s series in `cgroup` at `ts`,
+    /// as (name and labels, value).
+    fn series<'a>(text: &'a str, family: &str, cgroup: &str, ts: &str) -> Vec<(&'a str, &'a str)> {
+        text.lines()
+            .filter(|l| l.starts_with(&format!("{family}_")))
+            .filter(|l| l.contains(&format!("cgroup=\"{cgroup}\"")))
+            .filter_map(|l| {
+                let (rest, t) = l.rsplit_once(' ')?;
+                let (name, v) = rest.rsplit_once(' ')?;
+                (t == ts).then_some((name, v))
+            })
+            .collect()
+    }
+
+    /// Hand-made exits: each lands in the bucket of the first bound at or
+    /// above it, the buckets are cumulative, `_count` is the `+Inf`
+    /// bucket and `_sum` the figures' sum; a figure not given is not
+    /// observed, and a measure no exit had has no series.
+    #[test]
+    fn exits_make_cumulative_classic_histograms_per_cgroup() {
+        let mut w = DumpWriter::new(Format::Openmetrics);
+        let mut out = Vec::new();
+        // 15 µs, exactly 1 ms (a bound: in its own bucket), 3 s, 200 s
+        // (above the last bound), and one without a CPU wait.
+        for ns in [
+            Some(15_000),
+            Some(1_000_000),
+            Some(3_000_000_000),
+            Some(200_000_000_000),
+            None,
+        ] {
+            w.exited("/a", &exit(ns, Some(2_000_000), None));
+        }
+        w.exited("/b", &exit(Some(7), None, Some(40_000)));
+        w.exit_histograms(1_000_000_000, |_| false)
+            .expect("written");
+        // The next sample: one more exit in /a; /b had none and its
+        // figures are written; /c's were, but it had no exit ever.
+        w.exited("/a", &exit(Some(30_000_000), None, None));
+        w.exit_histograms(2_000_000_000, |g| g == "/b" || g == "/c")
+            .expect("written");
+        // A third: no exit, and no group written: no series then.
+        w.exit_histograms(3_000_000_000, |_| false)
+            .expect("written");
+        w.finish(&mut out).expect("finished");
+        let text = String::from_utf8(out).expect("utf-8");
+
+        let wait = "taskstat_process_wait_seconds";
+        let a1 = series(&text, wait, "/a", "1.000");
+        let bucket = |s: &[(&str, &str)], le: &str| -> u64 {
+            let at = format!(",le=\"{le}\"}}");
+            let l = s
+                .iter()
+                .find(|(n, _)| n.ends_with(&at))
+                .unwrap_or_else(|| panic!("{le}: {s:?}"));
+            l.1.parse().expect("a count")
+        };
+        let value = |s: &[(&str, &str)], suffix: &str| -> f64 {
+            let l = s
+                .iter()
+                .find(|(n, _)| n.contains(suffix))
+                .unwrap_or_else(|| panic!("{suffix}: {s:?}"));
+            l.1.parse().expect("a value")
+        };
+        assert_eq!(a1.len(), CLASSIC_BOUNDS.len() + 3, "{a1:?}");
+        assert!(a1.iter().all(|(n, _)| n.contains("wait=\"cpu\"")), "{a1:?}");
+        for (le, n) in [
+            ("0.00001", 0),
+            ("0.00002", 1),
+            ("0.0005", 1),
+            ("0.001", 2),
+            ("0.002", 2),
+            ("2.0", 2),
+            ("5.0", 3),
+            ("100.0", 3),
+            ("+Inf", 4),
+        ] {
+            assert_eq!(bucket(&a1, le), n, "le={le}: {a1:?}");
+        }
+        assert_eq!(value(&a1, "_count"), 4.0);
+        assert!((value(&a1, "_sum") - 203.001_015).abs() < 1e-9, "{a1:?}");
+        // Cumulative: the second sample's adds its one exit (30 ms).
+        let a2 = series(&text, wait, "/a", "2.000");
+        assert_eq!((bucket(&a2, "0.02"), bucket(&a2, "0.05")), (2, 3), "{a2:?}");
+        assert_eq!(value(&a2, "_count"), 5.0);
+        assert!((value(&a2, "_sum") - 203.031_015).abs() < 1e-9, "{a2:?}");
+        // No io or memory wait was given: no such series.
+        assert!(!text.contains("wait=\"io\"") && !text.contains("wait=\"memory\""));
+        // CPU time: the five of the first sample, all in le=0.002.
+        let cpu = series(&text, "taskstat_process_cpu_seconds", "/a", "2.000");
+        assert_eq!(
+            (bucket(&cpu, "0.001"), bucket(&cpu, "0.002")),
+            (0, 5),
+            "{cpu:?}"
+        );
+        assert!((value(&cpu, "_sum") - 0.01).abs() < 1e-12);
+        // Wall time: /b's 40 ms, written again in the second sample though
+        // it had no exit then, because its figures were.
+        let b2 = series(&text, "taskstat_process_elapsed_seconds", "/b", "2.000");
+        assert_eq!(
+            (
+                bucket(&b2, "0.02"),
+                bucket(&b2, "0.05"),
+                value(&b2, "_count")
+            ),
+            (0, 1, 1.0)
+        );
+        assert!(series(&text, "taskstat_process_elapsed_seconds", "/a", "2.000").is_empty());
+        assert!(!text.contains("cgroup=\"/c\""), "/c had no exit");
+        assert!(
+            !text.contains(" 3.000\n"),
+            "a third sample with nothing to write"
+        );
+        // Each family with series once; none gave a longest wait.
+        for f in families::DISTRIBUTIONS {
+            let head = format!("# TYPE {} histogram\n", f.name);
+            let once = usize::from(f != families::PROCESS_LONGEST_WAIT_SECONDS);
+            assert_eq!(text.matches(&head).count(), once, "{text}");
+        }
+        assert!(text.ends_with("# EOF\n"));
+    }
+
+    /// Only OpenMetrics keeps the histograms: other formats write each
+    /// exit's record as it is.
+    #[test]
+    fn other_formats_write_no_histograms() {
+        let mut w = DumpWriter::new(Format::Ndjson);
+        w.exited("/a", &exit(Some(1), Some(1), Some(1)));
+        assert!(w.exits.by.is_empty());
+        let mut out = Vec::new();
+        w.exit_histograms(1, |_| true).expect("nothing to write");
+        w.finish(&mut out).expect("finished");
+        assert!(out.is_empty());
+    }
+
+    /// A bucket's `le` is what `serve`'s encoder writes for the same
+    /// histogram: a backfilled series and a scraped one are one series.
+    #[test]
+    fn bounds_are_written_as_serve_writes_them() {
+        use prometheus_client::registry::Registry;
+        let mut r = Registry::default();
+        r.register("x", "x", crate::model::distribution::histogram());
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &r).expect("encodes");
+        let served: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_once("le=\"")?.1.split_once('"'))
+            .map(|(le, _)| le)
+            .collect();
+        let mut ours: Vec<String> = CLASSIC_BOUNDS.iter().map(|b| le(*b)).collect();
+        ours.push("+Inf".into());
+        assert_eq!(served, ours);
     }
 
     /// --changed: a process is written when first seen and when its

@@ -214,6 +214,27 @@ mod tests {
         assert!(STORED.iter().all(|f| SERVED.contains(f)));
     }
 
+    /// The distributions' families are named as the others are, apart
+    /// from them, and each measure has one.
+    #[test]
+    fn the_distributions_families_end_in_their_unit_and_are_apart() {
+        use crate::model::distribution::Measure;
+        for f in DISTRIBUTIONS {
+            assert_eq!(f.kind, Kind::Histogram);
+            assert!(
+                f.name.ends_with(&format!("_{}", f.unit.unwrap_or("?"))),
+                "{f:?}"
+            );
+            assert!(SERVED.iter().all(|g| g.name != f.name || *g == f), "{f:?}");
+            assert_eq!(DISTRIBUTIONS.iter().filter(|g| g.name == f.name).count(), 1);
+        }
+        for m in Measure::ALL {
+            let f = family_of(m);
+            assert!(DISTRIBUTIONS.contains(&f));
+            assert_eq!(m.wait_label().is_some(), f.name.contains("wait"), "{m:?}");
+        }
+    }
+
     /// `dump -f openmetrics --by cgroup` says what `serve` says of each
     /// family they share, both as written by their own writers.
     #[test]
@@ -245,8 +266,28 @@ mod tests {
             crate::render::dump::Stored::Group(&group),
         )
         .unwrap();
+        // An exit of the group with its CPU time: a histogram family too.
+        let record = crate::model::Record {
+            kind: crate::wire::RecordKind::Pid,
+            id: 7,
+            stats: crate::wire::TaskStats {
+                version: 16,
+                payload_len: 560,
+                ..Default::default()
+            },
+            origin: Default::default(),
+        };
+        let mut exit = record.view(&crate::model::Accounting::default());
+        exit.cpu.run_virtual_ns = Some(3_000_000);
+        w.exited("/a", &exit);
+        w.exit_histograms(1_000_000_000, |_| true).unwrap();
         w.finish(&mut dumped).unwrap();
         let dumped = help(&String::from_utf8(dumped).unwrap());
+        let mut distributions = crate::model::distribution::Distributions::new(10);
+        distributions.observe(
+            "/a",
+            &crate::model::distribution::ExitSample::of(&exit, &exit),
+        );
 
         let groups = vec![(
             "/a".to_string(),
@@ -259,10 +300,11 @@ mod tests {
             rejected: Default::default(),
             sweep_seconds: 0.0,
             pressure: &Default::default(),
-            histograms: &[],
+            histograms: &distributions.histograms(),
             histograms_by: Default::default(),
         }));
-        assert_eq!(dumped.len(), 2 * STORED.len(), "{dumped:?}");
+        assert!(dumped.contains(&format!("# TYPE {} histogram", PROCESS_CPU_SECONDS.name)));
+        assert_eq!(dumped.len(), 2 * (STORED.len() + 1), "{dumped:?}");
         for line in &dumped {
             assert!(served.contains(line), "{line} is not serve's: {served:?}");
         }
