@@ -12,6 +12,7 @@ use serde_json::Value;
 mod common;
 
 use common::{Procs, example, exit_within, kernel, lines, store_dir};
+use taskstat::model::distribution::CLASSIC_BOUNDS;
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -808,4 +809,268 @@ fn records_that_do_not_read_are_counted_not_dropped_silently() {
         "{table}"
     );
     warned(&String::from_utf8_lossy(&replay.stderr));
+}
+
+/// The stored exits of processes that slept 5 to 30 ms in a cgroup2 group
+/// of their own: `dump -f openmetrics --by cgroup` writes the group's
+/// classic histograms, promtool imports them, and the imported buckets,
+/// counts and sums are those of the kernel's figures of each process,
+/// each counted once.
+#[test]
+fn dumped_exit_histograms_backfill_into_prometheus() {
+    let test = "dumped_exit_histograms_backfill_into_prometheus";
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    // The waits are measured only with delay accounting on.
+    let Some(_acct) = common::kernel_with(test, common::Acct::On) else {
+        return;
+    };
+    if !common::have(test, "promtool", "prometheus") {
+        return;
+    }
+    let Some(group) = common::Group2::new("hist") else {
+        return;
+    };
+    let dir = store_dir("history-hist");
+    let dir_arg = dir.display().to_string();
+    let mut rec = Procs(vec![record(&dir, &["-d", "0.5"])]);
+    common::wait_until(
+        Duration::from_secs(30),
+        "the recorder's first sample",
+        || {
+            taskstat(&["dump", "--dir", &dir_arg, "--by", "cgroup"])
+                .status
+                .success()
+        },
+    );
+    // A launcher moves itself into the group, so that each sleeper is born
+    // there, and never reaps them: a zombie's /proc entry names its group
+    // for the recorder, which hears each exit. It does not exit itself
+    // while the recorder runs.
+    let sleeps_ms = [5u64, 7, 9, 11, 13, 15, 18, 21, 24, 27, 30, 30];
+    let mut launcher = Command::new("sh");
+    launcher
+        .arg("-c")
+        .arg(r#"echo 0 > "$0" || exit 1; for t in "$@"; do sleep "$t" & done; exec sleep 600"#)
+        .arg(group.dir.join("cgroup.procs"));
+    for ms in sleeps_ms {
+        launcher.arg(format!("{}.{:03}", ms / 1000, ms % 1000));
+    }
+    let launcher = Procs::one(launcher.spawn().expect("start the launcher"));
+    let parent = u64::from(launcher.pids()[0]);
+    let ours = |records: &[Value]| -> Vec<Value> {
+        records
+            .iter()
+            .filter(|r| !r["exit_code"].is_null() && r["ppid"] == parent)
+            .cloned()
+            .collect()
+    };
+    common::wait_until(
+        Duration::from_secs(60),
+        "every sleeper's exit stored",
+        || {
+            let out = taskstat(&["dump", "--dir", &dir_arg, "--cgroup", &group.path]);
+            out.status.success() && ours(&lines(&out.stdout)).len() >= sleeps_ms.len()
+        },
+    );
+    rec.signal(0, libc::SIGTERM);
+    exit_within(&mut rec.0[0], Duration::from_secs(30), "record to stop");
+    drop(launcher);
+
+    // The kernel's figures of each, as stored: each once, in the group.
+    let out = taskstat(&["dump", "--dir", &dir_arg, "--cgroup", &group.path]);
+    assert!(out.status.success(), "{out:?}");
+    let exits = ours(&lines(&out.stdout));
+    assert_eq!(exits.len(), sleeps_ms.len(), "{exits:?}");
+    assert!(
+        exits.iter().all(|e| e["cgroup"] == group.path.as_str()),
+        "{exits:?}"
+    );
+
+    let out = taskstat(&[
+        "dump",
+        "--dir",
+        &dir_arg,
+        "-f",
+        "openmetrics",
+        "--by",
+        "cgroup",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let om = dir.with_extension("hist.om");
+    std::fs::write(&om, &text).expect("write the dump");
+    let blocks = dir.with_extension("hist.blocks");
+    let _ = std::fs::remove_dir_all(&blocks);
+    let imported = Command::new("promtool")
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&om)
+        .arg(&blocks)
+        .output()
+        .expect("promtool (apt-get install prometheus)");
+    assert!(imported.status.success(), "promtool: {imported:?}");
+    // promtool's linter reads the text format, whose timestamps are
+    // integer ms, and no # EOF: it checks the histograms of the last
+    // sample, without their timestamps.
+    lint_last_sample(&text, "taskstat_process_");
+
+    // What Prometheus holds of the group at the last sample.
+    let held = imported_series(&blocks, &group.path);
+    let series = |name: &str, wait: Option<&str>| -> Vec<(String, f64)> {
+        held.iter()
+            .filter(|(labels, _)| {
+                labels.get("__name__").map(String::as_str) == Some(name)
+                    && labels.get("wait").map(String::as_str) == wait
+            })
+            .map(|(labels, v)| (labels.get("le").cloned().unwrap_or_default(), *v))
+            .collect()
+    };
+    let n = sleeps_ms.len() as f64;
+    let figure = |e: &Value, path: &[&str]| -> f64 {
+        let mut v = e;
+        for k in path {
+            v = &v[*k];
+        }
+        v.as_f64()
+            .unwrap_or_else(|| panic!("{path:?} not measured: {e}"))
+    };
+    // Each measure's figure in the stored record, and its unit per second.
+    for (family, wait, path, per_second) in [
+        (
+            "taskstat_process_wait_seconds",
+            Some("cpu"),
+            &["delays", "cpu", "total_ns"][..],
+            1e9,
+        ),
+        (
+            "taskstat_process_cpu_seconds",
+            None,
+            &["cpu", "run_virtual_ns"],
+            1e9,
+        ),
+        (
+            "taskstat_process_elapsed_seconds",
+            None,
+            &["group_elapsed_us"],
+            1e6,
+        ),
+    ] {
+        let values: Vec<f64> = exits.iter().map(|e| figure(e, path) / per_second).collect();
+        let count = series(&format!("{family}_count"), wait);
+        assert_eq!(count, [(String::new(), n)], "{family} {wait:?}");
+        let sum = series(&format!("{family}_sum"), wait);
+        let want: f64 = values.iter().sum();
+        assert!(
+            sum.len() == 1 && (sum[0].1 - want).abs() < 1e-6,
+            "{family} {wait:?}: sum {sum:?}, the exits' {want}"
+        );
+        let buckets = series(&format!("{family}_bucket"), wait);
+        assert_eq!(buckets.len(), CLASSIC_BOUNDS.len() + 1, "{buckets:?}");
+        for (le, got) in buckets {
+            let bound = if le == "+Inf" {
+                f64::INFINITY
+            } else {
+                le.parse().expect("a bound")
+            };
+            let at_most = values.iter().filter(|v| **v <= bound).count() as f64;
+            assert_eq!(got, at_most, "{family} {wait:?} le={le}: {values:?}");
+        }
+    }
+    // The kernel's wall time of each covers its sleep: none is in the
+    // first bucket above 5 ms's.
+    let walls = series("taskstat_process_elapsed_seconds_bucket", None);
+    assert!(
+        walls.iter().any(|(le, n)| le == "0.005" && *n == 0.0),
+        "{walls:?}"
+    );
+
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&blocks);
+    let _ = std::fs::remove_file(&om);
+}
+
+/// `promtool check metrics` on the lines of the families named `prefix...`
+/// at the dump's last timestamp, with their metadata.
+fn lint_last_sample(text: &str, prefix: &str) {
+    let last = text
+        .lines()
+        .filter(|l| l.starts_with(prefix))
+        .filter_map(|l| l.rsplit_once(' ').map(|(_, ts)| ts))
+        .max_by(|a, b| {
+            a.parse::<f64>()
+                .unwrap_or(0.0)
+                .total_cmp(&b.parse().unwrap_or(0.0))
+        })
+        .expect("a histogram line");
+    let mut lines = String::new();
+    for l in text.lines() {
+        if l.starts_with(&format!("# HELP {prefix}")) || l.starts_with(&format!("# TYPE {prefix}"))
+        {
+            lines += l;
+            lines.push('\n');
+        } else if let Some((series, ts)) = l.rsplit_once(' ')
+            && l.starts_with(prefix)
+            && ts == last
+        {
+            lines += series;
+            lines.push('\n');
+        }
+    }
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool (apt-get install prometheus)");
+    std::io::Write::write_all(&mut promtool.stdin.take().expect("stdin"), lines.as_bytes())
+        .expect("feed promtool");
+    let out = promtool.wait_with_output().expect("promtool");
+    assert!(out.status.success(), "promtool: {out:?}\n{lines}");
+}
+
+/// Each series of `cgroup` in the blocks promtool made, with its value at
+/// its latest time.
+fn imported_series(
+    blocks: &Path,
+    cgroup: &str,
+) -> Vec<(std::collections::BTreeMap<String, String>, f64)> {
+    // promtool tsdb dump opens the directory as a database, WAL included.
+    std::fs::create_dir_all(blocks.join("wal")).expect("an empty WAL");
+    let out = Command::new("promtool")
+        .args(["tsdb", "dump", &format!("--match={{cgroup=\"{cgroup}\"}}")])
+        .arg(blocks)
+        .output()
+        .expect("promtool");
+    assert!(out.status.success(), "promtool tsdb dump: {out:?}");
+    // `{__name__="x", cgroup="/g", le="0.1"} 3 1765000000000`, each
+    // series' samples in time order.
+    let mut latest: std::collections::BTreeMap<String, (i64, f64)> = Default::default();
+    for l in String::from_utf8_lossy(&out.stdout).lines() {
+        let Some((labels, rest)) = l.rsplit_once("} ") else {
+            continue;
+        };
+        let mut it = rest.split(' ');
+        let (Some(v), Some(t)) = (it.next(), it.next()) else {
+            continue;
+        };
+        let (v, t): (f64, i64) = (v.parse().expect("a value"), t.parse().expect("a time"));
+        let e = latest.entry(labels.to_string()).or_insert((t, v));
+        if t >= e.0 {
+            *e = (t, v);
+        }
+    }
+    latest
+        .into_iter()
+        .map(|(labels, (_, v))| {
+            let m = labels
+                .trim_start_matches('{')
+                .split(", ")
+                .filter_map(|kv| {
+                    let (k, v) = kv.split_once('=')?;
+                    Some((k.to_string(), v.trim_matches('"').to_string()))
+                })
+                .collect();
+            (m, v)
+        })
+        .collect()
 }
