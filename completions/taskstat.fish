@@ -272,7 +272,7 @@ complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l begin -d 'Fro
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l end -d 'Until this time (the same forms as --begin)' -r
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s f -l format -d 'Output format' -r -f -a "ndjson\t'One JSON object per line: a record and its `time`'
 csv\t'A header row and one row per record; `time` first'
-openmetrics\t'Counters with timestamps, under `serve`\'s metric names'"
+openmetrics\t'Counters with timestamps, under `serve`\'s metric names; with --by cgroup also each group\'s histograms of its exited processes'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -l by -d 'One record per process per sample, or one per cgroup per sample' -r -f -a "task\t'A process'
 cgroup\t'A cgroup2 group\'s totals; exits placed in no group are in "(unknown)"'"
 complete -c taskstat -n "__fish_taskstat_using_subcommand dump" -s p -l pid -d 'Only these processes; comma-separated or repeated' -r

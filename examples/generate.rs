@@ -284,6 +284,10 @@ fn main_page() -> String {
     );
     para(
         &mut r,
+        "dump -f openmetrics --by cgroup also writes each cgroup's classic histograms (that import takes no native ones) of what its exited processes did over their lives, under serve's names and buckets: taskstat_process_wait_seconds, a process's total wait, and taskstat_process_longest_wait_seconds, its longest single one, both with label wait (cpu: the run queue; io: block I/O; memory: swap-in, reclaim, thrashing, compaction and write-protect copy); taskstat_process_cpu_seconds, its CPU time; taskstat_process_elapsed_seconds, its wall time. The buckets are 1, 2 and 5 of each decade from 10 µs to 100 s, then +Inf. At each sample a histogram counts the exits from the dump's first sample to that one; a group's histograms are written at each sample that writes its figures or has an exit of it, and only for the measures some exit had (the waits need delay accounting). After the import, histogram_quantile(0.99, sum by (le, cgroup) (rate(taskstat_process_wait_seconds_bucket{wait=\"io\"}[1h]))) is the I/O wait that 99% of each cgroup's processes stayed within, over the hour before each point.",
+    );
+    para(
+        &mut r,
         "TIME (--begin, --end, and g in replay) is YYYY-MM-DD HH:MM[:SS] in local time, HH:MM[:SS] today, RFC 3339, -10m or -2h before now, or @UNIX. A store written by a newer format version is refused with a message that names both versions; older versions are read. replay and dump exit with status 6 when there is nothing to show (not a store, a directory that cannot be read, a newer format, no sample in the range), and 2 for a bad TIME.",
     );
 

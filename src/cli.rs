@@ -313,7 +313,10 @@ pub enum Command {
     /// OpenMetrics is for `promtool tsdb create-blocks-from openmetrics`.
     /// With --by cgroup, each cgroup2 group's totals: the processes that
     /// exited before `record` saw them or their parent, and whose group
-    /// could no longer be read, are counted in cgroup "(unknown)".
+    /// could no longer be read, are counted in cgroup "(unknown)". There
+    /// OpenMetrics also has each group's classic histograms of its exited
+    /// processes' waits, longest waits, CPU and wall time
+    /// (taskstat_process_*_seconds), counted from the dump's first sample.
     Dump(Later<DumpArgs>),
     /// Print the records of a file written by `listen --write`
     Decode(Later<DecodeArgs>),

@@ -141,7 +141,8 @@ pub const DUMP: Offer = Offer {
         ),
         (
             Format::Openmetrics,
-            "Counters with timestamps, under `serve`'s metric names",
+            "Counters with timestamps, under `serve`'s metric names; with --by cgroup also each \
+             group's histograms of its exited processes",
         ),
     ],
     default: Format::Ndjson,
