@@ -17,6 +17,9 @@ use crate::common::{Group2, Procs, example, exit_within, kernel, signal, wait_un
 
 // Workload names and pressure per cgroup, with this module's server helpers.
 mod fleet;
+// serve --histograms against Prometheus: quantiles of the same exits as
+// listen heard them (issue 34's acceptance).
+mod histograms;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
