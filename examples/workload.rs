@@ -24,6 +24,12 @@
 //!     workload fault-read DEV DIR  prints the pid of a child that, once DIR/go
 //!                                  exists, reads 4 KiB of DEV with O_DIRECT,
 //!                                  creates DIR/done, and exits once DIR/exit exists
+//!     workload launch N PAR CMD ARG...
+//!                                  once a line comes on stdin, runs CMD ARG... N
+//!                                  times, PAR at once ({} in an ARG is the run's
+//!                                  number), and prints `done N failed F`; exits
+//!                                  once stdin ends (no SIGSTOP): a parent that
+//!                                  outlives its children, whose exits are theirs alone
 //!     workload named NAME          names itself NAME (prctl PR_SET_NAME)
 //!     workload named-bytes HEX [exit]  names itself with the bytes HEX spells
 //!                                  (any bytes but NUL); with `exit`, then exits
@@ -68,6 +74,57 @@ fn stop_self() {
     let _ = std::io::stdout().flush();
     // SAFETY: plain syscalls on our own pid.
     unsafe { libc::kill(libc::getpid(), libc::SIGSTOP) };
+}
+
+/// `launch N PAR CMD ARG...`: the children are started and reaped here
+/// and nowhere else, so that their exit records are the only ones that
+/// come from this process's children.
+fn launch(args: &[String]) {
+    let (n, par) = (arg(args, 2), arg(args, 3).max(1));
+    let Some((cmd, rest)) = args.get(4..).and_then(<[String]>::split_first) else {
+        eprintln!("workload: launch N PAR CMD ARG...");
+        std::process::exit(2)
+    };
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    let (mut running, mut failed) = (0u64, 0u64);
+    let mut reap = |running: &mut u64| {
+        let mut status = 0;
+        // SAFETY: waits for any child of this process, into a local.
+        let pid = unsafe { libc::waitpid(-1, &mut status, 0) };
+        if pid <= 0 {
+            eprintln!("workload: waitpid: {}", std::io::Error::last_os_error());
+            std::process::exit(1);
+        }
+        *running -= 1;
+        if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+            failed += 1;
+        }
+    };
+    for i in 0..n {
+        if running == par {
+            reap(&mut running);
+        }
+        let i = i.to_string();
+        let spawned = std::process::Command::new(cmd)
+            .args(rest.iter().map(|a| a.replace("{}", &i)))
+            .spawn();
+        match spawned {
+            // Reaped by waitpid above, not by the handle.
+            Ok(_) => running += 1,
+            Err(e) => {
+                eprintln!("workload: cannot start {cmd}: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    while running > 0 {
+        reap(&mut running);
+    }
+    println!("done {n} failed {failed}");
+    let _ = std::io::stdout().flush();
+    // Alive until told: an exit of its own would be one more in its group.
+    while std::io::stdin().read_line(&mut line).is_ok_and(|r| r > 0) {}
 }
 
 fn main() {
@@ -248,6 +305,10 @@ fn main() {
             }
             stop_self();
         }
+        Some("launch") => {
+            launch(&args);
+            return;
+        }
         Some("burn-exit") => {
             burn(arg(&args, 2));
             std::process::exit(0);
@@ -290,7 +351,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS | exit-threads N MS BYTES DIR CODE | io-threads N BYTES DIR | write-for MS PATH | burn-exit MS | named NAME | named-bytes HEX [exit]"
+                "usage: workload burn MS | sleep N MS | write BYTES PATH | threads N MS | exit-threads N MS BYTES DIR CODE | io-threads N BYTES DIR | write-for MS PATH | burn-exit MS | launch N PAR CMD ARG... | named NAME | named-bytes HEX [exit]"
             );
             std::process::exit(2);
         }

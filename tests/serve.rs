@@ -19,6 +19,9 @@ use crate::common::{Group2, Procs, example, exit_within, kernel, signal, wait_un
 mod fleet;
 // Distributions of the exited processes (serve --histograms).
 mod histograms;
+// serve --histograms against Prometheus: quantiles of the same exits as
+// listen heard them (issue 34's acceptance).
+mod quantiles;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
