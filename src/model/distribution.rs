@@ -24,7 +24,7 @@ use crate::wire::{Category, Group, RecordKind};
 pub const WAIT_GROUPS: [Group; 3] = [Group::RunQueue, Group::Io, Group::Memory];
 
 /// What one histogram measures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Measure {
     /// The process's total wait in a group of categories.
     Wait(Group),
@@ -194,9 +194,21 @@ pub fn histogram() -> Histogram {
 /// user), each measure's made when its first value comes.
 #[derive(Debug, Default)]
 pub struct Distributions {
-    by: HashMap<String, [Option<Histogram>; 8]>,
+    /// Each measure's histogram and how many values it was given (the
+    /// client keeps its count to itself).
+    by: HashMap<String, [Option<(Histogram, u64)>; 8]>,
     /// At most this many keys; later ones are counted in [`OTHER`].
     max: usize,
+}
+
+/// One histogram of a key, as [`Distributions::histograms`] lists it.
+#[derive(Clone, Debug)]
+pub struct KeyHistogram {
+    pub key: String,
+    pub measure: Measure,
+    pub histogram: Histogram,
+    /// How many values it had when listed.
+    pub count: u64,
 }
 
 /// Where keys beyond the cap are counted.
@@ -225,22 +237,28 @@ impl Distributions {
             let Some(ns) = s.get(m) else {
                 continue;
             };
-            hs[m.index()]
-                .get_or_insert_with(histogram)
-                .observe(ns as f64 / 1e9);
+            let (h, count) = hs[m.index()].get_or_insert_with(|| (histogram(), 0));
+            h.observe(ns as f64 / 1e9);
+            *count += 1;
         }
     }
 
     /// Each key's histograms, keys in order; a handle shares its
-    /// histogram, so an encoder reads it as it is then.
-    pub fn histograms(&self) -> Vec<(String, Measure, Histogram)> {
+    /// histogram, so an encoder reads it as it is then, with at least
+    /// `count` values in it.
+    pub fn histograms(&self) -> Vec<KeyHistogram> {
         let mut keys: Vec<&String> = self.by.keys().collect();
         keys.sort_unstable();
         let mut out = Vec::new();
         for k in keys {
             for (m, h) in Measure::ALL.iter().zip(&self.by[k]) {
-                if let Some(h) = h {
-                    out.push((k.clone(), *m, h.clone()));
+                if let Some((h, count)) = h {
+                    out.push(KeyHistogram {
+                        key: k.clone(),
+                        measure: *m,
+                        histogram: h.clone(),
+                        count: *count,
+                    });
                 }
             }
         }
@@ -323,7 +341,7 @@ mod tests {
         for k in ["a", "b", "c", "d", "a"] {
             d.observe(k, &s);
         }
-        let keys: Vec<String> = d.histograms().into_iter().map(|h| h.0).collect();
+        let keys: Vec<String> = d.histograms().into_iter().map(|h| h.key).collect();
         assert_eq!(keys, ["(other)", "a", "b"]);
         assert_eq!(d.keys(), 3);
     }

@@ -302,6 +302,7 @@ mod tests {
             pressure: &Default::default(),
             histograms: &distributions.histograms(),
             histograms_by: Default::default(),
+            histogram_lines: None,
         }));
         assert!(dumped.contains(&format!("# TYPE {} histogram", PROCESS_CPU_SECONDS.name)));
         assert_eq!(dumped.len(), 2 * (STORED.len() + 1), "{dumped:?}");

@@ -3,9 +3,11 @@
 //! text format (version 0.0.4) for scrapers that do not ask for OpenMetrics.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 
-use prometheus_client::encoding::text::{encode, encode_registry};
+use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::encoding::{EncodeMetric, MetricEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
@@ -19,7 +21,7 @@ use super::families::{
     DISTRIBUTIONS, EXIT_RECORDS_LOST, EXITED_TASKS, IO_BYTES, REJECTED_FIGURES,
     SCRAPE_DURATION_SECONDS, TASKS, family_of,
 };
-use crate::model::distribution::{KeyedBy, Measure};
+use crate::model::distribution::{KeyHistogram, KeyedBy, Measure};
 use crate::model::fleet::GroupFigures;
 use crate::model::pressure::{GroupPressure, Resource};
 use crate::model::workload::WorkloadNames;
@@ -110,7 +112,9 @@ impl Wire {
             Wire::Text => Ok(text(e).into_bytes()),
             Wire::OpenMetrics => Ok(openmetrics(e).into_bytes()),
             Wire::Protobuf => {
-                prometheus_client::encoding::prometheus_protobuf::encode_to_vec(&registry(e))
+                let mut r = registry(e);
+                distributions(&mut r, e);
+                prometheus_client::encoding::prometheus_protobuf::encode_to_vec(&r)
                     .map_err(|e| format!("cannot encode the protobuf exposition: {e:?}"))
             }
         }
@@ -136,9 +140,22 @@ pub struct Exposition<'a> {
     pub pressure: &'a HashMap<String, GroupPressure>,
     /// Each key's histograms of its exited processes (`serve
     /// --histograms`), in the order of their keys; none without it.
-    pub histograms: &'a [(String, Measure, Histogram)],
+    pub histograms: &'a [KeyHistogram],
     /// What the histograms' keys are.
     pub histograms_by: KeyedBy,
+    /// The histograms' lines as the text formats last wrote them, kept
+    /// from one scrape to the next; none: each is encoded every time.
+    pub histogram_lines: Option<&'a Mutex<HistogramLines>>,
+}
+
+/// Each histogram's sample lines as the text formats last wrote them (the
+/// two write a histogram's samples alike), with its count then: one that no
+/// exit reached since is copied, not encoded again. With a few hundred
+/// keys, encoding 25 lines for each of their histograms at every scrape
+/// was most of its cost (bench/histograms.sh).
+#[derive(Debug, Default)]
+pub struct HistogramLines {
+    by: HashMap<(String, Measure), (u64, String)>,
 }
 
 /// A metric family whose series come out in the order they were added.
@@ -202,28 +219,95 @@ fn cgroup_labels(group: &str) -> Labels {
     own
 }
 
+/// The labels of a histogram of `key`.
+fn histogram_labels(by: KeyedBy, key: &str, m: Measure) -> Labels {
+    let mut labels = match by {
+        KeyedBy::Cgroup => cgroup_labels(key),
+        by => vec![(by.label(), key.to_string())],
+    };
+    if let Some(w) = m.wait_label() {
+        labels.push(("wait", w.to_string()));
+    }
+    labels
+}
+
+fn family_index(m: Measure) -> usize {
+    DISTRIBUTIONS
+        .iter()
+        .position(|f| *f == family_of(m))
+        .unwrap_or_default()
+}
+
 /// The histograms of the exited processes, one family per kind of measure.
 fn distributions(r: &mut Registry, e: &Exposition) {
     let mut families: [Ordered<Histogram>; 4] = Default::default();
-    for (key, m, h) in e.histograms {
-        let mut labels = match e.histograms_by {
-            KeyedBy::Cgroup => cgroup_labels(key),
-            by => vec![(by.label(), key.clone())],
-        };
-        if let Some(w) = m.wait_label() {
-            labels.push(("wait", w.to_string()));
-        }
-        let i = DISTRIBUTIONS
-            .iter()
-            .position(|f| *f == family_of(*m))
-            .unwrap_or_default();
-        families[i].push(labels, h.clone());
+    for h in e.histograms {
+        families[family_index(h.measure)].push(
+            histogram_labels(e.histograms_by, &h.key, h.measure),
+            h.histogram.clone(),
+        );
     }
     for (f, series) in DISTRIBUTIONS.iter().zip(families) {
         r.register(f.name, f.help, series);
     }
 }
 
+/// The histogram families in OpenMetrics text, after the other families:
+/// each histogram's lines from `e.histogram_lines` where no exit reached
+/// it since they were written, else encoded by prometheus-client as
+/// [`distributions`] registers it, and kept.
+fn histogram_families(out: &mut String, e: &Exposition) {
+    let Some(cache) = e.histogram_lines else {
+        let mut r = Registry::default();
+        distributions(&mut r, e);
+        let _ = encode_registry(out, &r);
+        return;
+    };
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    for (i, f) in DISTRIBUTIONS.iter().enumerate() {
+        let mut series = e
+            .histograms
+            .iter()
+            .filter(|h| family_index(h.measure) == i)
+            .peekable();
+        if series.peek().is_none() {
+            continue;
+        }
+        // As prometheus-client writes a family's head.
+        let _ = writeln!(out, "# HELP {} {}.", f.name, f.help);
+        let _ = writeln!(out, "# TYPE {} histogram", f.name);
+        for h in series {
+            // The count was read before the lines are made: an exit
+            // between the two is in the lines and makes the next count
+            // differ, so the lines are made again then.
+            let slot = cache
+                .by
+                .entry((h.key.clone(), h.measure))
+                .or_insert((u64::MAX, String::new()));
+            if slot.0 != h.count {
+                let mut one = Ordered::<Histogram>::default();
+                one.push(
+                    histogram_labels(e.histograms_by, &h.key, h.measure),
+                    h.histogram.clone(),
+                );
+                let mut r = Registry::default();
+                r.register(f.name, f.help, one);
+                let mut lines = String::new();
+                let _ = encode_registry(&mut lines, &r);
+                // Its family's HELP and TYPE lines are written above.
+                let samples = lines
+                    .match_indices('\n')
+                    .nth(1)
+                    .map_or("", |(at, _)| &lines[at + 1..]);
+                *slot = (h.count, samples.to_string());
+            }
+            out.push_str(&slot.1);
+        }
+    }
+}
+
+/// Every family but the histograms' ([`histogram_families`] writes those
+/// of the text formats; protobuf takes them from [`distributions`]).
 fn registry(e: &Exposition) -> Registry {
     let mut r = Registry::default();
     let mut delay_seconds = Ordered::<FloatCounter>::default();
@@ -286,7 +370,6 @@ fn registry(e: &Exposition) -> Registry {
     r.register(CONTEXT_SWITCHES.name, CONTEXT_SWITCHES.help, switches);
     r.register(TASKS.name, TASKS.help, tasks);
     r.register(EXITED_TASKS.name, EXITED_TASKS.help, exited);
-    distributions(&mut r, e);
     r.register(
         CGROUP_PRESSURE_SECONDS.name,
         CGROUP_PRESSURE_SECONDS.help,
@@ -321,7 +404,9 @@ fn registry(e: &Exposition) -> Registry {
 pub fn openmetrics(e: &Exposition) -> String {
     let mut s = String::new();
     // Writing into a String cannot fail.
-    let _ = encode(&mut s, &registry(e));
+    let _ = encode_registry(&mut s, &registry(e));
+    histogram_families(&mut s, e);
+    let _ = encode_eof(&mut s);
     s
 }
 
@@ -331,6 +416,7 @@ pub fn openmetrics(e: &Exposition) -> String {
 pub fn text(e: &Exposition) -> String {
     let mut om = String::new();
     let _ = encode_registry(&mut om, &registry(e));
+    histogram_families(&mut om, e);
     classic(&om)
 }
 
@@ -395,6 +481,7 @@ mod tests {
             pressure: &HashMap::new(),
             histograms: &[],
             histograms_by: KeyedBy::Cgroup,
+            histogram_lines: None,
         };
         let om = openmetrics(&e);
         assert!(om.ends_with("# EOF\n"), "{om}");
@@ -445,6 +532,7 @@ mod tests {
             pressure: &pressure,
             histograms: &[],
             histograms_by: KeyedBy::Cgroup,
+            histogram_lines: None,
         };
         let om = openmetrics(&e);
         let meta: Vec<&str> = om.lines().filter(|l| l.starts_with("# ")).collect();
@@ -472,6 +560,7 @@ mod tests {
             pressure: &HashMap::new(),
             histograms: &[],
             histograms_by: KeyedBy::Cgroup,
+            histogram_lines: None,
         };
         let first = text(&e);
         // Forty series in a HashMap come out in the same order twice by
@@ -523,6 +612,7 @@ mod tests {
             pressure: &pressure,
             histograms: &[],
             histograms_by: KeyedBy::Cgroup,
+            histogram_lines: None,
         };
         let t = text(&e);
         let samples: Vec<&str> = t.lines().filter(|l| !l.starts_with('#')).collect();
@@ -561,5 +651,64 @@ mod tests {
             ..e
         };
         assert!(!text(&none).contains("pressure"));
+    }
+
+    /// The histograms' lines kept from a scrape are what encoding them
+    /// afresh writes, and a histogram an exit reached since is written anew.
+    #[test]
+    fn kept_histogram_lines_are_the_fresh_ones() {
+        use crate::model::distribution::{Distributions, ExitSample};
+        let mut d = Distributions::new(10);
+        let r = crate::model::Record {
+            kind: crate::wire::RecordKind::Pid,
+            id: 7,
+            stats: crate::wire::TaskStats {
+                version: 16,
+                payload_len: 560,
+                cpu_run_virtual_total: Some(2_000_000),
+                ..Default::default()
+            },
+            origin: Default::default(),
+        };
+        let v = r.view(&crate::model::Accounting::default());
+        let s = ExitSample::of(&v, &v);
+        d.observe("/a", &s);
+        d.observe("/b\"x", &s);
+        let kept = Mutex::new(HistogramLines::default());
+        let pressure = HashMap::new();
+        let both = |d: &Distributions| {
+            let hs = d.histograms();
+            let e = |lines| Exposition {
+                groups: &[],
+                categories: &[Category::Cpu],
+                lost: 0,
+                rejected: PerCategory::default(),
+                sweep_seconds: 0.0,
+                pressure: &pressure,
+                histograms: &hs,
+                histograms_by: KeyedBy::Cgroup,
+                histogram_lines: lines,
+            };
+            (
+                (openmetrics(&e(Some(&kept))), text(&e(Some(&kept)))),
+                (openmetrics(&e(None)), text(&e(None))),
+            )
+        };
+        let (k, fresh) = both(&d);
+        assert_eq!(k, fresh);
+        assert!(
+            k.1.contains("taskstat_process_cpu_seconds_count{cgroup=\"/a\"} 1"),
+            "{}",
+            k.1
+        );
+        d.observe("/a", &s);
+        let (k, fresh) = both(&d);
+        assert_eq!(k, fresh);
+        assert!(
+            k.1.contains("taskstat_process_cpu_seconds_count{cgroup=\"/a\"} 2"),
+            "{}",
+            k.1
+        );
+        assert!(k.0.ends_with("# EOF\n") && !k.1.contains("# EOF"));
     }
 }

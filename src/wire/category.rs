@@ -25,7 +25,7 @@ pub enum Category {
 
 /// What a wait is spent on, for views that fold categories into a few
 /// columns (top's RUNQ%, IO%, MEM%, IRQ%).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Group {
     /// Waiting for a CPU (run queue).
     RunQueue,

@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use hyper::body::Bytes;
-use prometheus_client::metrics::histogram::Histogram;
 use taskstat::cli::ServeArgs;
 use taskstat::client::{Client, Event};
 use taskstat::exit;
@@ -27,11 +26,11 @@ use taskstat::host::cgroup::{Membership, cgroup2_mount, cgroup2_of};
 use taskstat::host::held::{self, HeldFiles, SweptProcess};
 use taskstat::host::pressure;
 use taskstat::host::procfs::{self, Stat};
-use taskstat::model::distribution::{Distributions, KeyedBy, Measure};
+use taskstat::model::distribution::{Distributions, KeyHistogram, KeyedBy};
 use taskstat::model::fleet::{Counters, ExitMessage, Fleet, GroupFigures, ProcessExit, Series};
 use taskstat::model::pressure::GroupPressure;
 use taskstat::model::{Accounting, Record};
-use taskstat::render::metrics::{Exposition, Wire};
+use taskstat::render::metrics::{Exposition, HistogramLines, Wire};
 use taskstat::source;
 use taskstat::wire::{self, Category, PerCategory, RecordKind};
 use tokio::sync::{mpsc, oneshot};
@@ -163,6 +162,8 @@ struct Sweeper {
     /// Each process's stat and io, open from one sweep to the next.
     held: HeldFiles,
     histograms: Option<Histograms>,
+    /// The histograms' text lines, from one sweep's scrapes to the next's.
+    histogram_lines: Arc<Mutex<HistogramLines>>,
 }
 
 /// One sweep's figures, encoded both ways on demand.
@@ -173,8 +174,9 @@ struct Swept {
     rejected: PerCategory<u64>,
     seconds: f64,
     pressure: HashMap<String, GroupPressure>,
-    histograms: Vec<(String, Measure, Histogram)>,
+    histograms: Vec<KeyHistogram>,
     histograms_by: KeyedBy,
+    histogram_lines: Arc<Mutex<HistogramLines>>,
     /// Each encoding once per sweep, however many scrapes the cache
     /// answers (by [`Wire`]: text, OpenMetrics, protobuf).
     encoded: [OnceLock<Result<Bytes, String>>; 3],
@@ -191,6 +193,7 @@ impl Swept {
             pressure: &self.pressure,
             histograms: &self.histograms,
             histograms_by: self.histograms_by,
+            histogram_lines: Some(&self.histogram_lines),
         }
     }
 
@@ -300,6 +303,7 @@ impl Sweeper {
                 .map(|h| lock(&h.books).histograms())
                 .unwrap_or_default(),
             histograms_by: self.histograms.as_ref().map(|h| h.by).unwrap_or_default(),
+            histogram_lines: Arc::clone(&self.histogram_lines),
             encoded: Default::default(),
         })
     }
@@ -434,6 +438,7 @@ pub fn run(args: ServeArgs, timeout: Duration) -> anyhow::Result<ExitCode> {
         cgroup2: cgroup2_mount(),
         held: HeldFiles::new(held::budget()),
         histograms,
+        histogram_lines: Arc::default(),
     };
     // The first sweep places the processes that already run.
     sweeper.figures()?;
