@@ -672,13 +672,18 @@ mod tests {
             .into_iter()
             .map(|g| (g.to_string(), GroupFigures::default()))
             .collect();
-        let histograms: Vec<(String, Measure, Histogram)> = groups
+        let histograms: Vec<KeyHistogram> = groups
             .iter()
             .flat_map(|(g, _)| {
                 Measure::ALL.map(|m| {
                     let h = histogram();
                     h.observe(0.003);
-                    (g.clone(), m, h)
+                    KeyHistogram {
+                        key: g.clone(),
+                        measure: m,
+                        histogram: h,
+                        count: 1,
+                    }
                 })
             })
             .collect();
@@ -691,9 +696,11 @@ mod tests {
             pressure: &HashMap::new(),
             histograms: &histograms,
             histograms_by: KeyedBy::Cgroup,
+            histogram_lines: None,
         };
         let mut om = String::new();
         encode_registry(&mut om, &registry(&e)).expect("a String takes any write");
+        histogram_families(&mut om, &e);
         assert!(
             om.contains("_bucket{le=\"0.00001\",cgroup=\"/b#c\""),
             "{om}"
