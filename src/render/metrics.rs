@@ -476,8 +476,12 @@ pub fn openmetrics(e: &Exposition) -> String {
 pub fn text(e: &Exposition) -> String {
     let mut om = String::new();
     let _ = encode_registry(&mut om, &registry(e));
-    histogram_families(&mut om, e);
-    classic(&om)
+    // A histogram family's lines are the same in both formats: they are
+    // written after the rewrite, not copied through it (with histograms,
+    // most of the exposition).
+    let mut out = classic(&om);
+    histogram_families(&mut out, e);
+    out
 }
 
 /// `(name, rest)` of a `# TYPE name kind` or `# HELP name text` line.
