@@ -1007,12 +1007,14 @@ fn lint_last_sample(text: &str, prefix: &str) {
         {
             lines += l;
             lines.push('\n');
-        } else if let Some((series, ts)) = l.rsplit_once(' ')
-            && l.starts_with(prefix)
-            && ts == last
-        {
-            lines += series;
-            lines.push('\n');
+        } else if l.starts_with(prefix) {
+            match l.rsplit_once(' ') {
+                Some((series, ts)) if ts == last => {
+                    lines += series;
+                    lines.push('\n');
+                }
+                _ => {}
+            }
         }
     }
     let mut promtool = Command::new("promtool")
