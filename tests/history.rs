@@ -11,7 +11,9 @@ use serde_json::Value;
 
 mod common;
 
-use common::{Procs, example, exit_within, kernel, lines, store_dir};
+use common::{
+    Procs, example, exit_within, kernel, lines, promtool_backfill, promtool_check, store_dir,
+};
 use taskstat::model::distribution::CLASSIC_BOUNDS;
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -216,15 +218,7 @@ fn record_dump_and_replay_a_real_history() {
     assert!(out.status.success(), "{out:?}");
     std::fs::write(&om, &out.stdout).expect("write the dump");
     let blocks = dir.with_extension("blocks");
-    let _ = std::fs::remove_dir_all(&blocks);
-    let imported = Command::new("promtool")
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om)
-        .arg(&blocks)
-        .output()
-        .expect("promtool (apt-get install prometheus)");
-    assert!(imported.status.success(), "promtool: {imported:?}");
-    assert!(std::fs::read_dir(&blocks).expect("blocks").count() > 0);
+    promtool_backfill(&om, &blocks);
 
     // replay -b -n 3: three sample times, ascending.
     let out = taskstat(&["replay", "--dir", &dir_arg, "-b", "-n", "3"]);
@@ -900,14 +894,7 @@ fn dumped_exit_histograms_backfill_into_prometheus() {
     let om = dir.with_extension("hist.om");
     std::fs::write(&om, &text).expect("write the dump");
     let blocks = dir.with_extension("hist.blocks");
-    let _ = std::fs::remove_dir_all(&blocks);
-    let imported = Command::new("promtool")
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om)
-        .arg(&blocks)
-        .output()
-        .expect("promtool (apt-get install prometheus)");
-    assert!(imported.status.success(), "promtool: {imported:?}");
+    promtool_backfill(&om, &blocks);
     // promtool's linter reads the text format, whose timestamps are
     // integer ms, and no # EOF: it checks the histograms of the last
     // sample, without their timestamps.
@@ -1017,17 +1004,7 @@ fn lint_last_sample(text: &str, prefix: &str) {
             }
         }
     }
-    let mut promtool = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool (apt-get install prometheus)");
-    std::io::Write::write_all(&mut promtool.stdin.take().expect("stdin"), lines.as_bytes())
-        .expect("feed promtool");
-    let out = promtool.wait_with_output().expect("promtool");
-    assert!(out.status.success(), "promtool: {out:?}\n{lines}");
+    promtool_check(&lines);
 }
 
 /// Each series of `cgroup` in the blocks promtool made, with its value at

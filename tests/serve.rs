@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use rustix::process::{Resource, getrlimit, setrlimit};
 use serde_json::Value;
 
-use crate::common::{Group2, Procs, example, exit_within, kernel, signal, wait_until};
+use crate::common::{
+    Group2, Procs, example, exit_within, kernel, promtool_check, signal, wait_until,
+};
 
 // Workload names and pressure per cgroup, with this module's server helpers.
 mod fleet;
@@ -376,25 +378,6 @@ fn raise_descriptor_limit(need: u64) {
         now.is_none_or(|n| n >= need),
         "the descriptor limit is {now:?}; {need} are needed (ulimit -Hn)"
     );
-}
-
-/// `promtool check metrics` on an exposition, as Prometheus's own linter.
-fn promtool_check(text: &str) {
-    let mut promtool = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool (apt-get install prometheus; .ci/run does)");
-    promtool
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(text.as_bytes())
-        .expect("feed promtool");
-    let out = promtool.wait_with_output().expect("promtool");
-    assert!(out.status.success(), "promtool: {out:?}\n{text}");
 }
 
 #[test]

@@ -90,14 +90,16 @@ impl Wire {
                 "text/plain" | "text/*" | "*/*" => Wire::Text,
                 _ => continue,
             };
-            if q > best.0 || (q == best.0 && q > 0.0 && wire.rank() > best.1.rank()) {
+            if q > best.0 || (q == best.0 && q > 0.0 && wire.index() > best.1.index()) {
                 best = (q, wire);
             }
         }
         best.1
     }
 
-    fn rank(self) -> u8 {
+    /// Its place among the three, from the least to the most a scraper can
+    /// read: the order of preference at equal q, and an index per format.
+    pub fn index(self) -> usize {
         match self {
             Wire::Text => 0,
             Wire::OpenMetrics => 1,
@@ -236,6 +238,16 @@ fn family_index(m: Measure) -> usize {
         .unwrap_or_default()
 }
 
+/// A registry of `h` alone, in its family `f`: how a kept histogram is
+/// encoded on its own, as [`distributions`] would encode it among others.
+fn one_histogram(f: &super::families::Family, by: KeyedBy, h: &KeyHistogram) -> Registry {
+    let mut one = Ordered::<Histogram>::default();
+    one.push(histogram_labels(by, &h.key, h.measure), h.histogram.clone());
+    let mut r = Registry::default();
+    r.register(f.name, f.help, one);
+    r
+}
+
 /// The histograms of the exited processes, one family per kind of measure.
 fn distributions(r: &mut Registry, e: &Exposition) {
     let mut families: [Ordered<Histogram>; 4] = Default::default();
@@ -283,15 +295,8 @@ fn histogram_families(out: &mut String, e: &Exposition) {
                 .entry((h.key.clone(), h.measure))
                 .or_insert((u64::MAX, String::new()));
             if slot.0 != h.count {
-                let mut one = Ordered::<Histogram>::default();
-                one.push(
-                    histogram_labels(e.histograms_by, &h.key, h.measure),
-                    h.histogram.clone(),
-                );
-                let mut r = Registry::default();
-                r.register(f.name, f.help, one);
                 let mut lines = String::new();
-                let _ = encode_registry(&mut lines, &r);
+                let _ = encode_registry(&mut lines, &one_histogram(f, e.histograms_by, h));
                 // Its family's HELP and TYPE lines are written above.
                 let samples = lines
                     .match_indices('\n')
@@ -332,14 +337,8 @@ fn protobuf(e: &Exposition) -> Result<Vec<u8>, String> {
                 .entry((h.key.clone(), h.measure))
                 .or_insert((u64::MAX, Vec::new()));
             if slot.0 != h.count || family.is_none() {
-                let mut one = Ordered::<Histogram>::default();
-                one.push(
-                    histogram_labels(e.histograms_by, &h.key, h.measure),
-                    h.histogram.clone(),
-                );
-                let mut r = Registry::default();
-                r.register(f.name, f.help, one);
-                let mut encoded = encode(&r).map_err(|e| err(&e))?;
+                let mut encoded =
+                    encode(&one_histogram(f, e.histograms_by, h)).map_err(|e| err(&e))?;
                 let Some(mut head) = encoded.pop() else {
                     return Err(format!("{}: no family encoded", f.name));
                 };

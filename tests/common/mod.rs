@@ -846,3 +846,38 @@ pub fn lines(out: &[u8]) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
 }
+
+/// `promtool check metrics` on an exposition, as Prometheus's own linter
+/// (Debian's prometheus package, which .ci/run installs).
+pub fn promtool_check(text: &str) {
+    use std::io::Write as _;
+    let mut promtool = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool (apt-get install prometheus; .ci/run does)");
+    promtool
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("feed promtool");
+    let out = promtool.wait_with_output().expect("promtool");
+    assert!(out.status.success(), "promtool: {out:?}\n{text}");
+}
+
+/// `promtool tsdb create-blocks-from openmetrics` of the file `om` into
+/// the directory `blocks` (made afresh), which must then hold a block.
+pub fn promtool_backfill(om: &Path, blocks: &Path) {
+    let _ = std::fs::remove_dir_all(blocks);
+    let imported = Command::new("promtool")
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(om)
+        .arg(blocks)
+        .output()
+        .expect("promtool (apt-get install prometheus; .ci/run does)");
+    assert!(imported.status.success(), "promtool: {imported:?}");
+    assert!(std::fs::read_dir(blocks).expect("blocks").count() > 0);
+}

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{Served, get, promtool_check};
-use crate::common::{Procs, kernel};
+use super::{Served, get};
+use crate::common::{Procs, kernel, promtool_check};
 
 /// Groups made for one test under the cgroup2 mount, with the processes
 /// put in them. On drop, also when the test fails: the processes are

@@ -201,12 +201,7 @@ impl Swept {
     /// the sweep: it is read as it is at the first scrape that asks for a
     /// format, and a cached answer holds that reading.
     fn encoded(&self, wire: Wire) -> Result<Bytes, String> {
-        let i = match wire {
-            Wire::Text => 0,
-            Wire::OpenMetrics => 1,
-            Wire::Protobuf => 2,
-        };
-        self.encoded[i]
+        self.encoded[wire.index()]
             .get_or_init(|| wire.encode(&self.exposition()).map(Bytes::from))
             .clone()
     }
